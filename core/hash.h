@@ -1,0 +1,45 @@
+/* hash.h — small, pure 64-bit hashing used by the log buffer's digest and by
+ * the simulator's checker. No state; identical results on every platform. */
+#ifndef RAFT_HASH_H
+#define RAFT_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The splitmix64 finaliser: a strong, cheap 64-bit mixer. */
+static inline uint64_t hash_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+/* Fold a 64-bit value into a running hash. */
+static inline uint64_t hash_combine(uint64_t h, uint64_t v)
+{
+    return hash_mix64(h ^ (v + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2)));
+}
+
+/* Hash a byte string, 8 bytes at a time (little-endian assembly, so the
+ * result does not depend on the host's byte order or alignment). */
+static inline uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+    h = hash_combine(h, (uint64_t)n);
+    while (n >= 8) {
+        uint64_t w = 0;
+        for (int i = 7; i >= 0; i--)
+            w = (w << 8) | p[i];
+        h = hash_combine(h, w);
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    for (size_t i = n; i > 0; i--)
+        w = (w << 8) | p[i - 1];
+    return hash_combine(h, w);
+}
+
+#endif
