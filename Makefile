@@ -111,4 +111,6 @@ bugs:
 clean:
 	rm -rf build reports/out
 
+include $(wildcard mk/*.mk)
+
 -include $(shell find build -name '*.d' 2>/dev/null)
