@@ -30,7 +30,8 @@
 #define RAFT_MSG_ENUM(name, code, text) name = code,
 enum raft_msg_type { RAFT_MSG_TYPES(RAFT_MSG_ENUM) RAFT_MSG__END };
 #undef RAFT_MSG_ENUM
-_Static_assert(RAFT_MSG__END <= RAFT_MSG_TYPE_SLOTS, "status counters sized for every type");
+_Static_assert((int)RAFT_MSG__END <= (int)RAFT_MSG_TYPE_SLOTS,
+               "status counters sized for every type");
 const char *raft_msg_type_name(int type); /* "AppendEntries", or "?" */
 int raft_msg_type_from_name(const char *name); /* 0 if unknown */
 
