@@ -35,7 +35,7 @@ TESTS    = $(BUILD)/test_core $(BUILD)/test_sim $(BUILD)/test_cli
 # The default scenario that `make run` plays.
 SCENARIO ?= scenarios/default.scn
 
-.PHONY: all run test test-units test-scenarios asan bugs determinism bench report \
+.PHONY: all run test test-purity test-units test-scenarios asan bugs determinism bench report \
         report-check fuzz bugcheck clean deps help tests-bin
 
 all: $(RAFTSIM)
@@ -93,7 +93,11 @@ SCENARIO_SEEDS ?= 1-20
 test-scenarios: $(RAFTSIM)
 	@tools/run-scenarios.sh $(RAFTSIM) $(SCENARIO_SEEDS)
 
+test-purity: $(CORE_LIB)
+	@tools/check-core-purity.sh $(CORE_LIB)
+
 test: deps tests-bin
+	@$(MAKE) --no-print-directory test-purity
 	@$(MAKE) --no-print-directory test-units
 	@$(MAKE) --no-print-directory test-scenarios
 
