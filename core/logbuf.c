@@ -1,0 +1,754 @@
+/* logbuf.c — the replicated log buffer (see logbuf.h).
+ *
+ * Storage, chosen so that applying a command never allocates once the buffer
+ * has grown to its bounds:
+ *  - record metadata sits in a ring (`recs`, capacity doubling up to
+ *    max_records), oldest at `head`;
+ *  - payloads sit in one byte arena, addressed by a monotonic 64-bit stream
+ *    position (`pos`); arena byte k holds position `base + k`. Live payloads
+ *    are contiguous, in record order. When the tail reaches the end of the
+ *    arena the live bytes are moved back to the start (at most max_bytes
+ *    bytes moved per max_bytes appended, since the arena grows to 2 x
+ *    max_bytes), and no record offset needs rewriting;
+ *  - client sessions (thesis §6.3) are an array sorted by client id: binary
+ *    search, and a deterministic order for snapshots. A new client costs an
+ *    insertion (memmove); sessions are never expired.
+ *
+ * Queries: records are stored in increasing Raft index, so index queries are
+ * two binary searches. Timestamps are client-supplied and need not be
+ * monotonic; the buffer counts adjacent inversions among stored records and
+ * binary-searches time only when there are none, otherwise it scans.
+ *
+ * Digest: h = combine(h, index, kind[, command bytes]) on every apply (data,
+ * duplicate, malformed or no-op), so equal applied histories give equal
+ * digests; eviction does not touch it.
+ */
+#include "logbuf.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+
+enum {
+    LB_RECS_INITIAL = 64,
+    LB_ARENA_INITIAL = 4096,
+    LB_SESSIONS_INITIAL = 8,
+    LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
+    LB_DIGEST_COMMAND = 0x43,
+};
+
+typedef struct lb_rec {
+    uint64_t index, timestamp_ns, client_id, client_seq;
+    uint64_t pos; /* stream position of the payload's first byte */
+    uint32_t len;
+} lb_rec;
+
+typedef struct lb_session {
+    uint64_t client_id, seq, index;
+} lb_session;
+
+struct logbuf {
+    size_t max_records, max_bytes;
+    lb_rec *recs;
+    size_t rcap, head, count;
+    uint8_t *arena;
+    size_t acap;
+    uint64_t base;     /* stream position of arena[0] */
+    uint64_t tail_pos; /* stream position one past the newest payload */
+    lb_session *sessions;
+    size_t n_sessions, scap;
+    size_t ts_inversions; /* adjacent stored pairs with decreasing timestamps */
+    logbuf_counters c;
+    uint64_t digest;
+};
+
+/* ---- little-endian helpers (command and snapshot encodings) ---- */
+
+static uint32_t lb_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t lb_get64(const uint8_t *p) { return lb_get32(p) | (uint64_t)lb_get32(p + 4) << 32; }
+static uint8_t *lb_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + 4;
+}
+static uint8_t *lb_put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + 8;
+}
+
+/* ---- life cycle ---- */
+
+logbuf *logbuf_new(size_t max_records, size_t max_bytes)
+{
+    if (max_records == 0 || max_bytes == 0)
+        return NULL;
+    logbuf *lb = calloc(1, sizeof *lb);
+    if (!lb)
+        return NULL;
+    lb->max_records = max_records;
+    lb->max_bytes = max_bytes;
+    lb->rcap = max_records < LB_RECS_INITIAL ? max_records : LB_RECS_INITIAL;
+    lb->acap = LB_ARENA_INITIAL;
+    lb->scap = LB_SESSIONS_INITIAL;
+    lb->recs = malloc(lb->rcap * sizeof *lb->recs);
+    lb->arena = malloc(lb->acap);
+    lb->sessions = malloc(lb->scap * sizeof *lb->sessions);
+    lb->digest = hash_mix64(UINT64_C(0x6c6f676275660001)); /* "logbuf", v1 */
+    if (!lb->recs || !lb->arena || !lb->sessions) {
+        logbuf_free(lb);
+        return NULL;
+    }
+    return lb;
+}
+
+void logbuf_free(logbuf *lb)
+{
+    if (!lb)
+        return;
+    free(lb->recs);
+    free(lb->arena);
+    free(lb->sessions);
+    free(lb);
+}
+
+/* ---- command encoding ---- */
+
+size_t logbuf_cmd_size(uint32_t payload_len) { return LOGBUF_CMD_HEADER + (size_t)payload_len; }
+
+size_t logbuf_cmd_encode(uint8_t *buf, size_t cap, uint64_t client_id, uint64_t seq,
+                         uint64_t timestamp_ns, const void *payload, uint32_t len)
+{
+    size_t size = logbuf_cmd_size(len);
+    if (!buf || cap < size || (len > 0 && !payload))
+        return 0;
+    uint8_t *p = lb_put64(buf, client_id);
+    p = lb_put64(p, seq);
+    p = lb_put64(p, timestamp_ns);
+    p = lb_put32(p, len);
+    if (len)
+        memcpy(p, payload, len);
+    return size;
+}
+
+bool logbuf_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
+{
+    assert(out);
+    if (!cmd || len < LOGBUF_CMD_HEADER)
+        return false;
+    uint32_t plen = lb_get32(cmd + 24);
+    if ((size_t)plen != len - LOGBUF_CMD_HEADER)
+        return false; /* truncated, or trailing bytes */
+    out->index = 0;
+    out->client_id = lb_get64(cmd);
+    out->client_seq = lb_get64(cmd + 8);
+    out->timestamp_ns = lb_get64(cmd + 16);
+    out->len = plen;
+    out->data = cmd + LOGBUF_CMD_HEADER;
+    return true;
+}
+
+/* ---- ring access ---- */
+
+static inline const lb_rec *lb_at(const logbuf *lb, size_t i)
+{
+    assert(i < lb->count);
+    size_t j = lb->head + i;
+    if (j >= lb->rcap)
+        j -= lb->rcap;
+    return &lb->recs[j];
+}
+
+static inline lb_rec *lb_at_mut(logbuf *lb, size_t i) { return (lb_rec *)lb_at(lb, i); }
+
+static void lb_to_record(const logbuf *lb, const lb_rec *r, logbuf_record *out)
+{
+    assert(r->pos >= lb->base);
+    assert(r->pos - lb->base + r->len <= lb->acap);
+    out->index = r->index;
+    out->timestamp_ns = r->timestamp_ns;
+    out->client_id = r->client_id;
+    out->client_seq = r->client_seq;
+    out->len = r->len;
+    out->data = lb->arena + (r->pos - lb->base);
+}
+
+/* ---- sessions ---- */
+
+/* First session with client_id >= id (n_sessions if none). */
+static size_t lb_session_lower(const lb_session *s, size_t n, uint64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid].client_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+{
+    size_t i = lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+    if (i < lb->n_sessions && lb->sessions[i].client_id == client_id)
+        return &lb->sessions[i];
+    return NULL;
+}
+
+bool logbuf_session(const logbuf *lb, uint64_t client_id, uint64_t *seq, uint64_t *index)
+{
+    assert(lb);
+    const lb_session *s = lb_session_find(lb, client_id);
+    if (!s)
+        return false;
+    if (seq)
+        *seq = s->seq;
+    if (index)
+        *index = s->index;
+    return true;
+}
+
+/* Make room for one more session; changes no observable state. */
+static bool lb_sessions_reserve(logbuf *lb)
+{
+    if (lb->n_sessions < lb->scap)
+        return true;
+    if (lb->scap > SIZE_MAX / 2 / sizeof *lb->sessions)
+        return false;
+    size_t ncap = lb->scap * 2;
+    lb_session *s = realloc(lb->sessions, ncap * sizeof *s);
+    if (!s)
+        return false;
+    lb->sessions = s;
+    lb->scap = ncap;
+    return true;
+}
+
+/* Record (client, seq) -> index; space must have been reserved. */
+static void lb_session_set(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_t index)
+{
+    size_t i = lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+    if (i == lb->n_sessions || lb->sessions[i].client_id != client_id) {
+        assert(lb->n_sessions < lb->scap);
+        memmove(&lb->sessions[i + 1], &lb->sessions[i],
+                (lb->n_sessions - i) * sizeof *lb->sessions);
+        lb->n_sessions++;
+        lb->sessions[i] = (lb_session){.client_id = client_id, .seq = 0, .index = 0};
+    }
+    assert(lb->sessions[i].seq < seq || lb->sessions[i].index == 0);
+    lb->sessions[i].seq = seq;
+    lb->sessions[i].index = index;
+}
+
+/* ---- storage growth ---- */
+
+/* Grow the record ring if it is full and below max_records; no observable
+ * change. The ring is unrolled so the oldest record lands at slot 0. */
+static bool lb_recs_reserve(logbuf *lb)
+{
+    if (lb->count < lb->rcap || lb->rcap >= lb->max_records)
+        return true;
+    size_t ncap = lb->rcap <= lb->max_records / 2 ? lb->rcap * 2 : lb->max_records;
+    if (ncap > SIZE_MAX / sizeof(lb_rec))
+        return false;
+    lb_rec *r = malloc(ncap * sizeof *r);
+    if (!r)
+        return false;
+    for (size_t i = 0; i < lb->count; i++)
+        r[i] = *lb_at(lb, i);
+    free(lb->recs);
+    lb->recs = r;
+    lb->rcap = ncap;
+    lb->head = 0;
+    return true;
+}
+
+/* The arena size the buffer grows towards: twice the byte bound, so that
+ * compaction moves at most as many bytes as were appended since the last one. */
+static size_t lb_arena_limit(const logbuf *lb)
+{
+    return lb->max_bytes > SIZE_MAX / 2 ? SIZE_MAX : lb->max_bytes * 2;
+}
+
+/* A bigger arena if `need` live bytes would not fit comfortably; NULL with
+ * *ncap == 0 when no growth is needed. Allocation only: no state changes. */
+static bool lb_arena_prepare(const logbuf *lb, size_t need, uint8_t **fresh, size_t *ncap)
+{
+    *fresh = NULL;
+    *ncap = 0;
+    bool grow = need > lb->acap || (need > lb->acap / 2 && lb->acap < lb_arena_limit(lb));
+    if (!grow)
+        return true;
+    size_t cap = lb->acap > SIZE_MAX / 2 ? SIZE_MAX : lb->acap * 2;
+    if (cap > lb_arena_limit(lb))
+        cap = lb_arena_limit(lb);
+    if (cap < need)
+        cap = need; /* a single record larger than max_bytes */
+    *fresh = malloc(cap);
+    if (!*fresh)
+        return false;
+    *ncap = cap;
+    return true;
+}
+
+/* Live payload bytes from stream position `lo` on. */
+static size_t lb_live_from(const logbuf *lb, uint64_t lo)
+{
+    assert(lo <= lb->tail_pos);
+    return (size_t)(lb->tail_pos - lo);
+}
+
+/* Make `len` contiguous bytes available at tail_pos, given the oldest live
+ * position `lo` (after eviction). `fresh` (if any) replaces the arena. */
+static void lb_arena_place(logbuf *lb, uint64_t lo, uint32_t len, uint8_t *fresh, size_t ncap)
+{
+    size_t live = lb_live_from(lb, lo);
+    if (fresh) {
+        if (live)
+            memcpy(fresh, lb->arena + (lo - lb->base), live);
+        free(lb->arena);
+        lb->arena = fresh;
+        lb->acap = ncap;
+        lb->base = lo;
+    } else if (lb->tail_pos - lb->base + len > lb->acap) {
+        if (live)
+            memmove(lb->arena, lb->arena + (lo - lb->base), live);
+        lb->base = lo;
+    }
+    assert(lb->tail_pos - lb->base + len <= lb->acap);
+}
+
+/* ---- append with eviction ---- */
+
+/* How many of the oldest records must go for one more record of `len`
+ * bytes to fit both bounds. The newest record always stays. */
+static size_t lb_evictions_needed(const logbuf *lb, uint32_t len)
+{
+    size_t k = 0;
+    uint64_t bytes = lb->c.bytes_stored;
+    while (k < lb->count) {
+        bool over_count = lb->count - k + 1 > lb->max_records;
+        bool over_bytes = bytes + len > lb->max_bytes;
+        if (!over_count && !over_bytes)
+            break;
+        bytes -= lb_at(lb, k)->len;
+        k++;
+    }
+    return k;
+}
+
+static void lb_evict_oldest(logbuf *lb)
+{
+    assert(lb->count > 0);
+    const lb_rec *old = lb_at(lb, 0);
+    if (lb->count >= 2 && old->timestamp_ns > lb_at(lb, 1)->timestamp_ns) {
+        assert(lb->ts_inversions > 0);
+        lb->ts_inversions--;
+    }
+    assert(lb->c.bytes_stored >= old->len);
+    lb->c.bytes_stored -= old->len;
+    lb->c.records_stored--;
+    lb->c.records_evicted++;
+    lb->head = lb->head + 1 == lb->rcap ? 0 : lb->head + 1;
+    lb->count--;
+}
+
+/* Store a decoded record at `index`. Returns false (nothing changed) only
+ * when memory runs out. */
+static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
+{
+    if (!lb_sessions_reserve(lb) || !lb_recs_reserve(lb))
+        return false;
+    size_t k = lb_evictions_needed(lb, cmd->len);
+    uint64_t lo = k < lb->count ? lb_at(lb, k)->pos : lb->tail_pos;
+    uint8_t *fresh;
+    size_t ncap;
+    if (!lb_arena_prepare(lb, lb_live_from(lb, lo) + cmd->len, &fresh, &ncap))
+        return false;
+    for (size_t i = 0; i < k; i++)
+        lb_evict_oldest(lb);
+    assert(lb->count < lb->rcap);
+    lb_arena_place(lb, lo, cmd->len, fresh, ncap);
+    if (cmd->len)
+        memcpy(lb->arena + (lb->tail_pos - lb->base), cmd->data, cmd->len);
+    if (lb->count > 0 && cmd->timestamp_ns < lb_at(lb, lb->count - 1)->timestamp_ns)
+        lb->ts_inversions++;
+    lb->count++;
+    *lb_at_mut(lb, lb->count - 1) = (lb_rec){
+        .index = index, .timestamp_ns = cmd->timestamp_ns, .client_id = cmd->client_id,
+        .client_seq = cmd->client_seq, .pos = lb->tail_pos, .len = cmd->len};
+    lb->tail_pos += cmd->len;
+    lb->c.bytes_stored += cmd->len;
+    lb->c.records_stored++;
+    lb->c.records_total++;
+    lb_session_set(lb, cmd->client_id, cmd->client_seq, index);
+    assert(lb->count <= lb->max_records);
+    return true;
+}
+
+/* ---- apply ---- */
+
+int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
+                 logbuf_result *res)
+{
+    assert(lb);
+    if (index != lb->c.applied_index + 1)
+        return -1;
+    logbuf_result r = {.duplicate = false, .index = 0};
+    logbuf_record rec;
+    if (!logbuf_cmd_decode(cmd, len, &rec)) {
+        lb->c.malformed++;
+    } else {
+        const lb_session *s = lb_session_find(lb, rec.client_id);
+        if (s && rec.client_seq <= s->seq) {
+            /* Thesis §6.3: a retried command is answered, not re-executed. For
+             * a seq older than the newest, the newest's index is reported. */
+            lb->c.duplicates++;
+            r.duplicate = true;
+            r.index = s->index;
+        } else {
+            if (!lb_store(lb, index, &rec))
+                return -1; /* out of memory: nothing changed */
+            r.index = index;
+        }
+    }
+    lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_COMMAND);
+    lb->digest = hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
+    lb->c.applied_index = index;
+    if (res)
+        *res = r;
+    return 0;
+}
+
+int logbuf_apply_noop(logbuf *lb, uint64_t index)
+{
+    assert(lb);
+    if (index != lb->c.applied_index + 1)
+        return -1;
+    lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_NOOP);
+    lb->c.applied_index = index;
+    return 0;
+}
+
+void logbuf_note_commit(logbuf *lb, uint64_t commit_index)
+{
+    assert(lb);
+    if (commit_index > lb->c.commit_index)
+        lb->c.commit_index = commit_index;
+}
+
+void logbuf_counters_get(const logbuf *lb, logbuf_counters *out)
+{
+    assert(lb && out);
+    assert(lb->c.records_stored == lb->count);
+    *out = lb->c;
+}
+
+uint64_t logbuf_digest(const logbuf *lb)
+{
+    assert(lb);
+    return lb->digest;
+}
+
+/* ---- queries ---- */
+
+/* First stored record whose index >= idx (count if none). */
+static size_t lb_lower_index(const logbuf *lb, uint64_t idx)
+{
+    size_t lo = 0, hi = lb->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lb_at(lb, mid)->index < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* First stored record whose timestamp >= ts; timestamps must be sorted. */
+static size_t lb_lower_time(const logbuf *lb, uint64_t ts)
+{
+    assert(lb->ts_inversions == 0);
+    size_t lo = 0, hi = lb->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lb_at(lb, mid)->timestamp_ns < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void lb_visit_range(const logbuf *lb, size_t from, size_t to_excl, logbuf_visit_fn fn,
+                           void *arg)
+{
+    for (size_t i = from; fn && i < to_excl; i++) {
+        logbuf_record r;
+        lb_to_record(lb, lb_at(lb, i), &r);
+        fn(arg, &r);
+    }
+}
+
+/* Records with from <= index <= to (inclusive), oldest first. */
+size_t logbuf_query_index(const logbuf *lb, uint64_t from, uint64_t to, logbuf_visit_fn fn,
+                          void *arg)
+{
+    assert(lb);
+    if (from > to)
+        return 0;
+    size_t first = lb_lower_index(lb, from);
+    size_t end = to == UINT64_MAX ? lb->count : lb_lower_index(lb, to + 1);
+    assert(first <= end);
+    lb_visit_range(lb, first, end, fn, arg);
+    return end - first;
+}
+
+/* Records with from_ns <= timestamp <= to_ns (inclusive), in ring order.
+ * Binary search while stored timestamps are non-decreasing, else a scan. */
+size_t logbuf_query_time(const logbuf *lb, uint64_t from_ns, uint64_t to_ns,
+                         logbuf_visit_fn fn, void *arg)
+{
+    assert(lb);
+    if (from_ns > to_ns)
+        return 0;
+    if (lb->ts_inversions == 0) {
+        size_t first = lb_lower_time(lb, from_ns);
+        size_t end = to_ns == UINT64_MAX ? lb->count : lb_lower_time(lb, to_ns + 1);
+        lb_visit_range(lb, first, end, fn, arg);
+        return end - first;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < lb->count; i++) {
+        const lb_rec *r = lb_at(lb, i);
+        if (r->timestamp_ns < from_ns || r->timestamp_ns > to_ns)
+            continue;
+        n++;
+        lb_visit_range(lb, i, i + 1, fn, arg);
+    }
+    return n;
+}
+
+/* The newest n records (all if fewer are stored), oldest first. */
+size_t logbuf_query_last(const logbuf *lb, size_t n, logbuf_visit_fn fn, void *arg)
+{
+    assert(lb);
+    size_t k = n < lb->count ? n : lb->count;
+    lb_visit_range(lb, lb->count - k, lb->count, fn, arg);
+    return k;
+}
+
+/* ---- snapshot ----
+ *
+ * Layout (little-endian):
+ *   u32 magic "LBUF" | u32 version
+ *   u64 applied_index | commit_index | records_total | records_evicted |
+ *       duplicates | malformed | digest | n_sessions | n_records | payload_bytes
+ *   n_sessions x (u64 client_id | u64 seq | u64 index)   strictly by client id
+ *   n_records  x (u64 index | u64 timestamp | u64 client_id | u64 seq |
+ *                 u32 len | len bytes)                   strictly by index
+ * Everything else (bytes_stored, records_stored) is derived and checked.
+ */
+enum {
+    LB_SNAP_MAGIC = 0x4655424c, /* "LBUF" read little-endian */
+    LB_SNAP_VERSION = 1,
+    LB_SNAP_HEADER = 8 + 10 * 8,
+    LB_SNAP_SESSION = 24,
+    LB_SNAP_RECORD = 36,
+};
+
+size_t logbuf_snapshot_size(const logbuf *lb)
+{
+    assert(lb);
+    return LB_SNAP_HEADER + lb->n_sessions * LB_SNAP_SESSION + lb->count * LB_SNAP_RECORD +
+           (size_t)lb->c.bytes_stored;
+}
+
+size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap)
+{
+    assert(lb);
+    size_t size = logbuf_snapshot_size(lb);
+    if (!buf || cap < size)
+        return 0;
+    uint8_t *p = lb_put32(buf, LB_SNAP_MAGIC);
+    p = lb_put32(p, LB_SNAP_VERSION);
+    const uint64_t head[10] = {lb->c.applied_index, lb->c.commit_index, lb->c.records_total,
+                               lb->c.records_evicted, lb->c.duplicates, lb->c.malformed,
+                               lb->digest, lb->n_sessions, lb->count, lb->c.bytes_stored};
+    for (int i = 0; i < 10; i++)
+        p = lb_put64(p, head[i]);
+    for (size_t i = 0; i < lb->n_sessions; i++) {
+        p = lb_put64(p, lb->sessions[i].client_id);
+        p = lb_put64(p, lb->sessions[i].seq);
+        p = lb_put64(p, lb->sessions[i].index);
+    }
+    for (size_t i = 0; i < lb->count; i++) {
+        logbuf_record r;
+        lb_to_record(lb, lb_at(lb, i), &r);
+        p = lb_put64(p, r.index);
+        p = lb_put64(p, r.timestamp_ns);
+        p = lb_put64(p, r.client_id);
+        p = lb_put64(p, r.client_seq);
+        p = lb_put32(p, r.len);
+        if (r.len)
+            memcpy(p, r.data, r.len);
+        p += r.len;
+    }
+    assert((size_t)(p - buf) == size);
+    return size;
+}
+
+/* A restore in progress: new storage, swapped in only when all is valid. */
+typedef struct lb_image {
+    logbuf_counters c;
+    uint64_t digest;
+    uint64_t n_sessions, n_records, bytes;
+    lb_session *sessions;
+    lb_rec *recs;
+    uint8_t *arena;
+    size_t rcap, acap, scap;
+    size_t ts_inversions;
+} lb_image;
+
+static void lb_image_free(lb_image *im)
+{
+    free(im->sessions);
+    free(im->recs);
+    free(im->arena);
+}
+
+/* Parse and check the fixed header; sizes are checked against `rest` bytes
+ * so that no later allocation is bigger than the input justifies. */
+static bool lb_snap_header(const logbuf *lb, const uint8_t *p, size_t len, lb_image *im)
+{
+    if (len < LB_SNAP_HEADER || lb_get32(p) != LB_SNAP_MAGIC ||
+        lb_get32(p + 4) != LB_SNAP_VERSION)
+        return false;
+    uint64_t h[10];
+    for (int i = 0; i < 10; i++)
+        h[i] = lb_get64(p + 8 + 8 * i);
+    im->c = (logbuf_counters){.applied_index = h[0], .commit_index = h[1],
+                              .records_total = h[2], .records_evicted = h[3],
+                              .duplicates = h[4], .malformed = h[5]};
+    im->digest = h[6];
+    im->n_sessions = h[7];
+    im->n_records = h[8];
+    im->bytes = h[9];
+    size_t rest = len - LB_SNAP_HEADER;
+    if (im->n_sessions > rest / LB_SNAP_SESSION)
+        return false;
+    rest -= (size_t)im->n_sessions * LB_SNAP_SESSION;
+    if (im->n_records > rest / LB_SNAP_RECORD || im->n_records > lb->max_records)
+        return false;
+    rest -= (size_t)im->n_records * LB_SNAP_RECORD;
+    if (im->bytes != rest)
+        return false; /* payloads must fill exactly what is left */
+    if (im->bytes > lb->max_bytes && im->n_records != 1)
+        return false; /* only a lone oversized record may exceed the bound */
+    if (im->c.records_evicted > im->c.records_total ||
+        im->c.records_total - im->c.records_evicted != im->n_records)
+        return false;
+    return true;
+}
+
+static bool lb_snap_sessions(const uint8_t *p, lb_image *im)
+{
+    for (size_t i = 0; i < im->n_sessions; i++, p += LB_SNAP_SESSION) {
+        lb_session s = {lb_get64(p), lb_get64(p + 8), lb_get64(p + 16)};
+        if (i > 0 && s.client_id <= im->sessions[i - 1].client_id)
+            return false;
+        if (s.index == 0 || s.index > im->c.applied_index)
+            return false;
+        im->sessions[i] = s;
+    }
+    return true;
+}
+
+/* Records: indexes strictly increasing and applied; each covered by its
+ * client's session; payload lengths add up. */
+static bool lb_snap_records(const uint8_t *p, lb_image *im)
+{
+    uint64_t pos = 0;
+    for (size_t i = 0; i < im->n_records; i++) {
+        lb_rec r = {.index = lb_get64(p), .timestamp_ns = lb_get64(p + 8),
+                    .client_id = lb_get64(p + 16), .client_seq = lb_get64(p + 24),
+                    .len = lb_get32(p + 32), .pos = pos};
+        p += LB_SNAP_RECORD;
+        if (r.index == 0 || r.index > im->c.applied_index || r.len > im->bytes - pos)
+            return false;
+        if (i > 0 && r.index <= im->recs[i - 1].index)
+            return false;
+        size_t s = lb_session_lower(im->sessions, im->n_sessions, r.client_id);
+        if (s == im->n_sessions || im->sessions[s].client_id != r.client_id ||
+            im->sessions[s].seq < r.client_seq || im->sessions[s].index < r.index)
+            return false;
+        if (i > 0 && r.timestamp_ns < im->recs[i - 1].timestamp_ns)
+            im->ts_inversions++;
+        if (r.len)
+            memcpy(im->arena + pos, p, r.len);
+        p += r.len;
+        pos += r.len;
+        im->recs[i] = r;
+    }
+    return pos == im->bytes;
+}
+
+static bool lb_image_alloc(const logbuf *lb, lb_image *im)
+{
+    im->scap = im->n_sessions > LB_SESSIONS_INITIAL ? im->n_sessions : LB_SESSIONS_INITIAL;
+    im->rcap = im->n_records > LB_RECS_INITIAL ? im->n_records : LB_RECS_INITIAL;
+    if (im->rcap > lb->max_records)
+        im->rcap = lb->max_records;
+    im->acap = im->bytes > LB_ARENA_INITIAL ? im->bytes : LB_ARENA_INITIAL;
+    im->sessions = malloc(im->scap * sizeof *im->sessions);
+    im->recs = malloc(im->rcap * sizeof *im->recs);
+    im->arena = malloc(im->acap);
+    return im->sessions && im->recs && im->arena;
+}
+
+int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
+{
+    assert(lb);
+    lb_image im = {0};
+    if (!buf || !lb_snap_header(lb, buf, len, &im))
+        return -1;
+    bool ok = lb_image_alloc(lb, &im);
+    const uint8_t *p = buf + LB_SNAP_HEADER;
+    ok = ok && lb_snap_sessions(p, &im);
+    p += im.n_sessions * LB_SNAP_SESSION;
+    ok = ok && lb_snap_records(p, &im);
+    if (!ok) {
+        lb_image_free(&im);
+        return -1;
+    }
+    free(lb->sessions);
+    free(lb->recs);
+    free(lb->arena);
+    lb->sessions = im.sessions;
+    lb->n_sessions = im.n_sessions;
+    lb->scap = im.scap;
+    lb->recs = im.recs;
+    lb->rcap = im.rcap;
+    lb->head = 0;
+    lb->count = im.n_records;
+    lb->arena = im.arena;
+    lb->acap = im.acap;
+    lb->base = 0;
+    lb->tail_pos = im.bytes;
+    lb->ts_inversions = im.ts_inversions;
+    lb->c = im.c;
+    lb->c.records_stored = im.n_records;
+    lb->c.bytes_stored = im.bytes;
+    lb->digest = im.digest;
+    return 0;
+}

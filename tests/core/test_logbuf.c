@@ -1,0 +1,498 @@
+/* test_logbuf.c — the replicated log buffer: ring bounds, sessions, queries,
+ * digest and snapshot/restore. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/logbuf.h"
+
+/* Apply one command built from its parts at `index`; asserts success. */
+static logbuf_result apply_cmd(logbuf *lb, uint64_t index, uint64_t client, uint64_t seq,
+                               uint64_t ts, const char *payload)
+{
+    uint8_t cmd[512];
+    uint32_t len = (uint32_t)strlen(payload);
+    size_t n = logbuf_cmd_encode(cmd, sizeof cmd, client, seq, ts, payload, len);
+    cr_assert_eq(n, logbuf_cmd_size(len));
+    logbuf_result res;
+    cr_assert_eq(logbuf_apply(lb, index, cmd, n, &res), 0, "apply %llu",
+                 (unsigned long long)index);
+    return res;
+}
+
+/* Apply `n` records, indexes 1..n, client 1, seq = index, ts = 10 * index,
+ * payload of `size` bytes filled with the index. */
+static void fill(logbuf *lb, uint64_t n, uint32_t size)
+{
+    for (uint64_t i = 1; i <= n; i++) {
+        char payload[256];
+        cr_assert_lt(size, sizeof payload);
+        memset(payload, 'a' + (int)(i % 26), size);
+        payload[size] = 0;
+        apply_cmd(lb, i, 1, i, 10 * i, payload);
+    }
+}
+
+/* Collects what a query visits. */
+typedef struct seen {
+    size_t n;
+    uint64_t index[64];
+    uint64_t ts[64];
+    uint64_t bytes_hash;
+} seen;
+
+static void collect(void *arg, const logbuf_record *r)
+{
+    seen *s = arg;
+    cr_assert_lt(s->n, 64);
+    s->index[s->n] = r->index;
+    s->ts[s->n] = r->timestamp_ns;
+    s->n++;
+    for (uint32_t i = 0; i < r->len; i++)
+        s->bytes_hash = s->bytes_hash * 31 + r->data[i];
+}
+
+/* Every payload byte of record i is 'a' + i % 26 (see fill). */
+static void check_payload(void *arg, const logbuf_record *r)
+{
+    (void)arg;
+    for (uint32_t i = 0; i < r->len; i++)
+        cr_assert_eq(r->data[i], 'a' + (int)(r->index % 26), "record %llu byte %u",
+                     (unsigned long long)r->index, i);
+}
+
+static logbuf_counters counters(const logbuf *lb)
+{
+    logbuf_counters c;
+    logbuf_counters_get(lb, &c);
+    return c;
+}
+
+Test(logbuf, command_encoding_round_trips_and_rejects_bad_lengths)
+{
+    uint8_t cmd[64];
+    size_t n = logbuf_cmd_encode(cmd, sizeof cmd, 7, 9, 12345, "hello", 5);
+    cr_assert_eq(n, LOGBUF_CMD_HEADER + 5);
+    logbuf_record r;
+    cr_assert(logbuf_cmd_decode(cmd, n, &r));
+    cr_assert_eq(r.client_id, 7);
+    cr_assert_eq(r.client_seq, 9);
+    cr_assert_eq(r.timestamp_ns, 12345);
+    cr_assert_eq(r.len, 5);
+    cr_assert_eq(memcmp(r.data, "hello", 5), 0);
+    cr_assert_eq(r.data, cmd + LOGBUF_CMD_HEADER);
+    cr_assert_not(logbuf_cmd_decode(cmd, n - 1, &r), "truncated payload accepted");
+    cr_assert_not(logbuf_cmd_decode(cmd, n + 1, &r), "trailing byte accepted");
+    cr_assert_not(logbuf_cmd_decode(cmd, LOGBUF_CMD_HEADER - 1, &r));
+    cr_assert_eq(logbuf_cmd_encode(cmd, n - 1, 7, 9, 12345, "hello", 5), 0);
+}
+
+Test(logbuf, ring_evicts_the_oldest_records_when_the_record_count_bound_is_reached)
+{
+    logbuf *lb = logbuf_new(4, 1 << 20);
+    cr_assert_not_null(lb);
+    fill(lb, 10, 8);
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.applied_index, 10);
+    cr_assert_eq(c.records_total, 10);
+    cr_assert_eq(c.records_stored, 4);
+    cr_assert_eq(c.records_evicted, 6);
+    cr_assert_eq(c.bytes_stored, 32);
+    seen s = {0};
+    cr_assert_eq(logbuf_query_last(lb, 100, collect, &s), 4);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(s.index[i], 7 + i, "slot %zu holds %llu", i, (unsigned long long)s.index[i]);
+    logbuf_free(lb);
+}
+
+Test(logbuf, ring_evicts_the_oldest_records_when_the_byte_bound_is_reached)
+{
+    logbuf *lb = logbuf_new(1000, 100);
+    cr_assert_not_null(lb);
+    fill(lb, 50, 30); /* 3 records of 30 bytes fit in 100 */
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.records_stored, 3);
+    cr_assert_eq(c.bytes_stored, 90);
+    cr_assert_eq(c.records_evicted, 47);
+    cr_assert_eq(c.records_total, 50);
+    seen s = {0};
+    cr_assert_eq(logbuf_query_last(lb, 3, collect, &s), 3);
+    cr_assert_eq(s.index[0], 48);
+    cr_assert_eq(s.index[2], 50);
+    cr_assert_eq(logbuf_query_last(lb, 3, check_payload, NULL), 3);
+    logbuf_free(lb);
+}
+
+Test(logbuf, payload_bytes_stay_intact_across_many_wrap_arounds_of_the_arena)
+{
+    logbuf *lb = logbuf_new(7, 250);
+    cr_assert_not_null(lb);
+    for (uint64_t i = 1; i <= 3000; i++) {
+        char payload[80];
+        uint32_t size = (uint32_t)(i * 37 % 79);
+        memset(payload, 'a' + (int)(i % 26), size);
+        payload[size] = 0;
+        apply_cmd(lb, i, 1 + i % 3, i, i, payload);
+        cr_assert_leq(counters(lb).bytes_stored, 250);
+        cr_assert_leq(counters(lb).records_stored, 7);
+    }
+    cr_assert_eq(logbuf_query_last(lb, 7, check_payload, NULL), counters(lb).records_stored);
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.records_stored + c.records_evicted, c.records_total);
+    logbuf_free(lb);
+}
+
+Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
+{
+    logbuf *lb = logbuf_new(10, 16);
+    cr_assert_not_null(lb);
+    apply_cmd(lb, 1, 1, 1, 1, "small");
+    apply_cmd(lb, 2, 1, 2, 2, "this payload is longer than sixteen bytes");
+    cr_assert_eq(counters(lb).records_stored, 1);
+    cr_assert_eq(counters(lb).records_evicted, 1);
+    apply_cmd(lb, 3, 1, 3, 3, "tiny");
+    cr_assert_eq(counters(lb).records_stored, 1);
+    cr_assert_eq(logbuf_query_index(lb, 3, 3, NULL, NULL), 1);
+    logbuf_free(lb);
+}
+
+Test(logbuf, index_query_returns_an_inclusive_range_and_skips_evicted_records)
+{
+    logbuf *lb = logbuf_new(5, 1 << 20);
+    cr_assert_not_null(lb);
+    fill(lb, 12, 4); /* stored: 8..12 */
+    seen s = {0};
+    cr_assert_eq(logbuf_query_index(lb, 3, 9, collect, &s), 2);
+    cr_assert_eq(s.index[0], 8);
+    cr_assert_eq(s.index[1], 9);
+    cr_assert_eq(logbuf_query_index(lb, 10, 10, NULL, NULL), 1);
+    cr_assert_eq(logbuf_query_index(lb, 11, UINT64_MAX, NULL, NULL), 2);
+    cr_assert_eq(logbuf_query_index(lb, 0, UINT64_MAX, NULL, NULL), 5);
+    cr_assert_eq(logbuf_query_index(lb, 13, 20, NULL, NULL), 0);
+    cr_assert_eq(logbuf_query_index(lb, 1, 7, NULL, NULL), 0);
+    cr_assert_eq(logbuf_query_index(lb, 10, 9, NULL, NULL), 0);
+    logbuf_free(lb);
+}
+
+Test(logbuf, index_query_skips_indexes_that_were_no_ops)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    apply_cmd(lb, 1, 1, 1, 5, "a");
+    cr_assert_eq(logbuf_apply_noop(lb, 2), 0);
+    apply_cmd(lb, 3, 1, 2, 6, "b");
+    seen s = {0};
+    cr_assert_eq(logbuf_query_index(lb, 1, 3, collect, &s), 2);
+    cr_assert_eq(s.index[0], 1);
+    cr_assert_eq(s.index[1], 3);
+    cr_assert_eq(logbuf_query_index(lb, 2, 2, NULL, NULL), 0);
+    logbuf_free(lb);
+}
+
+Test(logbuf, time_query_with_monotonic_timestamps_returns_the_inclusive_window)
+{
+    logbuf *lb = logbuf_new(6, 1 << 20);
+    cr_assert_not_null(lb);
+    fill(lb, 10, 3); /* stored: 5..10 at ts 50..100 */
+    seen s = {0};
+    cr_assert_eq(logbuf_query_time(lb, 0, 65, collect, &s), 2);
+    cr_assert_eq(s.index[0], 5);
+    cr_assert_eq(s.index[1], 6);
+    cr_assert_eq(logbuf_query_time(lb, 70, 90, NULL, NULL), 3);
+    cr_assert_eq(logbuf_query_time(lb, 101, UINT64_MAX, NULL, NULL), 0);
+    cr_assert_eq(logbuf_query_time(lb, 0, UINT64_MAX, NULL, NULL), 6);
+    logbuf_free(lb);
+}
+
+Test(logbuf, time_query_with_out_of_order_timestamps_finds_every_match_in_log_order)
+{
+    logbuf *lb = logbuf_new(4, 1 << 20);
+    cr_assert_not_null(lb);
+    const uint64_t ts[] = {500, 10, 300, 20, 250, 30};
+    for (uint64_t i = 0; i < 6; i++)
+        apply_cmd(lb, i + 1, 1, i + 1, ts[i], "x");
+    /* stored: indexes 3..6 with ts 300, 20, 250, 30 */
+    seen s = {0};
+    cr_assert_eq(logbuf_query_time(lb, 25, 300, collect, &s), 3);
+    cr_assert_eq(s.index[0], 3);
+    cr_assert_eq(s.index[1], 5);
+    cr_assert_eq(s.index[2], 6);
+    cr_assert_eq(logbuf_query_time(lb, 10, 10, NULL, NULL), 0, "evicted record matched");
+    /* Once the inversions are evicted, sorted timestamps are searched again. */
+    for (uint64_t i = 7; i <= 10; i++)
+        apply_cmd(lb, i, 1, i, 1000 + i, "y");
+    cr_assert_eq(logbuf_query_time(lb, 1008, 1009, NULL, NULL), 2);
+    logbuf_free(lb);
+}
+
+Test(logbuf, last_n_returns_the_newest_records_oldest_first_and_all_when_n_is_larger)
+{
+    logbuf *lb = logbuf_new(8, 1 << 20);
+    cr_assert_not_null(lb);
+    cr_assert_eq(logbuf_query_last(lb, 5, NULL, NULL), 0);
+    fill(lb, 5, 2);
+    seen s = {0};
+    cr_assert_eq(logbuf_query_last(lb, 2, collect, &s), 2);
+    cr_assert_eq(s.index[0], 4);
+    cr_assert_eq(s.index[1], 5);
+    s = (seen){0};
+    cr_assert_eq(logbuf_query_last(lb, 100, collect, &s), 5);
+    cr_assert_eq(s.index[0], 1);
+    cr_assert_eq(logbuf_query_last(lb, 0, NULL, NULL), 0);
+    logbuf_free(lb);
+}
+
+Test(logbuf, a_retried_client_seq_is_counted_not_stored_and_reports_the_first_index)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    logbuf_result r = apply_cmd(lb, 1, 42, 1, 100, "first");
+    cr_assert_not(r.duplicate);
+    cr_assert_eq(r.index, 1);
+    r = apply_cmd(lb, 2, 42, 1, 100, "first");
+    cr_assert(r.duplicate);
+    cr_assert_eq(r.index, 1);
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.records_total, 1);
+    cr_assert_eq(c.records_stored, 1);
+    cr_assert_eq(c.duplicates, 1);
+    cr_assert_eq(c.applied_index, 2);
+    uint64_t seq, index;
+    cr_assert(logbuf_session(lb, 42, &seq, &index));
+    cr_assert_eq(seq, 1);
+    cr_assert_eq(index, 1);
+    r = apply_cmd(lb, 3, 42, 2, 101, "second");
+    cr_assert_not(r.duplicate);
+    cr_assert_eq(r.index, 3);
+    r = apply_cmd(lb, 4, 7, 1, 102, "other client, same seq");
+    cr_assert_not(r.duplicate);
+    cr_assert_not(logbuf_session(lb, 99, NULL, NULL));
+    logbuf_free(lb);
+}
+
+Test(logbuf, out_of_order_apply_is_rejected_and_changes_nothing)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    fill(lb, 3, 4);
+    uint64_t d = logbuf_digest(lb);
+    logbuf_counters before = counters(lb);
+    uint8_t cmd[64];
+    size_t n = logbuf_cmd_encode(cmd, sizeof cmd, 5, 1, 1, "zz", 2);
+    cr_assert_eq(logbuf_apply(lb, 5, cmd, n, NULL), -1);
+    cr_assert_eq(logbuf_apply(lb, 3, cmd, n, NULL), -1);
+    cr_assert_eq(logbuf_apply_noop(lb, 3), -1);
+    cr_assert_eq(logbuf_apply_noop(lb, 0), -1);
+    logbuf_counters after = counters(lb);
+    cr_assert_eq(memcmp(&before, &after, sizeof before), 0);
+    cr_assert_eq(logbuf_digest(lb), d);
+    cr_assert_not(logbuf_session(lb, 5, NULL, NULL));
+    logbuf_free(lb);
+}
+
+Test(logbuf, a_no_op_advances_the_applied_index_and_the_digest_but_stores_nothing)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    uint64_t d0 = logbuf_digest(lb);
+    cr_assert_eq(logbuf_apply_noop(lb, 1), 0);
+    cr_assert_neq(logbuf_digest(lb), d0);
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.applied_index, 1);
+    cr_assert_eq(c.records_total, 0);
+    cr_assert_eq(c.records_stored, 0);
+    logbuf_free(lb);
+}
+
+Test(logbuf, a_malformed_command_is_counted_skipped_and_still_advances_the_applied_index)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    const uint8_t junk[5] = {1, 2, 3, 4, 5};
+    cr_assert_eq(logbuf_apply(lb, 1, junk, sizeof junk, NULL), 0);
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.malformed, 1);
+    cr_assert_eq(c.applied_index, 1);
+    cr_assert_eq(c.records_stored, 0);
+    logbuf_free(lb);
+}
+
+Test(logbuf, commit_notes_only_move_the_commit_counter_forward)
+{
+    logbuf *lb = logbuf_new(10, 1 << 20);
+    cr_assert_not_null(lb);
+    logbuf_note_commit(lb, 9);
+    logbuf_note_commit(lb, 4);
+    cr_assert_eq(counters(lb).commit_index, 9);
+    logbuf_free(lb);
+}
+
+/* Feed the same (or slightly different) history to buffers of different
+ * bounds: the digest depends on what was applied, not on what was kept. */
+static void feed(logbuf *lb, const char *variant)
+{
+    for (uint64_t i = 1; i <= 40; i++) {
+        if (i % 7 == 0) {
+            cr_assert_eq(logbuf_apply_noop(lb, i), 0);
+            continue;
+        }
+        apply_cmd(lb, i, 1 + i % 4, i / 2, i * 1000, i == 33 ? variant : "payload");
+    }
+}
+
+Test(logbuf, equal_histories_give_equal_digests_and_any_difference_changes_it)
+{
+    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(3, 64), *c = logbuf_new(1000, 1 << 20);
+    cr_assert(a && b && c);
+    feed(a, "payload");
+    feed(b, "payload");
+    feed(c, "payloaD");
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b), "eviction changed the digest");
+    cr_assert_neq(logbuf_digest(a), logbuf_digest(c));
+    logbuf *d = logbuf_new(1000, 1 << 20), *e = logbuf_new(1000, 1 << 20);
+    cr_assert(d && e);
+    cr_assert_eq(logbuf_apply_noop(d, 1), 0);
+    apply_cmd(e, 1, 1, 1, 1, ""); /* a data entry is not a no-op */
+    cr_assert_neq(logbuf_digest(d), logbuf_digest(e));
+    logbuf_free(a), logbuf_free(b), logbuf_free(c), logbuf_free(d), logbuf_free(e);
+}
+
+/* ---- snapshots ---- */
+
+static uint8_t *snapshot(const logbuf *lb, size_t *len)
+{
+    *len = logbuf_snapshot_size(lb);
+    uint8_t *buf = malloc(*len);
+    cr_assert_not_null(buf);
+    cr_assert_eq(logbuf_snapshot_write(lb, buf, *len), *len);
+    cr_assert_eq(logbuf_snapshot_write(lb, buf, *len - 1), 0, "short buffer accepted");
+    return buf;
+}
+
+static void assert_same_state(const logbuf *a, const logbuf *b)
+{
+    logbuf_counters ca = counters(a), cb = counters(b);
+    cr_assert_eq(memcmp(&ca, &cb, sizeof ca), 0, "counters differ");
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b));
+    seen sa = {0}, sb = {0};
+    cr_assert_eq(logbuf_query_last(a, 64, collect, &sa), logbuf_query_last(b, 64, collect, &sb));
+    cr_assert_eq(memcmp(&sa, &sb, sizeof sa), 0, "records differ");
+    cr_assert_eq(logbuf_query_time(a, 3000, 30000, NULL, NULL),
+                 logbuf_query_time(b, 3000, 30000, NULL, NULL));
+    cr_assert_eq(logbuf_query_index(a, 20, 35, NULL, NULL),
+                 logbuf_query_index(b, 20, 35, NULL, NULL));
+    for (uint64_t client = 0; client < 6; client++) {
+        uint64_t sa_seq = 0, sa_idx = 0, sb_seq = 0, sb_idx = 0;
+        bool ha = logbuf_session(a, client, &sa_seq, &sa_idx);
+        bool hb = logbuf_session(b, client, &sb_seq, &sb_idx);
+        cr_assert_eq(ha, hb, "client %llu", (unsigned long long)client);
+        cr_assert_eq(sa_seq, sb_seq);
+        cr_assert_eq(sa_idx, sb_idx);
+    }
+}
+
+Test(logbuf, restore_of_a_snapshot_reproduces_digest_counters_records_and_sessions)
+{
+    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20);
+    cr_assert(a && b);
+    feed(a, "payload");
+    apply_cmd(a, 41, 1, 1, 1, "a duplicate"); /* counted in duplicates */
+    logbuf_note_commit(a, 45);
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    assert_same_state(a, b);
+    free(snap);
+    logbuf_free(a);
+    logbuf_free(b);
+}
+
+Test(logbuf, restored_buffer_continues_exactly_like_the_original)
+{
+    logbuf *a = logbuf_new(5, 100), *b = logbuf_new(5, 100);
+    cr_assert(a && b);
+    fill(a, 9, 20);
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    for (uint64_t i = 10; i <= 30; i++) {
+        apply_cmd(a, i, 1 + i % 2, i, i * 10, "continuing");
+        apply_cmd(b, i, 1 + i % 2, i, i * 10, "continuing");
+    }
+    assert_same_state(a, b);
+    free(snap);
+    logbuf_free(a);
+    logbuf_free(b);
+}
+
+Test(logbuf, every_truncated_prefix_of_a_snapshot_is_rejected_and_leaves_the_buffer_unchanged)
+{
+    logbuf *a = logbuf_new(6, 1 << 20), *b = logbuf_new(6, 1 << 20), *ref = logbuf_new(6, 1 << 20);
+    cr_assert(a && b && ref);
+    feed(a, "payload");
+    fill(b, 3, 5);
+    fill(ref, 3, 5);
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    for (size_t k = 0; k < len; k++) {
+        uint8_t *exact = malloc(k ? k : 1);
+        cr_assert_not_null(exact);
+        memcpy(exact, snap, k);
+        cr_assert_eq(logbuf_restore(b, exact, k), -1, "prefix %zu of %zu accepted", k, len);
+        free(exact);
+    }
+    assert_same_state(b, ref);
+    uint8_t *longer = malloc(len + 1);
+    cr_assert_not_null(longer);
+    memcpy(longer, snap, len);
+    longer[len] = 0;
+    cr_assert_eq(logbuf_restore(b, longer, len + 1), -1, "trailing byte accepted");
+    assert_same_state(b, ref);
+    free(longer);
+    free(snap);
+    logbuf_free(a), logbuf_free(b), logbuf_free(ref);
+}
+
+Test(logbuf, snapshots_with_a_bad_version_or_inconsistent_contents_are_rejected)
+{
+    logbuf *a = logbuf_new(6, 1 << 20), *b = logbuf_new(6, 1 << 20), *small = logbuf_new(2, 64);
+    cr_assert(a && b && small);
+    feed(a, "payload");
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(small, snap, len), -1, "more records than the bound accepted");
+    snap[4] ^= 0x02; /* version */
+    cr_assert_eq(logbuf_restore(b, snap, len), -1);
+    snap[4] ^= 0x02;
+    snap[0] ^= 0x01; /* magic */
+    cr_assert_eq(logbuf_restore(b, snap, len), -1);
+    snap[0] ^= 0x01;
+    snap[8 + 3 * 8] ^= 0x01; /* records_evicted no longer matches total - stored */
+    cr_assert_eq(logbuf_restore(b, snap, len), -1);
+    snap[8 + 3 * 8] ^= 0x01;
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    assert_same_state(a, b);
+    free(snap);
+    logbuf_free(a), logbuf_free(b), logbuf_free(small);
+}
+
+Test(logbuf, a_snapshot_of_a_restored_buffer_is_byte_identical)
+{
+    logbuf *a = logbuf_new(9, 300), *b = logbuf_new(9, 300);
+    cr_assert(a && b);
+    feed(a, "payload");
+    size_t la, lb_len;
+    uint8_t *sa = snapshot(a, &la);
+    cr_assert_eq(logbuf_restore(b, sa, la), 0);
+    uint8_t *sb = snapshot(b, &lb_len);
+    cr_assert_eq(la, lb_len);
+    cr_assert_arr_eq(sa, sb, la);
+    free(sa), free(sb);
+    logbuf_free(a), logbuf_free(b);
+}
+
+Test(logbuf, new_refuses_zero_bounds)
+{
+    cr_assert_null(logbuf_new(0, 100));
+    cr_assert_null(logbuf_new(100, 0));
+}
