@@ -1,0 +1,62 @@
+/* log.h — the in-memory Raft log with a compaction base.
+ *
+ * Entries (base_index, last] are held as compact records (term, type, len,
+ * offset into a byte arena): 24 bytes of overhead per entry, O(1) lookup by
+ * index, amortised O(1) append, truncate and prefix compaction. The arena and
+ * the record array are linear buffers whose dead prefix is reclaimed by one
+ * memmove when it outgrows the live part, so no operation touches every entry
+ * except occasionally that move (amortised constant per entry).
+ *
+ * Entry data handed out by raft_log_get() points into the arena: valid until
+ * the next mutation of the log.
+ */
+#ifndef RAFT_LOG_H
+#define RAFT_LOG_H
+
+#include "raft.h"
+
+typedef struct raft_log_ent {
+    uint64_t term;
+    uint64_t off; /* absolute arena offset of the payload */
+    uint32_t len;
+    uint32_t type;
+} raft_log_ent;
+
+typedef struct raft_log {
+    raft_log_ent *ents;
+    size_t ents_cap, ents_start, count; /* live records: ents[start, start + count) */
+    uint8_t *bytes;
+    size_t bytes_cap;
+    uint64_t bytes_base;           /* absolute offset of bytes[0] */
+    uint64_t bytes_start, bytes_end; /* absolute offsets of the live payload */
+    uint64_t base_index, base_term; /* entry before the first held (compaction point) */
+} raft_log;
+
+void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term);
+void raft_log_free(raft_log *log);
+
+uint64_t raft_log_last_index(const raft_log *log);
+uint64_t raft_log_last_term(const raft_log *log);
+/* Term of `index`: base_term at base_index, 0 if unknown (below base or past last). */
+uint64_t raft_log_term_at(const raft_log *log, uint64_t index);
+bool raft_log_get(const raft_log *log, uint64_t index, raft_entry *out);
+uint64_t raft_log_payload_bytes(const raft_log *log);
+/* Payload bytes of entries [from, to] (both held). O(1). */
+uint64_t raft_log_bytes_between(const raft_log *log, uint64_t from, uint64_t to);
+
+/* Append one entry at last + 1. RAFT_OK or RAFT_ENOMEM. */
+int raft_log_append(raft_log *log, const raft_entry *e);
+/* Remove entries [from, last]; from > base_index. */
+void raft_log_truncate(raft_log *log, uint64_t from);
+/* Drop entries (base, upto]; upto <= last. The base becomes upto. */
+void raft_log_compact(raft_log *log, uint64_t upto);
+/* Drop everything; the log is empty with the given base. */
+void raft_log_reset(raft_log *log, uint64_t base_index, uint64_t base_term);
+
+/* Binary searches; terms never decrease along a log. */
+/* First held index whose term equals term_at(index) (index must be held). */
+uint64_t raft_log_first_of_term(const raft_log *log, uint64_t index);
+/* Last held index with exactly `term`, or 0 if none. */
+uint64_t raft_log_last_of_term(const raft_log *log, uint64_t term);
+
+#endif

@@ -1,0 +1,377 @@
+/* raft.c — node lifecycle, timers, roles, persistence and the durable outbox.
+ *
+ * Persistence is asynchronous (thesis §10.2.1): every change of term, vote or
+ * log is issued as a raft_write with an increasing token, and the host later
+ * reports raft_persisted(token). Messages that promise something durable (a
+ * vote, an accepted append, a candidate's RequestVote that carries its new
+ * term and self-vote) wait in the outbox until every write issued before them
+ * is durable; if the host never reports (a crash) they are never sent.
+ */
+#include "raft_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small FIFO ---- */
+
+void *raft__fifo_at(const raft_fifo *f, size_t i)
+{
+    assert(i < f->count);
+    return (uint8_t *)f->items + ((f->head + i) % f->cap) * f->item_size;
+}
+
+int raft__fifo_push(raft_fifo *f, const void *item)
+{
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        uint8_t *p = malloc(cap * f->item_size);
+        if (!p)
+            return RAFT_ENOMEM;
+        for (size_t i = 0; i < f->count; i++)
+            memcpy(p + i * f->item_size, raft__fifo_at(f, i), f->item_size);
+        free(f->items);
+        f->items = p;
+        f->cap = cap;
+        f->head = 0;
+    }
+    f->count++;
+    memcpy(raft__fifo_at(f, f->count - 1), item, f->item_size);
+    return RAFT_OK;
+}
+
+void raft__fifo_pop(raft_fifo *f)
+{
+    assert(f->count > 0);
+    f->head = (f->head + 1) % f->cap;
+    f->count--;
+}
+
+/* ---- helpers ---- */
+
+uint64_t raft__now(raft_node *r) { return r->io.now(r->io.ctx); }
+
+void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b)
+{
+    if (!r->io.event)
+        return;
+    raft_event ev = {.kind = kind, .a = a, .b = b};
+    r->io.event(r->io.ctx, &ev);
+}
+
+uint32_t raft__majority(const raft_node *r) { return r->cfg.n_nodes / 2 + 1; }
+
+/* Paper §5.2: a fresh random timeout from [min, max] on every reset. */
+void raft__reset_election_timer(raft_node *r)
+{
+    uint64_t span = r->cfg.election_timeout_max_ns - r->cfg.election_timeout_min_ns;
+    uint64_t pick = span ? r->io.random(r->io.ctx) % (span + 1) : 0;
+    r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
+}
+
+bool raft__heard_leader_recently(raft_node *r)
+{
+    if (r->role == RAFT_LEADER)
+        return true;
+    return r->leader_contact &&
+           raft__now(r) - r->leader_contact_ns < r->cfg.election_timeout_min_ns;
+}
+
+/* ---- sending ---- */
+
+static bool ensure_enc(raft_node *r, size_t need)
+{
+    if (need <= r->enc_cap)
+        return true;
+    size_t cap = r->enc_cap ? r->enc_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *p = realloc(r->enc, cap);
+    if (!p)
+        return false;
+    r->enc = p;
+    r->enc_cap = cap;
+    return true;
+}
+
+void raft__send(raft_node *r, raft_id to, const raft_msg *m)
+{
+    assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
+    size_t need = raft_msg_encoded_size(m);
+    if (need == 0 || !ensure_enc(r, need))
+        return; /* counts as a lost message; the protocol retries */
+    size_t len = raft_msg_encode(m, r->enc, r->enc_cap);
+    assert(len == need);
+    r->msgs_sent[m->type % RAFT_MSG_TYPE_SLOTS]++;
+    r->bytes_sent += len;
+    r->io.send(r->io.ctx, to, r->enc, len);
+}
+
+/* Send once every write issued so far is durable. */
+void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
+{
+    if (r->last_token <= r->persisted_token || BUG(r, ACK_BEFORE_PERSIST)) {
+        raft__send(r, to, m);
+        return;
+    }
+    raft_outbox_item it = {.token = r->last_token, .to = to, .msg = *m};
+    if (raft__fifo_push(&r->outbox, &it) != RAFT_OK)
+        return; /* dropped, like a lost message */
+}
+
+static void outbox_release(raft_node *r)
+{
+    while (r->outbox.count) {
+        raft_outbox_item *it = raft__fifo_at(&r->outbox, 0);
+        if (it->token > r->persisted_token)
+            break;
+        raft_outbox_item item = *it;
+        raft__fifo_pop(&r->outbox);
+        /* A promise made in an older term is void: the log it described may
+         * have been rewritten by a newer leader since. */
+        if (item.msg.term == r->term)
+            raft__send(r, item.to, &item.msg);
+    }
+}
+
+/* ---- persistence ---- */
+
+static uint64_t persist(raft_node *r, raft_write *w)
+{
+    w->token = ++r->last_token;
+    w->hs.term = r->term;
+    w->hs.vote = r->vote;
+    raft_pending_write pw = {.token = w->token, .last_index = raft_log_last_index(&r->log)};
+    if (raft__fifo_push(&r->writes, &pw) != RAFT_OK)
+        r->stopped = true; /* cannot track durability any more: stop safely */
+    r->io.persist(r->io.ctx, w);
+    return w->token;
+}
+
+uint64_t raft__persist_hs(raft_node *r)
+{
+    raft_write w = {.kind = RAFT_WRITE_ENTRIES};
+    return persist(r, &w);
+}
+
+uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e, size_t n)
+{
+    raft_write w = {.kind = RAFT_WRITE_ENTRIES, .first_index = first, .entries = e,
+                    .n_entries = n};
+    return persist(r, &w);
+}
+
+uint64_t raft__persist_snapshot(raft_node *r, raft_snapshot_meta meta, const uint8_t *data,
+                                size_t len, bool keep_log)
+{
+    raft_write w = {.kind = RAFT_WRITE_SNAPSHOT, .snap = meta, .snap_data = data,
+                    .snap_len = len, .keep_log = keep_log};
+    return persist(r, &w);
+}
+
+/* The log was cut after `last_kept`: writes in flight no longer cover more. */
+void raft__clamp_durable(raft_node *r, uint64_t last_kept)
+{
+    if (r->durable_index > last_kept)
+        r->durable_index = last_kept;
+    for (size_t i = 0; i < r->writes.count; i++) {
+        raft_pending_write *pw = raft__fifo_at(&r->writes, i);
+        if (pw->last_index > last_kept)
+            pw->last_index = last_kept;
+    }
+    /* Queued acknowledgements of entries that are gone must not be sent. */
+    for (size_t i = 0; i < r->outbox.count; i++) {
+        raft_outbox_item *it = raft__fifo_at(&r->outbox, i);
+        if (it->msg.type == RAFT_MSG_APPEND_ENTRIES_RESP && it->msg.aer.success &&
+            it->msg.aer.match_index > last_kept)
+            it->msg.term = 0; /* voids it: released only when term matches */
+    }
+}
+
+void raft_persisted(raft_node *r, uint64_t token)
+{
+    if (r->stopped || token <= r->persisted_token)
+        return;
+    if (token > r->last_token)
+        token = r->last_token; /* the host cannot make unissued writes durable */
+    r->persisted_token = token;
+    raft__event(r, RAFT_EV_PERSISTED, token, 0);
+    while (r->writes.count) {
+        raft_pending_write *pw = raft__fifo_at(&r->writes, 0);
+        if (pw->token > token)
+            break;
+        r->durable_index = pw->last_index;
+        raft__fifo_pop(&r->writes);
+    }
+    if (r->taking_token && r->taking_token <= token)
+        raft__snapshot_durable(r);
+    if (r->role == RAFT_LEADER)
+        raft__leader_advance_commit(r);
+    outbox_release(r);
+}
+
+/* ---- roles and terms ---- */
+
+void raft__set_role(raft_node *r, enum raft_role role)
+{
+    if (r->role == role)
+        return;
+    if (r->role == RAFT_LEADER) {
+        raft__reads_fail_all(r);
+        r->transfer_target = RAFT_NONE;
+    }
+    r->role = role;
+    raft__event(r, RAFT_EV_ROLE, (uint64_t)role, r->term);
+}
+
+/* Paper Figure 2, all servers: a higher term is adopted and the vote cleared. */
+void raft__set_term(raft_node *r, uint64_t term)
+{
+    assert(term > r->term);
+    r->term = term;
+    r->vote = RAFT_NONE;
+    r->leader = RAFT_NONE;
+    raft__event(r, RAFT_EV_TERM, term, 0);
+}
+
+void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
+{
+    bool was_follower = r->role == RAFT_FOLLOWER;
+    if (term > r->term) {
+        raft__set_term(r, term);
+        raft__persist_hs(r);
+    }
+    raft__set_role(r, RAFT_FOLLOWER);
+    if (leader != RAFT_NONE)
+        r->leader = leader;
+    if (!was_follower)
+        raft__reset_election_timer(r);
+}
+
+/* ---- commit and apply ---- */
+
+void raft__commit_to(raft_node *r, uint64_t index)
+{
+    if (index <= r->commit)
+        return;
+    assert(index <= raft_log_last_index(&r->log));
+    uint64_t old = r->commit;
+    r->commit = index;
+    raft__event(r, RAFT_EV_COMMIT, index, old);
+    raft__apply(r);
+}
+
+/* Paper Figure 2: apply committed entries in order, never past commitIndex. */
+void raft__apply(raft_node *r)
+{
+    uint64_t limit = r->commit;
+    if (BUG(r, APPLY_UNCOMMITTED))
+        limit = raft_log_last_index(&r->log);
+    while (r->applied < limit) {
+        raft_entry e;
+        bool held = raft_log_get(&r->log, r->applied + 1, &e);
+        assert(held);
+        if (!held)
+            break;
+        r->applied++;
+        r->io.apply(r->io.ctx, r->applied, &e);
+        raft__event(r, RAFT_EV_APPLY, r->applied, e.term);
+    }
+    raft__maybe_take_snapshot(r);
+}
+
+/* ---- timers ---- */
+
+void raft_tick(raft_node *r)
+{
+    if (r->stopped)
+        return;
+    uint64_t now = raft__now(r);
+    if (r->role == RAFT_LEADER) {
+        raft__transfer_tick(r, now);
+        if (now >= r->heartbeat_deadline_ns) {
+            r->heartbeat_deadline_ns = now + r->cfg.heartbeat_ns;
+            raft__heartbeat_all(r);
+        }
+        return;
+    }
+    if (now >= r->election_deadline_ns)
+        raft__election_timeout(r);
+}
+
+uint64_t raft_next_deadline(const raft_node *r)
+{
+    if (r->role != RAFT_LEADER)
+        return r->election_deadline_ns;
+    uint64_t d = r->heartbeat_deadline_ns;
+    if (r->transfer_target != RAFT_NONE && r->transfer_deadline_ns < d)
+        d = r->transfer_deadline_ns;
+    return d;
+}
+
+/* ---- receiving ---- */
+
+static void dispatch(raft_node *r, const raft_msg *m)
+{
+    switch (m->type) {
+    case RAFT_MSG_REQUEST_VOTE: raft__recv_request_vote(r, m); break;
+    case RAFT_MSG_REQUEST_VOTE_RESP: raft__recv_request_vote_resp(r, m); break;
+    case RAFT_MSG_APPEND_ENTRIES: raft__recv_append(r, m); break;
+    case RAFT_MSG_APPEND_ENTRIES_RESP: raft__recv_append_resp(r, m); break;
+    case RAFT_MSG_INSTALL_SNAPSHOT: raft__recv_install_snapshot(r, m); break;
+    case RAFT_MSG_INSTALL_SNAPSHOT_RESP: raft__recv_install_snapshot_resp(r, m); break;
+    case RAFT_MSG_TIMEOUT_NOW: raft__recv_timeout_now(r, m); break;
+    default: assert(0 && "filtered by raft_receive");
+    }
+}
+
+int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
+{
+    if (r->stopped)
+        return RAFT_ESTOPPED;
+    raft_msg m;
+    bool ok = buf != NULL && from >= 1 && from <= r->cfg.n_nodes && from != r->cfg.id &&
+              raft_msg_decode(buf, len, &m, r->scratch, RAFT_MAX_BATCH) == RAFT_OK &&
+              m.from == from && m.type >= RAFT_MSG_REQUEST_VOTE &&
+              m.type <= RAFT_MSG_TIMEOUT_NOW;
+    if (!ok) {
+        r->msgs_malformed++;
+        return RAFT_EMSG;
+    }
+    r->msgs_recv[m.type]++;
+    r->bytes_recv += len;
+    raft_peer *p = &r->peers[from - 1];
+    if (m.term >= r->term) {
+        p->last_heard_ns = raft__now(r);
+        p->heard = true;
+    }
+    dispatch(r, &m);
+    return RAFT_OK;
+}
+
+/* ---- proposals ---- */
+
+int raft_propose(raft_node *r, const void *data, size_t len, uint64_t *index, uint64_t *term)
+{
+    if (r->stopped)
+        return RAFT_ESTOPPED;
+    if (r->role != RAFT_LEADER)
+        return RAFT_ENOTLEADER;
+    if (r->transfer_target != RAFT_NONE)
+        return RAFT_EBUSY;
+    if (len > r->cfg.max_entry_bytes || len > UINT32_MAX)
+        return RAFT_ETOOBIG;
+    if (len && !data)
+        return RAFT_EINVAL;
+    int rc = raft__append_local(r, RAFT_ENTRY_DATA, data, (uint32_t)len);
+    if (rc != RAFT_OK)
+        return rc;
+    if (index)
+        *index = raft_log_last_index(&r->log);
+    if (term)
+        *term = r->term;
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
+        if (id != r->cfg.id)
+            raft__replicate(r, id);
+    raft__leader_advance_commit(r); /* single node with an instant disk */
+    return RAFT_OK;
+}

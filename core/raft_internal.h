@@ -1,0 +1,192 @@
+/* raft_internal.h — the node's state, shared by the core/raft_*.c modules.
+ *
+ * Module map: raft.c (lifecycle, ticking, roles, persistence, outbox, apply),
+ * raft_election.c (PreVote, RequestVote, TimeoutNow), raft_replication.c
+ * (AppendEntries both sides, commit), raft_snapshot.c (compaction,
+ * InstallSnapshot), raft_read.c (ReadIndex, leadership transfer),
+ * raft_status.c (queries, status, dump), names.c (names and defaults).
+ */
+#ifndef RAFT_INTERNAL_H
+#define RAFT_INTERNAL_H
+
+#include "log.h"
+#include "msg.h"
+#include "raft.h"
+
+#include <assert.h>
+
+/* A deliberate mistake from the catalogue is active (test-only builds). */
+#ifdef RAFT_BUGS
+#define BUG(r, name) (((r)->cfg.bugs & RAFT_BUG(name)) != 0)
+#else
+#define BUG(r, name) 0
+#endif
+
+#define RAFT_MAX_WINDOW 32u            /* cap on cfg.pipeline_window */
+#define RAFT_MAX_SNAPSHOT (1ull << 30) /* larger InstallSnapshot totals are malformed */
+
+enum peer_mode {
+    PEER_PROBE,    /* one AppendEntries at a time until a success (paper §5.3) */
+    PEER_PIPELINE, /* up to pipeline_window in flight, nextIndex advanced optimistically */
+    PEER_SNAPSHOT, /* sending InstallSnapshot chunks, one in flight */
+};
+
+typedef struct raft_inflight {
+    uint64_t seq, last_index, sent_ns;
+} raft_inflight;
+
+typedef struct raft_peer {
+    uint64_t next_index, match_index;
+    enum peer_mode mode;
+    raft_inflight inflight[RAFT_MAX_WINDOW]; /* ring, oldest at in_head */
+    uint32_t in_head, in_count;
+    uint64_t valid_seq;     /* rejections of AppendEntries older than this are stale */
+    uint64_t acked_seq;     /* highest seq echoed this term (ReadIndex rounds) */
+    uint64_t last_heard_ns; /* any message of the current term from this peer */
+    bool heard;             /* ever heard from (last_heard_ns is meaningful) */
+    bool timeout_now_sent;
+    /* snapshot transfer */
+    uint64_t snap_index, snap_offset, snap_sent_ns;
+    bool snap_chunk_inflight;
+} raft_peer;
+
+typedef struct raft_pending_write {
+    uint64_t token;
+    uint64_t last_index; /* log end after this write (clamped by truncations) */
+} raft_pending_write;
+
+/* A message that promises something durable: sent once `token` is durable. */
+typedef struct raft_outbox_item {
+    uint64_t token;
+    raft_id to;
+    raft_msg msg; /* never carries variable-length data */
+} raft_outbox_item;
+
+typedef struct raft_read_req {
+    uint64_t req_id, index, seq;
+} raft_read_req;
+
+/* A growable FIFO of fixed-size items; reused, so steady state never allocates. */
+typedef struct raft_fifo {
+    void *items;
+    size_t item_size, cap, head, count;
+} raft_fifo;
+
+struct raft_node {
+    raft_config cfg;
+    raft_io io;
+    bool stopped;
+
+    /* persistent state (paper Figure 2) */
+    uint64_t term;
+    raft_id vote;
+    raft_log log;
+
+    /* volatile state */
+    enum raft_role role;
+    raft_id leader;
+    uint64_t commit, applied;
+    bool committed_in_term; /* leader: an entry of its term is committed */
+
+    /* persistence */
+    uint64_t last_token, persisted_token;
+    uint64_t durable_index; /* the log up to here is durable */
+    raft_fifo writes;       /* raft_pending_write */
+    raft_fifo outbox;       /* raft_outbox_item */
+
+    /* timers */
+    uint64_t election_deadline_ns, heartbeat_deadline_ns;
+    uint64_t leader_contact_ns; /* last valid AppendEntries/snapshot from a leader */
+    bool leader_contact;
+
+    /* elections */
+    uint64_t votes_mask;
+    uint32_t votes_count; /* only the duplicate-votes bug counts this way */
+
+    /* leader */
+    raft_peer *peers; /* indexed by id - 1 */
+    uint64_t seq;     /* last AppendEntries seq sent */
+    raft_id transfer_target;
+    uint64_t transfer_deadline_ns;
+    raft_fifo reads; /* raft_read_req, ordered by seq */
+
+    /* snapshots: the current durable one, one being taken, one being received */
+    raft_snapshot_meta snap;
+    uint8_t *snap_data;
+    size_t snap_len;
+    uint64_t taking_token; /* 0: none in progress */
+    raft_snapshot_meta taking;
+    uint8_t *taking_data;
+    size_t taking_len;
+    raft_snapshot_meta recv;
+    uint8_t *recv_data;
+    uint64_t recv_total, recv_off;
+
+    /* buffers reused for every message */
+    uint8_t *enc;
+    size_t enc_cap;
+    raft_entry *scratch; /* decode scratch, RAFT_MAX_BATCH */
+    raft_entry *batch;   /* AppendEntries being built, max_entries_per_msg */
+
+    /* statistics */
+    uint64_t elections_started, elections_won;
+    uint64_t msgs_sent[RAFT_MSG_TYPE_SLOTS], msgs_recv[RAFT_MSG_TYPE_SLOTS];
+    uint64_t bytes_sent, bytes_recv, msgs_malformed;
+    uint64_t rtt_sum_ns, rtt_samples, last_quorum_ack_ns;
+};
+
+/* raft.c */
+uint64_t raft__now(raft_node *r);
+void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
+uint32_t raft__majority(const raft_node *r);
+void raft__reset_election_timer(raft_node *r);
+void raft__send(raft_node *r, raft_id to, const raft_msg *m);
+void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m);
+uint64_t raft__persist_hs(raft_node *r);
+uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e, size_t n);
+uint64_t raft__persist_snapshot(raft_node *r, raft_snapshot_meta meta, const uint8_t *data,
+                                size_t len, bool keep_log);
+void raft__clamp_durable(raft_node *r, uint64_t last_kept);
+void raft__set_term(raft_node *r, uint64_t term);
+void raft__become_follower(raft_node *r, uint64_t term, raft_id leader);
+void raft__set_role(raft_node *r, enum raft_role role);
+void raft__commit_to(raft_node *r, uint64_t index);
+void raft__apply(raft_node *r);
+bool raft__heard_leader_recently(raft_node *r);
+int raft__fifo_push(raft_fifo *f, const void *item);
+void *raft__fifo_at(const raft_fifo *f, size_t i);
+void raft__fifo_pop(raft_fifo *f);
+
+/* raft_election.c */
+void raft__election_timeout(raft_node *r);
+void raft__start_election(raft_node *r, bool transfer);
+void raft__recv_request_vote(raft_node *r, const raft_msg *m);
+void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m);
+void raft__recv_timeout_now(raft_node *r, const raft_msg *m);
+
+/* raft_replication.c */
+void raft__become_leader(raft_node *r);
+void raft__replicate(raft_node *r, raft_id id);
+void raft__heartbeat(raft_node *r, raft_id id);
+void raft__heartbeat_all(raft_node *r);
+void raft__leader_advance_commit(raft_node *r);
+void raft__recv_append(raft_node *r, const raft_msg *m);
+void raft__note_leader(raft_node *r, const raft_msg *m);
+void raft__recv_append_resp(raft_node *r, const raft_msg *m);
+void raft__peer_reset_probe(raft_node *r, raft_peer *p);
+int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t len);
+
+/* raft_snapshot.c */
+void raft__maybe_take_snapshot(raft_node *r);
+void raft__snapshot_durable(raft_node *r);
+void raft__send_snapshot_chunk(raft_node *r, raft_id id);
+void raft__recv_install_snapshot(raft_node *r, const raft_msg *m);
+void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);
+
+/* raft_read.c */
+void raft__reads_check(raft_node *r);
+void raft__reads_fail_all(raft_node *r);
+void raft__transfer_check(raft_node *r, raft_id id);
+void raft__transfer_tick(raft_node *r, uint64_t now);
+
+#endif

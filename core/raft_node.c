@@ -1,0 +1,98 @@
+/* raft_node.c — creating a node (fresh or from what the host recovered) and freeing it. */
+#include "raft_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool config_valid(const raft_config *c)
+{
+    return c->n_nodes >= 1 && c->n_nodes <= RAFT_MAX_NODES && c->id >= 1 &&
+           c->id <= c->n_nodes && c->election_timeout_min_ns > 0 &&
+           c->election_timeout_min_ns <= c->election_timeout_max_ns && c->heartbeat_ns > 0 &&
+           c->max_entries_per_msg >= 1 && c->max_entries_per_msg <= RAFT_MAX_BATCH &&
+           c->pipeline_window >= 1 && c->pipeline_window <= RAFT_MAX_WINDOW &&
+           c->snapshot_chunk_bytes >= 1 && c->max_bytes_per_msg >= 1;
+}
+
+static bool io_valid(const raft_io *io, const raft_config *c)
+{
+    if (!io->now || !io->random || !io->send || !io->persist || !io->apply)
+        return false;
+    if (c->snapshot_threshold && !io->snapshot_take)
+        return false;
+    return io->snapshot_restore != NULL;
+}
+
+static int load_boot(raft_node *r, const raft_boot *b)
+{
+    r->term = b->hs.term;
+    r->vote = BUG(r, FORGET_VOTE) ? RAFT_NONE : b->hs.vote;
+    if (b->hs.vote > r->cfg.n_nodes)
+        return RAFT_EINVAL;
+    raft_log_init(&r->log, b->snap.index, b->snap.term);
+    r->snap = b->snap;
+    if (b->snap_len) {
+        if (!b->snap_data || !(r->snap_data = malloc(b->snap_len)))
+            return RAFT_ENOMEM;
+        memcpy(r->snap_data, b->snap_data, b->snap_len);
+        r->snap_len = b->snap_len;
+    }
+    for (size_t i = 0; i < b->n_entries; i++) {
+        if (b->entries[i].term > r->term || b->entries[i].term < raft_log_last_term(&r->log))
+            return RAFT_EINVAL;
+        if (raft_log_append(&r->log, &b->entries[i]) != RAFT_OK)
+            return RAFT_ENOMEM;
+    }
+    /* The host restored its state machine from the snapshot. */
+    r->commit = r->applied = b->snap.index;
+    r->durable_index = raft_log_last_index(&r->log);
+    return RAFT_OK;
+}
+
+static void fifos_init(raft_node *r)
+{
+    r->writes.item_size = sizeof(raft_pending_write);
+    r->outbox.item_size = sizeof(raft_outbox_item);
+    r->reads.item_size = sizeof(raft_read_req);
+}
+
+raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *boot)
+{
+    if (!cfg || !io || !config_valid(cfg) || !io_valid(io, cfg))
+        return NULL;
+    raft_node *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cfg = *cfg;
+    r->io = *io;
+    fifos_init(r);
+    raft_boot none = {0};
+    r->peers = calloc(cfg->n_nodes, sizeof *r->peers);
+    r->scratch = calloc(RAFT_MAX_BATCH, sizeof *r->scratch);
+    r->batch = calloc(cfg->max_entries_per_msg, sizeof *r->batch);
+    if (!r->peers || !r->scratch || !r->batch || load_boot(r, boot ? boot : &none) != RAFT_OK) {
+        raft_free(r);
+        return NULL;
+    }
+    r->role = RAFT_FOLLOWER;
+    raft__reset_election_timer(r);
+    return r;
+}
+
+void raft_free(raft_node *r)
+{
+    if (!r)
+        return;
+    raft_log_free(&r->log);
+    free(r->writes.items);
+    free(r->outbox.items);
+    free(r->reads.items);
+    free(r->peers);
+    free(r->snap_data);
+    free(r->taking_data);
+    free(r->recv_data);
+    free(r->enc);
+    free(r->scratch);
+    free(r->batch);
+    free(r);
+}

@@ -1,0 +1,326 @@
+/* raft_replication.c — the leader side of AppendEntries: becoming leader,
+ * sending (batched, pipelined), handling replies, and the commit rule. */
+#include "raft_internal.h"
+
+#include <string.h>
+
+/* ---- per-peer in-flight window ---- */
+
+static raft_inflight *inflight_at(raft_peer *p, uint32_t i)
+{
+    assert(i < p->in_count);
+    return &p->inflight[(p->in_head + i) % RAFT_MAX_WINDOW];
+}
+
+static void inflight_push(raft_peer *p, uint64_t seq, uint64_t last_index, uint64_t now)
+{
+    assert(p->in_count < RAFT_MAX_WINDOW);
+    p->in_count++;
+    *inflight_at(p, p->in_count - 1) = (raft_inflight){seq, last_index, now};
+}
+
+static void inflight_ack(raft_peer *p, uint64_t match)
+{
+    while (p->in_count && inflight_at(p, 0)->last_index <= match) {
+        p->in_head = (p->in_head + 1) % RAFT_MAX_WINDOW;
+        p->in_count--;
+    }
+}
+
+/* Back to one message at a time from just after what is known to match. */
+void raft__peer_reset_probe(raft_node *r, raft_peer *p)
+{
+    p->mode = PEER_PROBE;
+    p->in_count = 0;
+    p->in_head = 0;
+    p->next_index = p->match_index + 1;
+    p->valid_seq = r->seq + 1;
+}
+
+/* ---- becoming leader ---- */
+
+int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t len)
+{
+    raft_entry e = {.term = r->term, .type = type, .len = len, .data = data};
+    uint64_t index = raft_log_last_index(&r->log) + 1;
+    if (raft_log_append(&r->log, &e) != RAFT_OK)
+        return RAFT_ENOMEM;
+    raft__event(r, RAFT_EV_APPEND, index, index);
+    raft__persist_entries(r, index, &e, 1);
+    return RAFT_OK;
+}
+
+/* Paper Figure 2 (leaders) and §8: reset nextIndex/matchIndex, append a no-op
+ * of the new term, and send to everyone at once. */
+void raft__become_leader(raft_node *r)
+{
+    uint64_t now = raft__now(r);
+    raft__set_role(r, RAFT_LEADER);
+    r->leader = r->cfg.id;
+    r->elections_won++;
+    r->committed_in_term = false;
+    r->transfer_target = RAFT_NONE;
+    r->last_quorum_ack_ns = now;
+    uint64_t next = raft_log_last_index(&r->log) + 1;
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
+        raft_peer *p = &r->peers[id - 1];
+        memset(p, 0, sizeof *p);
+        p->next_index = next;
+        p->mode = PEER_PROBE;
+        p->last_heard_ns = now; /* CheckQuorum grace period for a new leader */
+        p->heard = true;
+    }
+    raft__append_local(r, RAFT_ENTRY_NOOP, NULL, 0);
+    r->heartbeat_deadline_ns = now + r->cfg.heartbeat_ns;
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
+        if (id != r->cfg.id)
+            raft__replicate(r, id);
+    raft__leader_advance_commit(r);
+}
+
+/* ---- sending ---- */
+
+/* How many entries from `from` fit in one message: at most max_entries_per_msg
+ * and max_bytes_per_msg payload bytes, but always at least one. */
+static uint32_t batch_fill(raft_node *r, uint64_t from)
+{
+    uint64_t last = raft_log_last_index(&r->log);
+    uint32_t n = 0;
+    uint64_t bytes = 0;
+    while (n < r->cfg.max_entries_per_msg && from + n <= last) {
+        raft_entry *e = &r->batch[n];
+        bool held = raft_log_get(&r->log, from + n, e);
+        assert(held);
+        (void)held;
+        if (n > 0 && bytes + e->len > r->cfg.max_bytes_per_msg)
+            break;
+        bytes += e->len;
+        n++;
+    }
+    return n;
+}
+
+static void send_append(raft_node *r, raft_id id, raft_peer *p)
+{
+    uint64_t prev = p->next_index - 1;
+    assert(prev >= r->log.base_index);
+    raft_msg m = {.type = RAFT_MSG_APPEND_ENTRIES, .from = r->cfg.id, .term = r->term};
+    m.ae.prev_index = prev;
+    m.ae.prev_term = raft_log_term_at(&r->log, prev);
+    m.ae.leader_commit = r->commit;
+    m.ae.seq = ++r->seq;
+    m.ae.n_entries = batch_fill(r, p->next_index);
+    m.ae.entries = r->batch;
+    raft__send(r, id, &m);
+    inflight_push(p, m.ae.seq, prev + m.ae.n_entries, raft__now(r));
+    if (p->mode == PEER_PIPELINE)
+        p->next_index = prev + m.ae.n_entries + 1; /* optimistic */
+}
+
+/* Send what the window allows: in probe mode one message (possibly empty) at a
+ * time; in pipeline mode batches until the window is full. */
+void raft__replicate(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    assert(r->role == RAFT_LEADER);
+    if (p->mode == PEER_SNAPSHOT)
+        return;
+    uint32_t window = p->mode == PEER_PROBE ? 1 : r->cfg.pipeline_window;
+    while (p->in_count < window) {
+        if (p->next_index <= r->log.base_index) {
+            raft__send_snapshot_chunk(r, id); /* entries gone: switch to a snapshot */
+            return;
+        }
+        if (p->mode == PEER_PIPELINE && p->next_index > raft_log_last_index(&r->log))
+            return;
+        send_append(r, id, p);
+    }
+}
+
+/* An empty AppendEntries at what is known to match: keeps the follower's
+ * timer quiet, tells it the commit index, confirms leadership (ReadIndex). */
+static void send_heartbeat(raft_node *r, raft_id id, raft_peer *p)
+{
+    uint64_t prev = p->match_index >= r->log.base_index ? p->match_index : 0;
+    raft_msg m = {.type = RAFT_MSG_APPEND_ENTRIES, .from = r->cfg.id, .term = r->term};
+    m.ae.prev_index = prev;
+    m.ae.prev_term = raft_log_term_at(&r->log, prev);
+    m.ae.leader_commit = r->commit;
+    m.ae.seq = ++r->seq;
+    raft__send(r, id, &m);
+}
+
+void raft__heartbeat(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    uint64_t now = raft__now(r);
+    if (p->mode == PEER_SNAPSHOT) {
+        if (!p->snap_chunk_inflight || now - p->snap_sent_ns >= r->cfg.heartbeat_ns)
+            raft__send_snapshot_chunk(r, id); /* resend a lost chunk */
+        return;
+    }
+    if (p->in_count && now - inflight_at(p, 0)->sent_ns >= r->cfg.heartbeat_ns)
+        raft__peer_reset_probe(r, p); /* presumed lost: resend from match + 1 */
+    uint64_t seq_before = r->seq;
+    raft__replicate(r, id);
+    if (r->seq == seq_before)
+        send_heartbeat(r, id, p);
+}
+
+static uint32_t peers_heard_within(raft_node *r, uint64_t now, uint64_t window_ns)
+{
+    uint32_t n = 1; /* self */
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
+        const raft_peer *p = &r->peers[id - 1];
+        if (id != r->cfg.id && p->heard && now - p->last_heard_ns <= window_ns)
+            n++;
+    }
+    return n;
+}
+
+/* Thesis §6.2 (CheckQuorum): a leader that has not heard from a majority
+ * within an election timeout steps down. */
+void raft__heartbeat_all(raft_node *r)
+{
+    uint64_t now = raft__now(r);
+    uint32_t heard = peers_heard_within(r, now, r->cfg.election_timeout_max_ns);
+    if (r->cfg.check_quorum && heard < raft__majority(r)) {
+        raft__event(r, RAFT_EV_STEPDOWN_QUORUM, heard, r->term);
+        raft__become_follower(r, r->term, RAFT_NONE);
+        r->leader = RAFT_NONE;
+        return;
+    }
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
+        if (id != r->cfg.id)
+            raft__heartbeat(r, id);
+}
+
+/* ---- commit (paper §5.4.2, Figure 8) ---- */
+
+/* k-th largest (k >= 1) of v[0..n), by selection; v is reordered. */
+static uint64_t kth_largest(uint64_t *v, uint32_t n, uint32_t k)
+{
+    assert(k >= 1 && k <= n);
+    for (uint32_t i = 0; i < k; i++) { /* k <= 33: partial selection sort */
+        uint32_t best = i;
+        for (uint32_t j = i + 1; j < n; j++)
+            if (v[j] > v[best])
+                best = j;
+        uint64_t t = v[i];
+        v[i] = v[best];
+        v[best] = t;
+    }
+    return v[k - 1];
+}
+
+void raft__leader_advance_commit(raft_node *r)
+{
+    if (r->role != RAFT_LEADER)
+        return;
+    uint64_t match[RAFT_MAX_NODES];
+    uint64_t last = raft_log_last_index(&r->log);
+    /* Thesis §10.2.1: our own copy counts only once it is durable. */
+    uint64_t self = BUG(r, COUNT_SELF_EARLY) ? last : r->durable_index;
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
+        match[id - 1] = id == r->cfg.id ? (self < last ? self : last) : r->peers[id - 1].match_index;
+    uint64_t n = kth_largest(match, r->cfg.n_nodes, raft__majority(r));
+    if (n <= r->commit)
+        return;
+    uint64_t term_n = raft_log_term_at(&r->log, n);
+    /* Only an entry of the current term is committed by counting replicas. */
+    if (term_n != r->term && !BUG(r, COMMIT_OLD_TERM))
+        return;
+    if (raft_log_term_at(&r->log, r->commit + 1) < r->term)
+        raft__event(r, RAFT_EV_OLD_TERM_COMMITTED, n, r->commit);
+    if (term_n == r->term)
+        r->committed_in_term = true;
+    raft__commit_to(r, n);
+    if (r->role == RAFT_LEADER)
+        raft__reads_check(r);
+}
+
+/* ---- replies ---- */
+
+static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)
+{
+    uint64_t now = raft__now(r);
+    uint64_t match = m->aer.match_index;
+    uint64_t last = raft_log_last_index(&r->log);
+    if (match > last)
+        match = last; /* a follower cannot hold more than we sent */
+    for (uint32_t i = 0; i < p->in_count; i++) {
+        if (inflight_at(p, i)->seq == m->aer.seq) {
+            r->rtt_sum_ns += now - inflight_at(p, i)->sent_ns;
+            r->rtt_samples++;
+            break;
+        }
+    }
+    if (match > p->match_index)
+        p->match_index = match;
+    if (p->next_index <= p->match_index)
+        p->next_index = p->match_index + 1;
+    inflight_ack(p, p->match_index);
+    if (p->mode == PEER_PROBE && p->match_index + 1 == p->next_index &&
+        m->aer.seq >= p->valid_seq) {
+        p->mode = PEER_PIPELINE; /* the probe found the match point */
+        p->in_count = 0;
+    }
+    raft__leader_advance_commit(r);
+    if (r->role != RAFT_LEADER)
+        return;
+    raft__transfer_check(r, id);
+    raft__replicate(r, id);
+}
+
+/* Paper §5.3: skip back using the follower's conflict hint. */
+static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)
+{
+    if (m->aer.seq < p->valid_seq || p->mode == PEER_SNAPSHOT)
+        return; /* answers a message sent before the last reset */
+    uint64_t next = m->aer.conflict_index;
+    if (m->aer.conflict_term) {
+        uint64_t last_of_term = raft_log_last_of_term(&r->log, m->aer.conflict_term);
+        if (last_of_term)
+            next = last_of_term + 1;
+    }
+    uint64_t last = raft_log_last_index(&r->log);
+    if (next > last + 1)
+        next = last + 1;
+    if (next <= p->match_index)
+        next = p->match_index + 1;
+    if (next < 1)
+        next = 1;
+    if (BUG(r, NO_BACKTRACK) && next < p->next_index)
+        next = p->next_index;
+    raft__peer_reset_probe(r, p);
+    p->next_index = next;
+    if (BUG(r, BAD_CONFLICT_HINT))
+        p->match_index = next - 1; /* trusts the hint as a match point */
+    raft__event(r, RAFT_EV_BACKTRACK, id, next);
+    raft__replicate(r, id);
+}
+
+void raft__recv_append_resp(raft_node *r, const raft_msg *m)
+{
+    if (m->term > r->term) {
+        if (r->role == RAFT_LEADER && BUG(r, NO_STEPDOWN))
+            return;
+        if (r->role != RAFT_FOLLOWER)
+            raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
+        raft__become_follower(r, m->term, RAFT_NONE);
+        return;
+    }
+    if (m->term < r->term || r->role != RAFT_LEADER) {
+        raft__event(r, RAFT_EV_STALE_MESSAGE, m->type, m->from);
+        return;
+    }
+    raft_peer *p = &r->peers[m->from - 1];
+    if (m->aer.seq > p->acked_seq)
+        p->acked_seq = m->aer.seq;
+    if (m->aer.success)
+        on_append_success(r, m->from, p, m);
+    else
+        on_append_reject(r, m->from, p, m);
+    if (r->role == RAFT_LEADER)
+        raft__reads_check(r);
+}

@@ -1,0 +1,213 @@
+/* raft_snapshot.c — log compaction and InstallSnapshot (paper §7). */
+#include "raft_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- taking a snapshot locally ---- */
+
+void raft__maybe_take_snapshot(raft_node *r)
+{
+    uint64_t threshold = r->cfg.snapshot_threshold;
+    if (!threshold || r->taking_token || r->applied - r->snap.index < threshold)
+        return;
+    size_t len = 0;
+    uint8_t *data = r->io.snapshot_take(r->io.ctx, r->applied, &len);
+    if (!data)
+        return; /* the host could not serialize; try again after the next apply */
+    r->taking.index = r->applied;
+    r->taking.term = raft_log_term_at(&r->log, r->applied);
+    assert(r->taking.term != 0);
+    r->taking_data = data;
+    r->taking_len = len;
+    r->taking_token = raft__persist_snapshot(r, r->taking, data, len, true);
+}
+
+/* The snapshot being taken is durable: it replaces the old one, and the log
+ * prefix it covers is dropped, keeping snapshot_trailing entries for
+ * followers that are only slightly behind. */
+void raft__snapshot_durable(raft_node *r)
+{
+    assert(r->taking_token && r->taking_token <= r->persisted_token);
+    r->taking_token = 0;
+    if (r->taking.index <= r->snap.index) { /* overtaken by an installed snapshot */
+        free(r->taking_data);
+        r->taking_data = NULL;
+        return;
+    }
+    free(r->snap_data);
+    r->snap = r->taking;
+    r->snap_data = r->taking_data;
+    r->snap_len = r->taking_len;
+    r->taking_data = NULL;
+    raft__event(r, RAFT_EV_SNAPSHOT_TAKEN, r->snap.index, r->snap.term);
+    uint64_t trailing = r->cfg.snapshot_trailing;
+    uint64_t upto = r->snap.index > trailing ? r->snap.index - trailing : 0;
+    if (upto > r->log.base_index)
+        raft_log_compact(&r->log, upto);
+}
+
+/* ---- sending, one chunk in flight ---- */
+
+void raft__send_snapshot_chunk(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    assert(r->snap.index > 0);
+    if (p->mode != PEER_SNAPSHOT || p->snap_index != r->snap.index) {
+        p->mode = PEER_SNAPSHOT;
+        p->snap_index = r->snap.index;
+        p->snap_offset = 0;
+        p->in_count = 0;
+        raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, r->snap.index);
+    }
+    uint64_t left = r->snap_len - p->snap_offset;
+    uint64_t chunk = left < r->cfg.snapshot_chunk_bytes ? left : r->cfg.snapshot_chunk_bytes;
+    raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = r->cfg.id, .term = r->term};
+    m.is.last_index = r->snap.index;
+    m.is.last_term = r->snap.term;
+    m.is.offset = p->snap_offset;
+    m.is.total_len = r->snap_len;
+    m.is.done = p->snap_offset + chunk == r->snap_len;
+    m.is.len = (uint32_t)chunk;
+    m.is.data = chunk ? r->snap_data + p->snap_offset : NULL;
+    raft__send(r, id, &m);
+    p->snap_chunk_inflight = true;
+    p->snap_sent_ns = raft__now(r);
+}
+
+void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
+{
+    if (m->term > r->term) {
+        if (r->role != RAFT_FOLLOWER)
+            raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
+        raft__become_follower(r, m->term, RAFT_NONE);
+        return;
+    }
+    raft_peer *p = &r->peers[m->from - 1];
+    if (m->term < r->term || r->role != RAFT_LEADER || p->mode != PEER_SNAPSHOT ||
+        m->isr.last_index != p->snap_index)
+        return;
+    p->snap_chunk_inflight = false;
+    if (m->isr.done) {
+        if (p->snap_index > p->match_index)
+            p->match_index = p->snap_index;
+        raft__peer_reset_probe(r, p);
+        raft__leader_advance_commit(r);
+        if (r->role != RAFT_LEADER)
+            return;
+        raft__transfer_check(r, m->from);
+        raft__replicate(r, m->from);
+        return;
+    }
+    p->snap_offset = m->isr.next_offset < r->snap_len ? m->isr.next_offset : 0;
+    raft__send_snapshot_chunk(r, m->from);
+}
+
+/* ---- receiving ---- */
+
+static void reply_snapshot(raft_node *r, raft_id to, uint64_t index, uint64_t next, bool done)
+{
+    raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT_RESP, .from = r->cfg.id, .term = r->term};
+    m.isr.last_index = index;
+    m.isr.next_offset = next;
+    m.isr.done = done;
+    raft__send_durable(r, to, &m);
+}
+
+static void recv_reset(raft_node *r)
+{
+    free(r->recv_data);
+    r->recv_data = NULL;
+    r->recv = (raft_snapshot_meta){0, 0};
+    r->recv_total = r->recv_off = 0;
+}
+
+/* Paper §7: keep the suffix after a matching entry; otherwise discard the log. */
+static void install(raft_node *r)
+{
+    raft_snapshot_meta meta = r->recv;
+    uint64_t last = raft_log_last_index(&r->log);
+    bool keep = meta.index <= last && raft_log_term_at(&r->log, meta.index) == meta.term;
+    if (keep && BUG(r, SNAP_DROP_SUFFIX))
+        keep = false;
+    if (!keep && BUG(r, SNAP_KEEP_CONFLICT) && meta.index < last)
+        keep = true;
+    if (keep) {
+        raft_log_compact(&r->log, meta.index);
+        r->log.base_term = meta.term;
+    } else {
+        if (last > r->commit)
+            raft__event(r, RAFT_EV_TRUNCATE, r->commit + 1, last);
+        raft_log_reset(&r->log, meta.index, meta.term);
+        raft__clamp_durable(r, r->commit < meta.index ? r->commit : meta.index);
+    }
+    r->io.snapshot_restore(r->io.ctx, &meta, r->recv_data, r->recv_total);
+    free(r->snap_data);
+    r->snap = meta;
+    r->snap_data = r->recv_data;
+    r->snap_len = r->recv_total;
+    r->recv_data = NULL;
+    raft__persist_snapshot(r, meta, r->snap_data, r->snap_len, keep);
+    raft__event(r, RAFT_EV_SNAPSHOT_INSTALLED, meta.index, meta.term);
+    uint64_t old = r->commit;
+    r->commit = meta.index;
+    r->applied = meta.index;
+    raft__event(r, RAFT_EV_COMMIT, meta.index, old);
+    recv_reset(r);
+    raft__apply(r);
+}
+
+/* Start or continue assembling; false if the chunk cannot be used. */
+static bool assemble(raft_node *r, const raft_msg *m)
+{
+    raft_snapshot_meta meta = {m->is.last_index, m->is.last_term};
+    bool same = r->recv_data && r->recv.index == meta.index && r->recv.term == meta.term &&
+                r->recv_total == m->is.total_len;
+    if (!same && m->is.offset == 0) {
+        recv_reset(r);
+        if (m->is.total_len > RAFT_MAX_SNAPSHOT)
+            return false;
+        r->recv_data = malloc(m->is.total_len ? m->is.total_len : 1);
+        if (!r->recv_data)
+            return false;
+        r->recv = meta;
+        r->recv_total = m->is.total_len;
+        same = true;
+    }
+    if (!same || m->is.offset != r->recv_off || m->is.len > r->recv_total - r->recv_off)
+        return false;
+    if (m->is.len)
+        memcpy(r->recv_data + r->recv_off, m->is.data, m->is.len);
+    r->recv_off += m->is.len;
+    return true;
+}
+
+void raft__recv_install_snapshot(raft_node *r, const raft_msg *m)
+{
+    if (m->term < r->term) {
+        raft__event(r, RAFT_EV_STALE_MESSAGE, m->type, m->from);
+        reply_snapshot(r, m->from, m->is.last_index, 0, false);
+        return;
+    }
+    raft__note_leader(r, m);
+    if (m->is.last_index <= r->commit) { /* nothing new in it */
+        reply_snapshot(r, m->from, m->is.last_index, m->is.total_len, true);
+        return;
+    }
+    if (!assemble(r, m)) {
+        bool ours = r->recv.index == m->is.last_index && r->recv.term == m->is.last_term;
+        reply_snapshot(r, m->from, m->is.last_index, ours ? r->recv_off : 0, false);
+        return;
+    }
+    if (!m->is.done) {
+        reply_snapshot(r, m->from, m->is.last_index, r->recv_off, false);
+        return;
+    }
+    if (r->recv_off != r->recv_total) {
+        recv_reset(r);
+        reply_snapshot(r, m->from, m->is.last_index, 0, false);
+        return;
+    }
+    install(r);
+    reply_snapshot(r, m->from, m->is.last_index, r->snap_len, true);
+}
