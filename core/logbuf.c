@@ -401,8 +401,8 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
                  logbuf_result *res)
 {
     assert(lb);
-    if (index != lb->c.applied_index + 1)
-        return -1;
+    if (index == 0 || index != lb->c.applied_index + 1)
+        return -1; /* index 0 guards the wrap of applied_index + 1 */
     logbuf_result r = {.duplicate = false, .index = 0};
     logbuf_record rec;
     if (!logbuf_cmd_decode(cmd, len, &rec)) {
@@ -432,7 +432,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
 int logbuf_apply_noop(logbuf *lb, uint64_t index)
 {
     assert(lb);
-    if (index != lb->c.applied_index + 1)
+    if (index == 0 || index != lb->c.applied_index + 1)
         return -1;
     lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_NOOP);
     lb->c.applied_index = index;
