@@ -24,11 +24,14 @@ typedef struct sim_chaos {
     uint64_t partition_every_ns;        /* random split into two groups */
     uint64_t partition_min_ns, partition_max_ns;
     uint64_t isolate_every_ns;          /* one node cut off both ways */
+    uint64_t isolate_min_ns, isolate_max_ns; /* (added) how long an isolation lasts */
     uint64_t cut_every_ns;              /* one-way link cut */
+    uint64_t cut_min_ns, cut_max_ns;    /* (added) how long a cut lasts */
     uint64_t pause_every_ns;            /* process stall */
     uint64_t pause_min_ns, pause_max_ns;
     uint64_t drop_burst_every_ns;       /* network-wide drop rate raised for a while */
     uint32_t drop_burst_ppm;
+    uint64_t drop_burst_ns;             /* (added) how long a burst lasts */
     uint64_t drift_every_ns;            /* clock drift changes on a node */
     int32_t drift_max_ppm;
     uint64_t transfer_every_ns;         /* leadership transfer to a random node */

@@ -1,0 +1,125 @@
+/* scenario_int.h — internals of the scenario parser, shared by its files
+ * (lexer and value parsers, command tables, actions, expectations, writer)
+ * and by the tests. Not part of the public interface (that is scenario.h). */
+#ifndef SIM_SCENARIO_INT_H
+#define SIM_SCENARIO_INT_H
+
+#include <stdarg.h>
+
+#include "scenario.h"
+
+#define SCN_MAX_LINE 512   /* columns; longer lines are an error */
+#define SCN_MAX_TOKENS 256 /* a 512-column line holds at most 256 words */
+#define SCN_MAX_ACTIONS 100000
+#define SCN_MAX_EXPECTS 1000
+
+/* One word of a line. `col` is the 1-based column (in characters). */
+typedef struct scn_tok {
+    const char *s;
+    uint32_t len;
+    uint32_t col;
+} scn_tok;
+
+typedef struct scn_line {
+    scn_tok tok[SCN_MAX_TOKENS];
+    uint32_t n;
+    uint32_t line;
+    uint32_t end_col; /* where a missing word would start */
+} scn_line;
+
+typedef struct scn_parser {
+    scenario *sc;
+    const char *path;
+    char *err;
+    size_t err_cap;
+    size_t cap_actions, cap_expects;
+    const scn_line *ln;
+    uint32_t pos;          /* next token of ln */
+    int pass;              /* 1: only `nodes` and client names; 2: everything */
+    uint64_t last_at_ns;   /* time of the previous `at` */
+    bool in_chaos;         /* inside `chaos { ... }` */
+    uint32_t chaos_line, chaos_col;
+    bool nodes_seen;
+    uint32_t n_clients_declared;
+    sim_action act;        /* the action the current `at` line builds */
+} scn_parser;
+
+/* A command: a first word and its handler, with an example line that the
+ * README shows and a test parses. */
+typedef int (*scn_handler)(scn_parser *p);
+typedef struct scn_command {
+    const char *name;
+    scn_handler fn;
+    const char *example;
+    bool setting; /* may be given with --set key=value */
+} scn_command;
+
+/* Tables (examples of every command in the language). */
+const scn_command *scn_top_commands(size_t *n);
+const scn_command *scn_action_commands(size_t *n);
+const scn_command *scn_chaos_commands(size_t *n);
+
+/* ---- lexer and errors (scenario_lex.c) ---- */
+int scn_error(scn_parser *p, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Check the whole text: NUL bytes, invalid UTF-8, long lines. 0 or 2. */
+int scn_check_text(scn_parser *p, const char *text, size_t len);
+/* Split one line (without its newline) into words; comments dropped. */
+int scn_tokenize(scn_parser *p, const char *s, size_t len, uint32_t line, scn_line *out);
+const scn_tok *scn_next(scn_parser *p);     /* NULL at end of line */
+const scn_tok *scn_peek(const scn_parser *p);
+bool scn_peek_is(const scn_parser *p, const char *word);
+bool scn_tok_is(const scn_tok *t, const char *word);
+uint32_t scn_here(const scn_parser *p);     /* column of the next word (or end) */
+int scn_end(scn_parser *p);                 /* error on trailing words */
+int scn_keyword(scn_parser *p, const char *word);
+
+/* ---- values (scenario_values.c); each reports "expected ..." on error ---- */
+int scn_uint(scn_parser *p, uint64_t min, uint64_t max, const char *what, uint64_t *out);
+int scn_duration(scn_parser *p, const char *what, uint64_t *out);
+int scn_signed_duration(scn_parser *p, const char *what, int64_t *out);
+int scn_duration_range(scn_parser *p, const char *what, uint64_t *lo, uint64_t *hi);
+int scn_percent(scn_parser *p, const char *what, uint32_t *ppm);
+int scn_signed_ppm(scn_parser *p, const char *what, int64_t *ppm);
+int scn_size(scn_parser *p, const char *what, uint64_t *bytes);
+int scn_bandwidth(scn_parser *p, uint64_t *bytes_per_s);
+int scn_onoff(scn_parser *p, const char *what, bool *out);
+int scn_dist(scn_parser *p, sim_dist *out);
+int scn_rate(scn_parser *p, uint32_t *per_s);
+/* Parse a number with an optional unit from a word; used by expect too. */
+bool scn_parse_duration_word(const char *s, uint32_t len, uint64_t *out);
+bool scn_parse_size_word(const char *s, uint32_t len, uint64_t *out);
+
+/* ---- endpoints (scenario_values.c) ---- */
+enum scn_ep_flags {
+    SCN_EP_NODE = 1,
+    SCN_EP_CLIENT = 2,
+    SCN_EP_LEADER = 4,
+    SCN_EP_FOLLOWER = 8,
+    SCN_EP_ALL = 16,
+};
+int scn_target(scn_parser *p, unsigned flags, const char *what, sim_target *out);
+/* Word -> node id (n3 -> 3) or client endpoint (c1 -> n_nodes + 1); 0 if
+ * neither. Sets *is_client. */
+uint32_t scn_ep_number(const scn_tok *t, bool *is_client);
+
+/* ---- actions and expectations ---- */
+int scn_parse_at(scn_parser *p);
+int scn_parse_expect(scn_parser *p);
+int scn_push_action(scn_parser *p, const sim_action *a);
+
+/* ---- writer helpers (scenario_write.c) ---- */
+void scn_write_duration(FILE *out, uint64_t ns);
+void scn_write_percent(FILE *out, uint32_t ppm);
+void scn_write_size(FILE *out, uint64_t bytes);
+void scn_write_dist(FILE *out, const sim_dist *d);
+void scn_write_ep(FILE *out, const sim_config *cfg, sim_ep ep);
+void scn_write_target(FILE *out, const sim_config *cfg, const sim_target *t);
+void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *e);
+void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a);
+
+/* Is this metric a counter (compared by its change over a window) rather
+ * than a gauge (compared at every event in the window)? */
+bool scn_metric_is_counter(enum sim_metric m);
+
+#endif

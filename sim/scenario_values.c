@@ -1,0 +1,347 @@
+/* scenario_values.c — numbers with units, percentages, distributions and
+ * endpoint names, all parsed with integer arithmetic (a decimal fraction is
+ * accepted only where it comes out exact: 1.5s, 0.5%, but not 1.5ns). */
+#include <assert.h>
+#include <string.h>
+
+#include "scenario_int.h"
+
+typedef struct unit {
+    const char *name;
+    uint64_t scale;
+} unit;
+
+static const unit duration_units[] = {
+    { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+    { "m", UINT64_C(60000000000) }, { "h", UINT64_C(3600000000000) },
+};
+static const unit size_units[] = {
+    { "", 1 }, { "B", 1 }, { "KB", 1000 }, { "KiB", 1024 }, { "MB", 1000000 },
+    { "MiB", 1 << 20 }, { "GB", 1000000000 }, { "GiB", 1 << 30 },
+};
+
+/* value = number * scale for "12", "12.5" (fraction exact in scale). */
+static bool scaled_number(const char *s, uint32_t len, uint64_t scale, uint64_t *out)
+{
+    uint64_t whole = 0, frac = 0, frac_div = 1;
+    uint32_t i = 0, digits = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+        if (__builtin_mul_overflow(whole, 10, &whole) ||
+            __builtin_add_overflow(whole, (uint64_t)(s[i] - '0'), &whole))
+            return false;
+    if (digits == 0)
+        return false;
+    if (i < len && s[i] == '.') {
+        uint32_t fd = 0;
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, fd++) {
+            if (fd >= 18)
+                return false;
+            frac = frac * 10 + (uint64_t)(s[i] - '0');
+            frac_div *= 10;
+        }
+        if (fd == 0)
+            return false;
+    }
+    if (i != len)
+        return false;
+    uint64_t a, b;
+    if (__builtin_mul_overflow(whole, scale, &a))
+        return false;
+    unsigned __int128 f = (unsigned __int128)frac * scale;
+    if (f % frac_div != 0)
+        return false; /* not exact: 1.5ns */
+    b = (uint64_t)(f / frac_div);
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* Split "150ms" into the number part and the unit part. */
+static uint32_t number_prefix(const char *s, uint32_t len)
+{
+    uint32_t i = 0;
+    while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+        i++;
+    return i;
+}
+
+static bool with_units(const char *s, uint32_t len, const unit *units, size_t n_units,
+                       bool unitless_ok, uint64_t *out)
+{
+    uint32_t k = number_prefix(s, len);
+    const char *u = s + k;
+    uint32_t ulen = len - k;
+    if (ulen == 0 && unitless_ok)
+        return scaled_number(s, k, 1, out);
+    for (size_t i = 0; i < n_units; i++)
+        if (strlen(units[i].name) == ulen && memcmp(units[i].name, u, ulen) == 0)
+            return scaled_number(s, k, units[i].scale, out);
+    return false;
+}
+
+bool scn_parse_duration_word(const char *s, uint32_t len, uint64_t *out)
+{
+    if (len == 1 && s[0] == '0') {
+        *out = 0;
+        return true;
+    }
+    return with_units(s, len, duration_units, sizeof duration_units / sizeof *duration_units,
+                      false, out);
+}
+
+bool scn_parse_size_word(const char *s, uint32_t len, uint64_t *out)
+{
+    return with_units(s, len, size_units, sizeof size_units / sizeof *size_units, true, out);
+}
+
+/* The next word, or an error "expected <what>" at the end of the line. */
+static const scn_tok *need(scn_parser *p, const char *what, int *rc)
+{
+    const scn_tok *t = scn_next(p);
+    *rc = t ? 0 : scn_error(p, scn_here(p), "expected %s", what);
+    return t;
+}
+
+static int bad(scn_parser *p, const scn_tok *t, const char *what)
+{
+    return scn_error(p, t->col, "expected %s, got '%.*s'", what, (int)t->len, t->s);
+}
+
+int scn_uint(scn_parser *p, uint64_t min, uint64_t max, const char *what, uint64_t *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (number_prefix(t->s, t->len) != t->len || !scaled_number(t->s, t->len, 1, &v))
+        return bad(p, t, what);
+    if (v < min || v > max)
+        return scn_error(p, t->col, "expected %s between %llu and %llu, got %llu", what,
+                         (unsigned long long)min, (unsigned long long)max,
+                         (unsigned long long)v);
+    *out = v;
+    return 0;
+}
+
+int scn_duration(scn_parser *p, const char *what, uint64_t *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    if (!scn_parse_duration_word(t->s, t->len, out))
+        return bad(p, t, what);
+    return 0;
+}
+
+/* "+1s" or "-500ms" (the sign is required, so a reader sees the direction). */
+int scn_signed_duration(scn_parser *p, const char *what, int64_t *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (t->len < 2 || (t->s[0] != '+' && t->s[0] != '-') ||
+        !scn_parse_duration_word(t->s + 1, t->len - 1, &v) || v > (uint64_t)INT64_MAX)
+        return bad(p, t, what);
+    *out = t->s[0] == '-' ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+/* "200ms..1s" as one word. */
+int scn_duration_range(scn_parser *p, const char *what, uint64_t *lo, uint64_t *hi)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    const char *dots = NULL;
+    for (uint32_t i = 0; i + 1 < t->len; i++)
+        if (t->s[i] == '.' && t->s[i + 1] == '.')
+            dots = t->s + i;
+    if (!dots)
+        return bad(p, t, what);
+    uint32_t left = (uint32_t)(dots - t->s);
+    if (!scn_parse_duration_word(t->s, left, lo) ||
+        !scn_parse_duration_word(dots + 2, t->len - left - 2, hi) || *hi < *lo)
+        return bad(p, t, what);
+    return 0;
+}
+
+static bool percent_word(const char *s, uint32_t len, uint64_t *ppm)
+{
+    if (len > 3 && memcmp(s + len - 3, "ppm", 3) == 0)
+        return number_prefix(s, len - 3) == len - 3 && scaled_number(s, len - 3, 1, ppm);
+    if (len > 1 && s[len - 1] == '%')
+        return number_prefix(s, len - 1) == len - 1 && scaled_number(s, len - 1, 10000, ppm);
+    return false;
+}
+
+int scn_percent(scn_parser *p, const char *what, uint32_t *ppm)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (!percent_word(t->s, t->len, &v) || v > 1000000)
+        return bad(p, t, what);
+    *ppm = (uint32_t)v;
+    return 0;
+}
+
+int scn_signed_ppm(scn_parser *p, const char *what, int64_t *ppm)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (t->len < 2 || (t->s[0] != '+' && t->s[0] != '-') ||
+        !percent_word(t->s + 1, t->len - 1, &v) || v > 1000000)
+        return bad(p, t, what);
+    *ppm = t->s[0] == '-' ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+int scn_size(scn_parser *p, const char *what, uint64_t *bytes)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    if (!scn_parse_size_word(t->s, t->len, bytes))
+        return bad(p, t, what);
+    return 0;
+}
+
+int scn_bandwidth(scn_parser *p, uint64_t *bytes_per_s)
+{
+    const char *what = "a bandwidth (e.g. 10MB/s, or off)";
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    if (scn_tok_is(t, "off")) {
+        *bytes_per_s = 0;
+        return 0;
+    }
+    if (t->len < 3 || memcmp(t->s + t->len - 2, "/s", 2) != 0 ||
+        !scn_parse_size_word(t->s, t->len - 2, bytes_per_s) || *bytes_per_s == 0)
+        return bad(p, t, what);
+    return 0;
+}
+
+int scn_onoff(scn_parser *p, const char *what, bool *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    if (scn_tok_is(t, "on") || scn_tok_is(t, "off")) {
+        *out = scn_tok_is(t, "on");
+        return 0;
+    }
+    return bad(p, t, what);
+}
+
+int scn_rate(scn_parser *p, uint32_t *per_s)
+{
+    const char *what = "a rate (e.g. 1000/s)";
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (t->len < 3 || memcmp(t->s + t->len - 2, "/s", 2) != 0 ||
+        number_prefix(t->s, t->len - 2) != t->len - 2 ||
+        !scaled_number(t->s, t->len - 2, 1, &v) || v == 0 || v > 10000000)
+        return bad(p, t, what);
+    *per_s = (uint32_t)v;
+    return 0;
+}
+
+/* const D | uniform D D | normal MEAN SD | pareto MIN MEAN */
+int scn_dist(scn_parser *p, sim_dist *out)
+{
+    const char *what = "a distribution (const, uniform, normal or pareto)";
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    *out = (sim_dist){ SIM_DIST_CONST, 0, 0 };
+    if (scn_tok_is(t, "const"))
+        return scn_duration(p, "a duration (e.g. 1ms)", &out->a_ns);
+    if (scn_tok_is(t, "uniform"))
+        out->kind = SIM_DIST_UNIFORM;
+    else if (scn_tok_is(t, "normal"))
+        out->kind = SIM_DIST_NORMAL;
+    else if (scn_tok_is(t, "pareto"))
+        out->kind = SIM_DIST_PARETO;
+    else
+        return bad(p, t, what);
+    const char *a_what = out->kind == SIM_DIST_UNIFORM ? "a minimum duration"
+                         : out->kind == SIM_DIST_NORMAL ? "a mean duration" : "a minimum duration";
+    const char *b_what = out->kind == SIM_DIST_UNIFORM ? "a maximum duration"
+                         : out->kind == SIM_DIST_NORMAL ? "a standard deviation"
+                                                        : "a mean duration";
+    if ((rc = scn_duration(p, a_what, &out->a_ns)) || (rc = scn_duration(p, b_what, &out->b_ns)))
+        return rc;
+    bool ok = out->kind == SIM_DIST_UNIFORM ? out->b_ns >= out->a_ns
+              : out->kind == SIM_DIST_PARETO ? out->b_ns > out->a_ns : true;
+    if (!ok)
+        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected %s larger than %s", b_what,
+                         a_what + 2);
+    return 0;
+}
+
+uint32_t scn_ep_number(const scn_tok *t, bool *is_client)
+{
+    if (t->len < 2 || t->len > 4 || (t->s[0] != 'n' && t->s[0] != 'c') || t->s[1] == '0')
+        return 0;
+    uint32_t v = 0;
+    for (uint32_t i = 1; i < t->len; i++) {
+        if (t->s[i] < '0' || t->s[i] > '9')
+            return 0;
+        v = v * 10 + (uint32_t)(t->s[i] - '0');
+    }
+    *is_client = t->s[0] == 'c';
+    return v;
+}
+
+static int endpoint(scn_parser *p, const scn_tok *t, unsigned flags, const char *what,
+                    sim_target *out)
+{
+    bool client = false;
+    uint32_t v = scn_ep_number(t, &client);
+    if (v == 0 || (client && !(flags & SCN_EP_CLIENT)) || (!client && !(flags & SCN_EP_NODE)))
+        return bad(p, t, what);
+    const sim_config *cfg = &p->sc->cfg;
+    if (!client && v > cfg->n_nodes)
+        return scn_error(p, t->col, "expected a node n1..n%u (the scenario has %u nodes), "
+                         "got '%.*s'", cfg->n_nodes, cfg->n_nodes, (int)t->len, t->s);
+    if (client && v > p->n_clients_declared)
+        return scn_error(p, t->col, "expected a declared client (c1..c%u), got '%.*s'",
+                         p->n_clients_declared, (int)t->len, t->s);
+    out->kind = SIM_TARGET_EP;
+    out->ep = client ? cfg->n_nodes + v : v;
+    return 0;
+}
+
+int scn_target(scn_parser *p, unsigned flags, const char *what, sim_target *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    *out = (sim_target){ SIM_TARGET_NONE, 0 };
+    if ((flags & SCN_EP_LEADER) && scn_tok_is(t, "leader"))
+        out->kind = SIM_TARGET_LEADER;
+    else if ((flags & SCN_EP_FOLLOWER) && scn_tok_is(t, "follower"))
+        out->kind = SIM_TARGET_FOLLOWER;
+    else if ((flags & SCN_EP_ALL) && scn_tok_is(t, "all"))
+        out->kind = SIM_TARGET_ALL;
+    else
+        return endpoint(p, t, flags, what, out);
+    return 0;
+}

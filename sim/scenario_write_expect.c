@@ -1,0 +1,87 @@
+/* scenario_write_expect.c — an expectation in canonical form:
+ *   expect [always] METRIC [ARG|NODE] OP (NUMBER|METRIC) [at T | between T1 T2 |
+ *          within D after T]          or   expect violation NAME */
+#include <assert.h>
+#include <inttypes.h>
+
+#include "../core/msg.h"
+#include "scenario_int.h"
+
+static void write_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
+{
+    fputs(sim_metric_name(r->metric), out);
+    switch (sim_metric_scope(r->metric)) {
+    case 'T':
+        if (r->arg)
+            fprintf(out, " %s", raft_msg_type_name(r->arg));
+        break;
+    case 'V':
+        if (r->metric == SIM_M_COVERAGE)
+            fprintf(out, " %s", sim_coverage_name(r->arg));
+        else
+            fprintf(out, " %s", r->arg ? sim_violation_name(r->arg) : "any");
+        break;
+    case 'N': {
+        static const char *sels[] = { "", "on all", "on any", "on sum", "on leader" };
+        assert(r->sel <= SIM_SEL_LEADER);
+        fputc(' ', out);
+        if (r->sel == SIM_SEL_NODE)
+            scn_write_ep(out, cfg, r->node);
+        else
+            fputs(sels[r->sel], out);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static bool is_time_metric(enum sim_metric m)
+{
+    return m == SIM_M_UNAVAILABLE || (m >= SIM_M_LATENCY_P50 && m <= SIM_M_LATENCY_MAX);
+}
+
+static void write_when(FILE *out, const expectation *e)
+{
+    switch (e->when) {
+    case EXPECT_AT_END: break;
+    case EXPECT_AT:
+        fputs(" at ", out);
+        scn_write_duration(out, e->t1_ns);
+        break;
+    case EXPECT_BETWEEN:
+        fputs(" between ", out);
+        scn_write_duration(out, e->t1_ns);
+        fputc(' ', out);
+        scn_write_duration(out, e->t2_ns);
+        break;
+    case EXPECT_WITHIN:
+        fputs(" within ", out);
+        scn_write_duration(out, e->t2_ns);
+        fputs(" after ", out);
+        scn_write_duration(out, e->t1_ns);
+        break;
+    }
+}
+
+void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *e)
+{
+    static const char *ops[] = { "<", "<=", "==", "!=", ">=", ">" };
+    if (e->kind == EXPECT_VIOLATION) {
+        fprintf(out, "expect violation %s\n",
+                e->violation == SIM_V_NONE ? "any" : sim_violation_name(e->violation));
+        return;
+    }
+    assert(e->op <= EXPECT_GT);
+    fputs(e->always ? "expect always " : "expect ", out);
+    write_ref(out, cfg, &e->lhs);
+    fprintf(out, " %s ", ops[e->op]);
+    if (e->rhs_is_metric)
+        write_ref(out, cfg, &e->rhs);
+    else if (is_time_metric(e->lhs.metric) && e->value > 0)
+        scn_write_duration(out, (uint64_t)e->value);
+    else
+        fprintf(out, "%" PRId64, e->value);
+    write_when(out, e);
+    fputc('\n', out);
+}
