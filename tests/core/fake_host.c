@@ -327,6 +327,7 @@ void fh_make_leader(fhost *h)
 {
     fh_fire(h);
     fh_persist_all(h);
+    fh_clear(h);
     for (raft_id id = 1; id <= h->cfg.n_nodes; id++) {
         if (id == h->cfg.id)
             continue;
@@ -335,5 +336,35 @@ void fh_make_leader(fhost *h)
     }
     cr_assert_eq(raft_role(h->node), RAFT_LEADER);
     fh_persist_all(h);
-    fh_clear(h);
+}
+
+void fh_seed_log(fhost *h, uint64_t hs_term, const uint64_t *terms, size_t n)
+{
+    h->disk_hs.term = hs_term;
+    for (size_t i = 0; i < n; i++) {
+        raft_entry e = {.term = terms[i], .type = RAFT_ENTRY_DATA, .len = 1,
+                        .data = (const uint8_t *)"s"};
+        disk_append(h, &e);
+    }
+}
+
+void fh_seed_snapshot(fhost *h, uint64_t index, uint64_t term, size_t len)
+{
+    raft_write w = {.kind = RAFT_WRITE_SNAPSHOT, .snap = {index, term}, .keep_log = false};
+    uint8_t *data = calloc(len + 1, 1);
+    cr_assert_not_null(data);
+    w.snap_data = data;
+    w.snap_len = len;
+    disk_snapshot(h, &w);
+    free(data);
+    if (h->disk_hs.term < term)
+        h->disk_hs.term = term;
+}
+
+void fh_ack_last(fhost *h, raft_id peer)
+{
+    raft_msg ae;
+    cr_assert(fh_last(h, RAFT_MSG_APPEND_ENTRIES, peer, &ae), "an AE was sent to %u", peer);
+    raft_msg ok = fh_append_ok(peer, ae.term, ae.ae.seq, ae.ae.prev_index + ae.ae.n_entries);
+    fh_deliver(h, &ok);
 }

@@ -113,8 +113,15 @@ raft_msg fh_append(raft_id from, uint64_t term, uint64_t prev_index, uint64_t pr
                    uint64_t commit, const raft_entry *e, uint32_t n);
 raft_msg fh_append_ok(raft_id from, uint64_t term, uint64_t seq, uint64_t match);
 
-/* Drive a fresh node to leadership in term 1 with votes from every peer;
- * persists everything and clears the sent list. */
+/* Put entries of the given terms on the fake disk (before fh_start). */
+void fh_seed_log(fhost *h, uint64_t hs_term, const uint64_t *terms, size_t n);
+/* Put a snapshot on the fake disk (before fh_seed_log and fh_start). */
+void fh_seed_snapshot(fhost *h, uint64_t index, uint64_t term, size_t len);
+/* Acknowledge the last AppendEntries sent to `peer` (success, its seq, prev + n). */
+void fh_ack_last(fhost *h, raft_id peer);
+
+/* Drive a node to leadership in its next term with votes from every peer;
+ * persists everything; the sent list then holds what the new leader sent. */
 void fh_make_leader(fhost *h);
 
 #endif
