@@ -1,0 +1,228 @@
+/* expect.c — incremental evaluation of expectations (see expect.h). */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+
+/* Point keys: key t + 1 = "after every event at or before t"; key t = "just
+ * before the events at t"; key 0 = before the first event. */
+enum { PT_OPEN, PT_EVAL, PT_CLOSE };
+
+static uint64_t key_after(uint64_t t) { return t == UINT64_MAX ? t : t + 1; }
+
+static int by_key(const void *x, const void *y)
+{
+    const expect_point *a = x, *b = y;
+    if (a->at_ns != b->at_ns)
+        return a->at_ns < b->at_ns ? -1 : 1;
+    if (a->slot != b->slot)
+        return a->slot < b->slot ? -1 : 1;
+    return a->what < b->what ? -1 : a->what > b->what;
+}
+
+static void add_points(expect_eval *ev, uint32_t i)
+{
+    const expectation *e = &ev->sc->expects[i];
+    expect_point *p = ev->points + ev->n_points;
+    if (e->kind != EXPECT_COMPARE)
+        return;
+    switch (e->when) {
+    case EXPECT_AT:
+        p[0] = (expect_point){ key_after(e->t1_ns), i, PT_EVAL };
+        ev->n_points += 1;
+        break;
+    case EXPECT_BETWEEN:
+        p[0] = (expect_point){ e->t1_ns, i, PT_OPEN };
+        p[1] = (expect_point){ key_after(e->t2_ns), i, PT_CLOSE };
+        ev->n_points += 2;
+        break;
+    case EXPECT_WITHIN: {
+        uint64_t end = e->t1_ns + e->t2_ns < e->t1_ns ? UINT64_MAX : e->t1_ns + e->t2_ns;
+        p[0] = (expect_point){ e->t1_ns, i, PT_OPEN };
+        p[1] = (expect_point){ key_after(end), i, PT_CLOSE };
+        ev->n_points += 2;
+        break;
+    }
+    case EXPECT_AT_END:
+        break;
+    }
+}
+
+int expect_init(expect_eval *ev, const scenario *sc)
+{
+    size_t n = sc->n_expects;
+    memset(ev, 0, sizeof *ev);
+    ev->sc = sc;
+    ev->slots = calloc(n ? n : 1, sizeof *ev->slots);
+    ev->points = calloc(n ? 2 * n : 1, sizeof *ev->points);
+    ev->active = calloc(n ? n : 1, sizeof *ev->active);
+    if (!ev->slots || !ev->points || !ev->active) {
+        expect_free(ev);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        add_points(ev, i);
+    qsort(ev->points, ev->n_points, sizeof *ev->points, by_key);
+    return 0;
+}
+
+void expect_free(expect_eval *ev)
+{
+    free(ev->slots);
+    free(ev->points);
+    free(ev->active);
+    memset(ev, 0, sizeof *ev);
+}
+
+static bool holds(enum expect_op op, int64_t l, int64_t r)
+{
+    switch (op) {
+    case EXPECT_LT: return l < r;
+    case EXPECT_LE: return l <= r;
+    case EXPECT_EQ: return l == r;
+    case EXPECT_NE: return l != r;
+    case EXPECT_GE: return l >= r;
+    case EXPECT_GT: return l > r;
+    }
+    assert(0 && "unknown comparison");
+    return false;
+}
+
+/* Sample both sides now. False (and a reason) if the sim rejects a metric. */
+static bool sample(expect_eval *ev, const sim *s, uint32_t i, int64_t *l, int64_t *r)
+{
+    const expectation *e = &ev->sc->expects[i];
+    *r = e->value;
+    if (sim_metric(s, &e->lhs, l) && (!e->rhs_is_metric || sim_metric(s, &e->rhs, r)))
+        return true;
+    snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");
+    ev->slots[i].status = EXPECT_FAILED;
+    return false;
+}
+
+static void settle(expect_eval *ev, uint32_t i, bool ok, const sim *s, int64_t l, int64_t r,
+                   const char *how)
+{
+    expect_slot *slot = &ev->slots[i];
+    slot->status = ok ? EXPECT_HELD : EXPECT_FAILED;
+    if (!ok)
+        snprintf(slot->why, sizeof slot->why, "%s %" PRId64 " vs %" PRId64 " at %" PRIu64 " ns",
+                 how, l, r, sim_now(s));
+}
+
+static void close_window(expect_eval *ev, uint32_t i)
+{
+    if (!ev->slots[i].open)
+        return;
+    ev->slots[i].open = false;
+    for (size_t k = 0; k < ev->n_active; k++)
+        if (ev->active[k] == i) {
+            ev->active[k] = ev->active[--ev->n_active];
+            return;
+        }
+    assert(0 && "open window not in the active list");
+}
+
+/* Check an open window after an event (or at its opening). */
+static void check_open(expect_eval *ev, const sim *s, uint32_t i)
+{
+    const expectation *e = &ev->sc->expects[i];
+    int64_t l, r;
+    if (!sample(ev, s, i, &l, &r)) {
+        close_window(ev, i);
+        return;
+    }
+    bool ok = holds(e->op, l, r);
+    if (e->when == EXPECT_WITHIN && ok) {
+        ev->slots[i].status = EXPECT_HELD;
+        close_window(ev, i);
+    } else if (e->when == EXPECT_BETWEEN && !ok) {
+        settle(ev, i, false, s, l, r, "broken:");
+        close_window(ev, i);
+    }
+}
+
+static void open_point(expect_eval *ev, const sim *s, uint32_t i)
+{
+    const expectation *e = &ev->sc->expects[i];
+    expect_slot *slot = &ev->slots[i];
+    if (e->when == EXPECT_BETWEEN && !e->always) { /* a counter: remember its value */
+        if (!sample(ev, s, i, &slot->base_lhs, &slot->base_rhs))
+            return;
+        if (!e->rhs_is_metric)
+            slot->base_rhs = 0;
+        return;
+    }
+    slot->open = true;
+    ev->active[ev->n_active++] = i;
+    if (e->when == EXPECT_WITHIN)
+        check_open(ev, s, i);
+}
+
+static void close_point(expect_eval *ev, const sim *s, uint32_t i)
+{
+    const expectation *e = &ev->sc->expects[i];
+    expect_slot *slot = &ev->slots[i];
+    int64_t l, r;
+    if (!sample(ev, s, i, &l, &r)) {
+        close_window(ev, i);
+        return;
+    }
+    if (e->when == EXPECT_BETWEEN && !e->always) {
+        l -= slot->base_lhs;
+        r -= slot->base_rhs;
+        settle(ev, i, holds(e->op, l, r), s, l, r, "change over the window was");
+        return;
+    }
+    bool ok = holds(e->op, l, r);
+    settle(ev, i, ok, s, l, r, e->when == EXPECT_WITHIN ? "still not true:" : "broken:");
+    close_window(ev, i);
+}
+
+static void run_point(expect_eval *ev, const sim *s, const expect_point *p)
+{
+    if (ev->slots[p->slot].status != EXPECT_PENDING)
+        return;
+    if (p->what == PT_OPEN)
+        open_point(ev, s, p->slot);
+    else if (p->what == PT_CLOSE)
+        close_point(ev, s, p->slot);
+    else {
+        int64_t l, r;
+        if (sample(ev, s, p->slot, &l, &r))
+            settle(ev, p->slot, holds(ev->sc->expects[p->slot].op, l, r), s, l, r, "got");
+    }
+}
+
+void expect_start(expect_eval *ev, const sim *s)
+{
+    while (ev->next_point < ev->n_points && ev->points[ev->next_point].at_ns == 0)
+        run_point(ev, s, &ev->points[ev->next_point++]);
+}
+
+uint64_t expect_next_checkpoint(const expect_eval *ev)
+{
+    if (ev->next_point == ev->n_points)
+        return EXPECT_NO_CHECKPOINT;
+    uint64_t key = ev->points[ev->next_point].at_ns;
+    assert(key > 0); /* key 0 is handled by expect_start */
+    return key - 1;
+}
+
+void expect_checkpoint(expect_eval *ev, const sim *s, uint64_t t)
+{
+    uint64_t key = key_after(t);
+    while (ev->next_point < ev->n_points && ev->points[ev->next_point].at_ns <= key)
+        run_point(ev, s, &ev->points[ev->next_point++]);
+}
+
+void expect_on_event(void *arg, sim *s)
+{
+    expect_eval *ev = arg;
+    if (ev->n_active == 0)
+        return; /* the common case: nothing to look at */
+    for (size_t k = ev->n_active; k-- > 0;)
+        check_open(ev, s, ev->active[k]);
+}

@@ -1,0 +1,180 @@
+/* runner.c — run one scenario with one seed (runner.h).
+ *
+ * Builds the sim from the scenario's config, adds the scripted actions and
+ * the chaos block's schedule (merged by time; scripted first on ties, so
+ * "scripted steps happen exactly when written, random faults around them"),
+ * then runs from checkpoint to checkpoint of the expectations (expect.h),
+ * with an observer that looks at open windows only. */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "runner.h"
+
+/* Merge the scripted and the chaos actions into the sim, in time order. */
+static int add_actions(sim *s, const scenario *sc, const sim_action *chaos, size_t n_chaos,
+                       char *err, size_t err_cap)
+{
+    size_t i = 0, k = 0;
+    while (i < sc->n_actions || k < n_chaos) {
+        bool scripted = k == n_chaos ||
+                        (i < sc->n_actions && sc->actions[i].at_ns <= chaos[k].at_ns);
+        const sim_action *a = scripted ? &sc->actions[i++] : &chaos[k++];
+        if (sim_add_action(s, a) != 0) {
+            snprintf(err, err_cap, "%s:%u: error: the simulator rejected this %s action",
+                     sc->path ? sc->path : "?", a->line, sim_action_name(a->kind));
+            return 2;
+        }
+    }
+    return 0;
+}
+
+static sim *build(const scenario *sc, uint64_t seed, const run_options *opt, char *err,
+                  size_t err_cap)
+{
+    sim_action *chaos = NULL;
+    size_t n_chaos = 0;
+    if (scenario_expand_chaos(sc, seed, &chaos, &n_chaos) != 0) {
+        snprintf(err, err_cap, "out of memory expanding the chaos block");
+        return NULL;
+    }
+    sim *s = sim_new(&sc->cfg, seed, err, err_cap);
+    if (s && add_actions(s, sc, chaos, n_chaos, err, err_cap) != 0) {
+        sim_free(s);
+        s = NULL;
+    }
+    free(chaos);
+    if (s && opt && opt->trace)
+        sim_set_trace(s, opt->trace);
+    return s;
+}
+
+/* Run from checkpoint to checkpoint, then to the end of the run. */
+static void run(sim *s, expect_eval *ev)
+{
+    expect_start(ev, s);
+    bool more = true;
+    for (uint64_t c; more && (c = expect_next_checkpoint(ev)) != EXPECT_NO_CHECKPOINT;) {
+        more = sim_run_until(s, c);
+        if (more || !sim_violation_get(s))
+            expect_checkpoint(ev, s, c);
+    }
+    if (!sim_violation_get(s))
+        sim_run(s);
+}
+
+/* replay --until: stop before event `until`, and dump every node. */
+static void run_until_event(sim *s, const run_options *opt)
+{
+    while (sim_event_count(s) + 1 < opt->until_event && sim_step(s))
+        ;
+    FILE *out = opt->summary ? opt->summary : opt->diag;
+    if (out) {
+        fprintf(out, "stopped before event %" PRIu64 " at %" PRIu64 " ns\n", opt->until_event,
+                sim_now(s));
+        sim_dump_nodes(s, out);
+    }
+}
+
+static void verdict(run_result *res, const scenario *sc, const expect_eval *ev,
+                    const sim_violation *v)
+{
+    res->violation = v ? v->kind : SIM_V_NONE;
+    for (size_t i = 0; v && i < sc->n_expects; i++)
+        if (sc->expects[i].kind == EXPECT_VIOLATION && ev->slots[i].status == EXPECT_HELD)
+            res->violation_expected = true;
+    res->failed_expect = expect_first_failed(ev);
+    res->passed = (!v || res->violation_expected) && res->failed_expect < 0;
+    if (v && !res->violation_expected)
+        snprintf(res->reason, sizeof res->reason, "violation %s at %" PRIu64 " ns: %.180s",
+                 sim_violation_name(v->kind), v->time_ns, v->detail);
+    else if (res->failed_expect >= 0)
+        snprintf(res->reason, sizeof res->reason, "line %u: %.120s -- %.100s",
+                 sc->expects[res->failed_expect].line, sc->expects[res->failed_expect].text,
+                 ev->slots[res->failed_expect].why);
+}
+
+static void report(const sim *s, const expect_eval *ev, const run_result *res,
+                   const run_options *opt)
+{
+    if (opt->summary && opt->verbosity >= 0) {
+        sim_print_summary(s, opt->summary);
+        size_t held = 0, n = ev->sc->n_expects;
+        for (size_t i = 0; i < n; i++)
+            held += ev->slots[i].status == EXPECT_HELD;
+        fprintf(opt->summary, "expectations: %zu of %zu held\n", held, n);
+        if (opt->verbosity > 0)
+            expect_report(ev, opt->summary, true);
+        fprintf(opt->summary, "verdict: %s\n", res->passed ? "PASS" : "FAIL");
+    }
+    if (!opt->diag || res->passed)
+        return;
+    if (res->violation != SIM_V_NONE && !res->violation_expected)
+        sim_print_violation(s, opt->diag);
+    expect_report(ev, opt->diag, false);
+    fprintf(opt->diag, "failed: %s\n", res->reason);
+    if (opt->replay_hint)
+        fprintf(opt->diag, "replay: %s\n", opt->replay_hint);
+}
+
+static int collect(sim *s, run_result *res)
+{
+    size_t n = 0;
+    const sim_action *done = sim_executed_actions(s, &n);
+    res->trace_hash = sim_trace_hash(s);
+    res->events = sim_event_count(s);
+    res->end_ns = sim_now(s);
+    memcpy(res->coverage, sim_coverage_counts(s), sizeof res->coverage);
+    res->executed = n ? malloc(n * sizeof *res->executed) : NULL;
+    if (n && !res->executed)
+        return -1;
+    if (n)
+        memcpy(res->executed, done, n * sizeof *done);
+    res->n_executed = n;
+    return 0;
+}
+
+int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_result *res,
+                 char *err, size_t err_cap)
+{
+    static const run_options quiet = { .verbosity = -1 };
+    opt = opt ? opt : &quiet;
+    memset(res, 0, sizeof *res);
+    res->failed_expect = -1;
+    expect_eval ev;
+    if (expect_init(&ev, sc) != 0) {
+        snprintf(err, err_cap, "out of memory");
+        return 2;
+    }
+    sim *s = build(sc, seed, opt, err, err_cap);
+    if (!s) {
+        expect_free(&ev);
+        return 2;
+    }
+    sim_set_observer(s, expect_on_event, &ev);
+    if (opt->until_event)
+        run_until_event(s, opt);
+    else
+        run(s, &ev);
+    const sim_violation *v = sim_violation_get(s);
+    expect_finish(&ev, s, v);
+    verdict(res, sc, &ev, v);
+    int rc = collect(s, res);
+    if (opt->metrics_csv)
+        sim_write_metrics_csv(s, opt->metrics_csv);
+    report(s, &ev, res, opt);
+    sim_free(s);
+    expect_free(&ev);
+    if (rc != 0)
+        snprintf(err, err_cap, "out of memory");
+    return rc ? 2 : 0;
+}
+
+void run_result_free(run_result *res)
+{
+    free(res->executed);
+    res->executed = NULL;
+    res->n_executed = 0;
+}
