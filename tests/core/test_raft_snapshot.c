@@ -1,0 +1,220 @@
+/* test_raft_snapshot.c — log compaction and InstallSnapshot (paper §7). */
+#include "fake_host.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static fhost H;
+
+static void setup3(void) { fh_init(&H, 1, 3); }
+static void teardown(void) { fh_free(&H); }
+
+TestSuite(raft_snapshot, .init = setup3, .fini = teardown);
+
+static raft_entry E(uint64_t term) { return (raft_entry){.term = term, .type = RAFT_ENTRY_NOOP}; }
+
+static void follow_terms(uint64_t term, uint32_t n)
+{
+    raft_entry e[16];
+    for (uint32_t i = 0; i < n; i++)
+        e[i] = E(term);
+    raft_msg m = fh_append(2, term, 0, 0, 0, e, n);
+    fh_deliver(&H, &m);
+    fh_persist_all(&H);
+    fh_clear(&H);
+}
+
+static raft_msg chunk(uint64_t term, uint64_t index, uint64_t snap_term, uint64_t off,
+                      uint32_t len, uint64_t total, const uint8_t *data)
+{
+    raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = 2, .term = term};
+    m.is.last_index = index;
+    m.is.last_term = snap_term;
+    m.is.offset = off;
+    m.is.len = len;
+    m.is.total_len = total;
+    m.is.done = off + len == total;
+    m.is.data = data;
+    return m;
+}
+
+Test(raft_snapshot, snapshot_is_taken_at_the_threshold_and_the_prefix_dropped_once_durable)
+{
+    fh_init(&H, 1, 1);
+    H.cfg.snapshot_threshold = 5;
+    H.cfg.snapshot_trailing = 2;
+    fh_start(&H);
+    fh_fire(&H);
+    fh_persist_all(&H);
+    for (int i = 0; i < 3; i++)
+        raft_propose(H.node, "d", 1, NULL, NULL);
+    fh_persist_all(&H);
+    cr_assert_eq(raft_applied_index(H.node), 4);
+    cr_assert_eq(H.n_snapshots_taken, 0, "below the threshold");
+    raft_propose(H.node, "d", 1, NULL, NULL);
+    fh_persist_all(&H);
+    cr_assert_eq(raft_applied_index(H.node), 5);
+    cr_assert_eq(H.n_snapshots_taken, 1);
+    fh_write *w = &H.writes[H.n_writes - 1];
+    cr_assert_eq(w->kind, RAFT_WRITE_SNAPSHOT);
+    cr_assert_eq(w->snap.index, 5);
+    cr_assert_eq(w->snap.term, 1);
+    cr_assert(w->keep_log);
+    raft_entry e;
+    cr_assert(raft_entry_at(H.node, 1, &e), "nothing dropped before the snapshot is durable");
+    fh_persist_all(&H);
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_TAKEN, 5, 1));
+    cr_assert_not(raft_entry_at(H.node, 3, &e));
+    cr_assert(raft_entry_at(H.node, 4, &e), "snapshot_trailing entries kept");
+    raft_status st;
+    raft_get_status(H.node, &st);
+    cr_assert_eq(st.snap.index, 5);
+    cr_assert_eq(st.log_entries, 2);
+}
+
+Test(raft_snapshot, leader_sends_a_snapshot_in_chunks_to_a_follower_behind_the_compaction_point)
+{
+    H.cfg.snapshot_chunk_bytes = 16;
+    fh_seed_snapshot(&H, 10, 1, 40);
+    fh_start(&H);
+    fh_make_leader(&H); /* term 2, no-op at 11 */
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.conflict_index = 1; /* the follower is empty */
+    fh_clear(&H);
+    fh_deliver(&H, &rej);
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_SENT, 2, 10));
+    raft_msg is;
+    uint64_t offsets[] = {0, 16, 32};
+    for (int k = 0; k < 3; k++) {
+        cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+        cr_assert_eq(is.is.offset, offsets[k]);
+        cr_assert_eq(is.is.len, k < 2 ? 16 : 8);
+        cr_assert_eq(is.is.total_len, 40);
+        cr_assert_eq(is.is.last_index, 10);
+        cr_assert_eq(is.is.done, k == 2);
+        cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), (size_t)k + 1,
+                     "one chunk in flight");
+        raft_msg r = {.type = RAFT_MSG_INSTALL_SNAPSHOT_RESP, .from = 2, .term = 2};
+        r.isr.last_index = 10;
+        r.isr.next_offset = offsets[k] + is.is.len;
+        r.isr.done = k == 2;
+        fh_deliver(&H, &r);
+    }
+    raft_msg ae;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 2, &ae));
+    cr_assert_eq(ae.ae.prev_index, 10, "replication resumes after the snapshot");
+    cr_assert_eq(ae.ae.n_entries, 1);
+}
+
+Test(raft_snapshot, an_unanswered_chunk_is_resent_on_the_heartbeat)
+{
+    H.cfg.snapshot_chunk_bytes = 16;
+    fh_seed_snapshot(&H, 10, 1, 40);
+    fh_start(&H);
+    fh_make_leader(&H);
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.conflict_index = 1;
+    fh_deliver(&H, &rej);
+    fh_clear(&H);
+    fh_advance(&H, 50 * MS);
+    raft_msg is;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 0);
+}
+
+Test(raft_snapshot, installed_snapshot_replaces_the_prefix_and_keeps_a_matching_suffix)
+{
+    fh_start(&H);
+    follow_terms(1, 8);
+    uint8_t data[20];
+    memset(data, 7, sizeof data);
+    raft_msg c1 = chunk(1, 5, 1, 0, 12, 20, data);
+    fh_deliver(&H, &c1);
+    raft_msg r;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT_RESP, 2, &r));
+    cr_assert_eq(r.isr.next_offset, 12);
+    cr_assert_not(r.isr.done);
+    cr_assert_eq(H.n_restores, 0, "nothing installed before the last chunk");
+    fh_clear(&H);
+    raft_msg c2 = chunk(1, 5, 1, 12, 8, 20, data + 12);
+    fh_deliver(&H, &c2);
+    cr_assert_eq(H.n_restores, 1);
+    cr_assert_eq(H.restored.index, 5);
+    cr_assert_eq(H.restored_len, 20);
+    cr_assert_eq(raft_last_index(H.node), 8, "the matching suffix 6..8 is kept");
+    raft_entry e;
+    cr_assert_not(raft_entry_at(H.node, 5, &e));
+    cr_assert(raft_entry_at(H.node, 6, &e));
+    cr_assert_geq(raft_commit_index(H.node), 5);
+    cr_assert_eq(raft_applied_index(H.node), 5);
+    fh_write *w = &H.writes[H.n_writes - 1];
+    cr_assert_eq(w->kind, RAFT_WRITE_SNAPSHOT);
+    cr_assert(w->keep_log);
+    cr_assert_eq(fh_count(&H, RAFT_MSG_INSTALL_SNAPSHOT_RESP), 0, "reply waits for the write");
+    fh_persist_all(&H);
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT_RESP, 2, &r));
+    cr_assert(r.isr.done);
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_INSTALLED, 5, 1));
+}
+
+Test(raft_snapshot, installed_snapshot_discards_a_conflicting_log)
+{
+    fh_start(&H);
+    follow_terms(1, 8);
+    uint8_t data[4] = {1, 2, 3, 4};
+    raft_msg c = chunk(2, 6, 2, 0, 4, 4, data); /* index 6 has term 1 here: conflict */
+    fh_deliver(&H, &c);
+    cr_assert_eq(raft_last_index(H.node), 6);
+    cr_assert_eq(raft_term_at(H.node, 6), 2);
+    raft_entry e;
+    cr_assert_not(raft_entry_at(H.node, 7, &e));
+    cr_assert_not(H.writes[H.n_writes - 1].keep_log);
+    cr_assert(fh_has_event(&H, RAFT_EV_TRUNCATE, 1, 8));
+    cr_assert_eq(H.n_disk, 0, "the disk log is discarded too");
+}
+
+Test(raft_snapshot, a_chunk_at_the_wrong_offset_is_refused_with_the_expected_offset)
+{
+    fh_start(&H);
+    uint8_t data[20] = {0};
+    raft_msg c = chunk(1, 5, 1, 12, 8, 20, data);
+    fh_deliver(&H, &c);
+    fh_persist_all(&H); /* the new term */
+    raft_msg r;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT_RESP, 2, &r));
+    cr_assert_eq(r.isr.next_offset, 0);
+    cr_assert_not(r.isr.done);
+    cr_assert_eq(H.n_restores, 0);
+}
+
+Test(raft_snapshot, a_snapshot_already_covered_by_the_commit_index_is_acknowledged_unused)
+{
+    fh_start(&H);
+    raft_entry e[3] = {E(1), E(1), E(1)};
+    raft_msg m = fh_append(2, 1, 0, 0, 3, e, 3);
+    fh_deliver(&H, &m);
+    fh_persist_all(&H);
+    uint8_t data[4] = {0};
+    raft_msg c = chunk(1, 2, 1, 0, 4, 4, data);
+    fh_deliver(&H, &c);
+    fh_persist_all(&H);
+    raft_msg r;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT_RESP, 2, &r));
+    cr_assert(r.isr.done);
+    cr_assert_eq(H.n_restores, 0);
+    cr_assert_eq(raft_last_index(H.node), 3);
+}
+
+Test(raft_snapshot, restart_from_a_snapshot_and_suffix_sets_commit_to_the_snapshot)
+{
+    uint64_t terms[] = {2, 2};
+    fh_seed_snapshot(&H, 10, 2, 8);
+    fh_seed_log(&H, 2, terms, 2);
+    fh_start(&H);
+    cr_assert_eq(raft_last_index(H.node), 12);
+    cr_assert_eq(raft_commit_index(H.node), 10);
+    cr_assert_eq(raft_applied_index(H.node), 10);
+    cr_assert_eq(raft_term_at(H.node, 10), 2);
+}
