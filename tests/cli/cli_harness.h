@@ -1,0 +1,41 @@
+/* cli_harness.h — drive the built raftsim binary (path in RAFTSIM_BIN) from
+ * Criterion tests: run it with arguments, capture stdout, stderr and the
+ * exit status; make scratch folders and files. */
+#ifndef CLI_HARNESS_H
+#define CLI_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct cli_out {
+    int status;   /* exit status, or 128 + signal */
+    char *out;    /* stdout, NUL-terminated */
+    char *err;    /* stderr, NUL-terminated */
+} cli_out;
+
+/* Run raftsim with a NULL-terminated argument list (without argv[0]), in
+ * folder `cwd` (NULL = current). */
+cli_out cli_run(const char *cwd, const char *const *args);
+void cli_out_free(cli_out *o);
+
+/* Start raftsim without waiting (stdout/stderr to files in dir). */
+pid_t cli_start(const char *cwd, const char *const *args, const char *dir);
+int cli_wait(pid_t pid);
+
+/* A fresh scratch folder (malloc'd path). */
+char *scratch_dir(void);
+/* Write `text` to dir/name; returns the malloc'd path. */
+char *scratch_file(const char *dir, const char *name, const char *text);
+/* Whole file, NUL-terminated, or NULL. */
+char *slurp(const char *path);
+/* Count files in dir whose names end with `suffix`. */
+int count_files(const char *dir, const char *suffix);
+/* First file in dir ending with `suffix` (malloc'd path) or NULL. */
+char *first_file(const char *dir, const char *suffix);
+/* The value after "trace-hash: " in text, or 0. */
+unsigned long long trace_hash_in(const char *text);
+/* Number of lines in text that do not start with '#'. */
+int data_lines(const char *text);
+
+#endif

@@ -1,0 +1,266 @@
+/* test_cli_sweep.c — raftsim sweep, replay and shrink, end to end: replay
+ * files that are complete and reproduce their trace hash, resuming after an
+ * interruption, merging shards, and shrinking a failing schedule. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_harness.h"
+
+static const char passing_scn[] =
+    "# passing: a quiet three-node cluster\n"
+    "nodes 3\n"
+    "client c1 writer rate 50/s payload 16\n"
+    "duration 1s\n"
+    "expect committed >= 1\n";
+
+static const char failing_scn[] =
+    "# failing: asks for far more commits than one second allows\n"
+    "nodes 3\n"
+    "client c1 writer rate 50/s payload 16\n"
+    "duration 1s\n"
+    "at 200ms crash n1\n"
+    "at 300ms restart n1\n"
+    "at 400ms pause n2 50ms\n"
+    "at 500ms partition {n1} {n2 n3}\n"
+    "at 600ms heal\n"
+    "at 700ms crash n3\n"
+    "at 800ms restart n3\n"
+    "expect committed >= 100000000\n";
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The number after a label in the sweep table ("seeds run  4"), or -1. */
+static long long table_value(const char *table, const char *label)
+{
+    const char *p = strstr(table, label);
+    return p ? strtoll(p + strlen(label), NULL, 10) : -1;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    cr_assert(p);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+Test(sweep, a_sweep_over_a_few_seeds_prints_the_table_and_records_every_seed)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-4", "-j", "2"));
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_assert_eq(table_value(o.out, "seeds run"), 4, "stdout: %s", o.out);
+    cr_assert_eq(table_value(o.out, "passed"), 4, "stdout: %s", o.out);
+    cr_assert(strstr(o.out, "seeds per second"), "stdout: %s", o.out);
+    cr_assert(strstr(o.out, "coverage"), "stdout: %s", o.out);
+    char *res = path_in(dir, "failures/ok.results");
+    char *text = slurp(res);
+    cr_assert(text, "the results file exists");
+    cr_assert_eq(data_lines(text), 4);
+    free(text);
+    free(res);
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, a_failing_sweep_writes_complete_replay_files_that_replay_to_the_same_hash)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "bad.scn", failing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "bad.scn", "--seeds", "1-3", "--out", "f"));
+    cr_assert_eq(o.status, 1, "stderr: %s", o.err);
+    cr_assert(strstr(o.out, "expect:12"), "failures by expectation: %s", o.out);
+    char *fdir = path_in(dir, "f");
+    cr_assert_eq(count_files(fdir, ".replay"), 3);
+    cr_assert_eq(count_files(fdir, ".tmp"), 0, "no half-written file is left");
+    char *replay = path_in(fdir, "bad-seed2.replay");
+    char *text = slurp(replay);
+    cr_assert(text && strstr(text, "# failed: expect:12"), "header: %s", text);
+    cr_assert(strstr(text, "\nseed 2\n"), "the replay carries its seed");
+    unsigned long long recorded = trace_hash_in(text);
+    cr_assert_neq(recorded, 0);
+    cli_out r = cli_run(NULL, ARGS("replay", replay, "-q"));
+    cr_assert_eq(r.status, 1, "the replayed run still fails; stderr: %s", r.err);
+    cr_assert_eq(trace_hash_in(r.out), recorded);
+    cr_assert(strstr(r.out, "trace hash matches the recorded one"), "stdout: %s", r.out);
+    cli_out_free(&r);
+    free(text);
+    free(replay);
+    free(fdir);
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, replay_reports_a_mismatch_loudly_when_the_recorded_hash_differs)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "bad.scn", failing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "bad.scn", "--seeds", "5", "--out", "f"));
+    cr_assert_eq(o.status, 1);
+    char *replay = path_in(dir, "f/bad-seed5.replay");
+    char *text = slurp(replay);
+    cr_assert(text);
+    char *h = strstr(text, "trace-hash: 0x");
+    cr_assert(h);
+    h[14] = h[14] == '0' ? '1' : '0'; /* corrupt the recorded hash */
+    free(scratch_file(dir, "f/bad-seed5.replay", text));
+    cli_out r = cli_run(NULL, ARGS("replay", replay, "-q"));
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "REPLAY MISMATCH"), "stderr: %s", r.err);
+    cli_out_free(&r);
+    free(text);
+    free(replay);
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, shrink_writes_a_scenario_with_fewer_actions_that_still_fails)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "bad.scn", failing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "bad.scn", "--seeds", "3", "--out", "f"));
+    cr_assert_eq(o.status, 1);
+    cli_out s = cli_run(dir, ARGS("shrink", "f/bad-seed3.replay"));
+    cr_assert_eq(s.status, 0, "stderr: %s", s.err);
+    cr_assert(strstr(s.out, "7 actions -> 0 actions"), "stdout: %s", s.out);
+    char *shrunk = path_in(dir, "f/bad-seed3.shrunk.scn");
+    char *text = slurp(shrunk);
+    cr_assert(text && strstr(text, "# regression: expectation"), "header: %s", text);
+    cr_assert_null(strstr(text, "\nat "), "no action is left: %s", text);
+    cli_out r = cli_run(NULL, ARGS("run", shrunk, "-q"));
+    cr_assert_eq(r.status, 1, "the shrunk scenario still fails");
+    cli_out_free(&r);
+    free(text);
+    free(shrunk);
+    cli_out_free(&s);
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, shrink_of_a_passing_replay_says_there_is_nothing_to_shrink)
+{
+    char *dir = scratch_dir();
+    char *scn = scratch_file(dir, "ok.scn", "nodes 3\nduration 1s\nseed 4\n");
+    cli_out s = cli_run(NULL, ARGS("shrink", scn));
+    cr_assert_eq(s.status, 1);
+    cr_assert(strstr(s.err, "nothing to shrink"), "stderr: %s", s.err);
+    cli_out_free(&s);
+    free(scn);
+    free(dir);
+}
+
+Test(sweep, a_sweep_resumes_after_its_results_file_lost_its_tail)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-6", "-j", "2"));
+    cr_assert_eq(o.status, 0);
+    cli_out_free(&o);
+    /* Keep the header and two records, then half a record: what a sweep
+     * killed in the middle of writing would leave. */
+    char *res = path_in(dir, "failures/ok.results");
+    char *text = slurp(res);
+    char *cut = text;
+    for (int lines = 0; lines < 6; cut++)
+        lines += *cut == '\n';
+    strcpy(cut, "3 PA");
+    free(scratch_file(dir, "failures/ok.results", text));
+    o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-6", "-j", "2"));
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_assert(strstr(o.err, "resuming: 2 seeds already recorded"), "stderr: %s", o.err);
+    cr_assert_eq(table_value(o.out, "seeds run"), 6, "stdout: %s", o.out);
+    cr_assert(strstr(o.out, "(2 recorded by an earlier run)"), "stdout: %s", o.out);
+    free(text);
+    text = slurp(res);
+    cr_assert_eq(data_lines(text), 6, "each seed recorded once: %s", text);
+    free(text);
+    free(res);
+    cli_out_free(&o);
+    free(dir);
+}
+
+static int results_lines(const char *dir)
+{
+    char *res = path_in(dir, "failures/ok.results");
+    char *text = slurp(res);
+    int n = text ? data_lines(text) : 0;
+    free(text);
+    free(res);
+    return n;
+}
+
+Test(sweep, a_sweep_interrupted_with_sigint_keeps_its_records_and_a_rerun_completes_it)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    pid_t pid = cli_start(dir, ARGS("sweep", "ok.scn", "--seeds", "1-400", "-j", "1"), dir);
+    const struct timespec tick = { 0, 20 * 1000 * 1000 };
+    while (results_lines(dir) < 2 && waitpid(pid, NULL, WNOHANG) == 0)
+        nanosleep(&tick, NULL);
+    kill(pid, SIGINT);
+    int status = cli_wait(pid);
+    cr_assert(status == 130 || status == 0, "interrupted (or already done): %d", status);
+    int kept = results_lines(dir);
+    cr_assert_geq(kept, 2);
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-400"));
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_assert_eq(table_value(o.out, "seeds run"), 400, "stdout: %s", o.out);
+    cr_assert_eq(results_lines(dir), 400, "every seed recorded exactly once");
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, shard_results_files_merge_into_one_table)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    cli_out a = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-5", "--shard", "1/2"));
+    cli_out b = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-5", "--shard", "2/2"));
+    cr_assert_eq(a.status, 0);
+    cr_assert_eq(b.status, 0);
+    cr_assert_eq(table_value(a.out, "seeds run"), 3, "1, 3, 5: %s", a.out);
+    cr_assert_eq(table_value(b.out, "seeds run"), 2, "2, 4: %s", b.out);
+    cli_out m = cli_run(dir, ARGS("sweep", "--merge", "failures/ok-shard1of2.results",
+                                  "failures/ok-shard2of2.results"));
+    cr_assert_eq(m.status, 0, "stderr: %s", m.err);
+    cr_assert(strstr(m.out, "merged 2 results files"), "stdout: %s", m.out);
+    cr_assert_eq(table_value(m.out, "seeds run"), 5, "stdout: %s", m.out);
+    cli_out_free(&m);
+    cli_out_free(&a);
+    cli_out_free(&b);
+    free(dir);
+}
+
+Test(sweep, stop_after_one_failure_stops_handing_out_seeds)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "bad.scn", failing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "bad.scn", "--seeds", "1-50", "-j", "1",
+                                  "--stop-after", "1"));
+    cr_assert_eq(o.status, 1);
+    cr_assert_eq(table_value(o.out, "seeds run"), 1, "stdout: %s", o.out);
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, a_results_file_from_other_options_is_not_resumed)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-2"));
+    cr_assert_eq(o.status, 0);
+    cli_out_free(&o);
+    o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-2", "--set", "nodes=5"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "different scenario or different options"), "stderr: %s", o.err);
+    cli_out_free(&o);
+    free(dir);
+}

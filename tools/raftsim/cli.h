@@ -1,0 +1,118 @@
+/* cli.h — shared pieces of the raftsim command-line program.
+ *
+ * The program is a thin shell around sim/runner.h: it parses options, loads
+ * scenarios, writes files atomically, and turns run results into exit codes.
+ * Exit codes: 0 pass, 1 an invariant or expectation failed, 2 bad input. */
+#ifndef RAFTSIM_CLI_H
+#define RAFTSIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../../sim/runner.h"
+#include "../../sim/scenario.h"
+
+#define RAFTSIM_VERSION "0.1.0"
+
+enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Options that apply to every command (given before or after it). */
+typedef struct cli_globals {
+    const char *prog;  /* argv[0], for replay commands written into files */
+    uint64_t bugs;     /* RAFT_BUG_* mask from --bug */
+    bool bugs_given;
+} cli_globals;
+
+/* ---- opts.c: a small long-option parser (getopt_long is a GNU extension) ---- */
+enum opt_arg { OPT_NOARG, OPT_ARG, OPT_OPTARG /* only as --name=value */ };
+typedef struct opt_spec {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 if none */
+    enum opt_arg arg;
+    int id;            /* > 0 */
+} opt_spec;
+
+typedef struct opt_parser {
+    int argc;
+    char **argv;
+    int next;
+    const opt_spec *specs;
+    size_t n_specs;
+    const char *cmd;   /* for messages: "raftsim run" */
+} opt_parser;
+
+enum { OPT_END = -1, OPT_ERROR = -2, OPT_POSITIONAL = 0 };
+
+void opt_init(opt_parser *p, int argc, char **argv, const opt_spec *specs, size_t n_specs,
+              const char *cmd);
+/* Returns an option id (value in *arg, NULL if none), OPT_POSITIONAL (the
+ * word in *arg), OPT_END, or OPT_ERROR after printing a message. */
+int opt_next(opt_parser *p, const char **arg);
+
+bool parse_u64(const char *s, uint64_t *out);
+bool parse_seed_range(const char *s, uint64_t *first, uint64_t *last);
+bool parse_shard(const char *s, uint32_t *index, uint32_t *count);
+/* "--bug NAME": the bit for NAME, or -1 if unknown. */
+int bug_index_from_name(const char *name);
+/* Comma-separated bug flags of a mask, into buf ("" for none). */
+void bug_mask_names(uint64_t mask, char *buf, size_t cap);
+/* Refuse --bug in a build without the catalogue. Returns 0 or EXIT_USAGE. */
+int check_bugs_available(uint64_t mask);
+
+/* A list of --set key=value overrides. */
+typedef struct set_list {
+    const char *items[64];
+    size_t n;
+} set_list;
+int set_list_add(set_list *sl, const char *kv, const char *cmd);
+
+/* Load a scenario, apply --set overrides and the bug mask. Prints
+ * "file:line:col: error: ..." on failure. Returns 0 or EXIT_USAGE. */
+int cli_load_scenario(const char *path, const set_list *sets, uint64_t bugs, scenario *sc);
+
+/* ---- fileio.c: files that are complete or absent, never half-written ---- */
+typedef struct atomic_file {
+    FILE *fp;
+    char path[4096];
+    char tmp[4096 + 8];
+} atomic_file;
+int atomic_open(atomic_file *af, const char *path);   /* 0, or -1 + message */
+int atomic_commit(atomic_file *af);                   /* flush, fsync, rename: 0 or -1 */
+void atomic_abort(atomic_file *af);                   /* remove the temporary */
+/* Whole file into a NUL-terminated malloc'd buffer; NULL + message on error. */
+char *read_text_file(const char *path, size_t *len);
+int make_dir(const char *path);                       /* mkdir -p one level; 0 or -1 */
+const char *path_basename(const char *path);
+/* basename without a trailing ".scn" / ".replay" into buf. */
+void scenario_stem(const char *path, char *buf, size_t cap);
+
+/* ---- failure.c: naming why a run failed ---- */
+/* "none", an invariant name ("election-safety"), or "expect:LINE". */
+void failure_key(const scenario *sc, const run_result *res, char *buf, size_t cap);
+/* Print the one-line verdict: "verdict: PASS|FAIL ... trace-hash: 0x..." */
+void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *key);
+void format_seconds(uint64_t ns, char *buf, size_t cap);
+
+/* ---- replayfile.c ---- */
+typedef struct replay_header {
+    bool has_hash;
+    uint64_t trace_hash;
+    uint64_t bugs;
+    char failure[64];   /* the failure key recorded, "" if none */
+} replay_header;
+/* Write a replay file for a failed run: header + scenario_write. */
+int replay_write(const char *path, const scenario *sc, uint64_t seed, const run_result *res,
+                 const char *key, uint64_t bugs, const char *prog);
+/* Scan the leading comment block of a replay/scenario file. Returns 0, or
+ * EXIT_USAGE after printing a message (unknown bug name). */
+int replay_header_read(const char *path, const char *text, replay_header *h);
+
+/* ---- commands ---- */
+int cmd_run(int argc, char **argv, const cli_globals *g);
+int cmd_sweep(int argc, char **argv, const cli_globals *g);
+int cmd_replay(int argc, char **argv, const cli_globals *g);
+int cmd_shrink(int argc, char **argv, const cli_globals *g);
+
+#endif

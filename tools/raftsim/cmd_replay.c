@@ -1,0 +1,181 @@
+/* cmd_replay.c — `raftsim replay FILE.replay`: rerun a recorded failure and
+ * prove it is the same run (the same trace hash as the one recorded). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char replay_usage[] =
+    "usage: raftsim replay FILE.replay [options]\n"
+    "\n"
+    "Rerun a replay file (written by `raftsim sweep` for every failing seed) and\n"
+    "check that it produces the trace hash recorded in its header. The file's\n"
+    "`# bug:` line switches the same bugs on again (needs a `make bugs` build).\n"
+    "\n"
+    "  --until N              stop just before event N and print every node's state\n"
+    "  --trace FILE.jsonl     write every event as JSON Lines\n"
+    "  -q, --quiet            only the verdict line\n"
+    "  -v, --verbose          more detail\n"
+    "  --help                 this text\n"
+    "\n"
+    "exit status: 1 the failure reproduces (or the trace hash differs from the\n"
+    "recorded one), 0 the run now passes, 2 bad input\n";
+
+enum { O_UNTIL = 1, O_TRACE, O_QUIET, O_VERBOSE, O_HELP };
+static const opt_spec replay_specs[] = {
+    { "until", 0, OPT_ARG, O_UNTIL },     { "trace", 0, OPT_ARG, O_TRACE },
+    { "quiet", 'q', OPT_NOARG, O_QUIET }, { "verbose", 'v', OPT_NOARG, O_VERBOSE },
+    { "help", 'h', OPT_NOARG, O_HELP },
+};
+
+typedef struct replay_args {
+    const char *file, *trace;
+    uint64_t until;
+    int verbosity;
+    bool help;
+} replay_args;
+
+static int replay_parse(int argc, char **argv, replay_args *a)
+{
+    opt_parser p;
+    opt_init(&p, argc, argv, replay_specs, sizeof replay_specs / sizeof replay_specs[0],
+             "raftsim replay");
+    const char *v;
+    int id;
+    while ((id = opt_next(&p, &v)) != OPT_END) {
+        switch (id) {
+        case OPT_ERROR: return EXIT_USAGE;
+        case OPT_POSITIONAL:
+            if (a->file) {
+                fprintf(stderr, "raftsim replay: one replay file only (got '%s')\n", v);
+                return EXIT_USAGE;
+            }
+            a->file = v;
+            break;
+        case O_UNTIL:
+            if (!parse_u64(v, &a->until) || a->until == 0) {
+                fprintf(stderr, "raftsim replay: --until needs an event number >= 1\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case O_TRACE: a->trace = v; break;
+        case O_QUIET: a->verbosity = -1; break;
+        case O_VERBOSE: a->verbosity = 1; break;
+        case O_HELP: a->help = true; break;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (!a->help && !a->file) {
+        fprintf(stderr, "raftsim replay: missing FILE.replay (try `raftsim replay --help`)\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Load a replay file: the scenario, its seed, and the header's hash/bugs. */
+static int replay_load(const char *path, const cli_globals *g, scenario *sc, replay_header *h)
+{
+    char *text = read_text_file(path, NULL);
+    if (!text)
+        return EXIT_USAGE;
+    int rc = replay_header_read(path, text, h);
+    free(text);
+    if (rc != 0)
+        return rc;
+    uint64_t bugs = g->bugs_given ? g->bugs : h->bugs;
+    if (check_bugs_available(bugs) != 0)
+        return EXIT_USAGE;
+    rc = cli_load_scenario(path, NULL, 0, sc);
+    if (rc != 0)
+        return rc;
+    if (!sc->has_seed) {
+        fprintf(stderr, "%s: error: not a replay file: it has no `seed` line\n", path);
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    /* The file's own `bug` lines count unless --bug overrides them. */
+    sc->cfg.raft.bugs = g->bugs_given ? bugs : (bugs | sc->cfg.raft.bugs);
+    return 0;
+}
+
+static int verify_hash(const replay_header *h, const run_result *res)
+{
+    if (!h->has_hash) {
+        fprintf(stderr, "raftsim replay: note: no `# trace-hash:` in the header; "
+                        "nothing to compare with\n");
+        return EXIT_PASS;
+    }
+    if (h->trace_hash == res->trace_hash) {
+        printf("replay: trace hash matches the recorded one (0x%016" PRIx64 ")\n",
+               res->trace_hash);
+        return EXIT_PASS;
+    }
+    fprintf(stderr,
+            "raftsim replay: REPLAY MISMATCH: this is not the recorded run!\n"
+            "  recorded trace-hash 0x%016" PRIx64 "\n"
+            "  replayed trace-hash 0x%016" PRIx64 "\n"
+            "  (a different build, different --bug flags, or a determinism bug)\n",
+            h->trace_hash, res->trace_hash);
+    return EXIT_FAIL;
+}
+
+static int replay_loaded(const scenario *sc, const replay_header *h, const replay_args *a)
+{
+    atomic_file tf;
+    if (a->trace && atomic_open(&tf, a->trace) != 0)
+        return EXIT_USAGE;
+    run_options opt = {
+        .trace = a->trace ? tf.fp : NULL, .summary = a->verbosity < 0 ? NULL : stdout,
+        .diag = stderr, .verbosity = a->verbosity, .until_event = a->until,
+    };
+    run_result res;
+    char err[512], key[64];
+    memset(&res, 0, sizeof res);
+    if (run_scenario(sc, sc->seed, &opt, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: %s\n", a->file, err);
+        if (a->trace)
+            atomic_abort(&tf);
+        return EXIT_USAGE;
+    }
+    int rc = a->trace && atomic_commit(&tf) != 0 ? EXIT_USAGE : EXIT_PASS;
+    fflush(stdout);
+    failure_key(sc, &res, key, sizeof key);
+    print_verdict(stdout, sc->seed, &res, key);
+    if (a->until) {
+        printf("replay: stopped before event %" PRIu64 "\n", a->until);
+    } else if (verify_hash(h, &res) != EXIT_PASS) {
+        rc = EXIT_FAIL;
+    } else if (res.passed) {
+        printf("replay: the run now passes (recorded failure: %s)\n",
+               h->failure[0] ? h->failure : "?");
+    } else if (h->failure[0] && strcmp(h->failure, key) != 0) {
+        fprintf(stderr, "raftsim replay: note: recorded failure was %s, now %s\n", h->failure,
+                key);
+    }
+    if (rc == EXIT_PASS && !res.passed)
+        rc = EXIT_FAIL;
+    run_result_free(&res);
+    return rc;
+}
+
+int cmd_replay(int argc, char **argv, const cli_globals *g)
+{
+    replay_args a;
+    memset(&a, 0, sizeof a);
+    int rc = replay_parse(argc, argv, &a);
+    if (rc != 0)
+        return rc;
+    if (a.help) {
+        fputs(replay_usage, stdout);
+        return EXIT_PASS;
+    }
+    scenario sc;
+    replay_header h;
+    rc = replay_load(a.file, g, &sc, &h);
+    if (rc != 0)
+        return rc;
+    rc = replay_loaded(&sc, &h, &a);
+    scenario_free(&sc);
+    return rc;
+}

@@ -1,0 +1,218 @@
+/* cmd_run.c — `raftsim run FILE`: one scenario, one seed, a summary. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char run_usage[] =
+    "usage: raftsim run FILE [options]\n"
+    "\n"
+    "Run one scenario with one seed; print a summary (leader changes, commits,\n"
+    "latency percentiles, messages, coverage, trace hash) and a verdict line.\n"
+    "\n"
+    "  --seed N               seed (default: the file's `seed` line, else 1)\n"
+    "  --trace FILE.jsonl     write every event as JSON Lines\n"
+    "  --metrics FILE.csv     write the metrics CSV\n"
+    "  --set KEY=VALUE        override a top-level setting (repeatable),\n"
+    "                         e.g. --set nodes=5 --set drop=1% --set duration=10s\n"
+    "  --check-determinism    run twice; fail loudly if the trace hashes differ\n"
+    "  -q, --quiet            only the verdict line\n"
+    "  -v, --verbose          more detail\n"
+    "  --help                 this text\n"
+    "\n"
+    "Output files are written atomically (FILE.tmp, then renamed).\n"
+    "exit status: 0 pass, 1 an invariant or expectation failed, 2 bad input\n";
+
+enum { O_SEED = 1, O_TRACE, O_METRICS, O_SET, O_QUIET, O_VERBOSE, O_DET, O_HELP };
+static const opt_spec run_specs[] = {
+    { "seed", 0, OPT_ARG, O_SEED },       { "trace", 0, OPT_ARG, O_TRACE },
+    { "metrics", 0, OPT_ARG, O_METRICS }, { "set", 0, OPT_ARG, O_SET },
+    { "quiet", 'q', OPT_NOARG, O_QUIET }, { "verbose", 'v', OPT_NOARG, O_VERBOSE },
+    { "check-determinism", 0, OPT_NOARG, O_DET }, { "help", 'h', OPT_NOARG, O_HELP },
+};
+
+typedef struct run_args {
+    const char *file, *trace, *metrics;
+    bool has_seed, check_det, help;
+    uint64_t seed;
+    int verbosity;
+    set_list sets;
+} run_args;
+
+static int run_parse(int argc, char **argv, run_args *a)
+{
+    opt_parser p;
+    opt_init(&p, argc, argv, run_specs, sizeof run_specs / sizeof run_specs[0], "raftsim run");
+    const char *v;
+    int id;
+    while ((id = opt_next(&p, &v)) != OPT_END) {
+        switch (id) {
+        case OPT_ERROR: return EXIT_USAGE;
+        case OPT_POSITIONAL:
+            if (a->file) {
+                fprintf(stderr, "raftsim run: one scenario file only (got '%s')\n", v);
+                return EXIT_USAGE;
+            }
+            a->file = v;
+            break;
+        case O_SEED:
+            if (!parse_u64(v, &a->seed)) {
+                fprintf(stderr, "raftsim run: --seed needs a number, got '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            a->has_seed = true;
+            break;
+        case O_TRACE: a->trace = v; break;
+        case O_METRICS: a->metrics = v; break;
+        case O_SET:
+            if (set_list_add(&a->sets, v, "raftsim run") != 0)
+                return EXIT_USAGE;
+            break;
+        case O_QUIET: a->verbosity = -1; break;
+        case O_VERBOSE: a->verbosity = 1; break;
+        case O_DET: a->check_det = true; break;
+        case O_HELP: a->help = true; break;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (!a->help && !a->file) {
+        fprintf(stderr, "raftsim run: missing scenario FILE (try `raftsim run --help`)\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The command line that reruns exactly this run, for failure reports. */
+static void replay_command(char *buf, size_t cap, const cli_globals *g, const run_args *a,
+                           uint64_t seed)
+{
+    char bugs[512];
+    bug_mask_names(g->bugs, bugs, sizeof bugs);
+    int used = snprintf(buf, cap, "%s run %s --seed %" PRIu64, g->prog, a->file, seed);
+    for (size_t i = 0; i < a->sets.n && used >= 0 && (size_t)used < cap; i++)
+        used += snprintf(buf + used, cap - (size_t)used, " --set '%s'", a->sets.items[i]);
+    if (bugs[0] && used >= 0 && (size_t)used < cap)
+        snprintf(buf + used, cap - (size_t)used, " --bug %s", bugs);
+}
+
+typedef struct run_outputs {
+    atomic_file trace, metrics;
+    bool has_trace, has_metrics;
+} run_outputs;
+
+static int outputs_open(run_outputs *o, const run_args *a)
+{
+    o->has_trace = a->trace != NULL;
+    o->has_metrics = a->metrics != NULL;
+    if (o->has_trace && atomic_open(&o->trace, a->trace) != 0)
+        return -1;
+    if (o->has_metrics && atomic_open(&o->metrics, a->metrics) != 0) {
+        if (o->has_trace)
+            atomic_abort(&o->trace);
+        return -1;
+    }
+    return 0;
+}
+
+static void outputs_abort(run_outputs *o)
+{
+    if (o->has_trace)
+        atomic_abort(&o->trace);
+    if (o->has_metrics)
+        atomic_abort(&o->metrics);
+}
+
+static int outputs_commit(run_outputs *o)
+{
+    int rc = 0;
+    if (o->has_trace && atomic_commit(&o->trace) != 0)
+        rc = -1;
+    if (o->has_metrics && atomic_commit(&o->metrics) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* A second run with no outputs; it must give the same trace hash. */
+static int rerun_matches(const scenario *sc, uint64_t seed, const run_result *first)
+{
+    run_options opt = { .verbosity = -1 };
+    run_result again;
+    char err[512];
+    memset(&again, 0, sizeof again);
+    if (run_scenario(sc, seed, &opt, &again, err, sizeof err) != 0) {
+        fprintf(stderr, "raftsim run: second run failed to start: %s\n", err);
+        return EXIT_USAGE;
+    }
+    bool same = again.trace_hash == first->trace_hash && again.events == first->events;
+    if (!same)
+        fprintf(stderr,
+                "raftsim run: NONDETERMINISM: seed %" PRIu64 " gave two different runs:\n"
+                "  first:  trace-hash 0x%016" PRIx64 ", %" PRIu64 " events\n"
+                "  second: trace-hash 0x%016" PRIx64 ", %" PRIu64 " events\n",
+                seed, first->trace_hash, first->events, again.trace_hash, again.events);
+    else
+        printf("determinism: both runs gave trace-hash 0x%016" PRIx64 "\n", again.trace_hash);
+    run_result_free(&again);
+    return same ? EXIT_PASS : EXIT_FAIL;
+}
+
+static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *g)
+{
+    uint64_t seed = a->has_seed ? a->seed : sc->has_seed ? sc->seed : 1;
+    char hint[2048], err[512], key[64];
+    replay_command(hint, sizeof hint, g, a, seed);
+    run_outputs out;
+    if (outputs_open(&out, a) != 0)
+        return EXIT_USAGE;
+    run_options opt = {
+        .trace = out.has_trace ? out.trace.fp : NULL,
+        .metrics_csv = out.has_metrics ? out.metrics.fp : NULL,
+        .summary = a->verbosity < 0 ? NULL : stdout,
+        .diag = stderr,
+        .verbosity = a->verbosity,
+        .replay_hint = hint,
+    };
+    run_result res;
+    memset(&res, 0, sizeof res);
+    if (run_scenario(sc, seed, &opt, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: %s\n", a->file, err);
+        outputs_abort(&out);
+        return EXIT_USAGE;
+    }
+    int rc = res.passed ? EXIT_PASS : EXIT_FAIL;
+    if (outputs_commit(&out) != 0)
+        rc = EXIT_USAGE;
+    fflush(stdout);
+    failure_key(sc, &res, key, sizeof key);
+    print_verdict(stdout, seed, &res, key);
+    if (!res.passed && res.reason[0])
+        fprintf(stderr, "raftsim run: FAILED: %s\n  replay: %s\n", res.reason, hint);
+    if (a->check_det) {
+        int det = rerun_matches(sc, seed, &res);
+        if (det != EXIT_PASS)
+            rc = det;
+    }
+    run_result_free(&res);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv, const cli_globals *g)
+{
+    run_args a;
+    memset(&a, 0, sizeof a);
+    int rc = run_parse(argc, argv, &a);
+    if (rc != 0)
+        return rc;
+    if (a.help) {
+        fputs(run_usage, stdout);
+        return EXIT_PASS;
+    }
+    scenario sc;
+    rc = cli_load_scenario(a.file, &a.sets, g->bugs, &sc);
+    if (rc != 0)
+        return rc;
+    rc = run_loaded(&sc, &a, g);
+    scenario_free(&sc);
+    return rc;
+}

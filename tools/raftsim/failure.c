@@ -1,0 +1,37 @@
+/* failure.c — naming why a run failed, and the one-line verdict. */
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+void failure_key(const scenario *sc, const run_result *res, char *buf, size_t cap)
+{
+    assert(cap > 0);
+    if (res->passed) {
+        snprintf(buf, cap, "none");
+    } else if (res->violation != SIM_V_NONE && !res->violation_expected) {
+        snprintf(buf, cap, "%s", sim_violation_name(res->violation));
+    } else if (res->failed_expect >= 0 && (size_t)res->failed_expect < sc->n_expects) {
+        snprintf(buf, cap, "expect:%" PRIu32, sc->expects[res->failed_expect].line);
+    } else {
+        snprintf(buf, cap, "failed");
+    }
+}
+
+void format_seconds(uint64_t ns, char *buf, size_t cap)
+{
+    /* Integer arithmetic: exact for any run length. */
+    snprintf(buf, cap, "%" PRIu64 ".%03" PRIu64 "s", ns / SIM_NS_PER_S,
+             ns % SIM_NS_PER_S / SIM_NS_PER_MS);
+}
+
+void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *key)
+{
+    char vt[32];
+    format_seconds(res->end_ns, vt, sizeof vt);
+    fprintf(out, "verdict: %s  seed: %" PRIu64 "  events: %" PRIu64 "  virtual: %s"
+                 "  trace-hash: 0x%016" PRIx64 "%s%s\n",
+            res->passed ? "PASS" : "FAIL", seed, res->events, vt, res->trace_hash,
+            res->passed ? "" : "  failed: ", res->passed ? "" : key);
+}

@@ -1,0 +1,129 @@
+/* replayfile.c — replay files: a failing run as a self-contained scenario.
+ *
+ * A replay file is an ordinary scenario file (scenario_write) holding the
+ * config, every action that was executed — chaos-generated ones spelled out
+ * with their concrete targets — the expectations and the seed. Its leading
+ * comment records what failed, the trace hash the failing run produced, any
+ * --bug that was on, and the command that replays it:
+ *
+ *   # failed: election-safety
+ *   # trace-hash: 0x3f2a...
+ *   # bug: no-uptodate-check
+ *   # replay: raftsim replay failures/chaos-seed17.replay
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void header_text(char *buf, size_t cap, const char *path, const scenario *sc,
+                        uint64_t seed, const run_result *res, const char *key,
+                        uint64_t bugs, const char *prog)
+{
+    char bug_names[512], vt[32];
+    bug_mask_names(bugs, bug_names, sizeof bug_names);
+    format_seconds(res->end_ns, vt, sizeof vt);
+    int n = snprintf(buf, cap,
+                     "raftsim replay file: scenario %s, seed %" PRIu64 "\n"
+                     "failed: %s\n"
+                     "reason: %s\n"
+                     "trace-hash: 0x%016" PRIx64 "\n"
+                     "events: %" PRIu64 ", virtual time %s\n",
+                     sc->path ? sc->path : "?", seed, key, res->reason[0] ? res->reason : "-",
+                     res->trace_hash, res->events, vt);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    size_t used = (size_t)n;
+    if (bug_names[0]) {
+        n = snprintf(buf + used, cap - used, "bug: %s\n", bug_names);
+        if (n < 0 || (size_t)n >= cap - used)
+            return;
+        used += (size_t)n;
+    }
+    snprintf(buf + used, cap - used, "replay: %s replay %s", prog, path);
+}
+
+int replay_write(const char *path, const scenario *sc, uint64_t seed, const run_result *res,
+                 const char *key, uint64_t bugs, const char *prog)
+{
+    char header[2048];
+    header_text(header, sizeof header, path, sc, seed, res, key, bugs, prog);
+    /* The reason may hold a newline from a sloppy message: keep one line each. */
+    for (char *nl = strchr(header, '\r'); nl; nl = strchr(nl, '\r'))
+        *nl = ' ';
+    atomic_file af;
+    if (atomic_open(&af, path) != 0)
+        return -1;
+    if (scenario_write(af.fp, sc, res->executed, res->n_executed, seed, header) != 0) {
+        fprintf(stderr, "raftsim: cannot write the replay file %s\n", path);
+        atomic_abort(&af);
+        return -1;
+    }
+    return atomic_commit(&af);
+}
+
+/* One "# key: value" comment line; returns the value or NULL. */
+static const char *comment_value(const char *line, const char *key)
+{
+    if (*line != '#')
+        return NULL;
+    line++;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t k = strlen(key);
+    if (strncmp(line, key, k) != 0 || line[k] != ':')
+        return NULL;
+    line += k + 1;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    return line;
+}
+
+static int header_take_bugs(const char *path, const char *v, replay_header *h)
+{
+    char name[64];
+    while (*v && *v != '\n') {
+        size_t n = strcspn(v, ",\n ");
+        if (n == 0 || n >= sizeof name) {
+            fprintf(stderr, "%s: error: bad `# bug:` line in the header\n", path);
+            return EXIT_USAGE;
+        }
+        memcpy(name, v, n);
+        name[n] = '\0';
+        int idx = bug_index_from_name(name);
+        if (idx < 0) {
+            fprintf(stderr, "%s: error: unknown bug '%s' in the header\n", path, name);
+            return EXIT_USAGE;
+        }
+        h->bugs |= UINT64_C(1) << idx;
+        v += n;
+        v += strspn(v, ", ");
+    }
+    return 0;
+}
+
+int replay_header_read(const char *path, const char *text, replay_header *h)
+{
+    memset(h, 0, sizeof *h);
+    const char *next;
+    for (const char *line = text; *line; line = next) {
+        const char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : line + strlen(line);
+        if (*line != '#' && *line != '\n')
+            break; /* the header is the leading comment block */
+        const char *v;
+        if ((v = comment_value(line, "trace-hash")) != NULL) {
+            char *end;
+            h->trace_hash = strtoull(v, &end, 16);
+            h->has_hash = end != v;
+        } else if ((v = comment_value(line, "bug")) != NULL) {
+            if (header_take_bugs(path, v, h) != 0)
+                return EXIT_USAGE;
+        } else if ((v = comment_value(line, "failed")) != NULL) {
+            size_t n = strcspn(v, "\n");
+            snprintf(h->failure, sizeof h->failure, "%.*s", (int)n, v);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,138 @@
+/* sweep_seed.c — what a sweep worker does with one seed. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../../core/hash.h"
+#include "sweep.h"
+
+bool sweep_seed_in_shard(const sweep_config *cfg, uint64_t seed)
+{
+    return (seed - cfg->first) % cfg->shard_count == cfg->shard_index - 1;
+}
+
+void sweep_replay_path(const sweep_config *cfg, uint64_t seed, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/%s-seed%" PRIu64 ".replay", cfg->out_dir, cfg->stem, seed);
+}
+
+/* Rerun a share of the seeds (chosen by a hash of the seed, so the choice is
+ * itself deterministic) and compare trace hashes. */
+static bool wants_determinism_check(const sweep_config *cfg, uint64_t seed)
+{
+    if (cfg->det_ppm == 0)
+        return false;
+    return hash_mix64(seed ^ UINT64_C(0x5eed)) % 1000000 < cfg->det_ppm;
+}
+
+static void check_determinism(const sweep_config *cfg, uint64_t seed, seed_result *r)
+{
+    run_options opt = { .verbosity = -1 };
+    run_result again;
+    char err[256];
+    memset(&again, 0, sizeof again);
+    if (run_scenario(cfg->sc, seed, &opt, &again, err, sizeof err) != 0) {
+        again.trace_hash = 0;
+        again.events = 0;
+    }
+    r->trace_hash2 = again.trace_hash;
+    if (again.trace_hash != r->trace_hash || again.events != r->events) {
+        r->nondeterministic = 1;
+        r->passed = 0;
+        snprintf(r->key, sizeof r->key, "nondeterminism");
+        snprintf(r->reason, sizeof r->reason,
+                 "two runs of seed %" PRIu64 " gave trace hashes 0x%016" PRIx64
+                 " and 0x%016" PRIx64, seed, r->trace_hash, again.trace_hash);
+    }
+    run_result_free(&again);
+}
+
+void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->seed = seed;
+    run_options opt = { .verbosity = -1 };
+    run_result res;
+    char err[256];
+    memset(&res, 0, sizeof res);
+    if (run_scenario(cfg->sc, seed, &opt, &res, err, sizeof err) != 0) {
+        r->setup_error = 1;
+        snprintf(r->key, sizeof r->key, "setup-error");
+        snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, err);
+        return;
+    }
+    r->passed = res.passed;
+    r->trace_hash = res.trace_hash;
+    r->events = res.events;
+    r->end_ns = res.end_ns;
+    memcpy(r->coverage, res.coverage, sizeof r->coverage);
+    failure_key(cfg->sc, &res, r->key, sizeof r->key);
+    snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, res.reason);
+    if (!res.passed) {
+        char path[4200];
+        sweep_replay_path(cfg, seed, path, sizeof path);
+        replay_write(path, cfg->sc, seed, &res, r->key, cfg->bugs, cfg->prog);
+    } else if (wants_determinism_check(cfg, seed)) {
+        check_determinism(cfg, seed, r);
+    }
+    run_result_free(&res);
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGABRT: return "SIGABRT";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    default: return "signal";
+    }
+}
+
+/* The worker died, so it could not write a replay file. Leave the scenario
+ * with its seed (scripted actions; chaos expands from the seed again), which
+ * `raftsim run` reproduces. */
+static void write_crash_file(const sweep_config *cfg, uint64_t seed, const seed_result *r)
+{
+    char path[4200], header[8192], bugs[512];
+    sweep_replay_path(cfg, seed, path, sizeof path);
+    bug_mask_names(cfg->bugs, bugs, sizeof bugs);
+    snprintf(header, sizeof header,
+             "raftsim crash file: scenario %s, seed %" PRIu64 "\n"
+             "failed: %s\n"
+             "reason: %s\n"
+             "%s%s%s"
+             "reproduce: %s run %s",
+             cfg->scenario_path, seed, r->key, r->reason, bugs[0] ? "bug: " : "", bugs,
+             bugs[0] ? "\n" : "", cfg->prog, path);
+    atomic_file af;
+    if (atomic_open(&af, path) != 0)
+        return;
+    if (scenario_write(af.fp, cfg->sc, cfg->sc->actions, cfg->sc->n_actions, seed, header) != 0) {
+        atomic_abort(&af);
+        return;
+    }
+    atomic_commit(&af);
+}
+
+void sweep_crash_result(const sweep_config *cfg, uint64_t seed, int status, seed_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->seed = seed;
+    r->crashed = 1;
+    if (WIFSIGNALED(status)) {
+        snprintf(r->key, sizeof r->key, "crash:%s", signal_name(WTERMSIG(status)));
+        snprintf(r->reason, sizeof r->reason, "the worker died with signal %d on this seed",
+                 WTERMSIG(status));
+    } else {
+        snprintf(r->key, sizeof r->key, "crash:exit%d", WEXITSTATUS(status));
+        snprintf(r->reason, sizeof r->reason, "the worker exited with status %d on this seed",
+                 WEXITSTATUS(status));
+    }
+    write_crash_file(cfg, seed, r);
+}
