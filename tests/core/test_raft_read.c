@@ -1,0 +1,122 @@
+/* test_raft_read.c — ReadIndex (thesis §6.4) and leadership transfer (§3.10). */
+#include "fake_host.h"
+
+#include <criterion/criterion.h>
+
+static fhost H;
+
+static void setup3(void) { fh_init(&H, 1, 3); }
+static void teardown(void) { fh_free(&H); }
+
+TestSuite(raft_read, .init = setup3, .fini = teardown);
+
+/* Leader of term 1 with its no-op committed (peer 2 acknowledged it). */
+static void committed_leader(void)
+{
+    fh_start(&H);
+    fh_make_leader(&H);
+    fh_ack_last(&H, 2);
+    cr_assert_eq(raft_commit_index(H.node), 1);
+}
+
+Test(raft_read, read_index_answers_after_a_majority_acknowledges_a_new_heartbeat_round)
+{
+    committed_leader();
+    raft_msg old;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 3, &old));
+    fh_clear(&H);
+    cr_assert_eq(raft_read_index(H.node, 77), RAFT_OK);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1, "a heartbeat round goes out");
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 1);
+    cr_assert_eq(H.n_reads, 0);
+    raft_msg late = fh_append_ok(3, 1, old.ae.seq, 0); /* answers a pre-read message */
+    late.aer.success = false;
+    fh_deliver(&H, &late);
+    cr_assert_eq(H.n_reads, 0, "an acknowledgement from before the read does not count");
+    fh_ack_last(&H, 2);
+    cr_assert_eq(H.n_reads, 1);
+    cr_assert_eq(H.reads[0].req_id, 77);
+    cr_assert_eq(H.reads[0].status, RAFT_OK);
+    cr_assert_eq(H.reads[0].index, 1, "the commit index when the read arrived");
+}
+
+Test(raft_read, read_index_is_refused_until_the_leader_commits_an_entry_of_its_term)
+{
+    fh_start(&H);
+    cr_assert_eq(raft_read_index(H.node, 1), RAFT_ENOTLEADER);
+    fh_make_leader(&H);
+    cr_assert_eq(raft_read_index(H.node, 1), RAFT_ENOTREADY);
+    fh_ack_last(&H, 2);
+    cr_assert_eq(raft_read_index(H.node, 1), RAFT_OK);
+}
+
+Test(raft_read, outstanding_reads_fail_when_leadership_is_lost)
+{
+    committed_leader();
+    raft_read_index(H.node, 5);
+    raft_read_index(H.node, 6);
+    raft_msg up = fh_append_ok(3, 9, 0, 0);
+    up.aer.success = false;
+    fh_deliver(&H, &up);
+    cr_assert_eq(raft_role(H.node), RAFT_FOLLOWER);
+    cr_assert_eq(H.n_reads, 2);
+    cr_assert_eq(H.reads[0].req_id, 5);
+    cr_assert_eq(H.reads[0].status, RAFT_ENOTLEADER);
+    cr_assert_eq(H.reads[1].status, RAFT_ENOTLEADER);
+}
+
+Test(raft_read, single_node_answers_a_read_at_once)
+{
+    fh_init(&H, 1, 1);
+    fh_start(&H);
+    fh_fire(&H);
+    fh_persist_all(&H);
+    cr_assert_eq(raft_read_index(H.node, 3), RAFT_OK);
+    cr_assert_eq(H.n_reads, 1);
+    cr_assert_eq(H.reads[0].index, 1);
+}
+
+Test(raft_read, transfer_to_an_up_to_date_peer_sends_timeout_now_and_blocks_proposals)
+{
+    committed_leader();
+    fh_clear(&H);
+    cr_assert_eq(raft_transfer(H.node, 2), RAFT_OK);
+    raft_msg tn;
+    cr_assert(fh_last(&H, RAFT_MSG_TIMEOUT_NOW, 2, &tn));
+    cr_assert_eq(tn.term, 1);
+    cr_assert(fh_has_event(&H, RAFT_EV_TRANSFER_START, 2, 1));
+    cr_assert_eq(raft_propose(H.node, "x", 1, NULL, NULL), RAFT_EBUSY);
+    cr_assert_eq(raft_transfer(H.node, 3), RAFT_EBUSY);
+}
+
+Test(raft_read, transfer_brings_a_lagging_target_up_to_date_before_timeout_now)
+{
+    committed_leader();
+    raft_propose(H.node, "a", 1, NULL, NULL);
+    fh_persist_all(&H);
+    fh_clear(&H);
+    cr_assert_eq(raft_transfer(H.node, 3), RAFT_OK);
+    cr_assert_eq(fh_count(&H, RAFT_MSG_TIMEOUT_NOW), 0, "peer 3 has not got entry 2 yet");
+    raft_msg ok = fh_append_ok(3, 1, 0, 2);
+    fh_deliver(&H, &ok);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_TIMEOUT_NOW, 3), 1);
+}
+
+Test(raft_read, transfer_is_abandoned_after_an_election_timeout)
+{
+    committed_leader();
+    cr_assert_eq(raft_transfer(H.node, 3), RAFT_OK);
+    fh_advance(&H, 299 * MS);
+    cr_assert_eq(raft_propose(H.node, "x", 1, NULL, NULL), RAFT_EBUSY);
+    fh_advance(&H, 1 * MS);
+    cr_assert_eq(raft_propose(H.node, "x", 1, NULL, NULL), RAFT_OK);
+}
+
+Test(raft_read, transfer_rejects_bad_targets_and_non_leaders)
+{
+    fh_start(&H);
+    cr_assert_eq(raft_transfer(H.node, 2), RAFT_ENOTLEADER);
+    fh_make_leader(&H);
+    cr_assert_eq(raft_transfer(H.node, 1), RAFT_EINVAL);
+    cr_assert_eq(raft_transfer(H.node, 4), RAFT_EINVAL);
+}
