@@ -1,0 +1,385 @@
+"""Write reports/out/index.html: every study's plots, CSVs, reading and command.
+
+Usage: /usr/bin/python3 reports/make_page.py OUTDIR [--quick]
+
+Each study contributes its figure (PNG, with the SVG linked), its CSV files,
+what the figure shows, what a student should notice, a line of numbers read
+from this run's CSVs, and the command that re-runs it alone. Studies not run
+yet are listed with that command. The page has an inline script that marks
+every <img> with data-loaded="yes|no" once the page has loaded; make
+report-check reads those marks from headless Chromium."""
+import csv
+import html
+import os
+import statistics
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else "reports/out"
+QUICK = "--quick" in sys.argv[2:]
+
+
+def rows(name):
+    path = os.path.join(OUT, name)
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def ms(us):
+    return "%.1f" % (int(us) / 1000.0)
+
+
+# ---- per-study readings from the CSVs (None when the CSV is missing) ----
+
+def election_table():
+    summary = rows("election_summary.csv")
+    if not summary:
+        return ""
+    head = ("<table><tr><th>election timeout (ms)</th><th>trials</th><th>median (ms)</th>"
+            "<th>mean (ms)</th><th>p99 (ms)</th><th>worst (ms)</th>"
+            "<th>no leader after 10 s</th><th>trials with 2 lagging logs</th></tr>")
+    body = "".join(
+        "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+        "<td>%s</td></tr>" % (html.escape(r["line"]), r["trials"], ms(r["median_us"]),
+                              ms(r["mean_us"]), ms(r["p99_us"]), ms(r["worst_us"]),
+                              r["censored"], r["two_lagging"])
+        for r in summary)
+    return head + body + "</table>"
+
+
+def election_reading():
+    s = {r["line"]: r for r in rows("election_summary.csv")}
+    if not s:
+        return None
+    parts = ["%s ms: median %s ms, worst %s ms" % (k, ms(s[k]["median_us"]), ms(s[k]["worst_us"]))
+             for k in ("150-150", "150-155", "150-300", "12-24") if k in s]
+    return "; ".join(parts) + "."
+
+
+def latency_table():
+    summary = rows("latency_summary.csv")
+    if not summary:
+        return ""
+    head = ("<table><tr><th>network</th><th>lower bound (ms)</th><th>writes</th>"
+            "<th>p50 (ms)</th><th>p90 (ms)</th><th>p99 (ms)</th><th>max (ms)</th></tr>")
+    body = "".join(
+        "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
+        % (html.escape(r["setting"]), ms(r["lower_bound_us"]), r["ops"], ms(r["p50_us"]),
+           ms(r["p90_us"]), ms(r["p99_us"]), ms(r["max_us"])) for r in summary)
+    return head + body + "</table>"
+
+
+def latency_reading():
+    s = rows("latency_summary.csv")
+    if not s:
+        return None
+    return "; ".join("%s: p50 %s ms (bound %s), p99 %s ms" % (
+        r["setting"], ms(r["p50_us"]), ms(r["lower_bound_us"]), ms(r["p99_us"])) for r in s) + "."
+
+
+def throughput_reading():
+    r = rows("throughput.csv")
+    if not r:
+        return None
+    out = []
+    for b in ("off", "on"):
+        for w in ("1", "4", "16"):
+            pts = [x for x in r if x["batching"] == b and x["window"] == w]
+            if not pts:
+                continue
+            best = max(int(x["acked_per_s"]) for x in pts)
+            knee = [int(x["offered_per_s"]) for x in pts
+                    if int(x["acked_per_s"]) < 0.9 * int(x["offered_per_s"])]
+            out.append("batching %s, window %s: up to %d writes/s%s" % (
+                b, w, best, ", saturates from %d offered" % knee[0] if knee else ", no knee"))
+    return "; ".join(out) + "."
+
+
+def availability_reading():
+    r = rows("availability.csv")
+    ev = rows("availability_events.csv")
+    if not r:
+        return None
+    zero = sum(1 for x in r if int(x["acked"]) == 0 and int(x["t_ms"]) >= 1000)
+    changes = sum(1 for x in ev if x["kind"] == "leader")
+    return ("%d buckets of 100 ms after the first second committed nothing; %d times a "
+            "leader was established; peak %s writes per 100 ms." % (
+                zero, changes, max(int(x["acked"]) for x in r)))
+
+
+def compaction_reading():
+    r = rows("compaction.csv")
+    if not r:
+        return None
+    return "; ".join("down %s s, snapshots %s: caught up in %s ms after sending %.1f MB" % (
+        x["down_s"], x["snapshots"], ms(x["catchup_us"]), int(x["bytes_sent"]) / 1e6)
+        for x in r) + "."
+
+
+def prevote_reading():
+    r = rows("prevote.csv")
+    if not r:
+        return None
+    last = {}
+    first = {}
+    for x in r:
+        first.setdefault(x["config"], x)
+        last[x["config"]] = x
+    return "; ".join("%s: %d leader changes, highest term %s" % (
+        c, int(last[c]["leader_changes"]) - int(first[c]["leader_changes"]),
+        last[c]["max_term"]) for c in last) + "."
+
+
+def spacetime_reading():
+    r = rows("spacetime.csv")
+    if not r:
+        return None
+    lost = sum(1 for x in r if x["outcome"].startswith("dropped"))
+    return "%d messages drawn, %d of them lost or discarded." % (len(r), lost)
+
+
+def heatmap_reading():
+    r = rows("heatmap.csv")
+    if not r:
+        return None
+    cells = {}
+    for x in r:
+        cells.setdefault((int(x["drop_pct"]), int(x["partition_every_ms"])), []).append(
+            int(x["acked_per_s"]))
+    best = max(cells.items(), key=lambda kv: statistics.mean(kv[1]))
+    worst = min(cells.items(), key=lambda kv: statistics.mean(kv[1]))
+    return ("best cell: %d%% drop, partitions %s: %.0f writes/s; worst: %d%% drop, "
+            "partitions %s: %.0f writes/s." % (
+                best[0][0], "never" if best[0][1] == 0 else "every %d ms" % best[0][1],
+                statistics.mean(best[1]), worst[0][0],
+                "never" if worst[0][1] == 0 else "every %d ms" % worst[0][1],
+                statistics.mean(worst[1])))
+
+
+def scale_reading():
+    r = rows("scale_wall.csv")
+    if not r:
+        return None
+    return "; ".join("%s nodes: %.2f M events/s, %s MB" % (
+        x["nodes"], int(x["events_per_s"]) / 1e6, int(x["peak_rss_kb"]) // 1024)
+        for x in r if x["sweep"] == "nodes") + "."
+
+
+STUDIES = [
+    dict(name="election", n=1, title="Time to detect and replace a crashed leader (Figure 16)",
+         csvs=["election.csv", "election_summary.csv"], table=election_table,
+         reading=election_reading,
+         model="""Five servers. The network delivers every message after a one-way delay
+drawn uniformly from 4&ndash;6 ms; every disk write (a vote, appended entries) is made
+durable by an fsync of exactly 5 ms before the server answers, so a broadcast &mdash; a
+round trip plus a disk write &mdash; takes about 15 ms, as in the paper. The heartbeat
+interval is half the minimum election timeout; PreVote and CheckQuorum are off (the
+paper's algorithm). For every trial: after a steady state is reached, a client write
+reaches the leader while its links to two followers are cut for 1 ms, so the write
+commits on the leader and two followers only; the next heartbeat reaches all four
+followers (the leader resends the lost entry only one heartbeat interval later), so
+their election timers are synchronised but two of the four survivors hold a shorter log
+and cannot win. The leader then crashes at a uniformly random moment within that
+heartbeat interval (its own random stream, seeded per trial). Downtime runs from the
+crash until some server has become leader. 1,000 trials per line (100 for 150&ndash;150;
+QUICK: 50 and 10); a trial with no leader after 10 s counts as 10 s.""",
+         shows="""Cumulative percent of trials (y) whose downtime was at most x
+milliseconds (log scale). Top: the minimum timeout stays at 150 ms while the width of
+the random range grows. Bottom: the range is always [T, 2T] for growing T.""",
+         notice="""With no randomness (150&ndash;150) the survivors time out together and
+split their votes, again and again: a long tail. Even 1 ms of randomness removes most of
+it, 5 ms more, and beyond that the curves hardly improve. Scaling the timeout down cuts
+downtime roughly in proportion until the timeout nears the broadcast time (12&ndash;24
+ms), where elections start to collide and the tail grows again. The last column of the
+table shows in how many trials exactly two survivors really lagged behind."""),
+    dict(name="latency", n=2, title="Commit latency",
+         csvs=["latency.csv", "latency_summary.csv"], table=latency_table,
+         reading=latency_reading,
+         model="""Five servers, fsync 1 ms, Raft defaults (election timeout 150&ndash;300
+ms, heartbeat 50 ms). One client with one write in flight, co-located with the cluster
+(its own links are instant and lossless), so each latency is the cluster's commit path:
+leader append, AppendEntries to the followers, their fsync, the replies, commit. Each
+write's latency is the time between two consecutive acknowledgements. 20 s of virtual
+time per network (QUICK: 4 s).""",
+         shows="""One cumulative distribution per network setting; the dotted vertical line
+of the same colour is its lower bound: one leader&ndash;follower round trip at the
+minimum delay plus one fsync.""",
+         notice="""Without loss the curves are steep and sit just right of their bound:
+Raft needs one round trip to a majority plus a disk write, nothing more. Loss barely
+moves the median (4 followers, only 2 needed) but creates a tail: a write whose
+AppendEntries was lost to too many followers waits for a retransmission on the next
+heartbeat. A heavy-tailed delay (Pareto) is felt through the second-fastest follower,
+not the slowest."""),
+    dict(name="throughput", n=3, title="Throughput and latency against offered load",
+         csvs=["throughput.csv"], reading=throughput_reading,
+         model="""Three servers, one-way delay 0.5&ndash;1.5 ms, fsync 1 ms (writes
+pending together share an fsync). One open-loop client offers a fixed rate of writes
+from 0.5 s; committed throughput is counted from 0.7 s to the end (2.7 s; QUICK: 1.2 s).
+Batching off = one entry per AppendEntries, on = up to 64; the window is how many
+AppendEntries may be in flight to one follower.""",
+         shows="""Left: committed writes per second against offered writes per second
+(log&ndash;log; the dashed diagonal is &ldquo;everything offered gets
+committed&rdquo;). Right: median commit latency.""",
+         notice="""Without batching, a follower receives at most <i>window</i> entries per
+round trip, so throughput flattens at about window / (round trip + fsync): the knee moves
+right by the same factor as the window. Past the knee the leader's queue grows without
+bound and latency explodes. With batching the same window carries 64 entries per
+message and the knee moves off the chart."""),
+    dict(name="availability", n=4, title="Availability through faults",
+         csvs=["availability.csv", "availability_events.csv"], reading=availability_reading,
+         model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, Raft defaults
+(150&ndash;300 ms, heartbeat 50 ms, PreVote and CheckQuorum on). Two closed-loop clients
+with 8 writes in flight each, always on the majority side. At 3 s the leader crashes
+(restarted at 4.5 s); at 6 s two followers are partitioned away (healed at 7.5 s); at
+9 s the leader and one follower are partitioned away from the other three (healed at
+10.5 s).""",
+         shows="""Bars: writes committed in each 100 ms. Green steps (right axis): which
+node is leader (0 = none). Red dashed lines: the faults.""",
+         notice="""A leader crash costs one election timeout plus an election (here a few
+hundred ms of nothing). A minority partition costs nothing: the leader still has a
+majority. A majority partition behaves like a crash seen from the majority side: the old
+leader cannot commit anything, steps down through CheckQuorum, and the majority elects a
+new one. Healing is free: the old side rejoins as followers."""),
+    dict(name="compaction", n=5, title="Log compaction: catching up a follower",
+         csvs=["compaction.csv"], reading=compaction_reading,
+         model="""Three servers, one-way delay 1&ndash;2 ms, fsync 1 ms, every link
+limited to 10 MB/s. An open-loop client writes 1,000 records of 256 bytes per second; the
+state machine keeps the newest 2,000 records. With snapshots a server snapshots every
+1,000 applied entries and keeps 100 entries behind the snapshot. A follower crashes at
+2 s and restarts T seconds later; catch-up is measured from its restart until it has
+applied everything committed at that moment.""",
+         shows="""Left: catch-up time against the time the follower was down. Right: the
+bytes the cluster sent during the catch-up.""",
+         notice="""Without snapshots the leader must resend every entry the follower
+missed, so catch-up time and bytes grow linearly with the downtime. With snapshots the
+follower gets one snapshot of the (bounded) state machine plus a short tail: the cost is
+flat, whatever T is."""),
+    dict(name="prevote", n=6, title="PreVote and CheckQuorum on a partial partition",
+         csvs=["prevote.csv"], reading=prevote_reading,
+         model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, timeouts
+150&ndash;300 ms, heartbeat 50 ms, one client with 4 writes in flight. From 2 s to 8 s
+one follower cannot exchange messages with the leader but still reaches the other three
+followers. Four runs, one per combination of PreVote and CheckQuorum.""",
+         shows="""Top: the highest term in the cluster. Middle: cumulative leader
+changes. Bottom: the leader's id. The shaded band is the partial partition.""",
+         notice="""With both off, the cut-off follower times out, raises its term, and its
+RequestVote makes the others abandon a perfectly healthy leader &mdash; over and over:
+terms climb and leadership churns. PreVote stops this (nobody would vote for it, so it
+never raises its term); CheckQuorum's vote suppression also stops the disruption, though
+the isolated node's own term still climbs."""),
+    dict(name="spacetime", n=7, title="A space-time diagram",
+         csvs=["spacetime.csv", "spacetime.jsonl", "spacetime.chrome.json"],
+         reading=spacetime_reading,
+         model="""Three servers and one client; one-way delay 3&ndash;5 ms, 5% of messages
+lost, fsync 2 ms, timeouts 150&ndash;300 ms, heartbeat 50 ms. The client writes 20
+records per second from 300 ms; the leader crashes at 600 ms and restarts at 850 ms. The
+trace (JSON Lines, schema in sim/trace.h) is drawn as is; spacetime.chrome.json is the
+same run for Perfetto / chrome://tracing (tools/trace2chrome.py).""",
+         shows="""One lane per node (and the client); arrows are messages from send to
+delivery, coloured by type; a cross marks a lost message. The band along each lane is
+the node's role: grey follower, orange candidate, green leader, white down.""",
+         notice="""Find the first election (RequestVote fan-out, then replies), the
+steady heartbeats, a client write travelling client &rarr; leader &rarr; followers
+&rarr; leader &rarr; client, a lost message and the heartbeat that repairs it, and after
+the crash the silence of one election timeout before a follower becomes candidate."""),
+    dict(name="heatmap", n=8, title="Where it breaks",
+         csvs=["heatmap.csv"], reading=heatmap_reading,
+         model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, Raft defaults. One
+client with 8 writes in flight whose own links never fail. Every cell: a drop rate on
+every link between servers, and a partition every P seconds cutting a random 1 or 2
+servers off for half of P. Each cell is the mean of 3 seeds (QUICK: 1) over 6 s (QUICK:
+2.5 s), counted from 1 s.""",
+         shows="""Left: committed writes per second. Right: p99 commit latency.""",
+         notice="""Raft shrugs off moderate loss: a few percent costs little throughput,
+because only a majority must answer and heartbeats repair gaps. What hurts is frequent
+leadership loss: once partitions come faster than an election completes, throughput
+collapses and the tail latency is set by election timeouts, not by the network."""),
+    dict(name="scale", n=9, title="Simulator scale",
+         csvs=["scale.csv", "scale_wall.csv"], reading=scale_reading,
+         model="""One run per point, each in its own process (its peak resident memory is
+its own). One-way delay 1&ndash;3 ms, fsync 1 ms, Raft defaults, one client writing 500
+records per second. Sizes 3&ndash;51 nodes for 5 s of virtual time (QUICK: 1 s), and 5
+nodes for 1&ndash;50 s (QUICK: 1&ndash;5 s). <b>scale_wall.csv holds wall-clock figures:
+it differs from run to run and machine to machine, and is excluded from the
+identical-CSV check</b>; scale.csv holds only virtual quantities (events, writes,
+messages) and is identical on every run.""",
+         shows="""Wall time, events per second and peak memory against cluster size, and
+wall time against virtual duration.""",
+         notice="""A leader's work grows with the number of followers (every heartbeat and
+every entry goes to each), so events grow about linearly with the cluster size and the
+simulator's speed in events per second stays roughly flat. Wall time grows linearly
+with virtual duration: idle virtual time costs nothing, because nodes ask for exact
+deadlines instead of being polled."""),
+]
+
+STYLE = """body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;
+line-height:1.45;color:#222}h2{border-top:1px solid #ccc;padding-top:1em}
+img{max-width:100%;border:1px solid #ddd}code{background:#f3f3f3;padding:0 .25em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;
+text-align:right}th{background:#f3f3f3}.files a{margin-right:1em}.missing{color:#a00}
+.note{background:#fff8e0;padding:.5em 1em;border-left:4px solid #e0b000}"""
+
+CHECK_SCRIPT = """<script>
+// make report-check: after load, mark every image as loaded or not.
+window.addEventListener('load', function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++) {
+    var good = imgs[i].complete && imgs[i].naturalWidth > 0;
+    imgs[i].setAttribute('data-loaded', good ? 'yes' : 'no');
+    if (good) ok++;
+  }
+  document.body.setAttribute('data-images', ok + '/' + imgs.length);
+});
+</script>"""
+
+
+def study_section(st):
+    name = st["name"]
+    cmd = "make report STUDY=%s" % name
+    out = ['<h2 id="%s">%d. %s</h2>' % (name, st["n"], st["title"])]
+    if not os.path.exists(os.path.join(OUT, name + ".png")):
+        out.append('<p class="missing">Not run yet. Run it with <code>%s</code>.</p>' % cmd)
+        return "\n".join(out)
+    out.append('<p><a href="%s.svg"><img src="%s.png" alt="%s"></a></p>' % (
+        name, name, html.escape(st["title"])))
+    files = " ".join('<a href="%s">%s</a>' % (f, f) for f in st["csvs"]
+                     if os.path.exists(os.path.join(OUT, f)))
+    out.append('<p class="files">Data: %s <a href="%s.svg">%s.svg</a></p>' % (files, name, name))
+    if "table" in st:
+        out.append(st["table"]())
+    out.append("<p><b>Setup.</b> %s</p>" % st["model"])
+    out.append("<p><b>What it shows.</b> %s</p>" % st["shows"])
+    out.append("<p><b>What to notice.</b> %s</p>" % st["notice"])
+    reading = st["reading"]()
+    if reading:
+        out.append("<p><b>In this run.</b> %s</p>" % html.escape(reading))
+    out.append("<p>Re-run this study alone: <code>%s</code> (add <code>QUICK=1</code> for "
+               "fewer trials).</p>" % cmd)
+    return "\n".join(out)
+
+
+def main():
+    toc = "".join('<li><a href="#%s">%s</a></li>' % (s["name"], s["title"]) for s in STUDIES)
+    mode = ('<p class="note">This page was built with <code>QUICK=1</code>: fewer trials and '
+            'shorter runs, so the curves are rougher than the full <code>make report</code>.'
+            '</p>' if QUICK else "")
+    page = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>raftsim: classroom studies</title>
+<style>%s</style></head><body>
+<h1>raftsim: classroom studies of Raft</h1>
+<p>Every figure below comes from the deterministic simulator running the real Raft code,
+driven by a small C program per study (<code>tools/study/</code>) with fixed seeds:
+the same command always gives byte-identical CSV files (the one exception, the wall-clock
+figures of study 9, is marked). Virtual time only: the numbers describe the simulated
+cluster, not this computer. Each study can be re-run alone with
+<code>make report STUDY=name</code>; <code>make report</code> runs them all.</p>
+%s<ol>%s</ol>
+%s
+%s</body></html>
+""" % (STYLE, mode, toc, "\n".join(study_section(s) for s in STUDIES), CHECK_SCRIPT)
+    with open(os.path.join(OUT, "index.html"), "w") as f:
+        f.write(page)
+
+
+main()

@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/report/check_quick.sh — the report's test (make test-report):
+#   1. tools/trace2chrome.py converts a small trace into well-formed JSON;
+#   2. `make report QUICK=1` writes every expected file into reports/out, and
+#      each is valid: PNG magic bytes, an <svg> element, a CSV with a header
+#      and at least one row, JSON that parses, a page with every figure;
+#   3. a second QUICK run (into a scratch folder) gives byte-identical CSVs,
+#      except scale_wall.csv, which holds wall-clock figures by design.
+# Environment: BUILD (build folder, default build).
+set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+PY=/usr/bin/python3
+fail() { echo "check_quick: FAILED: $*" >&2; exit 1; }
+
+STUDIES="election latency throughput availability compaction prevote spacetime heatmap scale"
+CSVS="election.csv election_summary.csv latency.csv latency_summary.csv throughput.csv
+      availability.csv availability_events.csv compaction.csv prevote.csv spacetime.csv
+      heatmap.csv scale.csv scale_wall.csv"
+WALL_CLOCK_CSVS="scale_wall.csv"
+
+$PY tests/report/test_trace2chrome.py -q 2>&1 | tail -1 | grep -q '^OK' \
+    || fail "tools/trace2chrome.py test"
+
+check_outputs() { # check_outputs DIR
+    dir=$1
+    for s in $STUDIES; do
+        [ -s "$dir/$s.png" ] || fail "$dir/$s.png missing or empty"
+        [ "$(head -c 8 "$dir/$s.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
+            || fail "$dir/$s.png is not a PNG"
+        [ -s "$dir/$s.svg" ] && grep -q '<svg' "$dir/$s.svg" || fail "$dir/$s.svg is not an SVG"
+        grep -q "src=\"$s.png\"" "$dir/index.html" || fail "index.html does not show $s.png"
+    done
+    for c in $CSVS; do
+        [ -s "$dir/$c" ] || fail "$dir/$c missing or empty"
+        head -1 "$dir/$c" | grep -q '^[a-z_]*,[a-z_]' || fail "$dir/$c has no CSV header"
+        [ "$(wc -l < "$dir/$c")" -ge 2 ] || fail "$dir/$c has no data row"
+    done
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["traceEvents"]' \
+        "$dir/spacetime.chrome.json" || fail "spacetime.chrome.json is not a Chrome trace"
+}
+
+start=$(date +%s)
+make --no-print-directory BUILD="$BUILD" report QUICK=1
+first=$(( $(date +%s) - start ))
+check_outputs reports/out
+echo "check_quick: first QUICK report took $first s" >&2
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+make --no-print-directory BUILD="$BUILD" report QUICK=1 REPORT_OUT="$scratch"
+check_outputs "$scratch"
+for c in $CSVS; do
+    case " $WALL_CLOCK_CSVS " in *" $c "*) continue ;; esac
+    cmp -s "reports/out/$c" "$scratch/$c" || fail "$c differs between two QUICK runs"
+done
+cmp -s reports/out/spacetime.jsonl "$scratch/spacetime.jsonl" || fail "trace differs"
+echo "check_quick: 1 passed, 0 failed (QUICK report valid and reproducible; first run $first s)"
