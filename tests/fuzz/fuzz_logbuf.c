@@ -5,10 +5,10 @@
  *   Rejected: the buffer must be unchanged (same snapshot bytes as before).
  *   Accepted: a snapshot of the restored buffer must equal the input byte for
  *   byte, its queries must agree with its counters, and it must keep working.
- * Apply mode ('A' then records of u8 op | u8 client | u8 seq | u8 len | len
- * bytes): the operations drive a small ring (8 records, 200 bytes) through
- * evictions and arena compactions; then its snapshot must restore into an
- * equal buffer and the bounds and counters must hold.
+ * Apply mode ('A', u8 bounds choice, then records of u8 op | u8 client |
+ * u8 seq | u8 len | len bytes): the operations drive a ring through growth,
+ * evictions and arena compactions; the bounds and counters must hold after
+ * each, and its snapshot must restore into an equal buffer.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,10 +76,18 @@ static void check_bounds(const logbuf *lb, size_t max_records, size_t max_bytes)
     FUZZ_CHECK(c.records_stored + c.records_evicted == c.records_total);
 }
 
+/* Ring bounds to choose from: small ones evict at once; the middle one
+ * makes the record ring and the byte arena grow before they evict. */
+static const size_t bounds[][2] = {{8, 200}, {70, 2100}, {2, 60}};
+
 /* Each op: bit 0 of `op` = no-op entry, bit 1 = garble the command. */
 static void apply_mode(const uint8_t *p, size_t size)
 {
-    logbuf *lb = logbuf_new(8, 200);
+    if (size == 0)
+        return;
+    size_t max_records = bounds[p[0] % 3][0], max_bytes = bounds[p[0] % 3][1];
+    p++, size--;
+    logbuf *lb = logbuf_new(max_records, max_bytes);
     FUZZ_CHECK(lb);
     uint64_t index = 0;
     while (size >= 4 && size - 4 >= p[3]) {
@@ -92,16 +100,22 @@ static void apply_mode(const uint8_t *p, size_t size)
             FUZZ_CHECK(logbuf_apply_noop(lb, ++index) == 0);
         else
             FUZZ_CHECK(logbuf_apply(lb, ++index, cmd, op & 2 ? n - 1 : n, NULL) == 0);
-        check_bounds(lb, 8, 200);
+        check_bounds(lb, max_records, max_bytes);
         p += 4 + len;
         size -= 4 + (size_t)len;
     }
     size_t len;
     uint8_t *snap = snapshot_of(lb, &len);
-    logbuf *copy = logbuf_new(8, 200);
+    logbuf *copy = logbuf_new(max_records, max_bytes);
     FUZZ_CHECK(copy);
     FUZZ_CHECK(logbuf_restore(copy, snap, len) == 0);
     FUZZ_CHECK(logbuf_digest(copy) == logbuf_digest(lb));
+    uint64_t seq_a = 0, seq_b = 0, index_a = 0, index_b = 0;
+    for (uint64_t client = 0; client < 256; client++) {
+        FUZZ_CHECK(logbuf_session(lb, client, &seq_a, &index_a) ==
+                   logbuf_session(copy, client, &seq_b, &index_b));
+        FUZZ_CHECK(seq_a == seq_b && index_a == index_b);
+    }
     check_accepted(copy, snap, len);
     free(snap);
     logbuf_free(copy);

@@ -100,13 +100,14 @@ static void write_snapshots(const char *dir)
     logbuf_free(lb);
 }
 
-/* 'A' then ops (u8 op | u8 client | u8 seq | u8 len | len bytes): data,
- * a no-op, a duplicate, a garbled command, and enough bytes to evict. */
-static void write_apply_script(const char *dir)
+/* 'A', bounds choice, then ops (u8 op | u8 client | u8 seq | u8 len | len
+ * bytes): data, a no-op, a duplicate, a garbled command, enough to evict. */
+static void write_apply_script(const char *dir, const char *name, uint8_t bounds)
 {
     uint8_t buf[1024];
     size_t n = 0;
     buf[n++] = 'A';
+    buf[n++] = bounds;
     const uint8_t ops[][4] = {{0, 1, 1, 10}, {1, 0, 0, 0},  {0, 1, 1, 10}, {2, 2, 1, 5},
                               {0, 2, 2, 90}, {0, 3, 1, 90}, {0, 1, 2, 40}, {0, 1, 3, 0}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
@@ -115,7 +116,7 @@ static void write_apply_script(const char *dir)
         memset(buf + n, 'a' + (int)i, ops[i][3]);
         n += ops[i][3];
     }
-    write_file(dir, "logbuf", "apply-script", buf, n);
+    write_file(dir, "logbuf", name, buf, n);
 }
 
 int main(int argc, char **argv)
@@ -126,6 +127,7 @@ int main(int argc, char **argv)
     }
     write_messages(argv[1]);
     write_snapshots(argv[1]);
-    write_apply_script(argv[1]);
+    write_apply_script(argv[1], "apply-small", 0);
+    write_apply_script(argv[1], "apply-growing", 1);
     return 0;
 }
