@@ -1,0 +1,210 @@
+/* action.c — timed actions (scripted or chaos-generated): validation,
+ * scheduling, resolving LEADER / FOLLOWER / ALL targets when they fire, and
+ * executing them. Every executed action is recorded with its concrete target
+ * so a replay can reproduce the run exactly. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+#include "sim_internal.h"
+
+static bool ep_valid(const sim *s, const sim_target *t, bool node_only)
+{
+    switch (t->kind) {
+    case SIM_TARGET_EP:
+        return t->ep >= 1 && t->ep <= (node_only ? s->cfg.n_nodes
+                                                 : s->cfg.n_nodes + s->cfg.n_clients);
+    case SIM_TARGET_LEADER:
+    case SIM_TARGET_FOLLOWER:
+        return true;
+    case SIM_TARGET_ALL:
+    case SIM_TARGET_NONE:
+        return false;
+    }
+    return false;
+}
+
+static bool action_valid(const sim *s, const sim_action *a)
+{
+    switch (a->kind) {
+    case SIM_ACT_CRASH: case SIM_ACT_RESTART: case SIM_ACT_PAUSE: case SIM_ACT_RESUME:
+        return ep_valid(s, &a->target, true) || a->target.kind == SIM_TARGET_ALL;
+    case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP:
+        return ep_valid(s, &a->target, true) || a->target.kind == SIM_TARGET_ALL;
+    case SIM_ACT_PARTITION:
+        return a->n_groups <= SIM_MAX_GROUPS;
+    case SIM_ACT_CUT: case SIM_ACT_UNCUT:
+        return ep_valid(s, &a->target, false) && ep_valid(s, &a->target2, false);
+    case SIM_ACT_ISOLATE:
+        return ep_valid(s, &a->target, false);
+    case SIM_ACT_HEAL:
+        return true;
+    case SIM_ACT_SET:
+        if (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC)
+            if (dist_validate(&a->dist) != 0)
+                return false;
+        return a->target.kind != SIM_TARGET_EP || ep_valid(s, &a->target, false);
+    case SIM_ACT_TRANSFER:
+        return ep_valid(s, &a->target2, true);
+    case SIM_ACT_CLIENT_STOP: case SIM_ACT_CLIENT_START:
+        return a->target.kind == SIM_TARGET_EP && a->target.ep > s->cfg.n_nodes &&
+               a->target.ep <= s->cfg.n_nodes + s->cfg.n_clients;
+    case SIM_ACT__COUNT:
+        break;
+    }
+    return false;
+}
+
+int sim_add_action(sim *s, const sim_action *a)
+{
+    if (a->at_ns < s->now || (unsigned)a->kind >= SIM_ACT__COUNT || !action_valid(s, a))
+        return -1;
+    if (s->n_actions == s->cap_actions) {
+        size_t cap = s->cap_actions ? s->cap_actions * 2 : 64;
+        sim_action *p = realloc(s->actions, cap * sizeof *p);
+        if (!p)
+            return -1;
+        s->actions = p;
+        s->cap_actions = cap;
+    }
+    s->actions[s->n_actions] = *a;
+    if (sim_push(s, a->at_ns, EV_ACTION, (uint32_t)s->n_actions, 0, 0) != 0)
+        return -1;
+    s->n_actions++;
+    return 0;
+}
+
+/* Resolve LEADER / FOLLOWER to a node (0 = none: the action is skipped). */
+static sim_ep resolve(sim *s, const sim_target *t)
+{
+    if (t->kind == SIM_TARGET_EP)
+        return t->ep;
+    if (t->kind == SIM_TARGET_LEADER)
+        return s->leader && s->nodes[s->leader].up ? s->leader : 0;
+    if (t->kind != SIM_TARGET_FOLLOWER)
+        return 0;
+    raft_id cand[SIM_MAX_NODES];
+    uint32_t k = 0;
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+        if (s->nodes[id].up && id != s->leader)
+            cand[k++] = id;
+    return k ? cand[rng_below(&s->faults, k)] : 0;
+}
+
+static void record(sim *s, const sim_action *a)
+{
+    if (s->n_executed == s->cap_executed) {
+        size_t cap = s->cap_executed ? s->cap_executed * 2 : 64;
+        sim_action *p = realloc(s->executed, cap * sizeof *p);
+        if (!p)
+            return;
+        s->executed = p;
+        s->cap_executed = cap;
+    }
+    s->executed[s->n_executed++] = *a;
+}
+
+static void node_action(sim *s, const sim_action *a, raft_id id)
+{
+    sim_node *n = &s->nodes[id];
+    switch (a->kind) {
+    case SIM_ACT_CRASH: node_crash(s, id); break;
+    case SIM_ACT_RESTART:
+        if (!n->up && node_start(s, id) != 0)
+            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "node %u could not restart", id);
+        break;
+    case SIM_ACT_PAUSE:
+        if (n->up && !n->paused) {
+            node_pause(s, id);
+            if (a->dur_ns)
+                sim_push(s, s->now + a->dur_ns, EV_PAUSE_END, id, n->pause_gen, 0);
+        }
+        break;
+    case SIM_ACT_RESUME: node_resume(s, id); break;
+    case SIM_ACT_DRIFT: node_set_drift(s, n, a->value); break;
+    case SIM_ACT_CLOCK_JUMP: node_clock_jump(s, n, a->value); break;
+    default: assert(0 && "not a node action");
+    }
+}
+
+static void set_param(sim *s, const sim_action *a, sim_ep t1)
+{
+    if (a->param == SIM_PARAM_FSYNC) {
+        for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+            if (!t1 || t1 == id)
+                s->nodes[id].dk.params.fsync = a->dist;
+        return;
+    }
+    sim_ep t2 = a->target2.kind == SIM_TARGET_EP ? a->target2.ep : 0;
+    if (!t1) {
+        net_set_param_all(&s->nw, a->param, a->value, &a->dist);
+        return;
+    }
+    for (sim_ep o = 1; o <= s->nw.n_ep; o++) {
+        if (o == t1 || (t2 && o != t2))
+            continue;
+        net_set_param_link(&s->nw, t1, o, a->param, a->value, &a->dist);
+        net_set_param_link(&s->nw, o, t1, a->param, a->value, &a->dist);
+    }
+}
+
+static bool transfer(sim *s, sim_action *done)
+{
+    raft_id leader = s->leader && s->nodes[s->leader].up ? s->leader : 0;
+    sim_ep to = resolve(s, &done->target2);
+    if (!leader || !to || !sim_is_node(s, to) || s->nodes[leader].paused)
+        return false;
+    done->target = (sim_target){.kind = SIM_TARGET_EP, .ep = leader};
+    done->target2 = (sim_target){.kind = SIM_TARGET_EP, .ep = to};
+    s->ops->transfer(s->nodes[leader].proto, to);
+    node_sync_timer(s, &s->nodes[leader]);
+    return true;
+}
+
+/* Execute; returns false if the action was skipped (no such target now). */
+static bool execute(sim *s, sim_action *done)
+{
+    sim_ep t = 0;
+    if (done->kind != SIM_ACT_TRANSFER && done->target.kind != SIM_TARGET_ALL &&
+        done->target.kind != SIM_TARGET_NONE) {
+        t = resolve(s, &done->target);
+        if (!t)
+            return false;
+        done->target = (sim_target){.kind = SIM_TARGET_EP, .ep = t};
+    }
+    switch (done->kind) {
+    case SIM_ACT_CRASH: case SIM_ACT_RESTART: case SIM_ACT_PAUSE: case SIM_ACT_RESUME:
+    case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP:
+        for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+            if (!t || t == id)
+                node_action(s, done, id);
+        return true;
+    case SIM_ACT_PARTITION: net_partition(&s->nw, done->groups, done->n_groups); return true;
+    case SIM_ACT_CUT: net_set_cut(&s->nw, t, done->target2.ep, true); return true;
+    case SIM_ACT_UNCUT: net_set_cut(&s->nw, t, done->target2.ep, false); return true;
+    case SIM_ACT_ISOLATE: net_isolate(&s->nw, t); return true;
+    case SIM_ACT_HEAL: net_heal(&s->nw); return true;
+    case SIM_ACT_SET: set_param(s, done, t); return true;
+    case SIM_ACT_TRANSFER: return transfer(s, done);
+    case SIM_ACT_CLIENT_STOP: client_set_stopped(s, t - s->cfg.n_nodes - 1, true); return true;
+    case SIM_ACT_CLIENT_START:
+        client_set_stopped(s, t - s->cfg.n_nodes - 1, false);
+        return true;
+    case SIM_ACT__COUNT: break;
+    }
+    return false;
+}
+
+void action_run(sim *s, size_t index)
+{
+    assert(index < s->n_actions);
+    sim_action done = s->actions[index];
+    if (s->healed && done.from_chaos)
+        return; /* liveness phase: chaos is over */
+    if (!execute(s, &done))
+        return;
+    record(s, &done);
+    trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
+               (uint64_t)done.value, 0);
+}

@@ -1,0 +1,109 @@
+/* check.h — Raft's safety invariants, checked incrementally after every event
+ * in O(1) amortised work per event (see ARCHITECTURE.md, "Checking safety").
+ *
+ * State kept:
+ * - per node: a cumulative hash per log index, h[i] = H(h[i-1], term_i,
+ *   type_i, data_i), from the node's snapshot base (h[base] = the committed
+ *   truth's hash there) to its last index; its role, term, commit, applied.
+ * - global Log Matching table: (index, term) -> h[index] the first time any
+ *   node held that entry. Equal (index, term) must give equal h: by the hash
+ *   chain that is the whole prefix, i.e. Log Matching, in O(1).
+ * - committed truth: index -> (term, h) recorded the first time any node
+ *   commits an index; every later commit and apply anywhere must agree (State
+ *   Machine Safety). A new leader must hold h[C] equal to the truth's at the
+ *   global commit index C (Leader Completeness — by Log Matching that covers
+ *   the whole committed prefix, so the check is O(1)).
+ * - term -> leader (Election Safety); the log-buffer digest by applied index.
+ * Entries below a node's snapshot are covered by the truth: installing or
+ * restarting from a snapshot at s requires s <= C and seeds h[s] from the
+ * truth, so no check is ever skipped after compaction.
+ *
+ * The first violation found is kept; later ones are ignored.
+ */
+#ifndef SIM_CHECK_H
+#define SIM_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/raft.h"
+#include "sim.h"
+
+typedef struct chk_node {
+    uint64_t *h;        /* h[i - h_off] */
+    size_t h_cap;
+    uint64_t h_off;     /* index of h[0] (<= base) */
+    uint64_t base;      /* snapshot index: h[base] is the seed */
+    uint64_t last;      /* last log index */
+    uint64_t commit, applied;
+    uint64_t term;
+    enum raft_role role;
+    bool up;
+} chk_node;
+
+typedef struct chk_lm_slot {
+    uint64_t index, term, hash; /* index 0 = empty */
+} chk_lm_slot;
+
+typedef struct checker {
+    uint32_t n_nodes;
+    chk_node nodes[SIM_MAX_NODES + 1];
+    /* committed truth, indexes 1..committed */
+    uint64_t committed;
+    uint64_t *truth_term, *truth_hash, *truth_digest; /* [index]; digest 0 = unknown */
+    size_t truth_cap;
+    /* Log Matching: first (term, hash) seen per index, plus an overflow table */
+    uint64_t *lm_term, *lm_hash;
+    size_t lm_cap;
+    chk_lm_slot *lm_more;
+    size_t lm_more_cap, lm_more_n;
+    /* Election Safety */
+    raft_id *term_leader;
+    size_t term_cap;
+    /* context for violation reports */
+    uint64_t now_ns, event;
+    bool violated;
+    sim_violation v;
+} checker;
+
+int chk_init(checker *c, uint32_t n_nodes);
+void chk_free(checker *c);
+static inline void chk_set_clock(checker *c, uint64_t now_ns, uint64_t event)
+{
+    c->now_ns = now_ns;
+    c->event = event;
+}
+
+/* Hash of one entry's contents (without the chain). */
+uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_t len);
+
+/* Node lifecycle: start (fresh or from a snapshot at snap_index), crash. */
+void chk_node_start(checker *c, raft_id n, uint64_t snap_index);
+void chk_node_crash(checker *c, raft_id n);
+
+/* Events. */
+void chk_append(checker *c, raft_id n, uint64_t index, uint64_t term, uint64_t entry_hash);
+void chk_truncate(checker *c, raft_id n, uint64_t from_index);
+void chk_role(checker *c, raft_id n, enum raft_role role, uint64_t term);
+void chk_term(checker *c, raft_id n, uint64_t term);
+/* term_at(i) gives the node's term at i for new truth records. */
+void chk_commit(checker *c, raft_id n, uint64_t commit,
+                uint64_t (*term_at)(void *arg, uint64_t index), void *arg);
+void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest);
+/* The node installed a snapshot at (index, term) and now has last index
+ * last_after (> index if it kept a matching suffix of its log). `digest` is
+ * its log buffer's digest after the restore. */
+void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term,
+                            uint64_t last_after, uint64_t digest);
+/* Local compaction up to index (nothing changes for the log's contents). */
+void chk_snapshot_taken(checker *c, raft_id n, uint64_t index);
+/* A client was told (index, term) committed (term 0 = unknown). */
+void chk_acked(checker *c, uint64_t index, uint64_t term);
+
+bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash);
+void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
+              uint64_t index, uint64_t term, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+#endif

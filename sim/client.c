@@ -1,0 +1,302 @@
+/* client.c — workloads: open-loop writers (a rate), closed-loop writers (K
+ * outstanding) and readers. Each client is a network endpoint. Concurrent
+ * operations run on separate sessions (one op in flight per session), so the
+ * log buffer's per-session deduplication (thesis §6.3) is exact: a retry
+ * carries the same (session, seq) and is never stored twice. Clients find the
+ * leader through redirects (leader_hint, else the next node in order) and
+ * retry on timeout. In the liveness phase they invoke nothing new. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/hash.h"
+#include "../core/msg.h"
+#include "sim_internal.h"
+
+#define CLIENT_BACKOFF_NS (10 * SIM_NS_PER_MS)
+#define CLIENT_DEFAULT_TIMEOUT_NS (500 * SIM_NS_PER_MS)
+enum { CLIENT_MAX_PAYLOAD = 1 << 20 };
+
+int client_init(sim *s, uint32_t idx)
+{
+    sim_client *c = &s->clients[idx];
+    memset(c, 0, sizeof *c);
+    c->cfg = s->cfg.clients[idx];
+    c->idx = idx;
+    c->ep = s->cfg.n_nodes + 1 + idx;
+    if (!c->cfg.timeout_ns)
+        c->cfg.timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS;
+    rng_init(&c->r, s->seed, RNG_STREAM_CLIENT + idx);
+    return sim_push(s, c->cfg.start_ns, EV_CLIENT_NEXT, idx, c->tick_gen, 0);
+}
+
+void client_free(sim_client *c)
+{
+    free(c->ops);
+    free(c->free_ops);
+    c->ops = NULL;
+    c->free_ops = NULL;
+}
+
+static uint32_t new_session(sim *s, uint32_t client, uint32_t slot)
+{
+    if (s->n_sessions == s->cap_sessions) {
+        size_t cap = s->cap_sessions ? s->cap_sessions * 2 : 64;
+        sim_session_ref *p = realloc(s->sessions, cap * sizeof *p);
+        if (!p)
+            return 0;
+        s->sessions = p;
+        s->cap_sessions = cap;
+        if (s->n_sessions == 0)
+            s->sessions[s->n_sessions++] = (sim_session_ref){0, 0}; /* id 0: none */
+    }
+    s->sessions[s->n_sessions] = (sim_session_ref){.client = client, .slot = slot};
+    return (uint32_t)s->n_sessions++;
+}
+
+/* A free op slot (one session each), or UINT32_MAX. */
+static uint32_t take_slot(sim *s, sim_client *c)
+{
+    if (c->n_free)
+        return c->free_ops[--c->n_free];
+    if (c->n_ops == c->cap_ops) {
+        size_t cap = c->cap_ops ? c->cap_ops * 2 : 16;
+        sim_cop *p = realloc(c->ops, cap * sizeof *p);
+        uint32_t *f = realloc(c->free_ops, cap * sizeof *f);
+        if (p)
+            c->ops = p;
+        if (f)
+            c->free_ops = f;
+        if (!p || !f)
+            return UINT32_MAX;
+        c->cap_ops = cap;
+    }
+    uint32_t slot = (uint32_t)c->n_ops;
+    memset(&c->ops[slot], 0, sizeof c->ops[slot]);
+    c->ops[slot].session = new_session(s, c->idx, slot);
+    if (!c->ops[slot].session)
+        return UINT32_MAX;
+    c->n_ops++;
+    return slot;
+}
+
+static raft_id next_node(sim *s, sim_client *c)
+{
+    c->rr = c->rr % s->cfg.n_nodes + 1;
+    return c->rr;
+}
+
+static void fill_payload(uint8_t *p, uint32_t len, uint32_t session, uint64_t seq)
+{
+    uint64_t h = hash_combine(session, seq);
+    for (uint32_t i = 0; i < len; i++) {
+        if (i % 8 == 0)
+            h = hash_mix64(h + i);
+        p[i] = (uint8_t)(h >> (8 * (i % 8)));
+    }
+}
+
+static void send_op(sim *s, sim_client *c, uint32_t slot)
+{
+    sim_cop *op = &c->ops[slot];
+    raft_msg m = {.from = c->ep};
+    uint8_t payload_buf[256];
+    uint32_t plen = c->cfg.payload_bytes > CLIENT_MAX_PAYLOAD ? CLIENT_MAX_PAYLOAD
+                                                                : c->cfg.payload_bytes;
+    uint8_t *payload = plen <= sizeof payload_buf ? payload_buf : malloc(plen);
+    if (!payload)
+        return;
+    if (op->kind == HIST_APPEND) {
+        fill_payload(payload, plen, op->session, op->seq);
+        m.type = RAFT_MSG_CLIENT_APPEND;
+        m.capp.client_id = op->session;
+        m.capp.seq = op->seq;
+        m.capp.len = plen;
+        m.capp.data = payload;
+    } else {
+        m.type = RAFT_MSG_CLIENT_READ;
+        m.cread.client_id = op->session;
+        m.cread.seq = op->seq;
+    }
+    size_t size = raft_msg_encoded_size(&m);
+    uint8_t *buf = sim_scratch(s, size);
+    if (buf && raft_msg_encode(&m, buf, size) == size)
+        sim_send(s, c->ep, op->target, buf, size);
+    if (payload != payload_buf)
+        free(payload);
+}
+
+/* (Re)send op now to op->target and arm its timeout. */
+static void attempt(sim *s, sim_client *c, uint32_t slot)
+{
+    sim_cop *op = &c->ops[slot];
+    op->attempt++;
+    op->retry_target = 0;
+    send_op(s, c, slot);
+    sim_push(s, s->now + c->cfg.timeout_ns, EV_CLIENT_TIMEOUT, c->idx, slot, op->attempt);
+}
+
+static bool invoke(sim *s, sim_client *c, enum hist_kind kind)
+{
+    uint32_t slot = take_slot(s, c);
+    if (slot == UINT32_MAX)
+        return false;
+    sim_cop *op = &c->ops[slot];
+    op->seq++;
+    op->kind = (uint8_t)kind;
+    op->busy = true;
+    op->invoke_ns = s->now;
+    op->hist_id = hist_invoke(&s->hist, kind, c->ep, op->session, op->seq, s->now);
+    op->target = c->leader_guess ? c->leader_guess : next_node(s, c);
+    c->busy++;
+    c->issued++;
+    if (kind == HIST_APPEND)
+        s->outstanding_writes++;
+    trace_emit(&s->tr, s->now, TR_INVOKE, c->ep, op->session, kind, op->seq, 0);
+    attempt(s, c, slot);
+    return true;
+}
+
+static bool may_invoke(const sim *s, const sim_client *c)
+{
+    if (c->stopped || s->healed)
+        return false;
+    if (c->cfg.stop_ns && s->now >= c->cfg.stop_ns)
+        return false;
+    return !c->cfg.max_ops || c->issued < c->cfg.max_ops;
+}
+
+static uint64_t interval_ns(sim_client *c)
+{
+    uint64_t mean = c->cfg.rate_per_s ? SIM_NS_PER_S / c->cfg.rate_per_s : SIM_NS_PER_S;
+    if (mean == 0)
+        mean = 1;
+    return rng_range(&c->r, mean / 2, mean + mean / 2); /* jittered arrivals, mean `mean` */
+}
+
+bool client_next(sim *s, uint32_t idx, uint64_t gen)
+{
+    sim_client *c = &s->clients[idx];
+    if (gen != c->tick_gen || !may_invoke(s, c))
+        return false;
+    switch (c->cfg.kind) {
+    case SIM_CLIENT_OPEN:
+    case SIM_CLIENT_READER:
+        if (c->cfg.rate_per_s == 0)
+            return false;
+        invoke(s, c, c->cfg.kind == SIM_CLIENT_OPEN ? HIST_APPEND : HIST_READ);
+        sim_push(s, s->now + interval_ns(c), EV_CLIENT_NEXT, idx, c->tick_gen, 0);
+        return true;
+    case SIM_CLIENT_CLOSED: {
+        uint32_t k = c->cfg.outstanding ? c->cfg.outstanding : 1;
+        bool any = false;
+        while (c->busy < k && may_invoke(s, c))
+            any = invoke(s, c, HIST_APPEND) || any;
+        return any;
+    }
+    }
+    return false;
+}
+
+static void retry(sim *s, sim_client *c, uint32_t slot)
+{
+    sim_cop *op = &c->ops[slot];
+    op->target = op->retry_target ? op->retry_target : next_node(s, c);
+    s->met.retries++;
+    trace_emit(&s->tr, s->now, TR_RETRY, c->ep, op->target, 0, op->session, op->seq);
+    attempt(s, c, slot);
+}
+
+bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt_gen)
+{
+    sim_client *c = &s->clients[idx];
+    if (slot >= c->n_ops || !c->ops[slot].busy || c->ops[slot].attempt != attempt_gen)
+        return false;
+    if (!c->ops[slot].retry_target)
+        c->leader_guess = 0; /* a real timeout: whoever we asked may be gone */
+    retry(s, c, slot);
+    return true;
+}
+
+/* Try again after a short pause (the node said "retry" or did not know). */
+static void backoff(sim *s, sim_client *c, uint32_t slot, raft_id target)
+{
+    sim_cop *op = &c->ops[slot];
+    op->attempt++;
+    op->retry_target = target;
+    sim_push(s, s->now + CLIENT_BACKOFF_NS, EV_CLIENT_TIMEOUT, c->idx, slot, op->attempt);
+}
+
+static void complete(sim *s, sim_client *c, uint32_t slot, const raft_msg *m, raft_id from)
+{
+    sim_cop *op = &c->ops[slot];
+    bool is_read = op->kind == HIST_READ;
+    uint64_t index = is_read ? m->creadr.read_index : m->cappr.index;
+    uint64_t total = is_read ? m->creadr.records_total : 0;
+    if (op->hist_id != SIZE_MAX)
+        hist_complete(&s->hist, op->hist_id, s->now, index, total);
+    trace_emit(&s->tr, s->now, TR_COMPLETE, c->ep, op->session, op->kind, op->seq, index);
+    if (!is_read) {
+        chk_acked(&s->chk, index, 0);
+        u64vec_push(&s->met.lat_ack, s->now - op->invoke_ns);
+        u64vec_bump(&s->met.tput_acks, s->now / METRICS_BUCKET_NS, 1);
+        assert(s->outstanding_writes > 0);
+        s->outstanding_writes--;
+    }
+    op->busy = false;
+    op->attempt++; /* its pending timeout goes stale */
+    c->busy--;
+    c->free_ops[c->n_free++] = slot;
+    c->leader_guess = from;
+    if (c->cfg.kind == SIM_CLIENT_CLOSED)
+        client_next(s, c->idx, c->tick_gen);
+}
+
+void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len)
+{
+    raft_msg m;
+    raft_entry scratch[1];
+    if (raft_msg_decode(buf, len, &m, scratch, 1) != RAFT_OK)
+        return;
+    bool is_read = m.type == RAFT_MSG_CLIENT_READ_RESP;
+    if (!is_read && m.type != RAFT_MSG_CLIENT_APPEND_RESP)
+        return;
+    uint64_t session = is_read ? m.creadr.client_id : m.cappr.client_id;
+    uint64_t seq = is_read ? m.creadr.seq : m.cappr.seq;
+    if (session == 0 || session >= s->n_sessions)
+        return;
+    sim_session_ref ref = s->sessions[session];
+    sim_client *c = &s->clients[ref.client];
+    if (c->ep != to || ref.slot >= c->n_ops)
+        return;
+    sim_cop *op = &c->ops[ref.slot];
+    if (!op->busy || op->seq != seq || (op->kind == HIST_READ) != is_read)
+        return; /* a late answer to an op already done */
+    uint8_t status = is_read ? m.creadr.status : m.cappr.status;
+    raft_id hint = is_read ? m.creadr.leader_hint : m.cappr.leader_hint;
+    raft_id from = m.from;
+    if (status == RAFT_CLIENT_OK) {
+        complete(s, c, ref.slot, &m, from);
+    } else if (status == RAFT_CLIENT_NOT_LEADER && hint && hint != from &&
+               sim_is_node(s, hint)) {
+        c->leader_guess = hint;
+        op->target = hint;
+        s->met.retries++;
+        trace_emit(&s->tr, s->now, TR_RETRY, c->ep, hint, 0, op->session, op->seq);
+        attempt(s, c, ref.slot);
+    } else {
+        c->leader_guess = 0;
+        backoff(s, c, ref.slot, status == RAFT_CLIENT_RETRY ? from : next_node(s, c));
+    }
+}
+
+void client_set_stopped(sim *s, uint32_t idx, bool stopped)
+{
+    sim_client *c = &s->clients[idx];
+    if (c->stopped == stopped)
+        return;
+    c->stopped = stopped;
+    c->tick_gen++;
+    if (!stopped)
+        sim_push(s, s->now, EV_CLIENT_NEXT, idx, c->tick_gen, 0);
+}

@@ -1,0 +1,322 @@
+/* disk.c — volatile and durable writes, group-commit fsync, crash loss. */
+#include "disk.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+
+enum { DISK_CHUNK_BYTES = 1 << 20 };
+#define DISK_NO_CHUNK UINT32_MAX
+
+int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node)
+{
+    memset(d, 0, sizeof *d);
+    d->params = *p;
+    d->cur_chunk = DISK_NO_CHUNK;
+    rng_init(&d->r, seed, RNG_STREAM_DISK + node);
+    return 0;
+}
+
+void disk_free(disk *d)
+{
+    for (uint32_t i = 0; i < d->n_chunks; i++)
+        free(d->chunks[i].mem);
+    free(d->chunks);
+    free(d->log);
+    for (size_t i = 0; i < d->pend_n; i++)
+        free(d->pend[i].snap_data);
+    free(d->pend);
+    free(d->pend_ents);
+    free(d->snap_data);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- arena ---- */
+
+static uint32_t chunk_new(disk *d, size_t need)
+{
+    uint32_t c = 0;
+    while (c < d->n_chunks && d->chunks[c].mem)
+        c++;
+    if (c == d->n_chunks) {
+        disk_chunk *p = realloc(d->chunks, (size_t)(d->n_chunks + 1) * sizeof *p);
+        if (!p)
+            return DISK_NO_CHUNK;
+        d->chunks = p;
+        d->n_chunks++;
+    }
+    size_t cap = need > DISK_CHUNK_BYTES ? need : DISK_CHUNK_BYTES;
+    d->chunks[c].mem = malloc(cap);
+    if (!d->chunks[c].mem)
+        return DISK_NO_CHUNK;
+    d->chunks[c].cap = cap;
+    d->chunks[c].used = 0;
+    d->chunks[c].live = 0;
+    return c;
+}
+
+/* Copy a payload into the arena; fills e->data and e->chunk. */
+static int arena_put(disk *d, const raft_entry *src, disk_entry *e)
+{
+    uint32_t c = d->cur_chunk;
+    if (c == DISK_NO_CHUNK || d->chunks[c].cap - d->chunks[c].used < src->len) {
+        c = chunk_new(d, src->len);
+        if (c == DISK_NO_CHUNK)
+            return -1;
+        d->cur_chunk = c;
+    }
+    disk_chunk *ch = &d->chunks[c];
+    uint8_t *dst = ch->mem + ch->used;
+    if (src->len)
+        memcpy(dst, src->data, src->len);
+    ch->used += src->len;
+    ch->live++;
+    e->term = src->term;
+    e->data = dst;
+    e->len = src->len;
+    assert(src->type <= UINT16_MAX);
+    e->type = (uint16_t)src->type;
+    e->chunk = c;
+    return 0;
+}
+
+static void arena_release(disk *d, const disk_entry *e)
+{
+    disk_chunk *ch = &d->chunks[e->chunk];
+    assert(ch->mem && ch->live > 0);
+    if (--ch->live > 0)
+        return;
+    if (e->chunk == d->cur_chunk) {
+        ch->used = 0; /* reuse the current chunk from the start */
+        return;
+    }
+    free(ch->mem);
+    ch->mem = NULL;
+}
+
+/* ---- durable log ---- */
+
+uint64_t disk_last_index(const disk *d) { return d->log_base + d->log_n; }
+
+const disk_entry *disk_entry_get(const disk *d, uint64_t index)
+{
+    if (index <= d->log_base || index > disk_last_index(d))
+        return NULL;
+    return &d->log[d->log_head + (index - d->log_base - 1)];
+}
+
+static void log_truncate(disk *d, uint64_t from_index)
+{
+    while (d->log_n > 0 && disk_last_index(d) >= from_index) {
+        arena_release(d, &d->log[d->log_head + d->log_n - 1]);
+        d->log_n--;
+    }
+}
+
+static void log_drop_prefix(disk *d, uint64_t upto_index)
+{
+    while (d->log_n > 0 && d->log_base < upto_index) {
+        arena_release(d, &d->log[d->log_head]);
+        d->log_head++;
+        d->log_n--;
+        d->log_base++;
+    }
+    if (d->log_base < upto_index)
+        d->log_base = upto_index;
+    if (d->log_head > d->log_n) { /* amortised compaction of the array */
+        memmove(d->log, d->log + d->log_head, d->log_n * sizeof *d->log);
+        d->log_head = 0;
+    }
+}
+
+static int log_push(disk *d, const disk_entry *e)
+{
+    if (d->log_head + d->log_n == d->log_cap) {
+        size_t cap = d->log_cap ? d->log_cap * 2 : 1024;
+        disk_entry *p = realloc(d->log, cap * sizeof *p);
+        if (!p)
+            return -1;
+        d->log = p;
+        d->log_cap = cap;
+    }
+    d->log[d->log_head + d->log_n++] = *e;
+    return 0;
+}
+
+/* ---- writes ---- */
+
+static int pend_reserve(disk *d, size_t n_entries)
+{
+    if (d->pend_n == d->pend_cap) {
+        size_t cap = d->pend_cap ? d->pend_cap * 2 : 64;
+        disk_pending *p = realloc(d->pend, cap * sizeof *p);
+        if (!p)
+            return -1;
+        d->pend = p;
+        d->pend_cap = cap;
+    }
+    if (d->pend_ents_n + n_entries > d->pend_ents_cap) {
+        size_t cap = d->pend_ents_cap ? d->pend_ents_cap : 256;
+        while (cap < d->pend_ents_n + n_entries)
+            cap *= 2;
+        disk_entry *p = realloc(d->pend_ents, cap * sizeof *p);
+        if (!p)
+            return -1;
+        d->pend_ents = p;
+        d->pend_ents_cap = cap;
+    }
+    return 0;
+}
+
+int disk_write(disk *d, const raft_write *w)
+{
+    if (pend_reserve(d, w->n_entries) != 0)
+        return -1;
+    assert(d->pend_n == 0 || d->pend[d->pend_n - 1].token < w->token);
+    disk_pending *p = &d->pend[d->pend_n];
+    memset(p, 0, sizeof *p);
+    p->token = w->token;
+    p->kind = w->kind;
+    p->hs = w->hs;
+    p->first_index = w->first_index;
+    p->snap = w->snap;
+    p->keep_log = w->keep_log;
+    p->ent_start = d->pend_ents_n;
+    if (w->kind == RAFT_WRITE_SNAPSHOT && w->snap_len) {
+        p->snap_data = malloc(w->snap_len);
+        if (!p->snap_data)
+            return -1;
+        memcpy(p->snap_data, w->snap_data, w->snap_len);
+        p->snap_len = w->snap_len;
+    }
+    for (size_t i = 0; i < w->n_entries; i++) {
+        if (arena_put(d, &w->entries[i], &d->pend_ents[d->pend_ents_n]) != 0)
+            return -1; /* earlier entries of this write stay referenced: bounded leak */
+        d->pend_ents_n++;
+    }
+    p->n_entries = w->n_entries;
+    d->pend_n++;
+    d->writes++;
+    return 0;
+}
+
+/* Make pending write p durable, keeping only its first n entries. */
+static void apply_pending(disk *d, disk_pending *p, size_t n)
+{
+    d->hs = p->hs;
+    if (p->kind == RAFT_WRITE_SNAPSHOT) {
+        free(d->snap_data);
+        d->snap_data = p->snap_data;
+        d->snap_len = p->snap_len;
+        p->snap_data = NULL;
+        d->snap = p->snap;
+        if (!p->keep_log || disk_last_index(d) < p->snap.index)
+            log_truncate(d, 1);
+        log_drop_prefix(d, p->snap.index);
+        return;
+    }
+    if (p->first_index == 0)
+        return; /* a pure hard-state write */
+    log_truncate(d, p->first_index);
+    for (size_t i = 0; i < p->n_entries; i++) {
+        disk_entry *e = &d->pend_ents[p->ent_start + i];
+        uint64_t index = p->first_index + i;
+        bool keep = i < n && index == disk_last_index(d) + 1;
+        if (!keep || log_push(d, e) != 0)
+            arena_release(d, e);
+    }
+}
+
+/* Remove the first k pending writes (already applied or dropped). */
+static void pend_consume(disk *d, size_t k)
+{
+    assert(k <= d->pend_n);
+    size_t ents = k < d->pend_n ? d->pend[k].ent_start : d->pend_ents_n;
+    memmove(d->pend, d->pend + k, (d->pend_n - k) * sizeof *d->pend);
+    d->pend_n -= k;
+    memmove(d->pend_ents, d->pend_ents + ents, (d->pend_ents_n - ents) * sizeof *d->pend_ents);
+    d->pend_ents_n -= ents;
+    for (size_t i = 0; i < d->pend_n; i++)
+        d->pend[i].ent_start -= ents;
+}
+
+bool disk_fsync_start(disk *d, uint64_t *latency_ns)
+{
+    if (d->fsync_covers || d->pend_n == 0)
+        return false;
+    d->fsync_covers = d->pend_n;
+    *latency_ns = dist_sample(&d->params.fsync, &d->r);
+    return true;
+}
+
+uint64_t disk_fsync_done(disk *d)
+{
+    size_t k = d->fsync_covers;
+    assert(k > 0 && k <= d->pend_n);
+    for (size_t i = 0; i < k; i++)
+        apply_pending(d, &d->pend[i], d->pend[i].n_entries);
+    uint64_t token = d->pend[k - 1].token;
+    pend_consume(d, k);
+    d->fsync_covers = 0;
+    d->fsyncs++;
+    if (token > d->durable_token)
+        d->durable_token = token;
+    return token;
+}
+
+static void drop_pending(disk *d, disk_pending *p)
+{
+    for (size_t i = 0; i < p->n_entries; i++)
+        arena_release(d, &d->pend_ents[p->ent_start + i]);
+    free(p->snap_data);
+    p->snap_data = NULL;
+}
+
+size_t disk_crash(disk *d, bool *torn)
+{
+    size_t lost = d->pend_n, first = 0;
+    *torn = false;
+    if (d->params.torn_writes && d->pend_n > 0) {
+        disk_pending *p = &d->pend[0];
+        if (p->kind == RAFT_WRITE_ENTRIES && p->n_entries >= 2 && p->first_index > 0) {
+            size_t keep = 1 + (size_t)rng_below(&d->r, p->n_entries - 1);
+            apply_pending(d, p, keep);
+            *torn = true;
+            d->torn++;
+            first = 1;
+        }
+    }
+    for (size_t i = first; i < d->pend_n; i++)
+        drop_pending(d, &d->pend[i]);
+    pend_consume(d, d->pend_n);
+    d->fsync_covers = 0;
+    d->fsync_gen++;
+    d->lost_writes += lost;
+    return lost;
+}
+
+int disk_boot(const disk *d, raft_boot *boot, raft_entry **ents)
+{
+    memset(boot, 0, sizeof *boot);
+    *ents = NULL;
+    boot->hs = d->hs;
+    boot->snap = d->snap;
+    boot->snap_data = d->snap_data;
+    boot->snap_len = d->snap_len;
+    if (d->log_n) {
+        raft_entry *e = malloc(d->log_n * sizeof *e);
+        if (!e)
+            return -1;
+        for (size_t i = 0; i < d->log_n; i++) {
+            const disk_entry *de = &d->log[d->log_head + i];
+            e[i] = (raft_entry){.term = de->term, .type = de->type, .len = de->len,
+                                .data = de->data};
+        }
+        *ents = e;
+        boot->entries = e;
+        boot->n_entries = d->log_n;
+    }
+    return 0;
+}

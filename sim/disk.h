@@ -1,0 +1,101 @@
+/* disk.h — one node's simulated disk.
+ *
+ * raft_write()s are queued as volatile. An fsync (latency from its own
+ * distribution and rng stream) makes every write that was pending when it
+ * STARTED durable at once (group commit); writes arriving while it runs wait
+ * for the next one. A crash loses everything not yet synced; with torn writes
+ * on, the first unsynced write (the one the disk was in the middle of), if it
+ * carries two or more entries, survives torn: its hard state, its truncation
+ * and a non-empty strict prefix of its entries become durable (draws from the
+ * disk stream). Keeping extra state durable never breaks a promise the node
+ * made, so torn writes are safe for a correct Raft.
+ *
+ * Durable state: hard state, snapshot (meta + bytes), log entries after the
+ * snapshot. Entry payloads live in a chunked arena (payload bytes + 24 bytes
+ * per entry); a chunk is freed once none of its entries is live.
+ */
+#ifndef SIM_DISK_H
+#define SIM_DISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/raft.h"
+#include "rng.h"
+#include "sim.h"
+
+typedef struct disk_entry {
+    uint64_t term;
+    const uint8_t *data;
+    uint32_t len;
+    uint16_t type;
+    uint16_t pad;
+    uint32_t chunk;
+    uint32_t pad2;
+} disk_entry;
+
+typedef struct disk_chunk {
+    uint8_t *mem;
+    size_t used, cap;
+    uint64_t live; /* entries referencing it */
+} disk_chunk;
+
+/* A write not yet durable. */
+typedef struct disk_pending {
+    uint64_t token;
+    enum raft_write_kind kind;
+    raft_hard_state hs;
+    uint64_t first_index;
+    size_t ent_start, n_entries; /* into disk.pend_ents */
+    raft_snapshot_meta snap;
+    uint8_t *snap_data;
+    size_t snap_len;
+    bool keep_log;
+} disk_pending;
+
+typedef struct disk {
+    /* durable */
+    raft_hard_state hs;
+    raft_snapshot_meta snap;
+    uint8_t *snap_data;
+    size_t snap_len;
+    disk_entry *log;           /* log[head .. head+n) hold indexes base+1 .. base+n */
+    size_t log_head, log_n, log_cap;
+    uint64_t log_base;
+    uint64_t durable_token;
+    /* volatile */
+    disk_pending *pend;
+    size_t pend_n, pend_cap;
+    disk_entry *pend_ents;
+    size_t pend_ents_n, pend_ents_cap;
+    size_t fsync_covers;       /* pending writes the running fsync covers (0 = idle) */
+    uint64_t fsync_gen;        /* bumped on crash: a stale completion is ignored */
+    /* arena */
+    disk_chunk *chunks;
+    uint32_t n_chunks, cur_chunk;
+    sim_disk_params params;
+    rng r;
+    uint64_t fsyncs, writes, torn, lost_writes;
+} disk;
+
+int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node);
+void disk_free(disk *d);
+
+/* Queue a write (copied). Returns 0 or -1 (allocation failure). */
+int disk_write(disk *d, const raft_write *w);
+/* If no fsync is running and writes are pending, start one: returns true and
+ * its latency in *latency_ns. The caller schedules disk_fsync_done. */
+bool disk_fsync_start(disk *d, uint64_t *latency_ns);
+/* The running fsync finished: its writes become durable. Returns the last
+ * token now durable (0 if none). */
+uint64_t disk_fsync_done(disk *d);
+/* Crash: drop unsynced writes (maybe tearing one). Returns writes lost. */
+size_t disk_crash(disk *d, bool *torn);
+
+uint64_t disk_last_index(const disk *d);
+/* Build a boot image for raft_new. `ents` must be freed by the caller. */
+int disk_boot(const disk *d, raft_boot *boot, raft_entry **ents);
+const disk_entry *disk_entry_get(const disk *d, uint64_t index);
+
+#endif

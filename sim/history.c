@@ -1,0 +1,181 @@
+/* history.c — client history and its end-of-run checker (see history.h). */
+#include "history.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hist_init(history *h) { memset(h, 0, sizeof *h); }
+
+void hist_free(history *h)
+{
+    for (size_t i = 0; i < h->n_sessions; i++)
+        free(h->sessions[i].stored);
+    free(h->sessions);
+    free(h->ops);
+    memset(h, 0, sizeof *h);
+}
+
+size_t hist_invoke(history *h, enum hist_kind kind, uint32_t client, uint32_t session,
+                   uint64_t seq, uint64_t now_ns)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 1024;
+        hist_op *p = realloc(h->ops, cap * sizeof *p);
+        if (!p)
+            return SIZE_MAX;
+        h->ops = p;
+        h->cap = cap;
+    }
+    assert(h->n == 0 || h->ops[h->n - 1].invoke_ns <= now_ns);
+    h->ops[h->n] = (hist_op){.invoke_ns = now_ns, .seq = seq, .client = client,
+                             .session = session, .kind = (uint8_t)kind,
+                             .outcome = HIST_PENDING};
+    return h->n++;
+}
+
+void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
+                   uint64_t records_total)
+{
+    assert(op < h->n);
+    hist_op *o = &h->ops[op];
+    assert(o->outcome == HIST_PENDING);
+    o->outcome = HIST_OK;
+    o->complete_ns = now_ns;
+    o->index = index;
+    o->records_total = records_total;
+    if (o->kind == HIST_APPEND)
+        h->acked++;
+    else
+        h->reads++;
+}
+
+int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
+                     uint64_t *prev)
+{
+    if (session >= h->n_sessions) {
+        size_t n = h->n_sessions ? h->n_sessions : 16;
+        while (n <= session)
+            n *= 2;
+        hist_session *p = realloc(h->sessions, n * sizeof *p);
+        if (!p)
+            return -2;
+        memset(p + h->n_sessions, 0, (n - h->n_sessions) * sizeof *p);
+        h->sessions = p;
+        h->n_sessions = n;
+    }
+    hist_session *s = &h->sessions[session];
+    if (seq >= s->cap) {
+        size_t cap = s->cap ? s->cap : 64;
+        while (cap <= seq)
+            cap *= 2;
+        uint64_t *p = realloc(s->stored, cap * sizeof *p);
+        if (!p)
+            return -2;
+        memset(p + s->cap, 0, (cap - s->cap) * sizeof *p);
+        s->stored = p;
+        s->cap = cap;
+    }
+    *prev = s->stored[seq];
+    if (s->stored[seq] && s->stored[seq] != index)
+        return -1;
+    s->stored[seq] = index;
+    return 0;
+}
+
+static uint64_t stored_at(const history *h, uint32_t session, uint64_t seq)
+{
+    if (session >= h->n_sessions || seq >= h->sessions[session].cap)
+        return 0;
+    return h->sessions[session].stored[seq];
+}
+
+static void fail(sim_violation *v, const hist_op *o, const char *what, uint64_t a, uint64_t b)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = SIM_V_HISTORY;
+    v->time_ns = o->complete_ns;
+    v->nodes[0] = o->client;
+    v->index = o->index;
+    snprintf(v->detail, sizeof v->detail,
+             "client %u session %u seq %llu (invoked %llu, completed %llu, index %llu): "
+             "%s (%llu, %llu)", o->client, o->session, (unsigned long long)o->seq,
+             (unsigned long long)o->invoke_ns, (unsigned long long)o->complete_ns,
+             (unsigned long long)o->index, what, (unsigned long long)a,
+             (unsigned long long)b);
+}
+
+typedef struct done_ref {
+    uint64_t complete_ns;
+    size_t op;
+} done_ref;
+
+static int by_complete(const void *x, const void *y)
+{
+    const done_ref *a = x, *b = y;
+    if (a->complete_ns != b->complete_ns)
+        return a->complete_ns < b->complete_ns ? -1 : 1;
+    return a->op < b->op ? -1 : (a->op > b->op);
+}
+
+/* Sweep ops in invoke order; `done` lists acked appends by completion time. */
+static bool check_real_time(const history *h, const done_ref *done, size_t n_done,
+                            sim_violation *v)
+{
+    size_t k = 0;
+    uint64_t max_index = 0, count = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const hist_op *o = &h->ops[i];
+        while (k < n_done && done[k].complete_ns < o->invoke_ns) {
+            const hist_op *a = &h->ops[done[k++].op];
+            if (a->index > max_index)
+                max_index = a->index;
+            count++;
+        }
+        if (o->outcome != HIST_OK)
+            continue;
+        if (o->kind == HIST_APPEND && o->index <= max_index && count) {
+            fail(v, o, "append ordered before one acknowledged before it was invoked "
+                       "(index, max earlier index)", o->index, max_index);
+            return false;
+        }
+        if (o->kind == HIST_READ && (o->index < max_index || o->records_total < count)) {
+            fail(v, o, "read misses an append acknowledged before it was invoked "
+                       "(max acked index, acked count)", max_index, count);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool hist_check(const history *h, sim_violation *v)
+{
+    done_ref *done = malloc((h->n ? h->n : 1) * sizeof *done);
+    if (!done) {
+        memset(v, 0, sizeof *v);
+        v->kind = SIM_V_HISTORY;
+        snprintf(v->detail, sizeof v->detail, "history check: out of memory");
+        return false;
+    }
+    size_t n_done = 0;
+    bool ok = true;
+    for (size_t i = 0; i < h->n && ok; i++) {
+        const hist_op *o = &h->ops[i];
+        if (o->kind != HIST_APPEND || o->outcome != HIST_OK)
+            continue;
+        uint64_t at = stored_at(h, o->session, o->seq);
+        if (at != o->index) {
+            fail(v, o, "acknowledged append not stored exactly there (acked index, stored "
+                       "index)", o->index, at);
+            ok = false;
+        }
+        done[n_done++] = (done_ref){.complete_ns = o->complete_ns, .op = i};
+    }
+    if (ok) {
+        qsort(done, n_done, sizeof *done, by_complete);
+        ok = check_real_time(h, done, n_done, v);
+    }
+    free(done);
+    return ok;
+}

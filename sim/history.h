@@ -1,0 +1,64 @@
+/* history.h — every client operation with its invoke and complete virtual
+ * times and outcome, and the end-of-run checker:
+ *   1. every acknowledged append is in the committed log exactly once: the
+ *      index it was acknowledged at is the index where its (session, seq) was
+ *      first stored by any node's state machine (which only applies committed
+ *      entries), and no (session, seq) is ever stored at two indexes;
+ *   2. appends respect real time: one acknowledged before another was invoked
+ *      has a lower index;
+ *   3. a read reflects every append acknowledged before it was invoked: its
+ *      index is >= theirs and its records_total >= their number.
+ * Sessions: a client runs its concurrent operations on separate sessions so
+ * each session has at most one operation in flight (thesis §6.3).
+ */
+#ifndef SIM_HISTORY_H
+#define SIM_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+enum hist_kind { HIST_APPEND = 0, HIST_READ = 1 };
+enum hist_outcome { HIST_PENDING, HIST_OK };
+
+typedef struct hist_op {
+    uint64_t invoke_ns, complete_ns;
+    uint64_t index;         /* append: where stored; read: index served at */
+    uint64_t records_total; /* read: records applied when served */
+    uint64_t seq;
+    uint32_t client;        /* endpoint */
+    uint32_t session;
+    uint8_t kind, outcome;
+} hist_op;
+
+typedef struct hist_session {
+    uint64_t *stored; /* stored[seq]: first index, 0 = not stored */
+    size_t cap;
+} hist_session;
+
+typedef struct history {
+    hist_op *ops;
+    size_t n, cap;
+    hist_session *sessions; /* [session id] */
+    size_t n_sessions;
+    uint64_t acked, reads;
+} history;
+
+void hist_init(history *h);
+void hist_free(history *h);
+/* Record an invocation; returns the op id, or SIZE_MAX on allocation failure. */
+size_t hist_invoke(history *h, enum hist_kind kind, uint32_t client, uint32_t session,
+                   uint64_t seq, uint64_t now_ns);
+void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
+                   uint64_t records_total);
+/* A state machine stored (session, seq) at index. Returns 0, or -1 if it was
+ * stored at another index before (*prev set), or -2 on allocation failure. */
+int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
+                     uint64_t *prev);
+/* The end-of-run check. Returns true if the history is fine; otherwise
+ * fills v (kind SIM_V_HISTORY, detail). */
+bool hist_check(const history *h, sim_violation *v);
+
+#endif

@@ -1,0 +1,137 @@
+/* liveness.c — liveness mode: at heal time, heal the network (cuts,
+ * partitions, link and disk parameters back to the configuration), resume
+ * paused nodes, restart crashed ones, stop chaos and stop clients from
+ * invoking new operations; then require, within converge_within_ns, exactly
+ * one leader, every node at the leader's commit = applied index, and every
+ * outstanding client write acknowledged. On failure, say why. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+void liveness_heal(sim *s)
+{
+    s->healed = true;
+    s->heal_ns = s->now;
+    s->elections_at_heal = s->met.elections;
+    trace_emit(&s->tr, s->now, TR_HEAL, 0, 0, 0, 0, 0);
+    net_heal(&s->nw);
+    net_reset_params(&s->nw, &s->cfg.net);
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        sim_node *n = &s->nodes[id];
+        n->dk.params = s->cfg.disk;
+        if (!n->up && node_start(s, id) != 0)
+            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "node %u could not restart", id);
+        else if (n->paused)
+            node_resume(s, id);
+    }
+    sim_push(s, s->now + s->cfg.converge_within_ns, EV_LIVENESS_DEADLINE, 0, 0, 0);
+}
+
+static raft_id sole_leader(const sim *s)
+{
+    raft_id leader = 0;
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        if (!s->nodes[id].up || s->nodes[id].role != RAFT_LEADER)
+            continue;
+        if (leader)
+            return 0;
+        leader = id;
+    }
+    return leader;
+}
+
+void liveness_check(sim *s)
+{
+    if (s->outstanding_writes)
+        return;
+    raft_id leader = sole_leader(s);
+    if (!leader)
+        return;
+    uint64_t target = s->chk.nodes[leader].commit;
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+        if (!s->nodes[id].up || s->chk.nodes[id].applied != target)
+            return;
+    s->live_decided = true;
+    s->live_ok = true;
+    s->converged_ns = s->now;
+}
+
+/* The largest set of nodes that can all talk to each other both ways. */
+static uint32_t connected_quorum(const sim *s)
+{
+    uint32_t best = 0;
+    for (raft_id a = 1; a <= s->cfg.n_nodes; a++) {
+        uint32_t k = 0;
+        for (raft_id b = 1; b <= s->cfg.n_nodes; b++)
+            if (a == b || (!net_blocked(&s->nw, a, b) && !net_blocked(&s->nw, b, a)))
+                k += s->nodes[b].up;
+        if (k > best)
+            best = k;
+    }
+    return best;
+}
+
+/* A node whose log is less up to date than a majority's, yet campaigning. */
+static raft_id blocking_candidate(const sim *s)
+{
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        const sim_node *n = &s->nodes[id];
+        if (!n->up || (n->role != RAFT_CANDIDATE && n->role != RAFT_PRECANDIDATE))
+            continue;
+        uint32_t ahead = 0;
+        for (raft_id o = 1; o <= s->cfg.n_nodes; o++)
+            ahead += o != id && s->chk.nodes[o].last > s->chk.nodes[id].last;
+        if (ahead * 2 >= s->cfg.n_nodes)
+            return id;
+    }
+    return 0;
+}
+
+static void explain(sim *s, char *why, size_t cap)
+{
+    raft_id leader = sole_leader(s);
+    uint64_t elections = s->met.elections - s->elections_at_heal;
+    raft_id blocker = blocking_candidate(s);
+    if (connected_quorum(s) * 2 <= s->cfg.n_nodes) {
+        snprintf(why, cap, "no connected quorum (largest connected group %u of %u)",
+                 connected_quorum(s), s->cfg.n_nodes);
+    } else if (!leader && blocker) {
+        snprintf(why, cap, "node %u keeps campaigning with a log behind a majority "
+                 "(last index %llu); %llu elections since heal", blocker,
+                 (unsigned long long)s->chk.nodes[blocker].last, (unsigned long long)elections);
+    } else if (!leader) {
+        snprintf(why, cap, "no single leader: repeated split votes (%llu elections since heal)",
+                 (unsigned long long)elections);
+    } else {
+        uint64_t target = s->chk.nodes[leader].commit;
+        for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+            const chk_node *c = &s->chk.nodes[id];
+            if (c->applied == target)
+                continue;
+            const chk_node *l = &s->chk.nodes[leader];
+            bool behind_snap = c->last < l->base;
+            snprintf(why, cap, "node %u at applied %llu, leader %u at commit %llu%s", id,
+                     (unsigned long long)c->applied, leader, (unsigned long long)target,
+                     behind_snap ? ": stuck behind the compaction point" : "");
+            return;
+        }
+        snprintf(why, cap, "%llu client writes still unacknowledged",
+                 (unsigned long long)s->outstanding_writes);
+    }
+}
+
+void liveness_deadline(sim *s)
+{
+    if (s->live_decided)
+        return;
+    liveness_check(s);
+    if (s->live_decided)
+        return;
+    s->live_decided = true;
+    s->live_ok = false;
+    char why[200];
+    explain(s, why, sizeof why);
+    sim_fail(s, SIM_V_LIVENESS, sole_leader(s), 0, "no convergence within %llu ms of heal: %s",
+             (unsigned long long)(s->cfg.converge_within_ns / SIM_NS_PER_MS), why);
+}

@@ -1,0 +1,259 @@
+/* net.c — links, faults and the message pool (see net.h). */
+#include "net.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+
+enum { NET_MIN_CLASS_SHIFT = 6 }; /* smallest pooled buffer: 64 bytes */
+
+int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed)
+{
+    memset(nw, 0, sizeof *nw);
+    assert(n_ep >= 1 && n_ep <= SIM_MAX_ENDPOINTS);
+    size_t links = (size_t)n_ep * n_ep;
+    nw->n_ep = n_ep;
+    nw->dflt = *dflt;
+    nw->params = malloc(links * sizeof *nw->params);
+    nw->cut = calloc(links, 1);
+    nw->last_delivery = calloc(links, sizeof *nw->last_delivery);
+    if (!nw->params || !nw->cut || !nw->last_delivery) {
+        net_free(nw);
+        return -1;
+    }
+    for (size_t i = 0; i < links; i++)
+        nw->params[i] = *dflt;
+    for (int c = 0; c <= NET_SIZE_CLASSES; c++)
+        nw->free_head[c] = NET_NO_SLOT;
+    rng_init(&nw->r, seed, RNG_STREAM_NET);
+    return 0;
+}
+
+void net_free(net *nw)
+{
+    for (uint32_t i = 0; i < nw->n_slots; i++)
+        free(nw->slots[i].buf);
+    free(nw->slots);
+    free(nw->params);
+    free(nw->cut);
+    free(nw->last_delivery);
+    memset(nw, 0, sizeof *nw);
+}
+
+/* ---- pool ---- */
+
+static int size_class(size_t len)
+{
+    int c = 0;
+    while (c < NET_SIZE_CLASSES && ((size_t)1 << (c + NET_MIN_CLASS_SHIFT)) < len)
+        c++;
+    return c; /* NET_SIZE_CLASSES: oversized, allocated exactly */
+}
+
+static uint32_t pool_take(net *nw, size_t len)
+{
+    int c = size_class(len);
+    uint32_t s = nw->free_head[c];
+    if (s != NET_NO_SLOT && (c < NET_SIZE_CLASSES || nw->slots[s].cap >= len)) {
+        nw->free_head[c] = nw->slots[s].next_free;
+        nw->live++;
+        return s;
+    }
+    if (nw->n_slots == nw->cap_slots) {
+        uint32_t cap = nw->cap_slots ? nw->cap_slots * 2 : 256;
+        net_msg *p = realloc(nw->slots, (size_t)cap * sizeof *p);
+        if (!p)
+            return NET_NO_SLOT;
+        nw->slots = p;
+        nw->cap_slots = cap;
+    }
+    size_t cap = c < NET_SIZE_CLASSES ? (size_t)1 << (c + NET_MIN_CLASS_SHIFT) : len;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return NET_NO_SLOT;
+    s = nw->n_slots++;
+    memset(&nw->slots[s], 0, sizeof nw->slots[s]);
+    nw->slots[s].buf = buf;
+    nw->slots[s].cap = (uint32_t)cap;
+    nw->live++;
+    return s;
+}
+
+void net_release(net *nw, uint32_t slot)
+{
+    assert(slot < nw->n_slots);
+    net_msg *m = &nw->slots[slot];
+    int c = size_class(m->cap);
+    if (c == NET_SIZE_CLASSES) { /* oversized buffers are not kept */
+        free(m->buf);
+        m->buf = NULL;
+        m->cap = 0;
+        c = 0;
+        uint8_t *buf = malloc((size_t)1 << NET_MIN_CLASS_SHIFT);
+        if (buf) {
+            m->buf = buf;
+            m->cap = 1u << NET_MIN_CLASS_SHIFT;
+        }
+    }
+    assert(nw->live > 0);
+    nw->live--;
+    if (!m->buf)
+        return; /* slot leaks out of use; harmless */
+    m->next_free = nw->free_head[c];
+    nw->free_head[c] = slot;
+}
+
+static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const uint8_t *buf,
+                          size_t len)
+{
+    uint32_t s = pool_take(nw, len);
+    if (s == NET_NO_SLOT)
+        return s;
+    net_msg *m = &nw->slots[s];
+    assert(m->cap >= len);
+    memcpy(m->buf, buf, len);
+    m->len = (uint32_t)len;
+    m->from = from;
+    m->to = to;
+    m->dst_gen = gen;
+    m->type = len >= 2 ? buf[1] : 0;
+    m->duplicate = false;
+    return s;
+}
+
+/* ---- topology ---- */
+
+bool net_blocked(const net *nw, sim_ep from, sim_ep to)
+{
+    if (nw->cut[net_link(nw, from, to)])
+        return true;
+    uint8_t gf = nw->group[from], gt = nw->group[to];
+    return gf && gt && gf != gt;
+}
+
+void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut)
+{
+    assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
+    nw->cut[net_link(nw, from, to)] = cut;
+}
+
+void net_isolate(net *nw, sim_ep ep)
+{
+    for (sim_ep o = 1; o <= nw->n_ep; o++) {
+        if (o == ep)
+            continue;
+        net_set_cut(nw, ep, o, true);
+        net_set_cut(nw, o, ep, true);
+    }
+}
+
+void net_partition(net *nw, const sim_epset *groups, uint32_t n)
+{
+    assert(n <= SIM_MAX_GROUPS);
+    memset(nw->group, 0, sizeof nw->group);
+    for (uint32_t g = 0; g < n; g++)
+        for (sim_ep ep = 1; ep <= nw->n_ep; ep++)
+            if (epset_has(&groups[g], ep) && !nw->group[ep])
+                nw->group[ep] = (uint8_t)(g + 1);
+}
+
+void net_heal(net *nw)
+{
+    memset(nw->cut, 0, (size_t)nw->n_ep * nw->n_ep);
+    memset(nw->group, 0, sizeof nw->group);
+}
+
+/* ---- parameters ---- */
+
+static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const sim_dist *d)
+{
+    uint64_t u = v < 0 ? 0 : (uint64_t)v;
+    switch (p) {
+    case SIM_PARAM_LATENCY: lp->latency = *d; break;
+    case SIM_PARAM_DROP: lp->drop_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
+    case SIM_PARAM_DUP: lp->dup_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
+    case SIM_PARAM_REORDER: lp->reorder_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
+    case SIM_PARAM_REORDER_DELAY: lp->reorder_ns = u; break;
+    case SIM_PARAM_BANDWIDTH: lp->bandwidth_Bps = u; break;
+    case SIM_PARAM_FSYNC: break; /* a disk parameter: not the network's */
+    }
+}
+
+void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist *d)
+{
+    apply_param(&nw->dflt, p, value, d);
+    size_t links = (size_t)nw->n_ep * nw->n_ep;
+    for (size_t i = 0; i < links; i++)
+        apply_param(&nw->params[i], p, value, d);
+}
+
+void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64_t value,
+                        const sim_dist *d)
+{
+    assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
+    apply_param(&nw->params[net_link(nw, from, to)], p, value, d);
+}
+
+void net_reset_params(net *nw, const sim_link_params *dflt)
+{
+    nw->dflt = *dflt;
+    size_t links = (size_t)nw->n_ep * nw->n_ep;
+    for (size_t i = 0; i < links; i++)
+        nw->params[i] = *dflt;
+}
+
+/* ---- sending ---- */
+
+static uint64_t bandwidth_ns(uint64_t len, uint64_t bps)
+{
+    return (uint64_t)(((unsigned __int128)len * SIM_NS_PER_S + bps - 1) / bps);
+}
+
+int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
+             const uint8_t *buf, size_t len, net_plan *plan)
+{
+    assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
+    memset(plan, 0, sizeof *plan);
+    if (net_blocked(nw, from, to)) {
+        plan->verdict = NET_DROPPED_CUT;
+        return 0;
+    }
+    size_t li = net_link(nw, from, to);
+    const sim_link_params *lp = &nw->params[li];
+    uint64_t at = now_ns + dist_sample(&lp->latency, &nw->r);
+    bool drop = rng_chance_ppm(&nw->r, lp->drop_ppm);
+    bool dup = rng_chance_ppm(&nw->r, lp->dup_ppm);
+    bool reorder = rng_chance_ppm(&nw->r, lp->reorder_ppm);
+    if (drop) {
+        plan->verdict = NET_DROPPED_LOSS;
+        return 0;
+    }
+    if (lp->bandwidth_Bps) {
+        uint64_t earliest = nw->last_delivery[li] + bandwidth_ns(len, lp->bandwidth_Bps);
+        if (at < earliest)
+            at = earliest;
+        nw->last_delivery[li] = at;
+    }
+    if (reorder) {
+        at += rng_range(&nw->r, 0, lp->reorder_ns);
+        plan->reordered = true;
+    }
+    plan->verdict = NET_SENT;
+    plan->slot[0] = pool_copy(nw, from, to, dst_gen, buf, len);
+    plan->at_ns[0] = at;
+    if (plan->slot[0] == NET_NO_SLOT)
+        return -1;
+    plan->n = 1;
+    if (dup) {
+        uint64_t at2 = now_ns + dist_sample(&lp->latency, &nw->r);
+        plan->slot[1] = pool_copy(nw, from, to, dst_gen, buf, len);
+        if (plan->slot[1] == NET_NO_SLOT)
+            return -1;
+        nw->slots[plan->slot[1]].duplicate = true;
+        plan->at_ns[1] = at2 < at ? at : at2; /* a duplicate trails its original */
+        plan->n = 2;
+    }
+    return 0;
+}

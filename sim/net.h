@@ -1,0 +1,106 @@
+/* net.h — the simulated network: one link per ordered pair of endpoints,
+ * each with its own parameters (latency distribution, drop, duplication,
+ * reordering, bandwidth), one-way cuts and partitions into groups; plus a
+ * pool of message buffers so steady-state sends never call malloc.
+ *
+ * Semantics (documented here because tests and scenarios rely on them):
+ * - Cuts and partitions are checked when a message is SENT: a message already
+ *   on the wire when a link is cut still arrives (packets in flight).
+ * - A partition assigns endpoints to groups 1..k; two endpoints that are both
+ *   in groups but in different groups cannot talk. Endpoints listed in no
+ *   group keep all their links.
+ * - Per send, the network stream draws, in order: latency, drop, duplicate,
+ *   reorder, [reorder delay], [latency of the duplicate]. Only the network
+ *   stream is used, so other streams never shift.
+ * - Bandwidth: delivery >= previous delivery on that link + len / bandwidth
+ *   (sends on one link are serialised).
+ */
+#ifndef SIM_NET_H
+#define SIM_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "sim.h"
+
+#define NET_NO_SLOT UINT32_MAX
+
+/* One message in flight. The buffer belongs to the pool. */
+typedef struct net_msg {
+    uint8_t *buf;
+    uint32_t len, cap;
+    sim_ep from, to;
+    uint64_t dst_gen;   /* destination's lifetime when sent (crash => stale) */
+    uint32_t next_free; /* pool free list */
+    uint8_t type;       /* wire type byte (0 if too short) */
+    bool duplicate;     /* the second copy of a duplicated message */
+} net_msg;
+
+enum net_verdict { NET_SENT, NET_DROPPED_LOSS, NET_DROPPED_CUT };
+
+/* What one send turned into: up to two deliveries (the second a duplicate). */
+typedef struct net_plan {
+    enum net_verdict verdict;
+    uint32_t n;
+    uint32_t slot[2];
+    uint64_t at_ns[2];
+    bool reordered;
+} net_plan;
+
+enum { NET_SIZE_CLASSES = 24 };
+
+typedef struct net {
+    uint32_t n_ep;
+    sim_link_params dflt;
+    sim_link_params *params; /* [from-1][to-1] */
+    uint8_t *cut;            /* [from-1][to-1]: 1 = one-way cut */
+    uint64_t *last_delivery; /* [from-1][to-1]: for bandwidth serialisation */
+    uint8_t group[SIM_MAX_ENDPOINTS + 1];
+    rng r;
+    net_msg *slots;
+    uint32_t n_slots, cap_slots;
+    uint32_t free_head[NET_SIZE_CLASSES + 1]; /* last class: oversized, exact */
+    uint64_t live;           /* messages currently allocated */
+} net;
+
+int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed);
+void net_free(net *nw);
+
+static inline size_t net_link(const net *nw, sim_ep from, sim_ep to)
+{
+    return (size_t)(from - 1) * nw->n_ep + (to - 1);
+}
+
+/* Send `len` bytes from -> to at time now. Fills *plan; on NET_SENT the
+ * slots hold copies of the bytes (to be delivered, then released).
+ * Returns 0, or -1 on allocation failure. */
+int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
+             const uint8_t *buf, size_t len, net_plan *plan);
+static inline net_msg *net_slot(net *nw, uint32_t slot) { return &nw->slots[slot]; }
+void net_release(net *nw, uint32_t slot);
+
+bool net_blocked(const net *nw, sim_ep from, sim_ep to);
+void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut);
+void net_isolate(net *nw, sim_ep ep);
+/* groups[0..n): endpoints in group g get group id g + 1. */
+void net_partition(net *nw, const sim_epset *groups, uint32_t n);
+void net_heal(net *nw);
+
+/* Parameter changes. net_set_param_all also changes the default. */
+void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist *d);
+void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64_t value,
+                        const sim_dist *d);
+void net_reset_params(net *nw, const sim_link_params *dflt);
+
+static inline bool epset_has(const sim_epset *s, sim_ep ep)
+{
+    return ep >= 1 && ep <= 128 && ((s->bits[(ep - 1) / 64] >> ((ep - 1) % 64)) & 1);
+}
+static inline void epset_add(sim_epset *s, sim_ep ep)
+{
+    s->bits[(ep - 1) / 64] |= UINT64_C(1) << ((ep - 1) % 64);
+}
+
+#endif

@@ -1,0 +1,346 @@
+/* node.c — hosting one node: lifecycle (start, restart from disk, crash,
+ * pause, resume), its drifting clock, its single timer, deliveries and fsync
+ * completions. The raft_io callbacks are in node_io.c; client requests at the
+ * node in node_client.c. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+#define PPM UINT64_C(1000000)
+
+/* ---- clock: local(v) = l0 + (v - v0) + (v - v0) * ppm / 1e6 ---- */
+
+static uint64_t local_at(const sim_node *n, uint64_t v)
+{
+    assert(v >= n->clk_v0);
+    __int128 dv = (__int128)(v - n->clk_v0);
+    __int128 l = (__int128)n->clk_l0 + dv + dv * n->drift_ppm / (__int128)PPM;
+    return l < 0 ? 0 : (uint64_t)l;
+}
+
+uint64_t node_local_now(sim *s, sim_node *n)
+{
+    uint64_t l = local_at(n, s->now);
+    if (l < n->last_local)
+        l = n->last_local; /* a backward jump freezes the clock: it stays monotonic */
+    n->last_local = l;
+    return l;
+}
+
+/* Earliest virtual time at which the node's clock reads `local`. */
+static uint64_t virtual_for_local(sim *s, sim_node *n, uint64_t local)
+{
+    if (local <= node_local_now(s, n))
+        return s->now;
+    __int128 need = (__int128)local - n->clk_l0;
+    __int128 dv = (need * PPM + (PPM + n->drift_ppm) - 1) / (__int128)(PPM + n->drift_ppm);
+    if (dv > (__int128)(UINT64_MAX - n->clk_v0))
+        return UINT64_MAX;
+    uint64_t v = n->clk_v0 + (uint64_t)(dv < 0 ? 0 : dv);
+    if (v < s->now)
+        v = s->now;
+    while (local_at(n, v) < local && v < UINT64_MAX)
+        v++;
+    return v;
+}
+
+static void clock_rebase(sim *s, sim_node *n)
+{
+    n->clk_l0 = node_local_now(s, n);
+    n->clk_v0 = s->now;
+}
+
+void node_set_drift(sim *s, sim_node *n, int64_t ppm)
+{
+    clock_rebase(s, n);
+    if (ppm > 500000)
+        ppm = 500000;
+    if (ppm < -500000)
+        ppm = -500000;
+    n->drift_ppm = ppm;
+    if (n->up)
+        node_sync_timer(s, n);
+}
+
+void node_clock_jump(sim *s, sim_node *n, int64_t delta_ns)
+{
+    clock_rebase(s, n);
+    if (delta_ns < 0 && (uint64_t)-delta_ns > n->clk_l0)
+        n->clk_l0 = 0;
+    else
+        n->clk_l0 = (uint64_t)((int64_t)n->clk_l0 + delta_ns);
+    if (n->up)
+        node_sync_timer(s, n);
+}
+
+/* ---- timer: one pending event; only an EARLIER deadline pushes a new one.
+ * A later deadline lets the old event fire, which then re-arms. ---- */
+
+void node_sync_timer(sim *s, sim_node *n)
+{
+    if (!n->up || !n->proto)
+        return;
+    uint64_t d = s->ops->next_deadline(n->proto);
+    if (d == UINT64_MAX)
+        return;
+    uint64_t v = virtual_for_local(s, n, d);
+    if (n->timer_armed && n->timer_at <= v)
+        return;
+    n->timer_armed = true;
+    n->timer_at = v;
+    sim_push(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
+}
+
+bool node_timer(sim *s, raft_id id, uint64_t gen)
+{
+    sim_node *n = &s->nodes[id];
+    if (gen != n->timer_gen || !n->up)
+        return false;
+    n->timer_armed = false;
+    if (n->paused)
+        return false; /* re-armed on resume */
+    uint64_t d = s->ops->next_deadline(n->proto);
+    uint64_t local = node_local_now(s, n);
+    if (d > local) {
+        node_sync_timer(s, n); /* the deadline moved later: sleep again */
+        return false;
+    }
+    trace_emit(&s->tr, s->now, TR_TIMER, id, 0, 0, d, 0);
+    s->ops->tick(n->proto);
+    node_sync_timer(s, n);
+    return true;
+}
+
+/* ---- lifecycle ---- */
+
+static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
+{
+    if (disk_boot(&n->dk, boot, ents) != 0)
+        return -1;
+    n->lb = logbuf_new(s->cfg.logbuf_max_records, s->cfg.logbuf_max_bytes);
+    if (!n->lb)
+        return -1;
+    if (boot->snap_len && logbuf_restore(n->lb, boot->snap_data, boot->snap_len) != 0)
+        return -1;
+    /* Seed the checker with what the node recovers: a new lifetime. */
+    chk_node_start(&s->chk, n->id, boot->snap.index);
+    for (size_t i = 0; i < boot->n_entries; i++) {
+        const raft_entry *e = &boot->entries[i];
+        chk_append(&s->chk, n->id, boot->snap.index + 1 + i, e->term,
+                   chk_entry_hash(e->term, e->type, e->data, e->len));
+    }
+    return 0;
+}
+
+int node_start(sim *s, raft_id id)
+{
+    sim_node *n = &s->nodes[id];
+    assert(!n->up && !n->proto);
+    raft_boot boot;
+    raft_entry *ents = NULL;
+    if (node_boot(s, n, &boot, &ents) != 0) {
+        free(ents);
+        return -1;
+    }
+    raft_config cfg = s->cfg.raft;
+    cfg.id = id;
+    cfg.n_nodes = s->cfg.n_nodes;
+    raft_io io;
+    node_io_init(n, &io);
+    n->up = true;
+    n->paused = false;
+    n->creating = true;
+    n->role = RAFT_FOLLOWER;
+    n->term = boot.hs.term;
+    n->proto = s->ops->create(&cfg, &io, &boot);
+    n->creating = false;
+    free(ents);
+    if (!n->proto) {
+        n->up = false;
+        return -1;
+    }
+    if (s->events > 0 || s->now > 0)
+        trace_emit(&s->tr, s->now, TR_RESTART, id, 0, 0, disk_last_index(&n->dk),
+                   boot.snap.index);
+    node_sync_timer(s, n);
+    return 0;
+}
+
+static void drop_held(sim *s, sim_node *n)
+{
+    for (size_t i = 0; i < n->held_n; i++)
+        net_release(&s->nw, n->held[i]);
+    n->held_n = 0;
+}
+
+void node_crash(sim *s, raft_id id)
+{
+    sim_node *n = &s->nodes[id];
+    if (!n->up)
+        return;
+    if (n->role == RAFT_LEADER && s->leader == id)
+        metrics_leader_crashed(&s->met, s->now);
+    if (n->role == RAFT_LEADER)
+        sim_leader_gone(s, id);
+    n->up = false;
+    void *p = n->proto;
+    n->proto = NULL;
+    s->ops->destroy(p);
+    logbuf_free(n->lb);
+    n->lb = NULL;
+    bool torn;
+    size_t lost = disk_crash(&n->dk, &torn);
+    if (lost)
+        sim_cover(s, SIM_COV_UNSYNCED_LOST);
+    if (torn)
+        sim_cover(s, SIM_COV_TORN_WRITE);
+    drop_held(s, n);
+    node_client_reset(n);
+    n->gen++;
+    n->timer_gen++;
+    n->timer_armed = false;
+    n->paused = false;
+    n->persisted_held = 0;
+    n->role = RAFT_FOLLOWER;
+    chk_node_crash(&s->chk, id);
+    trace_emit(&s->tr, s->now, TR_CRASH, id, 0, 0, lost, torn);
+}
+
+void node_pause(sim *s, raft_id id)
+{
+    sim_node *n = &s->nodes[id];
+    if (!n->up || n->paused)
+        return;
+    n->paused = true;
+    n->pause_gen++;
+    trace_emit(&s->tr, s->now, TR_PAUSE, id, 0, 0, 0, 0);
+}
+
+void node_resume(sim *s, raft_id id)
+{
+    sim_node *n = &s->nodes[id];
+    if (!n->up || !n->paused)
+        return;
+    n->paused = false;
+    n->pause_gen++;
+    trace_emit(&s->tr, s->now, TR_RESUME, id, 0, 0, 0, 0);
+    for (size_t i = 0; i < n->held_n; i++) /* in arrival order, now */
+        sim_push(s, s->now, EV_DELIVER, n->held[i], 0, 0);
+    n->held_n = 0;
+    if (n->persisted_held) {
+        uint64_t token = n->persisted_held;
+        n->persisted_held = 0;
+        s->ops->persisted(n->proto, token);
+    }
+    n->timer_armed = false; /* force a fresh timer event */
+    n->timer_gen++;
+    node_sync_timer(s, n);
+}
+
+void node_free(sim *s, sim_node *n)
+{
+    if (n->proto)
+        s->ops->destroy(n->proto);
+    n->proto = NULL;
+    n->up = false;
+    logbuf_free(n->lb);
+    n->lb = NULL;
+    disk_free(&n->dk);
+    free(n->held);
+    free(n->props);
+    free(n->reads);
+    n->held = NULL;
+    n->props = NULL;
+    n->reads = NULL;
+}
+
+/* ---- deliveries and fsync ---- */
+
+static void hold(sim *s, sim_node *n, uint32_t slot)
+{
+    if (n->held_n == n->held_cap) {
+        size_t cap = n->held_cap ? n->held_cap * 2 : 64;
+        uint32_t *p = realloc(n->held, cap * sizeof *p);
+        if (!p) {
+            net_release(&s->nw, slot); /* out of memory: the message is lost */
+            return;
+        }
+        n->held = p;
+        n->held_cap = cap;
+    }
+    n->held[n->held_n++] = slot;
+}
+
+void node_deliver(sim *s, uint32_t slot)
+{
+    net_msg *m = net_slot(&s->nw, slot);
+    sim_ep from = m->from, to = m->to;
+    const uint8_t *buf = m->buf;
+    uint32_t len = m->len;
+    uint8_t type = m->type;
+    bool dup = m->duplicate;
+    if (!sim_is_node(s, to)) {
+        trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
+        client_receive(s, to, buf, len);
+        net_release(&s->nw, slot);
+        return;
+    }
+    sim_node *n = &s->nodes[to];
+    if (!n->up || m->dst_gen != n->gen) {
+        trace_emit(&s->tr, s->now, TR_DROP, from, to, type, len,
+                   n->up ? TR_DROP_STALE : TR_DROP_DOWN);
+        net_release(&s->nw, slot);
+        return;
+    }
+    if (n->paused) {
+        hold(s, n, slot);
+        return;
+    }
+    trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
+    if (dup)
+        sim_cover(s, SIM_COV_DUPLICATE_DELIVERED);
+    if (sim_is_node(s, from))
+        s->ops->receive(n->proto, from, buf, len);
+    else
+        node_client_request(s, n, from, buf, len);
+    net_release(&s->nw, slot);
+    if (n->proto)
+        node_sync_timer(s, n);
+}
+
+static void start_fsync(sim *s, sim_node *n)
+{
+    uint64_t lat;
+    if (!disk_fsync_start(&n->dk, &lat))
+        return;
+    trace_emit(&s->tr, s->now, TR_FSYNC, n->id, 0, 0, n->dk.fsync_covers, lat);
+    sim_push(s, s->now + lat, EV_FSYNC_DONE, n->id, n->dk.fsync_gen, 0);
+}
+
+void node_persist(sim *s, sim_node *n, const raft_write *w)
+{
+    if (disk_write(&n->dk, w) != 0) {
+        sim_fail(s, SIM_V_EVENT_LIMIT, n->id, 0, "out of memory queueing a disk write");
+        return;
+    }
+    start_fsync(s, n);
+}
+
+bool node_fsync_done(sim *s, raft_id id, uint64_t gen)
+{
+    sim_node *n = &s->nodes[id];
+    if (!n->up || gen != n->dk.fsync_gen || !n->dk.fsync_covers)
+        return false;
+    uint64_t token = disk_fsync_done(&n->dk);
+    trace_emit(&s->tr, s->now, TR_PERSIST, id, 0, 0, token, 0);
+    start_fsync(s, n); /* writes that arrived meanwhile: the next group */
+    if (n->paused) {
+        n->persisted_held = token; /* the process learns of it when it resumes */
+        return true;
+    }
+    s->ops->persisted(n->proto, token);
+    node_sync_timer(s, n);
+    return true;
+}

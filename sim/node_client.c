@@ -1,0 +1,261 @@
+/* node_client.c — the log-buffer service at a node: client appends (with
+ * session deduplication, thesis §6.3) and linearizable reads (ReadIndex,
+ * thesis §6.4), and their answers. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/msg.h"
+#include "sim_internal.h"
+
+static void reply(sim *s, sim_node *n, sim_ep to, const raft_msg *m)
+{
+    size_t size = raft_msg_encoded_size(m);
+    uint8_t *buf = sim_scratch(s, size);
+    if (!buf)
+        return;
+    size_t len = raft_msg_encode(m, buf, size);
+    assert(len == size);
+    sim_send(s, n->id, to, buf, len);
+}
+
+static void reply_append(sim *s, sim_node *n, sim_ep to, uint64_t session, uint64_t seq,
+                         uint8_t status, raft_id hint, uint64_t index)
+{
+    raft_msg m = {.type = RAFT_MSG_CLIENT_APPEND_RESP, .from = n->id};
+    m.cappr.client_id = session;
+    m.cappr.seq = seq;
+    m.cappr.status = status;
+    m.cappr.leader_hint = hint;
+    m.cappr.index = index;
+    reply(s, n, to, &m);
+}
+
+static void reply_read(sim *s, sim_node *n, sim_ep to, uint64_t session, uint64_t seq,
+                       uint8_t status, raft_id hint)
+{
+    raft_msg m = {.type = RAFT_MSG_CLIENT_READ_RESP, .from = n->id};
+    m.creadr.client_id = session;
+    m.creadr.seq = seq;
+    m.creadr.status = status;
+    m.creadr.leader_hint = hint;
+    if (status == RAFT_CLIENT_OK) {
+        logbuf_counters c;
+        logbuf_counters_get(n->lb, &c);
+        m.creadr.read_index = c.applied_index;
+        m.creadr.records_total = c.records_total;
+        m.creadr.digest = logbuf_digest(n->lb);
+    }
+    reply(s, n, to, &m);
+}
+
+static raft_id leader_hint(sim *s, sim_node *n)
+{
+    raft_status st;
+    s->ops->get_status(n->proto, &st);
+    return st.leader == n->id ? 0 : st.leader;
+}
+
+/* ---- proposals ---- */
+
+static int props_push(sim_node *n, const sim_prop *p)
+{
+    /* A proposal at index i means this node's log was cut back to i - 1:
+     * older proposals at >= i are gone from it (and so cannot commit). */
+    while (n->props_n && n->props[n->props_head + n->props_n - 1].index >= p->index)
+        n->props_n--;
+    if (n->props_head + n->props_n == n->props_cap) {
+        if (n->props_head > 0) {
+            memmove(n->props, n->props + n->props_head, n->props_n * sizeof *n->props);
+            n->props_head = 0;
+        } else {
+            size_t cap = n->props_cap ? n->props_cap * 2 : 256;
+            sim_prop *q = realloc(n->props, cap * sizeof *q);
+            if (!q)
+                return -1;
+            n->props = q;
+            n->props_cap = cap;
+        }
+    }
+    n->props[n->props_head + n->props_n++] = *p;
+    return 0;
+}
+
+static void client_append(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
+{
+    uint64_t session = m->capp.client_id, seq = m->capp.seq;
+    if (n->role != RAFT_LEADER) {
+        reply_append(s, n, from, session, seq, RAFT_CLIENT_NOT_LEADER, leader_hint(s, n), 0);
+        return;
+    }
+    uint64_t last_seq, last_index;
+    if (logbuf_session(n->lb, session, &last_seq, &last_index) && last_seq >= seq) {
+        sim_cover(s, SIM_COV_RETRY_DEDUPLICATED); /* applied already: answer at once */
+        reply_append(s, n, from, session, seq, RAFT_CLIENT_OK, 0,
+                     last_seq == seq ? last_index : 0);
+        return;
+    }
+    size_t size = logbuf_cmd_size(m->capp.len);
+    uint8_t *cmd = sim_scratch(s, size);
+    if (!cmd)
+        return;
+    logbuf_cmd_encode(cmd, size, session, seq, s->now, m->capp.data, m->capp.len);
+    uint64_t index, term;
+    int rc = s->ops->propose(n->proto, cmd, size, &index, &term);
+    if (rc == RAFT_ENOTLEADER) {
+        reply_append(s, n, from, session, seq, RAFT_CLIENT_NOT_LEADER, leader_hint(s, n), 0);
+        return;
+    }
+    if (rc != RAFT_OK) {
+        reply_append(s, n, from, session, seq, RAFT_CLIENT_RETRY, 0, 0);
+        return;
+    }
+    sim_prop p = {.index = index, .term = term, .propose_ns = s->now, .seq = seq,
+                  .session = (uint32_t)session, .client = from};
+    if (props_push(n, &p) != 0)
+        sim_fail(s, SIM_V_EVENT_LIMIT, n->id, index, "out of memory tracking a proposal");
+}
+
+void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *e,
+                         const logbuf_result *res)
+{
+    uint64_t term = e->term;
+    if (!res->duplicate) {
+        /* Which (session, seq) was stored where: the history's exactly-once check. */
+        logbuf_record rec;
+        if (logbuf_cmd_decode(e->data, e->len, &rec)) {
+            uint64_t prev;
+            int rc = hist_note_stored(&s->hist, (uint32_t)rec.client_id, rec.client_seq,
+                                      index, &prev);
+            if (rc == -1)
+                sim_fail(s, SIM_V_HISTORY, n->id, index,
+                         "session %llu seq %llu stored at %llu and at %llu",
+                         (unsigned long long)rec.client_id,
+                         (unsigned long long)rec.client_seq, (unsigned long long)prev,
+                         (unsigned long long)index);
+        }
+    } else {
+        sim_cover(s, SIM_COV_RETRY_DEDUPLICATED);
+    }
+    while (n->props_n && n->props[n->props_head].index < index) {
+        n->props_head++;
+        n->props_n--;
+    }
+    if (!n->props_n || n->props[n->props_head].index != index)
+        return;
+    sim_prop p = n->props[n->props_head++];
+    n->props_n--;
+    if (p.term != term)
+        return; /* our proposal was replaced by another leader's entry */
+    uint64_t at = res->duplicate ? res->index : index;
+    chk_acked(&s->chk, at, res->duplicate ? 0 : term);
+    u64vec_push(&s->met.lat_commit, s->now - p.propose_ns);
+    reply_append(s, n, p.client, p.session, p.seq, RAFT_CLIENT_OK, 0, at);
+}
+
+/* ---- reads ---- */
+
+static int reads_push(sim_node *n, const sim_read *r)
+{
+    if (n->reads_n == n->reads_cap) {
+        size_t cap = n->reads_cap ? n->reads_cap * 2 : 64;
+        sim_read *q = realloc(n->reads, cap * sizeof *q);
+        if (!q)
+            return -1;
+        n->reads = q;
+        n->reads_cap = cap;
+    }
+    n->reads[n->reads_n++] = *r;
+    return 0;
+}
+
+static void reads_remove(sim_node *n, size_t i)
+{
+    assert(i < n->reads_n);
+    if (n->reads[i].ready)
+        n->reads_ready--;
+    memmove(n->reads + i, n->reads + i + 1, (n->reads_n - i - 1) * sizeof *n->reads);
+    n->reads_n--;
+}
+
+static void client_read(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
+{
+    uint64_t session = m->cread.client_id, seq = m->cread.seq;
+    if (n->role != RAFT_LEADER) {
+        reply_read(s, n, from, session, seq, RAFT_CLIENT_NOT_LEADER, leader_hint(s, n));
+        return;
+    }
+    sim_read r = {.req_id = ++n->next_req, .seq = seq, .session = (uint32_t)session,
+                  .client = from};
+    if (reads_push(n, &r) != 0)
+        return;
+    int rc = s->ops->read_index(n->proto, r.req_id);
+    if (rc == RAFT_OK)
+        return; /* answered through read_ready */
+    for (size_t i = 0; i < n->reads_n; i++) {
+        if (n->reads[i].req_id == r.req_id) {
+            reads_remove(n, i);
+            reply_read(s, n, from, session, seq,
+                       rc == RAFT_ENOTLEADER ? RAFT_CLIENT_NOT_LEADER : RAFT_CLIENT_RETRY,
+                       rc == RAFT_ENOTLEADER ? leader_hint(s, n) : 0);
+            return;
+        }
+    }
+}
+
+void node_read_ready(sim *s, sim_node *n, uint64_t req_id, int status, uint64_t index)
+{
+    for (size_t i = 0; i < n->reads_n; i++) {
+        sim_read *r = &n->reads[i];
+        if (r->req_id != req_id)
+            continue;
+        if (status != RAFT_OK) {
+            sim_read copy = *r;
+            reads_remove(n, i);
+            reply_read(s, n, copy.client, copy.session, copy.seq, RAFT_CLIENT_RETRY, 0);
+            return;
+        }
+        if (!r->ready) {
+            r->ready = true;
+            r->index = index;
+            n->reads_ready++;
+        }
+        if (n->lb)
+            node_answer_reads(s, n);
+        return;
+    }
+}
+
+/* Answer every ready read whose index the log buffer has applied. */
+void node_answer_reads(sim *s, sim_node *n)
+{
+    logbuf_counters c;
+    logbuf_counters_get(n->lb, &c);
+    for (size_t i = 0; i < n->reads_n;) {
+        sim_read r = n->reads[i];
+        if (!r.ready || r.index > c.applied_index) {
+            i++;
+            continue;
+        }
+        reads_remove(n, i);
+        reply_read(s, n, r.client, r.session, r.seq, RAFT_CLIENT_OK, 0);
+    }
+}
+
+void node_client_request(sim *s, sim_node *n, sim_ep from, const uint8_t *buf, size_t len)
+{
+    raft_msg m;
+    raft_entry scratch[1];
+    if (raft_msg_decode(buf, len, &m, scratch, 1) != RAFT_OK)
+        return; /* malformed: dropped */
+    if (m.type == RAFT_MSG_CLIENT_APPEND)
+        client_append(s, n, from, &m);
+    else if (m.type == RAFT_MSG_CLIENT_READ)
+        client_read(s, n, from, &m);
+}
+
+void node_client_reset(sim_node *n)
+{
+    n->props_head = n->props_n = 0;
+    n->reads_n = n->reads_ready = 0;
+}

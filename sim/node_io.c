@@ -1,0 +1,221 @@
+/* node_io.c — raft_io for one hosted node: time, randomness, sending,
+ * persistence, applying to the log buffer, snapshots, reads and the event
+ * observer that feeds the checker, the trace and the coverage counters. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/msg.h"
+#include "sim_internal.h"
+
+static uint64_t io_now(void *ctx)
+{
+    sim_node *n = ctx;
+    return node_local_now(n->s, n);
+}
+
+static uint64_t io_random(void *ctx)
+{
+    sim_node *n = ctx;
+    return rng_next(&n->r);
+}
+
+static void io_send(void *ctx, raft_id to, const uint8_t *buf, size_t len)
+{
+    sim_node *n = ctx;
+    sim *s = n->s;
+    if (!n->up || to < 1 || to > s->cfg.n_nodes)
+        return;
+    if (n->role == RAFT_LEADER && len >= 2 && buf[1] == RAFT_MSG_APPEND_ENTRIES)
+        metrics_leader_ae(&s->met, n->id, n->term, s->now);
+    sim_send(s, n->id, to, buf, len);
+}
+
+static void io_persist(void *ctx, const raft_write *w)
+{
+    sim_node *n = ctx;
+    node_persist(n->s, n, w);
+}
+
+static void io_apply(void *ctx, uint64_t index, const raft_entry *e)
+{
+    sim_node *n = ctx;
+    sim *s = n->s;
+    logbuf_result res = {0};
+    int rc = e->type == RAFT_ENTRY_DATA ? logbuf_apply(n->lb, index, e->data, e->len, &res)
+                                        : logbuf_apply_noop(n->lb, index);
+    if (rc != 0) {
+        sim_fail(s, SIM_V_STATE_MACHINE_SAFETY, n->id, index,
+                 "node %u applied index %llu out of order", n->id, (unsigned long long)index);
+        return;
+    }
+    if (e->type == RAFT_ENTRY_DATA)
+        node_client_applied(s, n, index, e, &res);
+    if (n->reads_ready)
+        node_answer_reads(s, n);
+}
+
+static uint8_t *io_snapshot_take(void *ctx, uint64_t index, size_t *len)
+{
+    sim_node *n = ctx;
+    (void)index;
+    size_t size = logbuf_snapshot_size(n->lb);
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf)
+        return NULL;
+    *len = logbuf_snapshot_write(n->lb, buf, size);
+    if (*len == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void io_snapshot_restore(void *ctx, const raft_snapshot_meta *meta, const uint8_t *data,
+                                size_t len)
+{
+    sim_node *n = ctx;
+    if (logbuf_restore(n->lb, data, len) != 0)
+        sim_fail(n->s, SIM_V_STATE_MACHINE_SAFETY, n->id, meta->index,
+                 "node %u could not restore the snapshot at %llu", n->id,
+                 (unsigned long long)meta->index);
+}
+
+static void io_read_ready(void *ctx, uint64_t req_id, int status, uint64_t index)
+{
+    sim_node *n = ctx;
+    node_read_ready(n->s, n, req_id, status, index);
+}
+
+/* ---- events ---- */
+
+static uint64_t term_at(void *arg, uint64_t index)
+{
+    sim_node *n = arg;
+    raft_entry e;
+    if (!n->proto || !n->s->ops->entry_at(n->proto, index, &e))
+        return 0;
+    return e.term;
+}
+
+static void ev_append(sim *s, sim_node *n, uint64_t first, uint64_t last)
+{
+    trace_emit(&s->tr, s->now, TR_APPEND, n->id, 0, 0, first, last);
+    if (!n->proto)
+        return; /* during creation: the boot entries were fed already */
+    for (uint64_t i = first; i <= last; i++) {
+        raft_entry e;
+        if (!s->ops->entry_at(n->proto, i, &e)) {
+            sim_fail(s, SIM_V_LOG_MATCHING, n->id, i,
+                     "node %u reported appending %llu but does not hold it", n->id,
+                     (unsigned long long)i);
+            return;
+        }
+        chk_append(&s->chk, n->id, i, e.term, chk_entry_hash(e.term, e.type, e.data, e.len));
+    }
+}
+
+static void ev_commit(sim *s, sim_node *n, uint64_t commit, uint64_t old)
+{
+    trace_emit(&s->tr, s->now, TR_COMMIT, n->id, 0, 0, commit, old);
+    uint64_t before = s->chk.committed;
+    chk_commit(&s->chk, n->id, commit, term_at, n);
+    if (s->chk.committed > before)
+        u64vec_bump(&s->met.tput_commits, s->now / METRICS_BUCKET_NS,
+                    s->chk.committed - before);
+    if (n->lb)
+        logbuf_note_commit(n->lb, commit);
+}
+
+static void ev_role(sim *s, sim_node *n, enum raft_role role, uint64_t term)
+{
+    trace_emit(&s->tr, s->now, TR_ROLE, n->id, 0, role, term, 0);
+    enum raft_role old = n->role;
+    n->role = role;
+    n->term = term;
+    chk_role(&s->chk, n->id, role, term);
+    if (role == RAFT_CANDIDATE) {
+        if (old == RAFT_CANDIDATE)
+            sim_cover(s, SIM_COV_SPLIT_VOTE); /* an election timed out undecided */
+        n->elections++;
+        s->met.elections++;
+    }
+    if (role == RAFT_LEADER)
+        sim_set_leader(s, n->id, term);
+    else if (old == RAFT_LEADER)
+        sim_leader_gone(s, n->id);
+}
+
+static void ev_snapshot_installed(sim *s, sim_node *n, uint64_t index, uint64_t term)
+{
+    trace_emit(&s->tr, s->now, TR_SNAP_INSTALLED, n->id, 0, 0, index, term);
+    sim_cover(s, SIM_COV_SNAPSHOT_INSTALLED);
+    raft_status st;
+    s->ops->get_status(n->proto, &st);
+    chk_snapshot_installed(&s->chk, n->id, index, term, st.last_index, logbuf_digest(n->lb));
+}
+
+static void ev_other(sim *s, sim_node *n, const raft_event *ev)
+{
+    static const int8_t cover[RAFT_EV__COUNT] = {
+        [RAFT_EV_PREVOTE_REFUSED] = SIM_COV_PREVOTE_REFUSED + 1,
+        [RAFT_EV_STEPDOWN_QUORUM] = SIM_COV_CHECKQUORUM_STEPDOWN + 1,
+        [RAFT_EV_STEPDOWN_TERM] = SIM_COV_STEPDOWN_TERM + 1,
+        [RAFT_EV_OLD_TERM_COMMITTED] = SIM_COV_OLD_TERM_COMMITTED + 1,
+        [RAFT_EV_TRANSFER_START] = SIM_COV_TRANSFER + 1,
+    };
+    if (ev->kind < RAFT_EV__COUNT && cover[ev->kind])
+        sim_cover(s, (enum sim_coverage)(cover[ev->kind] - 1));
+    if (ev->kind == RAFT_EV_PERSISTED)
+        return; /* traced by the host as "persist" */
+    trace_emit(&s->tr, s->now, TR_RAFT, n->id, 0, ev->kind, ev->a, ev->b);
+}
+
+static void io_event(void *ctx, const raft_event *ev)
+{
+    sim_node *n = ctx;
+    sim *s = n->s;
+    switch (ev->kind) {
+    case RAFT_EV_ROLE: ev_role(s, n, (enum raft_role)ev->a, ev->b); break;
+    case RAFT_EV_TERM:
+        trace_emit(&s->tr, s->now, TR_TERM, n->id, 0, 0, ev->a, 0);
+        n->term = ev->a;
+        chk_term(&s->chk, n->id, ev->a);
+        break;
+    case RAFT_EV_VOTE:
+        trace_emit(&s->tr, s->now, TR_VOTE, n->id, (uint32_t)ev->a, 0, ev->b, 0);
+        break;
+    case RAFT_EV_APPEND: ev_append(s, n, ev->a, ev->b); break;
+    case RAFT_EV_TRUNCATE:
+        trace_emit(&s->tr, s->now, TR_TRUNCATE, n->id, 0, 0, ev->a, ev->b);
+        sim_cover(s, SIM_COV_TRUNCATED);
+        chk_truncate(&s->chk, n->id, ev->a);
+        break;
+    case RAFT_EV_COMMIT: ev_commit(s, n, ev->a, ev->b); break;
+    case RAFT_EV_APPLY:
+        trace_emit(&s->tr, s->now, TR_APPLY, n->id, 0, 0, ev->a, 0);
+        chk_apply(&s->chk, n->id, ev->a, n->lb ? logbuf_digest(n->lb) : 0);
+        break;
+    case RAFT_EV_SNAPSHOT_TAKEN:
+        trace_emit(&s->tr, s->now, TR_SNAP_TAKEN, n->id, 0, 0, ev->a, ev->b);
+        chk_snapshot_taken(&s->chk, n->id, ev->a);
+        break;
+    case RAFT_EV_SNAPSHOT_INSTALLED: ev_snapshot_installed(s, n, ev->a, ev->b); break;
+    default: ev_other(s, n, ev); break;
+    }
+}
+
+void node_io_init(sim_node *n, raft_io *io)
+{
+    memset(io, 0, sizeof *io);
+    io->ctx = n;
+    io->now = io_now;
+    io->random = io_random;
+    io->send = io_send;
+    io->persist = io_persist;
+    io->apply = io_apply;
+    io->snapshot_take = io_snapshot_take;
+    io->snapshot_restore = io_snapshot_restore;
+    io->read_ready = io_read_ready;
+    io->event = io_event;
+}

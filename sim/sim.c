@@ -1,0 +1,355 @@
+/* sim.c — the simulator's construction, event loop and small public API.
+ * Actions are in action.c, the liveness phase in liveness.c, metrics queries
+ * and reports in report.c; nodes and clients in node*.c and client.c. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/msg.h"
+#include "dist.h"
+#include "sim_internal.h"
+
+/* naive_proto_ops lives in core/naive.c; weak so a build without it links. */
+extern const proto_ops naive_proto_ops __attribute__((weak));
+
+void sim_config_default(sim_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->n_nodes = 3;
+    cfg->protocol = SIM_PROTO_RAFT;
+    raft_config_default(&cfg->raft, 1, 3);
+    cfg->net.latency = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = SIM_NS_PER_MS};
+    cfg->disk.fsync = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = SIM_NS_PER_MS};
+    cfg->logbuf_max_records = 1u << 16;
+    cfg->logbuf_max_bytes = 64u << 20;
+    cfg->duration_ns = 10 * SIM_NS_PER_S;
+    cfg->heal_at_ns = 0;
+    cfg->converge_within_ns = 10 * SIM_NS_PER_S;
+}
+
+static int validate(const sim_config *cfg, char *err, size_t cap)
+{
+    const char *why = NULL;
+    if (cfg->n_nodes < 1 || cfg->n_nodes > SIM_MAX_NODES)
+        why = "n_nodes must be 1..64";
+    else if (cfg->n_clients > SIM_MAX_CLIENTS)
+        why = "at most 64 clients";
+    else if (cfg->protocol == SIM_PROTO_NAIVE && !&naive_proto_ops)
+        why = "the naive protocol is not linked in";
+    else if (cfg->protocol != SIM_PROTO_RAFT && cfg->protocol != SIM_PROTO_NAIVE)
+        why = "unknown protocol";
+    else if (dist_validate(&cfg->net.latency) || dist_validate(&cfg->disk.fsync))
+        why = "invalid latency distribution";
+    else if (cfg->duration_ns == 0)
+        why = "duration must be > 0";
+    else if (!cfg->logbuf_max_records || !cfg->logbuf_max_bytes)
+        why = "log buffer bounds must be > 0";
+    for (uint32_t i = 0; !why && i < cfg->n_clients; i++)
+        if (cfg->clients[i].kind == SIM_CLIENT_CLOSED ? false : cfg->clients[i].rate_per_s == 0)
+            why = "open-loop writers and readers need a rate";
+    if (why && err && cap)
+        snprintf(err, cap, "%s", why);
+    return why ? -1 : 0;
+}
+
+static int sim_init_nodes(sim *s)
+{
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        sim_node *n = &s->nodes[id];
+        n->s = s;
+        n->id = id;
+        rng_init(&n->r, s->seed, RNG_STREAM_NODE_TIMER + id);
+        if (disk_init(&n->dk, &s->cfg.disk, s->seed, id) != 0 || node_start(s, id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
+{
+    if (validate(cfg, err, err_cap) != 0)
+        return NULL;
+    sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, err_cap, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->seed = seed;
+    s->ops = cfg->protocol == SIM_PROTO_NAIVE ? &naive_proto_ops : &raft_proto_ops;
+    s->end_ns = cfg->duration_ns;
+    evq_init(&s->q);
+    trace_init(&s->tr);
+    metrics_init(&s->met);
+    hist_init(&s->hist);
+    rng_init(&s->faults, seed, RNG_STREAM_FAULTS);
+    uint32_t n_ep = cfg->n_nodes + cfg->n_clients;
+    bool ok = net_init(&s->nw, n_ep, &cfg->net, seed) == 0 &&
+              chk_init(&s->chk, cfg->n_nodes) == 0 && sim_init_nodes(s) == 0;
+    for (uint32_t i = 0; ok && i < cfg->n_clients; i++)
+        ok = client_init(s, i) == 0;
+    if (ok && cfg->liveness) {
+        uint64_t heal = cfg->heal_at_ns && cfg->heal_at_ns < cfg->duration_ns ? cfg->heal_at_ns
+                                                                               : cfg->duration_ns;
+        ok = sim_push(s, heal, EV_HEAL, 0, 0, 0) == 0;
+    }
+    if (!ok) {
+        snprintf(err, err_cap, "could not create the simulation (out of memory or bad raft "
+                               "config)");
+        sim_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sim_free(sim *s)
+{
+    if (!s)
+        return;
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+        node_free(s, &s->nodes[id]);
+    for (uint32_t i = 0; i < s->cfg.n_clients; i++)
+        client_free(&s->clients[i]);
+    evq_free(&s->q);
+    net_free(&s->nw);
+    chk_free(&s->chk);
+    metrics_free(&s->met);
+    hist_free(&s->hist);
+    free(s->sessions);
+    free(s->actions);
+    free(s->executed);
+    free(s->scratch);
+    free(s);
+}
+
+/* ---- helpers shared by the other files ---- */
+
+int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c)
+{
+    assert(at_ns >= s->now);
+    sim_event ev = {.time_ns = at_ns, .kind = kind, .a = a, .b = b, .c = c};
+    if (evq_push(&s->q, &ev) == 0)
+        return 0;
+    sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "out of memory in the event queue");
+    return -1;
+}
+
+void sim_fail(sim *s, enum sim_violation_kind kind, sim_ep n1, uint64_t index,
+              const char *fmt, ...)
+{
+    char detail[sizeof s->v.detail];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    chk_fail(&s->chk, kind, n1, 0, index, 0, "%s", detail);
+}
+
+uint8_t *sim_scratch(sim *s, size_t len)
+{
+    if (len > s->scratch_cap) {
+        size_t cap = s->scratch_cap ? s->scratch_cap : 4096;
+        while (cap < len)
+            cap *= 2;
+        uint8_t *p = realloc(s->scratch, cap);
+        if (!p)
+            return NULL;
+        s->scratch = p;
+        s->scratch_cap = cap;
+    }
+    return s->scratch;
+}
+
+void sim_cover(sim *s, enum sim_coverage c)
+{
+    assert((unsigned)c < SIM_COV__COUNT);
+    s->coverage[c]++;
+}
+
+/* Is any cut or partition in force? (Only asked on leader changes.) */
+static bool net_faulted(const sim *s)
+{
+    if (memchr(s->nw.cut, 1, (size_t)s->nw.n_ep * s->nw.n_ep))
+        return true;
+    for (sim_ep ep = 1; ep <= s->nw.n_ep; ep++)
+        if (s->nw.group[ep])
+            return true;
+    return false;
+}
+
+void sim_set_leader(sim *s, raft_id n, uint64_t term)
+{
+    if (term < s->leader_term || (n == s->leader && term == s->leader_term))
+        return;
+    raft_id old = s->leader;
+    if (old == 0)
+        s->unavail_ns += s->now - s->unavail_since;
+    else if (s->nodes[old].up && net_faulted(s))
+        sim_cover(s, SIM_COV_LEADER_LOST_IN_PARTITION); /* deposed while cut off */
+    s->leader = n;
+    s->leader_term = term;
+    s->met.leader_changes++;
+}
+
+void sim_leader_gone(sim *s, raft_id n)
+{
+    if (s->leader != n)
+        return;
+    if (net_faulted(s))
+        sim_cover(s, SIM_COV_LEADER_LOST_IN_PARTITION);
+    s->leader = 0;
+    s->unavail_since = s->now;
+}
+
+void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
+{
+    uint8_t type = len >= 2 ? buf[1] : 0;
+    metrics_sent(&s->met, from, type, len);
+    trace_emit(&s->tr, s->now, TR_SEND, from, to, type, len, 0);
+    uint64_t gen = sim_is_node(s, to) ? s->nodes[to].gen : 0;
+    net_plan plan;
+    if (net_send(&s->nw, from, to, gen, s->now, buf, len, &plan) != 0) {
+        sim_fail(s, SIM_V_EVENT_LIMIT, from, 0, "out of memory in the message pool");
+        return;
+    }
+    if (plan.verdict != NET_SENT) {
+        s->met.dropped++;
+        trace_emit(&s->tr, s->now, TR_DROP, from, to, type, len,
+                   plan.verdict == NET_DROPPED_CUT ? TR_DROP_CUT : TR_DROP_LOSS);
+        return;
+    }
+    for (uint32_t i = 0; i < plan.n; i++)
+        sim_push(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
+    if (plan.n == 2) {
+        s->met.duplicated++;
+        trace_emit(&s->tr, s->now, TR_DUPLICATE, from, to, type, len, 0);
+    }
+}
+
+/* ---- the loop ---- */
+
+static bool dispatch(sim *s, const sim_event *ev)
+{
+    switch ((enum sim_ev_kind)ev->kind) {
+    case EV_NODE_TIMER: return node_timer(s, ev->a, ev->b);
+    case EV_DELIVER: node_deliver(s, ev->a); return true;
+    case EV_FSYNC_DONE: return node_fsync_done(s, ev->a, ev->b);
+    case EV_CLIENT_NEXT: return client_next(s, ev->a, ev->b);
+    case EV_CLIENT_TIMEOUT: return client_timeout(s, ev->a, (uint32_t)ev->b, ev->c);
+    case EV_ACTION: action_run(s, ev->a); return true;
+    case EV_PAUSE_END:
+        if (s->nodes[ev->a].pause_gen != ev->b)
+            return false;
+        node_resume(s, ev->a);
+        return true;
+    case EV_HEAL: liveness_heal(s); return true;
+    case EV_LIVENESS_DEADLINE: liveness_deadline(s); return true;
+    }
+    assert(0 && "unknown event kind");
+    return false;
+}
+
+static void stop_on_violation(sim *s)
+{
+    if (!s->chk.violated || s->violated)
+        return;
+    s->violated = true;
+    s->v = s->chk.v;
+    s->over = true;
+    trace_emit(&s->tr, s->now, TR_VIOLATION, s->v.nodes[0], 0, s->v.kind, s->v.index, 0);
+}
+
+bool sim_step(sim *s)
+{
+    if (s->over)
+        return false;
+    const sim_event *top = evq_peek(&s->q);
+    if (!top || top->time_ns > s->end_ns) {
+        if (s->now < s->end_ns)
+            s->now = s->end_ns;
+        s->over = true;
+        return false;
+    }
+    sim_event ev;
+    evq_pop(&s->q, &ev);
+    assert(ev.time_ns >= s->now);
+    s->now = ev.time_ns;
+    chk_set_clock(&s->chk, s->now, s->events + 1);
+    bool real = dispatch(s, &ev);
+    if (real) {
+        s->events++;
+        if (s->cfg.max_events && s->events > s->cfg.max_events)
+            sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "more than %llu events",
+                     (unsigned long long)s->cfg.max_events);
+    }
+    if (s->healed && !s->live_decided && !s->chk.violated)
+        liveness_check(s);
+    stop_on_violation(s);
+    if (real && s->observer)
+        s->observer(s->observer_arg, s);
+    return !s->over;
+}
+
+bool sim_run_until(sim *s, uint64_t t_ns)
+{
+    while (!s->over) {
+        const sim_event *top = evq_peek(&s->q);
+        if (!top || top->time_ns > t_ns)
+            break;
+        sim_step(s);
+    }
+    if (!s->over && s->now < t_ns)
+        s->now = t_ns < s->end_ns ? t_ns : s->end_ns;
+    return !s->over;
+}
+
+bool sim_run(sim *s)
+{
+    while (sim_step(s))
+        ;
+    if (!s->violated && s->cfg.liveness && !s->live_decided) {
+        /* The liveness phase may run past the duration: heal, then converge. */
+        uint64_t heal = s->healed ? s->heal_ns
+                                  : (s->cfg.heal_at_ns ? s->cfg.heal_at_ns : s->cfg.duration_ns);
+        s->end_ns = heal + s->cfg.converge_within_ns;
+        s->over = false;
+        while (sim_step(s))
+            ;
+        if (!s->violated && !s->live_decided)
+            liveness_deadline(s);
+        stop_on_violation(s);
+    }
+    if (!s->violated) {
+        sim_violation v;
+        if (!hist_check(&s->hist, &v)) {
+            v.event = s->events;
+            s->chk.violated = true;
+            s->chk.v = v;
+            stop_on_violation(s);
+        }
+    }
+    return !s->violated;
+}
+
+/* ---- small accessors ---- */
+
+uint64_t sim_now(const sim *s) { return s->now; }
+uint64_t sim_event_count(const sim *s) { return s->events; }
+uint64_t sim_trace_hash(const sim *s) { return s->tr.hash; }
+const sim_violation *sim_violation_get(const sim *s) { return s->violated ? &s->v : NULL; }
+const sim_config *sim_get_config(const sim *s) { return &s->cfg; }
+void sim_set_trace(sim *s, FILE *jsonl) { s->tr.out = jsonl; }
+const uint64_t *sim_coverage_counts(const sim *s) { return s->coverage; }
+
+void sim_set_observer(sim *s, void (*fn)(void *arg, sim *s), void *arg)
+{
+    s->observer = fn;
+    s->observer_arg = arg;
+}
+
+const sim_action *sim_executed_actions(const sim *s, size_t *n)
+{
+    *n = s->n_executed;
+    return s->executed;
+}

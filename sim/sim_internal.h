@@ -1,0 +1,190 @@
+/* sim_internal.h — the simulator's state, shared by sim.c (loop and API),
+ * node.c (hosting one node), client.c (workloads), action.c (timed actions),
+ * liveness.c and report.c. Not part of the public API. */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include "../core/logbuf.h"
+#include "../core/proto.h"
+#include "check.h"
+#include "disk.h"
+#include "history.h"
+#include "metrics.h"
+#include "net.h"
+#include "queue.h"
+#include "rng.h"
+#include "sim.h"
+#include "trace.h"
+
+enum sim_ev_kind {
+    EV_NODE_TIMER,     /* a = node, b = timer generation */
+    EV_DELIVER,        /* a = message slot */
+    EV_FSYNC_DONE,     /* a = node, b = disk fsync generation */
+    EV_CLIENT_NEXT,    /* a = client index, b = client tick generation */
+    EV_CLIENT_TIMEOUT, /* a = client index, b = op slot, c = attempt generation */
+    EV_ACTION,         /* a = action index */
+    EV_PAUSE_END,      /* a = node, b = pause generation */
+    EV_HEAL,           /* liveness: heal everything */
+    EV_LIVENESS_DEADLINE,
+};
+
+typedef struct sim_prop { /* a client append proposed by this node */
+    uint64_t index, term, propose_ns, seq;
+    uint32_t session;
+    sim_ep client;
+} sim_prop;
+
+typedef struct sim_read { /* a client read waiting for ReadIndex + apply */
+    uint64_t req_id, index, seq;
+    uint32_t session;
+    sim_ep client;
+    bool ready;
+} sim_read;
+
+typedef struct sim_node {
+    struct sim *s;
+    raft_id id;
+    void *proto;      /* NULL while crashed or being created */
+    bool up, paused, creating;
+    uint64_t gen;     /* lifetime: bumped on crash (in-flight deliveries go stale) */
+    logbuf *lb;
+    disk dk;
+    rng r;            /* the node's raft randomness */
+    /* clock: local = l0 + (v - v0) + (v - v0) * ppm / 1e6 */
+    int64_t drift_ppm;
+    uint64_t clk_v0, clk_l0, last_local;
+    /* timer: one pending event, superseded by generation */
+    uint64_t timer_gen, timer_at;
+    bool timer_armed;
+    uint64_t pause_gen;
+    uint64_t persisted_held; /* fsync finished while paused: report on resume */
+    uint32_t *held;          /* deliveries waiting for resume */
+    size_t held_n, held_cap;
+    sim_prop *props;         /* FIFO by index */
+    size_t props_head, props_n, props_cap;
+    sim_read *reads;
+    size_t reads_n, reads_cap, reads_ready;
+    uint64_t next_req;
+    enum raft_role role;
+    uint64_t term, elections;
+} sim_node;
+
+typedef struct sim_cop { /* one client operation slot = one session */
+    uint32_t session;    /* global session id (history, wire client_id) */
+    uint64_t seq;        /* current or last op's sequence number */
+    size_t hist_id;
+    uint64_t invoke_ns;
+    uint64_t attempt;    /* generation: stale timeouts are ignored */
+    raft_id target, retry_target; /* retry_target 0: try the next node */
+    bool busy;
+    uint8_t kind;        /* enum hist_kind */
+} sim_cop;
+
+typedef struct sim_client {
+    sim_client_config cfg;
+    uint32_t idx;
+    sim_ep ep;
+    rng r;
+    bool stopped;
+    uint64_t tick_gen, issued;
+    raft_id leader_guess, rr;
+    sim_cop *ops;
+    size_t n_ops, cap_ops, busy;
+    uint32_t *free_ops;
+    size_t n_free;
+} sim_client;
+
+typedef struct sim_session_ref {
+    uint32_t client, slot;
+} sim_session_ref;
+
+struct sim {
+    sim_config cfg;
+    uint64_t seed;
+    const proto_ops *ops;
+    uint64_t now, events, end_ns;
+    evq q;
+    net nw;
+    checker chk;
+    trace tr;
+    metrics met;
+    history hist;
+    rng faults;
+    sim_node nodes[SIM_MAX_NODES + 1];
+    sim_client clients[SIM_MAX_CLIENTS];
+    sim_session_ref *sessions;
+    size_t n_sessions, cap_sessions;
+    sim_action *actions, *executed;
+    size_t n_actions, cap_actions, n_executed, cap_executed;
+    uint64_t coverage[SIM_COV__COUNT];
+    /* cluster view */
+    raft_id leader;
+    uint64_t leader_term;
+    uint64_t unavail_ns, unavail_since;
+    uint64_t outstanding_writes;
+    /* liveness */
+    bool healed, live_decided, live_ok;
+    uint64_t heal_ns, converged_ns, elections_at_heal;
+    /* stop */
+    bool stopped, violated, over;
+    sim_violation v;
+    void (*observer)(void *arg, sim *s);
+    void *observer_arg;
+    uint8_t *scratch; /* encode buffer for client messages */
+    size_t scratch_cap;
+    raft_entry *dec_entries; /* decode scratch */
+};
+
+/* sim.c */
+int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c);
+void sim_fail(sim *s, enum sim_violation_kind kind, sim_ep n1, uint64_t index,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Send bytes between endpoints through the network (nodes and clients). */
+void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len);
+uint8_t *sim_scratch(sim *s, size_t len);
+void sim_cover(sim *s, enum sim_coverage c);
+void sim_set_leader(sim *s, raft_id n, uint64_t term);
+void sim_leader_gone(sim *s, raft_id n);
+static inline bool sim_is_node(const sim *s, sim_ep ep) { return ep >= 1 && ep <= s->cfg.n_nodes; }
+
+/* node.c */
+int node_start(sim *s, raft_id id);  /* fresh or restart from disk */
+void node_crash(sim *s, raft_id id);
+void node_pause(sim *s, raft_id id);
+void node_resume(sim *s, raft_id id);
+void node_deliver(sim *s, uint32_t slot);
+bool node_timer(sim *s, raft_id id, uint64_t gen);
+bool node_fsync_done(sim *s, raft_id id, uint64_t gen);
+void node_persist(sim *s, sim_node *n, const raft_write *w);
+void node_sync_timer(sim *s, sim_node *n);
+uint64_t node_local_now(sim *s, sim_node *n);
+void node_set_drift(sim *s, sim_node *n, int64_t ppm);
+void node_clock_jump(sim *s, sim_node *n, int64_t delta_ns);
+void node_free(sim *s, sim_node *n);
+/* node_io.c */
+void node_io_init(sim_node *n, raft_io *io);
+/* node_client.c */
+void node_client_request(sim *s, sim_node *n, sim_ep from, const uint8_t *buf, size_t len);
+void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *e,
+                         const logbuf_result *res);
+void node_read_ready(sim *s, sim_node *n, uint64_t req_id, int status, uint64_t index);
+void node_answer_reads(sim *s, sim_node *n);
+void node_client_reset(sim_node *n);
+
+/* client.c */
+int client_init(sim *s, uint32_t idx);
+void client_free(sim_client *c);
+bool client_next(sim *s, uint32_t idx, uint64_t gen);
+bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt);
+void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len);
+void client_set_stopped(sim *s, uint32_t idx, bool stopped);
+
+/* action.c */
+void action_run(sim *s, size_t index);
+
+/* liveness.c */
+void liveness_heal(sim *s);
+void liveness_check(sim *s);
+void liveness_deadline(sim *s);
+
+#endif

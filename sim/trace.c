@@ -1,0 +1,110 @@
+/* trace.c — trace hash, ring of recent events, JSON Lines (see trace.h). */
+#include "trace.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "../core/hash.h"
+#include "../core/msg.h"
+#include "../core/raft.h"
+#include "sim.h"
+
+typedef struct trace_desc {
+    const char *name;
+    const char *f_node, *f_peer, *f_code;
+    char fmt;
+    const char *f_a, *f_b;
+} trace_desc;
+
+#define TRACE_DESC(name, text, f1, f2, f3, fmt, f4, f5) {text, f1, f2, f3, fmt, f4, f5},
+static const trace_desc trace_descs[TR__COUNT] = {TRACE_EVENTS(TRACE_DESC)};
+#undef TRACE_DESC
+
+void trace_init(trace *tr)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
+}
+
+void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node, uint32_t peer,
+                uint32_t code, uint64_t a, uint64_t b)
+{
+    assert(ev < TR__COUNT);
+    uint64_t packed = ((uint64_t)ev << 56) ^ ((uint64_t)(node & 0xffff) << 40) ^
+                      ((uint64_t)(peer & 0xffff) << 24) ^ (code & 0xffffff);
+    uint64_t h = hash_combine(tr->hash, t);
+    h = hash_combine(h, packed);
+    h = hash_combine(h, a);
+    tr->hash = hash_combine(h, b);
+    trace_rec *r = &tr->ring[tr->count % TRACE_RING];
+    *r = (trace_rec){.t = t, .ev = ev, .node = node, .peer = peer, .code = code, .a = a, .b = b};
+    tr->count++;
+    if (tr->out) {
+        char line[512];
+        int n = trace_format(r, line, sizeof line);
+        if (n > 0) {
+            fwrite(line, 1, (size_t)n, tr->out);
+            fputc('\n', tr->out);
+        }
+    }
+}
+
+static const char *drop_reason(uint64_t b)
+{
+    static const char *const names[] = {"loss", "cut", "down", "stale"};
+    return b < 4 ? names[b] : "?";
+}
+
+static const char *code_text(char fmt, uint32_t code)
+{
+    switch (fmt) {
+    case 'm': return raft_msg_type_name((int)code);
+    case 'r': return raft_role_name((enum raft_role)code);
+    case 'e': return raft_event_name((enum raft_event_kind)code);
+    case 'a': return sim_action_name((enum sim_action_kind)code);
+    case 'o': return code ? "read" : "append";
+    case 'v': return sim_violation_name((int)code);
+    default: return "?";
+    }
+}
+
+#define APPEND(...)                                                        \
+    do {                                                                   \
+        int w_ = snprintf(buf + len, len < cap ? cap - len : 0, __VA_ARGS__); \
+        if (w_ > 0)                                                        \
+            len += (size_t)w_;                                             \
+    } while (0)
+
+int trace_format(const trace_rec *r, char *buf, size_t cap)
+{
+    assert(r->ev < TR__COUNT);
+    const trace_desc *d = &trace_descs[r->ev];
+    size_t len = 0;
+    APPEND("{\"t\":%llu,\"ev\":\"%s\"", (unsigned long long)r->t, d->name);
+    if (d->f_node)
+        APPEND(",\"%s\":%u", d->f_node, r->node);
+    if (d->f_peer)
+        APPEND(",\"%s\":%u", d->f_peer, r->peer);
+    if (d->f_code)
+        APPEND(",\"%s\":\"%s\"", d->f_code, code_text(d->fmt, r->code));
+    if (d->f_a)
+        APPEND(",\"%s\":%llu", d->f_a, (unsigned long long)r->a);
+    if (d->f_b && r->ev == TR_DROP)
+        APPEND(",\"%s\":\"%s\"", d->f_b, drop_reason(r->b));
+    else if (d->f_b)
+        APPEND(",\"%s\":%llu", d->f_b, (unsigned long long)r->b);
+    APPEND("}");
+    return len < cap ? (int)len : (int)cap - 1;
+}
+
+void trace_print_recent(const trace *tr, FILE *out, unsigned n)
+{
+    if (n > TRACE_RING)
+        n = TRACE_RING;
+    uint64_t have = tr->count < n ? tr->count : n;
+    for (uint64_t i = tr->count - have; i < tr->count; i++) {
+        char line[512];
+        trace_format(&tr->ring[i % TRACE_RING], line, sizeof line);
+        fprintf(out, "  %s\n", line);
+    }
+}

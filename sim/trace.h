@@ -1,0 +1,109 @@
+/* trace.h — the event trace: a running 64-bit hash of every event (always),
+ * the last TRACE_RING events in memory (always, for violation reports), and
+ * optionally every event as one JSON object per line (JSON Lines).
+ *
+ * The hash folds the binary fields (time, kind, node, peer, code, a, b), not
+ * the formatted text, so a run with tracing off costs no formatting and has
+ * the same hash as one with tracing on.
+ *
+ * ## Schema (one object per line; keys in this order; absent keys omitted)
+ *   "t"      virtual time, ns (integer)
+ *   "ev"     event name, from the table below
+ *   then the event's fields:
+ *
+ *   ev               fields
+ *   send             from, to, type (message type name), bytes
+ *   deliver          from, to, type, bytes
+ *   drop             from, to, type, bytes, reason ("loss"|"cut"|"down"|"stale")
+ *   duplicate        from, to, type, bytes               (a second copy was sent)
+ *   timer            node, deadline (local ns the node asked for)
+ *   role             node, role ("follower"|"precandidate"|"candidate"|"leader"), term
+ *   term             node, term
+ *   vote             node, candidate, term
+ *   append           node, first, last                   (volatile log append)
+ *   truncate         node, from, old_last
+ *   persist          node, token                         (writes up to token durable)
+ *   fsync            node, writes, latency               (an fsync started)
+ *   commit           node, commit, old
+ *   apply            node, index
+ *   snapshot-taken   node, index, term
+ *   snapshot-installed node, index, term
+ *   raft             node, what (raft event name), a, b  (other core events)
+ *   crash            node, lost (unsynced writes lost), torn (0|1)
+ *   restart          node, last (last durable log index), snap (snapshot index)
+ *   pause            node
+ *   resume           node
+ *   action           action (action name), target, target2, value
+ *   invoke           client, session, op ("append"|"read"), seq
+ *   retry            client, to, session, seq
+ *   complete         client, session, op, seq, index (reads: the index served at)
+ *   heal             (liveness phase begins)
+ *   violation        kind (violation name), node, index
+ * Node and client ids are endpoint numbers (nodes 1..N, clients N+1..).
+ */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* code formats: how the `code` field is printed */
+#define TRACE_EVENTS(X)                                                             \
+    X(TR_SEND, "send", "from", "to", "type", 'm', "bytes", NULL)                  \
+    X(TR_DELIVER, "deliver", "from", "to", "type", 'm', "bytes", NULL)            \
+    X(TR_DROP, "drop", "from", "to", "type", 'm', "bytes", "reason")              \
+    X(TR_DUPLICATE, "duplicate", "from", "to", "type", 'm', "bytes", NULL)        \
+    X(TR_TIMER, "timer", "node", NULL, NULL, 0, "deadline", NULL)                 \
+    X(TR_ROLE, "role", "node", NULL, "role", 'r', "term", NULL)                   \
+    X(TR_TERM, "term", "node", NULL, NULL, 0, "term", NULL)                       \
+    X(TR_VOTE, "vote", "node", "candidate", NULL, 0, "term", NULL)                \
+    X(TR_APPEND, "append", "node", NULL, NULL, 0, "first", "last")                \
+    X(TR_TRUNCATE, "truncate", "node", NULL, NULL, 0, "from", "old_last")         \
+    X(TR_PERSIST, "persist", "node", NULL, NULL, 0, "token", NULL)                \
+    X(TR_FSYNC, "fsync", "node", NULL, NULL, 0, "writes", "latency")              \
+    X(TR_COMMIT, "commit", "node", NULL, NULL, 0, "commit", "old")                \
+    X(TR_APPLY, "apply", "node", NULL, NULL, 0, "index", NULL)                    \
+    X(TR_SNAP_TAKEN, "snapshot-taken", "node", NULL, NULL, 0, "index", "term")    \
+    X(TR_SNAP_INSTALLED, "snapshot-installed", "node", NULL, NULL, 0, "index", "term") \
+    X(TR_RAFT, "raft", "node", NULL, "what", 'e', "a", "b")                       \
+    X(TR_CRASH, "crash", "node", NULL, NULL, 0, "lost", "torn")                   \
+    X(TR_RESTART, "restart", "node", NULL, NULL, 0, "last", "snap")               \
+    X(TR_PAUSE, "pause", "node", NULL, NULL, 0, NULL, NULL)                       \
+    X(TR_RESUME, "resume", "node", NULL, NULL, 0, NULL, NULL)                     \
+    X(TR_ACTION, "action", "target", "target2", "action", 'a', "value", NULL)     \
+    X(TR_INVOKE, "invoke", "client", "session", "op", 'o', "seq", NULL)           \
+    X(TR_RETRY, "retry", "client", "to", NULL, 0, "session", "seq")               \
+    X(TR_COMPLETE, "complete", "client", "session", "op", 'o', "seq", "index")    \
+    X(TR_HEAL, "heal", NULL, NULL, NULL, 0, NULL, NULL)                           \
+    X(TR_VIOLATION, "violation", "node", NULL, "kind", 'v', "index", NULL)
+#define TRACE_ENUM(name, text, f1, f2, f3, fmt, f4, f5) name,
+enum trace_ev { TRACE_EVENTS(TRACE_ENUM) TR__COUNT };
+#undef TRACE_ENUM
+
+/* drop reasons (the `b` field of TR_DROP) */
+enum { TR_DROP_LOSS, TR_DROP_CUT, TR_DROP_DOWN, TR_DROP_STALE };
+
+typedef struct trace_rec {
+    uint64_t t;
+    uint32_t ev, node, peer, code;
+    uint64_t a, b;
+} trace_rec;
+
+enum { TRACE_RING = 20 };
+
+typedef struct trace {
+    uint64_t hash;
+    uint64_t count;
+    FILE *out;
+    trace_rec ring[TRACE_RING];
+} trace;
+
+void trace_init(trace *tr);
+void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node, uint32_t peer,
+                uint32_t code, uint64_t a, uint64_t b);
+/* Format one record as a JSON object (no newline). Returns the length. */
+int trace_format(const trace_rec *r, char *buf, size_t cap);
+/* Print the last n (<= TRACE_RING) records, oldest first. */
+void trace_print_recent(const trace *tr, FILE *out, unsigned n);
+
+#endif
