@@ -191,10 +191,12 @@ static int at_time(scn_parser *p, uint64_t *at)
     int rc = scn_duration(p, what, at);
     if (rc)
         return rc;
-    if (*at < p->last_at_ns)
-        return scn_error(p, t->col, "expected a time at or after the previous `at` (%llu ns), "
-                         "got '%.*s' (time cannot go backwards)",
-                         (unsigned long long)p->last_at_ns, (int)t->len, t->s);
+    if (*at < p->last_at_ns) {
+        char prev[32];
+        scn_format_duration(prev, sizeof prev, p->last_at_ns);
+        return scn_error(p, t->col, "expected a time at or after the previous `at` (%s), "
+                         "got '%.*s' (time cannot go backwards)", prev, (int)t->len, t->s);
+    }
     return 0;
 }
 

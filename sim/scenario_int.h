@@ -110,6 +110,7 @@ int scn_push_action(scn_parser *p, const sim_action *a);
 
 /* ---- writer helpers (scenario_write.c) ---- */
 void scn_write_duration(FILE *out, uint64_t ns);
+void scn_format_duration(char *buf, size_t cap, uint64_t ns);
 void scn_write_percent(FILE *out, uint32_t ppm);
 void scn_write_size(FILE *out, uint64_t bytes);
 void scn_write_dist(FILE *out, const sim_dist *d);

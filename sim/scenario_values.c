@@ -321,8 +321,8 @@ static int endpoint(scn_parser *p, const scn_tok *t, unsigned flags, const char 
         return scn_error(p, t->col, "expected a node n1..n%u (the scenario has %u nodes), "
                          "got '%.*s'", cfg->n_nodes, cfg->n_nodes, (int)t->len, t->s);
     if (client && v > p->n_clients_declared)
-        return scn_error(p, t->col, "expected a declared client (c1..c%u), got '%.*s'",
-                         p->n_clients_declared, (int)t->len, t->s);
+        return scn_error(p, t->col, "expected a client declared with `client` (this scenario "
+                         "declares %u), got '%.*s'", p->n_clients_declared, (int)t->len, t->s);
     out->kind = SIM_TARGET_EP;
     out->ep = client ? cfg->n_nodes + v : v;
     return 0;

@@ -9,20 +9,24 @@
 #include "../core/msg.h"
 #include "scenario_int.h"
 
-void scn_write_duration(FILE *out, uint64_t ns)
+void scn_format_duration(char *buf, size_t cap, uint64_t ns)
 {
     static const struct { const char *u; uint64_t scale; } units[] = {
         { "s", 1000000000 }, { "ms", 1000000 }, { "us", 1000 }, { "ns", 1 },
     };
-    if (ns == 0) {
-        fputs("0", out);
-        return;
-    }
-    for (size_t i = 0; i < 4; i++)
+    snprintf(buf, cap, "0");
+    for (size_t i = 0; ns && i < 4; i++)
         if (ns % units[i].scale == 0) {
-            fprintf(out, "%" PRIu64 "%s", ns / units[i].scale, units[i].u);
+            snprintf(buf, cap, "%" PRIu64 "%s", ns / units[i].scale, units[i].u);
             return;
         }
+}
+
+void scn_write_duration(FILE *out, uint64_t ns)
+{
+    char buf[32];
+    scn_format_duration(buf, sizeof buf, ns);
+    fputs(buf, out);
 }
 
 void scn_write_percent(FILE *out, uint32_t ppm)
