@@ -1,0 +1,13 @@
+# bugpath.mk — `make test-bugpath`: the issue-4 "done when" path as a test.
+# In the `make bugs` build, with the up-to-date check removed from
+# RequestVote (`--bug no-uptodate-check`), a sweep finds a failing seed, its
+# replay file reproduces the same trace hash, and shrink produces a smaller
+# schedule that still fails.
+
+.PHONY: test-bugpath
+
+BUGPATH_SEEDS ?= 1-2000
+
+test-bugpath:
+	@$(MAKE) --no-print-directory bugs
+	@BUGPATH_SEEDS=$(BUGPATH_SEEDS) tests/cli/bug_path.sh build/bugs/raftsim
