@@ -68,7 +68,8 @@ static void disk_snapshot(fhost *h, const raft_write *w)
         drop = h->n_disk;
     for (size_t i = 0; i < drop; i++)
         free(h->disk[i].data);
-    memmove(h->disk, h->disk + drop, (h->n_disk - drop) * sizeof *h->disk);
+    if (h->n_disk > drop)
+        memmove(h->disk, h->disk + drop, (h->n_disk - drop) * sizeof *h->disk);
     h->n_disk -= drop;
     h->disk_snap = w->snap;
     free(h->disk_snap_data);
@@ -78,12 +79,9 @@ static void disk_snapshot(fhost *h, const raft_write *w)
     h->disk_snap_len = w->snap_len;
 }
 
-static void fh_persist_cb(void *ctx, const raft_write *w)
+/* Make one write durable on the fake disk. */
+static void disk_apply(fhost *h, const raft_write *w)
 {
-    fhost *h = ctx;
-    GROW(h->writes, h->n_writes, h->writes_cap);
-    h->writes[h->n_writes++] = (fh_write){w->token, w->kind, w->hs, w->first_index,
-                                          w->n_entries, w->snap, w->keep_log};
     h->disk_hs = w->hs;
     if (w->kind == RAFT_WRITE_SNAPSHOT) {
         disk_snapshot(h, w);
@@ -97,6 +95,48 @@ static void fh_persist_cb(void *ctx, const raft_write *w)
         disk_append(h, &w->entries[i]);
 }
 
+/* Writes reach the disk only when the test makes them durable; a crash loses
+ * the rest. Keep a deep copy until then. */
+static void pending_push(fhost *h, const raft_write *w)
+{
+    GROW(h->pending, h->n_pending, h->pending_cap);
+    fh_pending *p = &h->pending[h->n_pending++];
+    size_t bytes = w->snap_len;
+    for (size_t i = 0; i < w->n_entries; i++)
+        bytes += w->entries[i].len;
+    p->w = *w;
+    p->ents = calloc(w->n_entries + 1, sizeof *p->ents);
+    p->blob = malloc(bytes + 1);
+    cr_assert(p->ents && p->blob);
+    uint8_t *at = p->blob;
+    for (size_t i = 0; i < w->n_entries; i++) {
+        p->ents[i] = w->entries[i];
+        if (w->entries[i].len)
+            memcpy(at, w->entries[i].data, w->entries[i].len);
+        p->ents[i].data = at;
+        at += w->entries[i].len;
+    }
+    if (w->snap_len)
+        memcpy(at, w->snap_data, w->snap_len);
+    p->w.snap_data = at;
+    p->w.entries = p->ents;
+}
+
+static void pending_free(fh_pending *p)
+{
+    free(p->ents);
+    free(p->blob);
+}
+
+static void fh_persist_cb(void *ctx, const raft_write *w)
+{
+    fhost *h = ctx;
+    GROW(h->writes, h->n_writes, h->writes_cap);
+    h->writes[h->n_writes++] = (fh_write){w->token, w->kind, w->hs, w->first_index,
+                                          w->n_entries, w->snap, w->keep_log};
+    pending_push(h, w);
+}
+
 static void fh_apply_cb(void *ctx, uint64_t index, const raft_entry *e)
 {
     fhost *h = ctx;
@@ -107,7 +147,8 @@ static void fh_apply_cb(void *ctx, uint64_t index, const raft_entry *e)
     a->term = e->term;
     a->type = e->type;
     a->len = e->len;
-    memcpy(a->data, e->data, e->len < sizeof a->data - 1 ? e->len : sizeof a->data - 1);
+    if (e->len)
+        memcpy(a->data, e->data, e->len < sizeof a->data - 1 ? e->len : sizeof a->data - 1);
 }
 
 static uint8_t *fh_snapshot_take_cb(void *ctx, uint64_t index, size_t *len)
@@ -179,6 +220,9 @@ void fh_crash(fhost *h)
 {
     raft_free(h->node);
     h->node = NULL;
+    for (size_t i = 0; i < h->n_pending; i++)
+        pending_free(&h->pending[i]);
+    h->n_pending = 0;
 }
 
 void fh_clear(fhost *h)
@@ -194,6 +238,7 @@ void fh_free(fhost *h)
     fh_clear(h);
     free(h->sent);
     free(h->writes);
+    free(h->pending);
     free(h->applied);
     free(h->events);
     for (size_t i = 0; i < h->n_disk; i++)
@@ -215,7 +260,15 @@ int fh_deliver(fhost *h, const raft_msg *m)
 
 uint64_t fh_last_token(const fhost *h) { return h->n_writes ? h->writes[h->n_writes - 1].token : 0; }
 
-void fh_persist_all(fhost *h) { raft_persisted(h->node, fh_last_token(h)); }
+void fh_persist_all(fhost *h)
+{
+    for (size_t i = 0; i < h->n_pending; i++) {
+        disk_apply(h, &h->pending[i].w);
+        pending_free(&h->pending[i]);
+    }
+    h->n_pending = 0;
+    raft_persisted(h->node, fh_last_token(h));
+}
 
 void fh_fire(fhost *h)
 {

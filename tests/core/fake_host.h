@@ -47,6 +47,12 @@ typedef struct fh_disk_entry {
     uint8_t *data;
 } fh_disk_entry;
 
+typedef struct fh_pending {
+    raft_write w; /* pointers into ents / blob */
+    raft_entry *ents;
+    uint8_t *blob;
+} fh_pending;
+
 typedef struct fhost {
     raft_config cfg;
     raft_io io;
@@ -58,6 +64,8 @@ typedef struct fhost {
     size_t n_sent, sent_cap;
     fh_write *writes;
     size_t n_writes, writes_cap;
+    fh_pending *pending; /* issued, not yet durable: lost on a crash */
+    size_t n_pending, pending_cap;
     fh_applied *applied;
     size_t n_applied, applied_cap;
     raft_event *events;
@@ -82,11 +90,12 @@ typedef struct fhost {
 void fh_init(fhost *h, raft_id id, uint32_t n_nodes);
 /* (Re)start the node from the fake disk. */
 raft_node *fh_start(fhost *h);
-/* Crash: free the node, keep the disk. */
+/* Crash: free the node, keep the disk, lose writes not yet durable. */
 void fh_crash(fhost *h);
 void fh_free(fhost *h);
 
 int fh_deliver(fhost *h, const raft_msg *m);
+/* Make every issued write durable (onto the fake disk), then tell the node. */
 void fh_persist_all(fhost *h);
 uint64_t fh_last_token(const fhost *h);
 /* Move time to the node's next deadline and tick. */

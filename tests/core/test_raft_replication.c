@@ -129,7 +129,9 @@ Test(raft_replication, conflicting_append_entries_truncates_from_the_conflict)
     }
     cr_assert(trunc && append && trunc < append, "TRUNCATE [2..3] reported before APPEND [2,2]");
     cr_assert_eq(H.writes[H.n_writes - 1].first_index, 2, "the disk replaces from index 2");
+    fh_persist_all(&H);
     cr_assert_eq(H.n_disk, 2);
+    cr_assert_eq(H.disk[1].term, 2);
 }
 
 Test(raft_replication, rejection_names_the_conflicting_term_and_its_first_index)

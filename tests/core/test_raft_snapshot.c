@@ -172,7 +172,9 @@ Test(raft_snapshot, installed_snapshot_discards_a_conflicting_log)
     cr_assert_not(raft_entry_at(H.node, 7, &e));
     cr_assert_not(H.writes[H.n_writes - 1].keep_log);
     cr_assert(fh_has_event(&H, RAFT_EV_TRUNCATE, 1, 8));
+    fh_persist_all(&H);
     cr_assert_eq(H.n_disk, 0, "the disk log is discarded too");
+    cr_assert_eq(H.disk_snap.index, 6);
 }
 
 Test(raft_snapshot, a_chunk_at_the_wrong_offset_is_refused_with_the_expected_offset)
