@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The splitmix64 finaliser: a strong, cheap 64-bit mixer. */
 static inline uint64_t hash_mix64(uint64_t x)
@@ -23,16 +24,25 @@ static inline uint64_t hash_combine(uint64_t h, uint64_t v)
     return hash_mix64(h ^ (v + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2)));
 }
 
-/* Hash a byte string, 8 bytes at a time (little-endian assembly, so the
- * result does not depend on the host's byte order or alignment). */
+/* Load 8 bytes as a little-endian word, whatever the host's byte order or the
+ * pointer's alignment (memcpy compiles to one load). */
+static inline uint64_t hash_load_le64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Hash a byte string, 8 bytes at a time, so the result is the same on every
+ * platform. */
 static inline uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
 {
     h = hash_combine(h, (uint64_t)n);
     while (n >= 8) {
-        uint64_t w = 0;
-        for (int i = 7; i >= 0; i--)
-            w = (w << 8) | p[i];
-        h = hash_combine(h, w);
+        h = hash_combine(h, hash_load_le64(p));
         p += 8;
         n -= 8;
     }
