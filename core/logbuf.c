@@ -66,22 +66,39 @@ struct logbuf {
 
 /* ---- little-endian helpers (command and snapshot encodings) ---- */
 
-static uint32_t lb_get32(const uint8_t *p)
+static inline uint32_t lb_get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint64_t lb_get64(const uint8_t *p) { return lb_get32(p) | (uint64_t)lb_get32(p + 4) << 32; }
+static inline uint64_t lb_get64(const uint8_t *p)
+{
+    return lb_get32(p) | (uint64_t)lb_get32(p + 4) << 32;
+}
 static uint8_t *lb_put32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    p[0] = (uint8_t)v; /* byte by byte, merged into one store by the compiler */
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
     return p + 4;
 }
 static uint8_t *lb_put64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return p + 8;
+    lb_put32(p, (uint32_t)v);
+    return lb_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Equal to hash_bytes() of hash.h, word reads spelled so that they compile
+ * to single loads: the digest is folded over every applied command. */
+static uint64_t lb_hash_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+    h = hash_combine(h, (uint64_t)n);
+    for (; n >= 8; p += 8, n -= 8)
+        h = hash_combine(h, lb_get64(p));
+    uint64_t w = 0;
+    for (size_t i = n; i > 0; i--)
+        w = (w << 8) | p[i - 1];
+    return hash_combine(h, w);
 }
 
 /* ---- life cycle ---- */
@@ -422,7 +439,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
         }
     }
     lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_COMMAND);
-    lb->digest = hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
+    lb->digest = lb_hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
     lb->c.applied_index = index;
     if (res)
         *res = r;

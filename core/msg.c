@@ -90,16 +90,20 @@ static inline uint8_t *put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
     return p + 2;
 }
+/* Spelled out byte by byte (not a loop) so that store merging turns each
+ * into one store on little-endian hosts. */
 static inline uint8_t *put32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
     return p + 4;
 }
 static inline uint8_t *put64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
     return p + 8;
 }
 static inline uint8_t *put_bytes(uint8_t *p, const uint8_t *src, uint32_t len)
