@@ -54,11 +54,14 @@ class Converter:
                              "args": {"name": "messages"}})
 
     def roles(self):
-        current = {}
+        # Every node boots as a follower of term 0.
+        current = {node: (0, "follower", 0) for node in self.nodes}
 
         def close(node, t):
             if node in current:
                 start, role, term = current.pop(node)
+                if t == start:
+                    return  # replaced at once (e.g. an explicit boot event)
                 self.out.append({"ph": "X", "name": "%s (term %s)" % (role, term)
                                  if term is not None else role, "cat": "role",
                                  "pid": node, "tid": ROLE_TID, "ts": us(start),

@@ -53,6 +53,9 @@ def match_messages(events):
 def role_spans(events, end_t):
     """node -> [(start_t, end_t, role)]."""
     current, spans = {}, collections.defaultdict(list)
+    n_nodes = max([e["node"] for e in events if "node" in e] or [0])
+    for node in range(1, n_nodes + 1):
+        current[node] = (0, "follower")  # every node boots as a follower
 
     def switch(node, t, role):
         if node in current:

@@ -32,6 +32,7 @@ TRACE = [
     {"t": 213000000, "ev": "deliver", "from": 3, "to": 1, "type": "ClientAppend", "bytes": 60},
     {"t": 300000000, "ev": "crash", "node": 1, "lost": 0, "torn": 0},
     {"t": 400000000, "ev": "restart", "node": 1, "last": 1, "snap": 0},
+    {"t": 450000000, "ev": "timer", "node": 2, "deadline": 450000000},
 ]
 
 
