@@ -234,9 +234,12 @@ static void pend_consume(disk *d, size_t k)
 {
     assert(k <= d->pend_n);
     size_t ents = k < d->pend_n ? d->pend[k].ent_start : d->pend_ents_n;
-    memmove(d->pend, d->pend + k, (d->pend_n - k) * sizeof *d->pend);
+    if (d->pend_n > k)
+        memmove(d->pend, d->pend + k, (d->pend_n - k) * sizeof *d->pend);
     d->pend_n -= k;
-    memmove(d->pend_ents, d->pend_ents + ents, (d->pend_ents_n - ents) * sizeof *d->pend_ents);
+    if (d->pend_ents_n > ents)
+        memmove(d->pend_ents, d->pend_ents + ents,
+                (d->pend_ents_n - ents) * sizeof *d->pend_ents);
     d->pend_ents_n -= ents;
     for (size_t i = 0; i < d->pend_n; i++)
         d->pend[i].ent_start -= ents;

@@ -41,6 +41,10 @@ static void io_apply(void *ctx, uint64_t index, const raft_entry *e)
 {
     sim_node *n = ctx;
     sim *s = n->s;
+    if (index > s->chk.nodes[n->id].commit) /* before anything is acknowledged */
+        chk_fail(&s->chk, SIM_V_APPLIED_PAST_COMMIT, n->id, 0, index, e->term,
+                 "node %u applies %llu beyond its commit index %llu", n->id,
+                 (unsigned long long)index, (unsigned long long)s->chk.nodes[n->id].commit);
     logbuf_result res = {0};
     int rc = e->type == RAFT_ENTRY_DATA ? logbuf_apply(n->lb, index, e->data, e->len, &res)
                                         : logbuf_apply_noop(n->lb, index);

@@ -1,0 +1,125 @@
+/* Disk model: group commit, crash loss, torn writes, snapshots, boot. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/disk.h"
+
+static disk mkdisk(bool torn)
+{
+    disk d;
+    sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1000}, .torn_writes = torn};
+    disk_init(&d, &p, 1, 1);
+    return d;
+}
+
+/* Write entries [first, first + n) of `term` with token `token`. */
+static void write_entries(disk *d, uint64_t token, uint64_t first, size_t n, uint64_t term)
+{
+    raft_entry e[8];
+    uint8_t data[8][4];
+    cr_assert_leq(n, 8);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(data[i], "abcd", 4);
+        data[i][0] = (uint8_t)(first + i);
+        e[i] = (raft_entry){.term = term, .type = RAFT_ENTRY_DATA, .len = 4, .data = data[i]};
+    }
+    raft_write w = {.token = token, .kind = RAFT_WRITE_ENTRIES, .hs = {.term = term},
+                    .first_index = first, .entries = e, .n_entries = n};
+    cr_assert_eq(disk_write(d, &w), 0);
+}
+
+Test(disk, one_fsync_makes_every_write_pending_at_its_start_durable_and_no_later_one)
+{
+    disk d = mkdisk(false);
+    write_entries(&d, 1, 1, 2, 1);
+    write_entries(&d, 2, 3, 1, 1);
+    uint64_t lat;
+    cr_assert(disk_fsync_start(&d, &lat));
+    cr_assert(!disk_fsync_start(&d, &lat), "only one fsync at a time");
+    write_entries(&d, 3, 4, 1, 1); /* arrives while the fsync runs */
+    cr_assert_eq(disk_fsync_done(&d), 2, "tokens 1 and 2 in one group");
+    cr_assert_eq(disk_last_index(&d), 3);
+    cr_assert(disk_fsync_start(&d, &lat));
+    cr_assert_eq(disk_fsync_done(&d), 3);
+    cr_assert_eq(disk_last_index(&d), 4);
+    disk_free(&d);
+}
+
+Test(disk, a_crash_loses_exactly_the_unsynced_writes_and_keeps_the_synced_ones)
+{
+    disk d = mkdisk(false);
+    write_entries(&d, 1, 1, 3, 1);
+    uint64_t lat;
+    disk_fsync_start(&d, &lat);
+    disk_fsync_done(&d);
+    write_entries(&d, 2, 4, 2, 2);
+    write_entries(&d, 3, 2, 1, 2); /* a truncation that never became durable */
+    bool torn;
+    cr_assert_eq(disk_crash(&d, &torn), 2);
+    cr_assert(!torn);
+    cr_assert_eq(disk_last_index(&d), 3);
+    for (uint64_t i = 1; i <= 3; i++) {
+        const disk_entry *e = disk_entry_get(&d, i);
+        cr_assert_eq(e->term, 1);
+        cr_assert_eq(e->data[0], i);
+    }
+    cr_assert_eq(d.hs.term, 1, "the hard state of lost writes is lost too");
+    disk_free(&d);
+}
+
+Test(disk, a_torn_write_keeps_a_strict_nonempty_prefix_of_its_entries)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        disk d;
+        sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1}, .torn_writes = true};
+        disk_init(&d, &p, seed, 1);
+        write_entries(&d, 1, 1, 6, 3);
+        write_entries(&d, 2, 7, 2, 3);
+        bool torn;
+        disk_crash(&d, &torn);
+        cr_assert(torn);
+        uint64_t last = disk_last_index(&d);
+        cr_assert(last >= 1 && last <= 5, "kept %llu of 6", (unsigned long long)last);
+        for (uint64_t i = 1; i <= last; i++)
+            cr_assert_eq(disk_entry_get(&d, i)->data[0], i, "a prefix, in order");
+        disk_free(&d);
+    }
+}
+
+Test(disk, a_conflicting_write_replaces_the_log_suffix_once_durable)
+{
+    disk d = mkdisk(false);
+    uint64_t lat;
+    write_entries(&d, 1, 1, 4, 1);
+    write_entries(&d, 2, 3, 1, 2);
+    disk_fsync_start(&d, &lat);
+    disk_fsync_done(&d);
+    cr_assert_eq(disk_last_index(&d), 3);
+    cr_assert_eq(disk_entry_get(&d, 3)->term, 2);
+    disk_free(&d);
+}
+
+Test(disk, a_snapshot_write_drops_the_covered_prefix_and_boots_from_it)
+{
+    disk d = mkdisk(false);
+    uint64_t lat;
+    write_entries(&d, 1, 1, 5, 1);
+    uint8_t snap[3] = {9, 8, 7};
+    raft_write w = {.token = 2, .kind = RAFT_WRITE_SNAPSHOT, .hs = {.term = 1},
+                    .snap = {.index = 3, .term = 1}, .snap_data = snap, .snap_len = 3,
+                    .keep_log = true};
+    disk_write(&d, &w);
+    disk_fsync_start(&d, &lat);
+    disk_fsync_done(&d);
+    raft_boot boot;
+    raft_entry *ents;
+    cr_assert_eq(disk_boot(&d, &boot, &ents), 0);
+    cr_assert_eq(boot.snap.index, 3);
+    cr_assert_eq(boot.snap_len, 3);
+    cr_assert_eq(boot.snap_data[0], 9);
+    cr_assert_eq(boot.n_entries, 2, "entries 4 and 5 remain");
+    cr_assert_eq(boot.entries[0].data[0], 4);
+    free(ents);
+    disk_free(&d);
+}

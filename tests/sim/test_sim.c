@@ -1,0 +1,236 @@
+/* Whole runs: elections and commits, determinism, crash and restart,
+ * liveness, the trace, and the internal consistency of acknowledged writes. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/sim_internal.h"
+
+static sim_config base(uint32_t nodes, uint64_t secs)
+{
+    sim_config cfg;
+    sim_config_default(&cfg);
+    cfg.n_nodes = nodes;
+    raft_config_default(&cfg.raft, 1, nodes);
+    cfg.n_clients = 1;
+    cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_OPEN, .rate_per_s = 200,
+                                         .payload_bytes = 64};
+    cfg.net.latency = (sim_dist){.kind = SIM_DIST_UNIFORM, .a_ns = 500000, .b_ns = 1500000};
+    cfg.duration_ns = secs * SIM_NS_PER_S;
+    return cfg;
+}
+
+static sim *make(const sim_config *cfg, uint64_t seed)
+{
+    char err[128];
+    sim *s = sim_new(cfg, seed, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    return s;
+}
+
+static int64_t metric(sim *s, enum sim_metric m, enum sim_node_sel sel)
+{
+    sim_metric_ref r = {.metric = m, .sel = sel};
+    int64_t v = -1;
+    cr_assert(sim_metric(s, &r, &v));
+    return v;
+}
+
+static void elects_and_commits(uint32_t nodes)
+{
+    sim_config cfg = base(nodes, 3);
+    sim *s = make(&cfg, 11);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    cr_assert_neq(metric(s, SIM_M_LEADER, SIM_SEL_ALL), 0, "a leader is in office");
+    cr_assert_gt(metric(s, SIM_M_ACKED, SIM_SEL_ALL), 400, "writes are acknowledged");
+    cr_assert_geq(metric(s, SIM_M_COMMITTED, SIM_SEL_ALL), metric(s, SIM_M_ACKED, SIM_SEL_ALL));
+    cr_assert_eq(metric(s, SIM_M_VIOLATIONS, SIM_SEL_ALL), 0);
+    sim_free(s);
+}
+
+Test(sim, a_fault_free_3_node_run_elects_a_leader_and_commits_writes) { elects_and_commits(3); }
+Test(sim, a_fault_free_5_node_run_elects_a_leader_and_commits_writes) { elects_and_commits(5); }
+
+Test(sim, every_acknowledged_write_is_in_the_committed_truth_at_its_index)
+{
+    sim_config cfg = base(3, 2);
+    cfg.net.drop_ppm = 20000;
+    sim *s = make(&cfg, 3);
+    cr_assert(sim_run(s));
+    size_t checked = 0;
+    for (size_t i = 0; i < s->hist.n; i++) {
+        const hist_op *o = &s->hist.ops[i];
+        if (o->kind != HIST_APPEND || o->outcome != HIST_OK)
+            continue;
+        cr_assert(o->index >= 1 && o->index <= s->chk.committed);
+        cr_assert_eq(s->hist.sessions[o->session].stored[o->seq], o->index);
+        checked++;
+    }
+    cr_assert_gt(checked, 200);
+    sim_free(s);
+}
+
+static uint64_t hash_of(uint64_t seed)
+{
+    sim_config cfg = base(3, 1);
+    cfg.net.drop_ppm = 10000;
+    sim *s = make(&cfg, seed);
+    sim_run(s);
+    uint64_t h = sim_trace_hash(s);
+    sim_free(s);
+    return h;
+}
+
+Test(sim, the_same_seed_gives_the_same_trace_hash_and_different_seeds_differ)
+{
+    cr_assert_eq(hash_of(5), hash_of(5));
+    cr_assert_neq(hash_of(5), hash_of(6));
+}
+
+Test(sim, tracing_to_a_file_does_not_change_the_trace_hash)
+{
+    sim_config cfg = base(3, 1);
+    sim *a = make(&cfg, 8), *b = make(&cfg, 8);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sim_set_trace(b, f);
+    sim_run(a);
+    sim_run(b);
+    fclose(f);
+    cr_assert_eq(sim_trace_hash(a), sim_trace_hash(b));
+    cr_assert(len > 0 && strncmp(text, "{\"t\":", 5) == 0, "JSON Lines");
+    cr_assert_not_null(strstr(text, "\"ev\":\"deliver\""));
+    free(text);
+    sim_free(a);
+    sim_free(b);
+}
+
+static sim_action act(uint64_t at_ms, enum sim_action_kind kind, enum sim_target_kind tk,
+                      sim_ep ep)
+{
+    sim_action a = {.at_ns = at_ms * SIM_NS_PER_MS, .kind = kind};
+    a.target = (sim_target){.kind = tk, .ep = ep};
+    return a;
+}
+
+Test(sim, a_crashed_leader_is_replaced_and_recovers_and_catches_up_after_restart)
+{
+    sim_config cfg = base(3, 4);
+    sim *s = make(&cfg, 21);
+    sim_run_until(s, 1000 * SIM_NS_PER_MS);
+    raft_id old = s->leader;
+    cr_assert_neq(old, 0);
+    sim_action crash = act(1000, SIM_ACT_CRASH, SIM_TARGET_LEADER, 0);
+    sim_action restart = act(2000, SIM_ACT_RESTART, SIM_TARGET_EP, old);
+    cr_assert_eq(sim_add_action(s, &crash), 0);
+    cr_assert_eq(sim_add_action(s, &restart), 0);
+    sim_run_until(s, 1900 * SIM_NS_PER_MS);
+    cr_assert(s->leader != 0 && s->leader != old, "a new leader while %u is down", old);
+    sim_metric_ref up = {.metric = SIM_M_UP, .sel = SIM_SEL_NODE, .node = old};
+    int64_t v;
+    sim_metric(s, &up, &v);
+    cr_assert_eq(v, 0);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(done[0].target.kind, SIM_TARGET_EP);
+    cr_assert_eq(done[0].target.ep, old, "LEADER resolved to the concrete node");
+    uint64_t lead_applied = s->chk.nodes[s->leader].applied;
+    cr_assert_gt(s->chk.nodes[old].applied + 50, lead_applied, "the restarted node caught up");
+    cr_assert_gt(s->chk.nodes[old].applied, 500);
+    sim_free(s);
+}
+
+Test(sim, liveness_mode_converges_after_healing_a_partition_and_a_crash)
+{
+    sim_config cfg = base(5, 3);
+    cfg.liveness = true;
+    cfg.heal_at_ns = 2 * SIM_NS_PER_S;
+    cfg.converge_within_ns = 5 * SIM_NS_PER_S;
+    sim *s = make(&cfg, 4);
+    sim_action p = act(500, SIM_ACT_PARTITION, SIM_TARGET_NONE, 0);
+    p.n_groups = 2;
+    for (sim_ep e = 1; e <= 5; e++)
+        epset_add(&p.groups[e <= 2 ? 0 : 1], e);
+    sim_action c = act(700, SIM_ACT_CRASH, SIM_TARGET_EP, 3);
+    c.from_chaos = true;
+    sim_add_action(s, &p);
+    sim_add_action(s, &c);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    cr_assert(s->live_ok);
+    cr_assert_eq(metric(s, SIM_M_UP, SIM_SEL_SUM), 5, "the crashed node was restarted");
+    sim_free(s);
+}
+
+Test(sim, liveness_failure_without_a_connected_quorum_names_the_reason)
+{
+    sim_config cfg = base(5, 2);
+    cfg.liveness = true;
+    cfg.heal_at_ns = 1 * SIM_NS_PER_S;
+    cfg.converge_within_ns = 1 * SIM_NS_PER_S;
+    sim *s = make(&cfg, 4);
+    for (sim_ep e = 1; e <= 3; e++) { /* scripted (not chaos): survives the heal */
+        sim_action iso = act(1000, SIM_ACT_ISOLATE, SIM_TARGET_EP, e);
+        sim_add_action(s, &iso);
+    }
+    cr_assert(!sim_run(s));
+    cr_assert_eq(s->v.kind, SIM_V_LIVENESS);
+    cr_assert_not_null(strstr(s->v.detail, "no connected quorum"), "%s", s->v.detail);
+    sim_free(s);
+}
+
+Test(sim, a_violation_report_names_the_invariant_and_shows_recent_trace_events)
+{
+    sim_config cfg = base(3, 1);
+    sim *s = make(&cfg, 2);
+    sim_run_until(s, 500 * SIM_NS_PER_MS);
+    sim_fail(s, SIM_V_DIGEST_MISMATCH, 2, 7, "fabricated for the report test");
+    sim_step(s);
+    cr_assert_not_null(sim_violation_get(s));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sim_print_violation(s, f);
+    fclose(f);
+    cr_assert_not_null(strstr(text, "digest-mismatch"));
+    int lines = 0;
+    for (char *p = text; (p = strstr(p, "{\"t\":")); p++)
+        lines++;
+    cr_assert_eq(lines, 20);
+    free(text);
+    sim_free(s);
+}
+
+Test(sim, a_closed_loop_writer_keeps_k_operations_outstanding_and_a_reader_reads)
+{
+    sim_config cfg = base(3, 2);
+    cfg.n_clients = 2;
+    cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_CLOSED, .outstanding = 4,
+                                         .payload_bytes = 16};
+    cfg.clients[1] = (sim_client_config){.kind = SIM_CLIENT_READER, .rate_per_s = 50};
+    sim *s = make(&cfg, 9);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    cr_assert_leq(s->clients[0].busy, 4);
+    cr_assert_gt(metric(s, SIM_M_ACKED, SIM_SEL_ALL), 100);
+    cr_assert_gt(metric(s, SIM_M_READS, SIM_SEL_ALL), 50);
+    sim_free(s);
+}
+
+Test(sim, the_metrics_csv_has_its_header_and_latency_rows)
+{
+    sim_config cfg = base(3, 1);
+    sim *s = make(&cfg, 2);
+    sim_run(s);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(sim_write_metrics_csv(s, f), 0);
+    fclose(f);
+    cr_assert(strncmp(text, "section,name,node,x,value\n", 26) == 0);
+    cr_assert_not_null(strstr(text, "latency,ack,,p99,"));
+    cr_assert_not_null(strstr(text, "messages,AppendEntries,all,sent,"));
+    free(text);
+    sim_free(s);
+}
