@@ -240,7 +240,6 @@ static int cmd_liveness(scn_parser *p)
     if (scn_peek_is(p, "off")) {
         p->pos++;
         CFG->liveness = false;
-        CFG->heal_at_ns = CFG->converge_within_ns = 0;
         return scn_end(p);
     }
     int rc = scn_keyword(p, "heal-at");
