@@ -38,12 +38,13 @@ def election_table():
         return ""
     head = ("<table><tr><th>election timeout (ms)</th><th>trials</th><th>median (ms)</th>"
             "<th>mean (ms)</th><th>p99 (ms)</th><th>worst (ms)</th>"
-            "<th>no leader after 10 s</th><th>trials with 2 lagging logs</th></tr>")
+            "<th>no leader after 60 s</th><th>trials with 2 lagging logs</th>"
+            "<th>trials redrawn</th></tr>")
     body = "".join(
         "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-        "<td>%s</td></tr>" % (html.escape(r["line"]), r["trials"], ms(r["median_us"]),
-                              ms(r["mean_us"]), ms(r["p99_us"]), ms(r["worst_us"]),
-                              r["censored"], r["two_lagging"])
+        "<td>%s</td><td>%s</td></tr>" % (html.escape(r["line"]), r["trials"], ms(r["median_us"]),
+                                         ms(r["mean_us"]), ms(r["p99_us"]), ms(r["worst_us"]),
+                                         r["censored"], r["two_lagging"], r["redrawn"])
         for r in summary)
     return head + body + "</table>"
 
@@ -172,8 +173,11 @@ STUDIES = [
          reading=election_reading,
          model="""Five servers. The network delivers every message after a one-way delay
 drawn uniformly from 4&ndash;6 ms; every disk write (a vote, appended entries) is made
-durable by an fsync of exactly 5 ms before the server answers, so a broadcast &mdash; a
-round trip plus a disk write &mdash; takes about 15 ms, as in the paper. The heartbeat
+durable by an fsync of 2.5 ms before the server acts on it. Our candidates make their own
+vote durable before they send RequestVote (the project's rule, RAFT_RULES.md), so one
+election round &mdash; fsync, RequestVote, the voter's fsync, the reply &mdash; takes
+about 2.5 + 5 + 2.5 + 5 = 15 ms, the paper's broadcast time (a round trip plus one disk
+write is 12.5 ms). The heartbeat
 interval is half the minimum election timeout; PreVote and CheckQuorum are off (the
 paper's algorithm). For every trial: after a steady state is reached, a client write
 reaches the leader while its links to two followers are cut for 1 ms, so the write
@@ -183,16 +187,32 @@ their election timers are synchronised but two of the four survivors hold a shor
 and cannot win. The leader then crashes at a uniformly random moment within that
 heartbeat interval (its own random stream, seeded per trial). Downtime runs from the
 crash until some server has become leader. 1,000 trials per line (100 for 150&ndash;150;
-QUICK: 50 and 10); a trial with no leader after 10 s counts as 10 s.""",
+QUICK: 50 and 10); a trial with no leader after 60 s counts as 60 s. With 12&ndash;24 ms
+timeouts leadership sometimes changes on its own before the planned crash; such trials
+measure nothing and are redrawn with the next seed (counted in the table). The virtual
+clocks are perfect: no drift, no scheduling jitter.""",
          shows="""Cumulative percent of trials (y) whose downtime was at most x
 milliseconds (log scale). Top: the minimum timeout stays at 150 ms while the width of
 the random range grows. Bottom: the range is always [T, 2T] for growing T.""",
          notice="""With no randomness (150&ndash;150) the survivors time out together and
-split their votes, again and again: a long tail. Even 1 ms of randomness removes most of
-it, 5 ms more, and beyond that the curves hardly improve. Scaling the timeout down cuts
-downtime roughly in proportion until the timeout nears the broadcast time (12&ndash;24
-ms), where elections start to collide and the tail grows again. The last column of the
-table shows in how many trials exactly two survivors really lagged behind."""),
+split their votes forever: with perfect clocks nothing ever breaks the tie (the paper,
+on real machines, saw &ldquo;consistently longer than 10 seconds&rdquo;). The shape of
+the top plot follows the paper: each extra bit of randomness helps, and from
+150&ndash;175 on the curves bunch together near one timeout plus one election round,
+with the wider ranges mostly trimming the worst case (the paper: 513 ms worst with 50 ms
+of randomness). Where we differ, and why: with only 1 or 5 ms of randomness our
+downtimes are far longer than the paper's (its median for 150&ndash;155 was 287 ms).
+A candidate must reach the other voters before their own timers fire, and ours first
+spends 2.5 ms on an fsync and 4&ndash;6 ms on the wire: a head start of 5 ms is rarely
+enough, so rounds split until the timers drift apart by chance. A candidate that sent
+RequestVote while its vote was being written would do much better here &mdash; a
+measurable cost of a conservative rule. Bottom: shorter timeouts cut downtime roughly in
+proportion until they approach the broadcast time; at 12&ndash;24 ms heartbeats
+(every 6 ms, each taking 4&ndash;6 ms to arrive) barely keep followers quiet, leaders
+fall on their own (the redrawn trials) and the tail grows: Raft's timing requirement,
+broadcast time &laquo; election timeout, is violated. The last column shows in how many
+trials exactly two survivors really held a shorter log (the short timeouts make the
+setup less reliable)."""),
     dict(name="latency", n=2, title="Commit latency",
          csvs=["latency.csv", "latency_summary.csv"], table=latency_table,
          reading=latency_reading,
@@ -213,19 +233,28 @@ heartbeat. A heavy-tailed delay (Pareto) is felt through the second-fastest foll
 not the slowest."""),
     dict(name="throughput", n=3, title="Throughput and latency against offered load",
          csvs=["throughput.csv"], reading=throughput_reading,
-         model="""Three servers, one-way delay 0.5&ndash;1.5 ms, fsync 1 ms (writes
-pending together share an fsync). One open-loop client offers a fixed rate of writes
-from 0.5 s; committed throughput is counted from 0.7 s to the end (2.7 s; QUICK: 1.2 s).
-Batching off = one entry per AppendEntries, on = up to 64; the window is how many
-AppendEntries may be in flight to one follower.""",
+         model="""Three servers, fsync 1 ms (writes pending together share an fsync),
+and two networks: <i>FIFO</i>, a constant 1 ms one-way delay, so messages on a link
+arrive in the order they were sent (like TCP); <i>jittery</i>, a delay drawn per message
+from 0.5&ndash;1.5 ms, so later messages can overtake earlier ones. One open-loop client,
+co-located with the cluster, offers a fixed rate of writes from 0.5 s (retrying after
+1 s without an answer); committed throughput is counted from 0.7 s to the end (2.7 s;
+QUICK: 1.2 s). Batching off = one entry per AppendEntries, on = up to 64; the window is
+how many AppendEntries may be in flight to one follower.""",
          shows="""Left: committed writes per second against offered writes per second
 (log&ndash;log; the dashed diagonal is &ldquo;everything offered gets
-committed&rdquo;). Right: median commit latency.""",
+committed&rdquo;). Right: median commit latency. Top: FIFO network; bottom: jittery.""",
          notice="""Without batching, a follower receives at most <i>window</i> entries per
-round trip, so throughput flattens at about window / (round trip + fsync): the knee moves
-right by the same factor as the window. Past the knee the leader's queue grows without
-bound and latency explodes. With batching the same window carries 64 entries per
-message and the knee moves off the chart."""),
+round trip, so on the FIFO network throughput flattens at about window / (round trip +
+fsync) &asymp; window / 3 ms: 333, 1,333 and 5,333 writes/s, the knee moving right with
+the window. Past the knee the leader's queue grows without bound and latency climbs
+until clients time out (the plateau near 1 s is the client's retry timeout). With
+batching the same window carries 64 entries per message and the knee moves off the
+chart. The bottom row is the surprise: on a network that reorders, window 16 is no
+better than 4. Pipelined AppendEntries arrive out of order; the follower rejects the one
+that arrives before its predecessor, and the leader falls back to one-at-a-time probing.
+Pipelining pays only over an ordered transport &mdash; one reason real systems run Raft
+over TCP."""),
     dict(name="availability", n=4, title="Availability through faults",
          csvs=["availability.csv", "availability_events.csv"], reading=availability_reading,
          model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, Raft defaults
@@ -236,11 +265,14 @@ with 8 writes in flight each, always on the majority side. At 3 s the leader cra
 10.5 s).""",
          shows="""Bars: writes committed in each 100 ms. Green steps (right axis): which
 node is leader (0 = none). Red dashed lines: the faults.""",
-         notice="""A leader crash costs one election timeout plus an election (here a few
-hundred ms of nothing). A minority partition costs nothing: the leader still has a
-majority. A majority partition behaves like a crash seen from the majority side: the old
-leader cannot commit anything, steps down through CheckQuorum, and the majority elects a
-new one. Healing is free: the old side rejoins as followers."""),
+         notice="""A leader crash costs one election timeout plus an election (here a
+couple of hundred ms with nothing committed). A minority partition barely shows: the
+leader still has a majority. A majority partition behaves like a crash seen from the
+majority side: the old leader cannot commit anything, steps down through CheckQuorum,
+and the majority elects a new one after an election timeout. Until the heal, every
+commit needs all three reachable servers, so the slowest of them sets the pace and
+throughput stays a little lower. Healing is free: the cut-off servers rejoin as
+followers."""),
     dict(name="compaction", n=5, title="Log compaction: catching up a follower",
          csvs=["compaction.csv"], reading=compaction_reading,
          model="""Three servers, one-way delay 1&ndash;2 ms, fsync 1 ms, every link
@@ -254,7 +286,9 @@ bytes the cluster sent during the catch-up.""",
          notice="""Without snapshots the leader must resend every entry the follower
 missed, so catch-up time and bytes grow linearly with the downtime. With snapshots the
 follower gets one snapshot of the (bounded) state machine plus a short tail: the cost is
-flat, whatever T is."""),
+flat, whatever T is. For short outages the missing entries are cheaper than the whole
+snapshot (about 0.9 MB here), so there is a crossover, a few seconds of downtime in this
+setup: snapshots are a bound on the worst case, not a speed-up for every case."""),
     dict(name="prevote", n=6, title="PreVote and CheckQuorum on a partial partition",
          csvs=["prevote.csv"], reading=prevote_reading,
          model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, timeouts
@@ -264,10 +298,14 @@ followers. Four runs, one per combination of PreVote and CheckQuorum.""",
          shows="""Top: the highest term in the cluster. Middle: cumulative leader
 changes. Bottom: the leader's id. The shaded band is the partial partition.""",
          notice="""With both off, the cut-off follower times out, raises its term, and its
-RequestVote makes the others abandon a perfectly healthy leader &mdash; over and over:
-terms climb and leadership churns. PreVote stops this (nobody would vote for it, so it
-never raises its term); CheckQuorum's vote suppression also stops the disruption, though
-the isolated node's own term still climbs."""),
+RequestVote makes the others abandon a perfectly healthy leader: terms jump and
+leadership changes, until a leader the follower can reach is elected (after that it
+hears heartbeats again). With CheckQuorum alone, the others ignore it while they hear
+from their leader (vote suppression), so nothing is disrupted during the partition
+&mdash; but the isolated follower raises its own term at every timeout, and when the
+links come back its huge term forces the leader to step down: one needless election
+after the heal. With PreVote (alone or with CheckQuorum) the follower first asks whether
+it could win, is told no, and never raises its term: nothing happens at all."""),
     dict(name="spacetime", n=7, title="A space-time diagram",
          csvs=["spacetime.csv", "spacetime.jsonl", "spacetime.chrome.json"],
          reading=spacetime_reading,
@@ -291,10 +329,14 @@ every link between servers, and a partition every P seconds cutting a random 1 o
 servers off for half of P. Each cell is the mean of 3 seeds (QUICK: 1) over 6 s (QUICK:
 2.5 s), counted from 1 s.""",
          shows="""Left: committed writes per second. Right: p99 commit latency.""",
-         notice="""Raft shrugs off moderate loss: a few percent costs little throughput,
-because only a majority must answer and heartbeats repair gaps. What hurts is frequent
-leadership loss: once partitions come faster than an election completes, throughput
-collapses and the tail latency is set by election timeouts, not by the network."""),
+         notice="""A closed-loop client's throughput is its writes in flight divided by
+the latency, so read both panels together. A few percent of loss costs little: only two
+of the four followers must answer, and the next AppendEntries repairs a gap. Heavier loss
+hurts steadily: at 10&ndash;20% a write increasingly waits for retransmissions and for
+client retries, and the p99 grows to tens or hundreds of milliseconds. Partitions of one
+or two servers cost little when they miss the leader and an election when they hit it;
+the more often they come, the more elections, and the worst cells combine both: heavy
+loss makes the elections themselves slow."""),
     dict(name="scale", n=9, title="Simulator scale",
          csvs=["scale.csv", "scale_wall.csv"], reading=scale_reading,
          model="""One run per point, each in its own process (its peak resident memory is
@@ -307,10 +349,11 @@ messages) and is identical on every run.""",
          shows="""Wall time, events per second and peak memory against cluster size, and
 wall time against virtual duration.""",
          notice="""A leader's work grows with the number of followers (every heartbeat and
-every entry goes to each), so events grow about linearly with the cluster size and the
-simulator's speed in events per second stays roughly flat. Wall time grows linearly
-with virtual duration: idle virtual time costs nothing, because nodes ask for exact
-deadlines instead of being polled."""),
+every entry goes to each), so events, wall time and memory grow about linearly with the
+cluster size, while the simulator's speed in events per second stays within a small
+factor. Wall time grows linearly with virtual duration: idle virtual time costs nothing,
+because nodes ask for exact deadlines instead of being polled. (The very first point of
+a run may include a cold start.)"""),
 ]
 
 STYLE = """body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;
