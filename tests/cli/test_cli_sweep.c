@@ -201,7 +201,7 @@ Test(sweep, a_sweep_interrupted_with_sigint_keeps_its_records_and_a_rerun_comple
 {
     char *dir = scratch_dir();
     free(scratch_file(dir, "ok.scn", passing_scn));
-    pid_t pid = cli_start(dir, ARGS("sweep", "ok.scn", "--seeds", "1-400", "-j", "1"), dir);
+    pid_t pid = cli_start(dir, ARGS("sweep", "ok.scn", "--seeds", "1-150", "-j", "1"), dir);
     const struct timespec tick = { 0, 20 * 1000 * 1000 };
     while (results_lines(dir) < 2 && waitpid(pid, NULL, WNOHANG) == 0)
         nanosleep(&tick, NULL);
@@ -210,10 +210,10 @@ Test(sweep, a_sweep_interrupted_with_sigint_keeps_its_records_and_a_rerun_comple
     cr_assert(status == 130 || status == 0, "interrupted (or already done): %d", status);
     int kept = results_lines(dir);
     cr_assert_geq(kept, 2);
-    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-400"));
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-150"));
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
-    cr_assert_eq(table_value(o.out, "seeds run"), 400, "stdout: %s", o.out);
-    cr_assert_eq(results_lines(dir), 400, "every seed recorded exactly once");
+    cr_assert_eq(table_value(o.out, "seeds run"), 150, "stdout: %s", o.out);
+    cr_assert_eq(results_lines(dir), 150, "every seed recorded exactly once");
     cli_out_free(&o);
     free(dir);
 }
@@ -261,6 +261,92 @@ Test(sweep, a_results_file_from_other_options_is_not_resumed)
     o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-2", "--set", "nodes=5"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "different scenario or different options"), "stderr: %s", o.err);
+    cli_out_free(&o);
+    free(dir);
+}
+
+/* Random crashes and partitions: long enough per seed that a worker is
+ * almost always busy when the test kills it. */
+static const char chaos_scn[] =
+    "nodes 5\n"
+    "client c1 writer rate 200/s payload 32\n"
+    "duration 10s\n"
+    "chaos {\n"
+    "  crash every 1s down 100ms..1s leader 50%\n"
+    "  partition every 2s for 300ms..1500ms\n"
+    "}\n";
+
+static pid_t only_child(pid_t parent)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)parent, (int)parent);
+    char *text = slurp(path);
+    if (!text)
+        return 0;
+    pid_t child = (pid_t)strtol(text, NULL, 10);
+    free(text);
+    return child;
+}
+
+Test(sweep, a_worker_killed_mid_seed_is_recorded_as_a_crash_with_a_file_that_reproduces_it)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "chaos.scn", chaos_scn));
+    pid_t pid = cli_start(dir, ARGS("sweep", "chaos.scn", "--seeds", "1-12", "-j", "1",
+                                    "--out", "f"), dir);
+    const struct timespec tick = { 0, 10 * 1000 * 1000 };
+    pid_t child = 0;
+    while ((child = only_child(pid)) == 0 && waitpid(pid, NULL, WNOHANG) == 0)
+        nanosleep(&tick, NULL);
+    if (child == 0)
+        cr_skip_test("no /proc/PID/task/PID/children on this system");
+    kill(child, SIGKILL);
+    cr_assert_eq(cli_wait(pid), 1, "a crashed seed is a failure");
+    char *fdir = path_in(dir, "f");
+    char *crash = first_file(fdir, ".replay");
+    cr_assert(crash, "the crashed seed left a file");
+    char *text = slurp(crash);
+    cr_assert(strstr(text, "# failed: crash:SIGKILL"), "header: %s", text);
+    char *res = path_in(fdir, "chaos.results");
+    char *results = slurp(res);
+    cr_assert_eq(data_lines(results), 12, "the sweep went on after the crash");
+    cli_out r = cli_run(NULL, ARGS("replay", crash, "-q"));
+    cr_assert_eq(r.status, 0, "the killed seed itself passes: %s", r.err);
+    cli_out_free(&r);
+    free(results);
+    free(res);
+    free(text);
+    free(crash);
+    free(fdir);
+    free(dir);
+}
+
+Test(sweep, check_determinism_reruns_seeds_and_passes_for_a_deterministic_scenario)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "ok.scn", passing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-4", "--check-determinism"));
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_assert_eq(table_value(o.out, "passed"), 4);
+    cr_assert_null(strstr(o.out, "nondeterminism"));
+    cli_out_free(&o);
+    o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-4", "--check-determinism=0"));
+    cr_assert_eq(o.status, 2, "a zero share is bad input");
+    cli_out_free(&o);
+    free(dir);
+}
+
+Test(sweep, replay_until_stops_before_the_event_and_dumps_every_node)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "bad.scn", failing_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "bad.scn", "--seeds", "1", "--out", "f"));
+    cr_assert_eq(o.status, 1);
+    cli_out r = cli_run(dir, ARGS("replay", "f/bad-seed1.replay", "--until", "100"));
+    cr_assert(strstr(r.out, "stopped before event 100"), "stdout: %s", r.out);
+    cr_assert(strstr(r.out, "node 1") || strstr(r.out, "n1"), "a node dump: %s", r.out);
+    cr_assert(strstr(r.out, "events: 99 "), "99 events ran: %s", r.out);
+    cli_out_free(&r);
     cli_out_free(&o);
     free(dir);
 }

@@ -94,9 +94,37 @@ static const char *signal_name(int sig)
     }
 }
 
+/* The whole plan of a seed: scripted actions and the chaos drawn for it,
+ * merged in time order with scripted ones first on ties (as the runner
+ * does). Returns a malloc'd array, or NULL (with *n = 0 if there is none). */
+static sim_action *seed_plan(const scenario *sc, uint64_t seed, size_t *n)
+{
+    sim_action *chaos = NULL;
+    size_t n_chaos = 0;
+    *n = 0;
+    if (scenario_expand_chaos(sc, seed, &chaos, &n_chaos) != 0)
+        return NULL;
+    size_t total = sc->n_actions + n_chaos;
+    sim_action *plan = malloc((total ? total : 1) * sizeof *plan);
+    if (!plan) {
+        free(chaos);
+        return NULL;
+    }
+    for (size_t i = 0, k = 0; i + k < total;) {
+        bool scripted = k == n_chaos ||
+                        (i < sc->n_actions && sc->actions[i].at_ns <= chaos[k].at_ns);
+        plan[i + k] = scripted ? sc->actions[i] : chaos[k];
+        i += scripted;
+        k += !scripted;
+    }
+    free(chaos);
+    *n = total;
+    return plan;
+}
+
 /* The worker died, so it could not write a replay file. Leave the scenario
- * with its seed (scripted actions; chaos expands from the seed again), which
- * `raftsim run` reproduces. */
+ * with its seed and the whole plan spelled out (the runner would have
+ * executed exactly these), which `raftsim run` or `replay` reproduces. */
 static void write_crash_file(const sweep_config *cfg, uint64_t seed, const seed_result *r)
 {
     char path[4200], header[8192], bugs[512];
@@ -110,14 +138,18 @@ static void write_crash_file(const sweep_config *cfg, uint64_t seed, const seed_
              "reproduce: %s run %s",
              cfg->scenario_path, seed, r->key, r->reason, bugs[0] ? "bug: " : "", bugs,
              bugs[0] ? "\n" : "", cfg->prog, path);
+    size_t n;
+    sim_action *plan = seed_plan(cfg->sc, seed, &n);
     atomic_file af;
-    if (atomic_open(&af, path) != 0)
-        return;
-    if (scenario_write(af.fp, cfg->sc, cfg->sc->actions, cfg->sc->n_actions, seed, header) != 0) {
-        atomic_abort(&af);
+    if (!plan || atomic_open(&af, path) != 0) {
+        free(plan);
         return;
     }
-    atomic_commit(&af);
+    if (scenario_write(af.fp, cfg->sc, plan, n, seed, header) != 0)
+        atomic_abort(&af);
+    else
+        atomic_commit(&af);
+    free(plan);
 }
 
 void sweep_crash_result(const sweep_config *cfg, uint64_t seed, int status, seed_result *r)
