@@ -230,12 +230,14 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
         plan->verdict = NET_DROPPED_LOSS;
         return 0;
     }
-    if (lp->bandwidth_Bps) {
-        uint64_t earliest = nw->last_delivery[li] + bandwidth_ns(len, lp->bandwidth_Bps);
-        if (at < earliest)
-            at = earliest;
-        nw->last_delivery[li] = at;
-    }
+    /* Links are FIFO (like a TCP connection): jitter never reorders by itself;
+     * only the explicit reorder fault lets later messages overtake. */
+    uint64_t earliest = nw->last_delivery[li];
+    if (lp->bandwidth_Bps)
+        earliest += bandwidth_ns(len, lp->bandwidth_Bps);
+    if (at < earliest)
+        at = earliest;
+    nw->last_delivery[li] = at;
     if (reorder) {
         at += rng_range(&nw->r, 0, lp->reorder_ns);
         plan->reordered = true;

@@ -12,6 +12,10 @@
  * - Per send, the network stream draws, in order: latency, drop, duplicate,
  *   reorder, [reorder delay], [latency of the duplicate]. Only the network
  *   stream is used, so other streams never shift.
+ * - Links are FIFO, like a TCP connection: a message is never delivered
+ *   before the previous one on its link, whatever the latency jitter. Only
+ *   the reorder fault (extra delay after the FIFO slot is taken) and
+ *   duplicates let messages overtake.
  * - Bandwidth: delivery >= previous delivery on that link + len / bandwidth
  *   (sends on one link are serialised).
  */
