@@ -125,9 +125,10 @@ def prevote_reading():
     last = {}
     first = {}
     for x in r:
-        first.setdefault(x["config"], x)
+        if int(x["t_ms"]) >= 2000:  # from the moment the follower is cut off
+            first.setdefault(x["config"], x)
         last[x["config"]] = x
-    return "; ".join("%s: %d leader changes, highest term %s" % (
+    return "; ".join("%s: %d leader changes after the cut, highest term %s" % (
         c, int(last[c]["leader_changes"]) - int(first[c]["leader_changes"]),
         last[c]["max_term"]) for c in last) + "."
 
