@@ -265,9 +265,8 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
         p->mode = PEER_PIPELINE; /* the probe found the match point */
         p->in_count = 0;
     }
-    raft__leader_advance_commit(r);
-    if (r->role != RAFT_LEADER)
-        return;
+    if (p->match_index > r->commit) /* otherwise the commit index cannot move */
+        raft__leader_advance_commit(r);
     raft__transfer_check(r, id);
     raft__replicate(r, id);
 }
