@@ -61,6 +61,8 @@ static void check_payload(void *arg, const logbuf_record *r)
                      (unsigned long long)r->index, i);
 }
 
+static uint8_t *snapshot(const logbuf *lb, size_t *len);
+
 static logbuf_counters counters(const logbuf *lb)
 {
     logbuf_counters c;
@@ -142,6 +144,71 @@ Test(logbuf, payload_bytes_stay_intact_across_many_wrap_arounds_of_the_arena)
     logbuf_free(lb);
 }
 
+Test(logbuf, record_ring_grows_past_its_first_capacity_while_wrapped_and_keeps_order)
+{
+    logbuf *lb = logbuf_new(200, 200);
+    cr_assert_not_null(lb);
+    fill(lb, 30, 10); /* the byte bound evicts: the ring's head moves off slot 0 */
+    cr_assert_gt(counters(lb).records_evicted, 0);
+    for (uint64_t i = 31; i <= 230; i++) {
+        char payload[2] = {(char)('a' + (int)(i % 26)), 0};
+        apply_cmd(lb, i, 1, i, 10 * i, payload);
+    }
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.records_stored, 200, "the ring did not grow to its bound");
+    cr_assert_eq(c.records_total, 230);
+    seen s = {0};
+    cr_assert_eq(logbuf_query_index(lb, 31, 94, collect, &s), 64);
+    for (size_t i = 0; i < s.n; i++)
+        cr_assert_eq(s.index[i], 31 + i);
+    cr_assert_eq(logbuf_query_last(lb, 200, check_payload, NULL), 200);
+    logbuf_free(lb);
+}
+
+Test(logbuf, arena_grows_to_its_limit_and_payloads_survive_growth_and_compaction)
+{
+    logbuf *lb = logbuf_new(10000, 10000);
+    cr_assert_not_null(lb);
+    fill(lb, 500, 97); /* 48 KiB through a 10 KB bound: grows, then compacts */
+    logbuf_counters c = counters(lb);
+    cr_assert_eq(c.records_stored, 10000 / 97);
+    cr_assert_eq(c.bytes_stored, 97 * (10000 / 97));
+    cr_assert_eq(logbuf_query_last(lb, 10000, check_payload, NULL), c.records_stored);
+    seen s = {0};
+    cr_assert_eq(logbuf_query_last(lb, 1, collect, &s), 1);
+    cr_assert_eq(s.index[0], 500);
+    logbuf_free(lb);
+}
+
+Test(logbuf, sessions_of_many_clients_arriving_in_any_order_are_each_found)
+{
+    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20);
+    cr_assert(a && b);
+    for (uint64_t i = 1; i <= 100; i++) {
+        uint64_t client = (i * 37) % 101; /* a permutation of 1..100 */
+        apply_cmd(a, i, client, 5, i, "x");
+    }
+    for (uint64_t i = 1; i <= 100; i++) {
+        uint64_t client = (i * 37) % 101, seq = 0, index = 0;
+        cr_assert(logbuf_session(a, client, &seq, &index), "client %llu",
+                  (unsigned long long)client);
+        cr_assert_eq(seq, 5);
+        cr_assert_eq(index, i);
+    }
+    cr_assert_not(logbuf_session(a, 0, NULL, NULL));
+    cr_assert_not(logbuf_session(a, 101, NULL, NULL));
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    for (uint64_t client = 1; client <= 100; client++) {
+        uint64_t sa = 0, ia = 0, sb = 0, ib = 0;
+        cr_assert(logbuf_session(a, client, &sa, &ia) && logbuf_session(b, client, &sb, &ib));
+        cr_assert(sa == sb && ia == ib);
+    }
+    free(snap);
+    logbuf_free(a), logbuf_free(b);
+}
+
 Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
 {
     logbuf *lb = logbuf_new(10, 16);
@@ -153,6 +220,16 @@ Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
     apply_cmd(lb, 3, 1, 3, 3, "tiny");
     cr_assert_eq(counters(lb).records_stored, 1);
     cr_assert_eq(logbuf_query_index(lb, 3, 3, NULL, NULL), 1);
+    /* One far larger than the arena's first size (4 KiB) is stored intact too. */
+    uint32_t big = 10000;
+    uint8_t *payload = malloc(big), *cmd = malloc(logbuf_cmd_size(big));
+    cr_assert(payload && cmd);
+    memset(payload, 'e', big); /* 'a' + 4 % 26: what check_payload expects */
+    size_t n = logbuf_cmd_encode(cmd, logbuf_cmd_size(big), 1, 4, 4, payload, big);
+    cr_assert_eq(logbuf_apply(lb, 4, cmd, n, NULL), 0);
+    cr_assert_eq(counters(lb).bytes_stored, big);
+    cr_assert_eq(logbuf_query_last(lb, 5, check_payload, NULL), 1);
+    free(payload), free(cmd);
     logbuf_free(lb);
 }
 
@@ -201,6 +278,7 @@ Test(logbuf, time_query_with_monotonic_timestamps_returns_the_inclusive_window)
     cr_assert_eq(logbuf_query_time(lb, 70, 90, NULL, NULL), 3);
     cr_assert_eq(logbuf_query_time(lb, 101, UINT64_MAX, NULL, NULL), 0);
     cr_assert_eq(logbuf_query_time(lb, 0, UINT64_MAX, NULL, NULL), 6);
+    cr_assert_eq(logbuf_query_time(lb, 90, 60, NULL, NULL), 0, "empty window matched");
     logbuf_free(lb);
 }
 

@@ -101,10 +101,11 @@ static void write_snapshots(const char *dir)
 }
 
 /* 'A', bounds choice, then ops (u8 op | u8 client | u8 seq | u8 len | len
- * bytes): data, a no-op, a duplicate, a garbled command, enough to evict. */
-static void write_apply_script(const char *dir, const char *name, uint8_t bounds)
+ * bytes): data, a no-op, a duplicate, a garbled command, enough to evict;
+ * then `extra` more 30-byte records (enough to make the ring grow). */
+static void write_apply_script(const char *dir, const char *name, uint8_t bounds, int extra)
 {
-    uint8_t buf[1024];
+    uint8_t buf[4096];
     size_t n = 0;
     buf[n++] = 'A';
     buf[n++] = bounds;
@@ -115,6 +116,12 @@ static void write_apply_script(const char *dir, const char *name, uint8_t bounds
         n += 4;
         memset(buf + n, 'a' + (int)i, ops[i][3]);
         n += ops[i][3];
+    }
+    for (int i = 0; i < extra && n + 34 <= sizeof buf; i++) {
+        const uint8_t op[4] = {0, (uint8_t)(4 + i % 7), (uint8_t)(10 + i), 30};
+        memcpy(buf + n, op, 4);
+        memset(buf + n + 4, 'A' + i % 26, 30);
+        n += 34;
     }
     write_file(dir, "logbuf", name, buf, n);
 }
@@ -127,7 +134,7 @@ int main(int argc, char **argv)
     }
     write_messages(argv[1]);
     write_snapshots(argv[1]);
-    write_apply_script(argv[1], "apply-small", 0);
-    write_apply_script(argv[1], "apply-growing", 1);
+    write_apply_script(argv[1], "apply-small", 0, 0);
+    write_apply_script(argv[1], "apply-growing", 1, 90);
     return 0;
 }
