@@ -40,6 +40,9 @@ replay=$(ls "$work"/f/*.replay 2>/dev/null | head -n 1)
 [ -n "$replay" ] || fail "the failing sweep wrote no replay file"
 recorded=$(sed -n 's/^# trace-hash: //p' "$replay")
 invariant=$(sed -n 's/^# failed: //p' "$replay")
+case "$invariant" in
+crash:*) fail "the simulator itself crashed ($invariant) on $(basename "$replay")" ;;
+esac
 [ -n "$recorded" ] && [ -n "$invariant" ] || fail "$replay has no trace-hash/failed header"
 echo "bug path: sweep found $(basename "$replay"): $invariant, trace-hash $recorded"
 

@@ -196,3 +196,38 @@ Test(cli, bug_option_is_refused_without_the_catalogue_or_listed_with_it)
     cr_assert(strstr(o.err, "unknown bug"), "stderr: %s", o.err);
     cli_out_free(&o);
 }
+
+Test(cli, an_unwritable_output_file_is_bad_input_and_leaves_nothing_behind)
+{
+    char *dir = scratch_dir();
+    char *scn = write_scn(dir, "ok.scn", passing_scn);
+    cli_out o = cli_run(dir, ARGS("run", "ok.scn", "--trace", "no/such/folder/t.jsonl"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "cannot write"), "stderr: %s", o.err);
+    cr_assert_eq(count_files(dir, ".tmp"), 0);
+    cli_out_free(&o);
+    o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-2", "--out", "ok.scn"));
+    cr_assert_eq(o.status, 2, "--out names a file, not a folder");
+    cr_assert_str_empty(o.out);
+    cli_out_free(&o);
+    free(scn);
+    free(dir);
+}
+
+Test(cli, set_overrides_a_setting_and_a_bad_override_is_bad_input)
+{
+    char *dir = scratch_dir();
+    char *scn = write_scn(dir, "ok.scn", passing_scn);
+    cli_out a = cli_run(NULL, ARGS("run", scn, "-q"));
+    cli_out b = cli_run(NULL, ARGS("run", scn, "-q", "--set", "nodes=5"));
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    cr_assert_neq(trace_hash_in(a.out), trace_hash_in(b.out), "five nodes make another run");
+    cli_out c = cli_run(NULL, ARGS("run", scn, "--set", "nodes=banana"));
+    cr_assert_eq(c.status, 2);
+    cr_assert_str_empty(c.out);
+    cli_out_free(&a);
+    cli_out_free(&b);
+    cli_out_free(&c);
+    free(scn);
+    free(dir);
+}
