@@ -64,17 +64,28 @@ typedef struct sweep_state {
     sweep_tally tally;
     progress prog;
     uint64_t finished;
+    uint64_t tally_failed_before; /* failures recorded by an earlier run */
     bool stopping;
     int rc;
 } sweep_state;
 
+/* Name the first failures on stderr; after that only the results file and
+ * the replay folder list them, so a broken build cannot flood the log. */
+#define SWEEP_FAILURES_SHOWN 20
+
 static void report_failure(sweep_state *st, const seed_result *r)
 {
+    uint64_t nth = st->tally.failed - st->tally_failed_before;
+    if (nth > SWEEP_FAILURES_SHOWN)
+        return;
     char path[4200];
     sweep_replay_path(st->cfg, r->seed, path, sizeof path);
     progress_clear(&st->prog);
     fprintf(stderr, "FAIL seed %" PRIu64 ": %s%s%s\n  -> %s\n", r->seed, r->key,
             r->reason[0] ? ": " : "", r->reason, path);
+    if (nth == SWEEP_FAILURES_SHOWN)
+        fprintf(stderr, "(further failures are only recorded in %s and %s/)\n", st->rf.path,
+                st->cfg->out_dir);
 }
 
 static void handle_result(sweep_state *st, const seed_result *r)
@@ -163,6 +174,7 @@ int sweep_execute(sweep_config *cfg)
         free(st);
         return rc;
     }
+    st->tally_failed_before = st->tally.failed;
     uint64_t todo = count_todo(cfg, n_done);
     progress_init(&st->prog, todo);
     if (todo > 0)
