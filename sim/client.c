@@ -34,8 +34,34 @@ void client_free(sim_client *c)
 {
     free(c->ops);
     free(c->free_ops);
+    free(c->toq);
     c->ops = NULL;
     c->free_ops = NULL;
+    c->toq = NULL;
+}
+
+static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
+{
+    if (c->toq_head + c->toq_n == c->toq_cap) {
+        if (c->toq_head > 0) {
+            memmove(c->toq, c->toq + c->toq_head, c->toq_n * sizeof *c->toq);
+            c->toq_head = 0;
+        } else {
+            size_t cap = c->toq_cap ? c->toq_cap * 2 : 256;
+            sim_client_deadline *p = realloc(c->toq, cap * sizeof *p);
+            if (!p)
+                return -1;
+            c->toq = p;
+            c->toq_cap = cap;
+        }
+    }
+    assert(c->toq_n == 0 || c->toq[c->toq_head + c->toq_n - 1].at_ns <= d->at_ns);
+    c->toq[c->toq_head + c->toq_n++] = *d;
+    if (!c->timer_armed) {
+        c->timer_armed = true;
+        return sim_push(s, d->at_ns, EV_CLIENT_TIMER, c->idx, 0, 0);
+    }
+    return 0;
 }
 
 static uint32_t new_session(sim *s, uint32_t client, uint32_t slot)
@@ -133,7 +159,10 @@ static void attempt(sim *s, sim_client *c, uint32_t slot)
     op->attempt++;
     op->retry_target = 0;
     send_op(s, c, slot);
-    sim_push(s, s->now + c->cfg.timeout_ns, EV_CLIENT_TIMEOUT, c->idx, slot, op->attempt);
+    sim_client_deadline d = {.at_ns = s->now + c->cfg.timeout_ns, .attempt = op->attempt,
+                             .slot = slot};
+    if (toq_push(s, c, &d) != 0)
+        sim_fail(s, SIM_V_EVENT_LIMIT, c->ep, 0, "out of memory queueing a client timeout");
 }
 
 static bool invoke(sim *s, sim_client *c, enum hist_kind kind)
@@ -216,6 +245,25 @@ bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt_gen)
         c->leader_guess = 0; /* a real timeout: whoever we asked may be gone */
     retry(s, c, slot);
     return true;
+}
+
+/* The earliest queued timeout is due: retry every op whose deadline passed
+ * and whose attempt is still the current one (the others were answered). */
+bool client_timer(sim *s, uint32_t idx)
+{
+    sim_client *c = &s->clients[idx];
+    c->timer_armed = false;
+    bool fired = false;
+    while (c->toq_n && c->toq[c->toq_head].at_ns <= s->now) {
+        sim_client_deadline d = c->toq[c->toq_head++];
+        c->toq_n--;
+        fired = client_timeout(s, idx, d.slot, d.attempt) || fired;
+    }
+    if (c->toq_n && !c->timer_armed) {
+        c->timer_armed = true;
+        sim_push(s, c->toq[c->toq_head].at_ns, EV_CLIENT_TIMER, idx, 0, 0);
+    }
+    return fired;
 }
 
 /* Try again after a short pause (the node said "retry" or did not know). */

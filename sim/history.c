@@ -14,6 +14,7 @@ void hist_free(history *h)
         free(h->sessions[i].stored);
     free(h->sessions);
     free(h->ops);
+    free(h->done);
     memset(h, 0, sizeof *h);
 }
 
@@ -45,10 +46,21 @@ void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
     o->complete_ns = now_ns;
     o->index = index;
     o->records_total = records_total;
-    if (o->kind == HIST_APPEND)
-        h->acked++;
-    else
+    if (o->kind != HIST_APPEND) {
         h->reads++;
+        return;
+    }
+    h->acked++;
+    if (h->n_done == h->cap_done) { /* completions arrive in time order: no sort later */
+        size_t cap = h->cap_done ? h->cap_done * 2 : 1024;
+        size_t *p = realloc(h->done, cap * sizeof *p);
+        if (!p)
+            return; /* the check then reports the append as missing from the order */
+        h->done = p;
+        h->cap_done = cap;
+    }
+    assert(h->n_done == 0 || h->ops[h->done[h->n_done - 1]].complete_ns <= now_ns);
+    h->done[h->n_done++] = op;
 }
 
 int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
@@ -106,29 +118,17 @@ static void fail(sim_violation *v, const hist_op *o, const char *what, uint64_t 
              (unsigned long long)b);
 }
 
-typedef struct done_ref {
-    uint64_t complete_ns;
-    size_t op;
-} done_ref;
-
-static int by_complete(const void *x, const void *y)
-{
-    const done_ref *a = x, *b = y;
-    if (a->complete_ns != b->complete_ns)
-        return a->complete_ns < b->complete_ns ? -1 : 1;
-    return a->op < b->op ? -1 : (a->op > b->op);
-}
-
 /* Sweep ops in invoke order; `done` lists acked appends by completion time. */
-static bool check_real_time(const history *h, const done_ref *done, size_t n_done,
-                            sim_violation *v)
+static bool check_real_time(const history *h, sim_violation *v)
 {
+    const size_t *done = h->done;
+    size_t n_done = h->n_done;
     size_t k = 0;
     uint64_t max_index = 0, count = 0;
     for (size_t i = 0; i < h->n; i++) {
         const hist_op *o = &h->ops[i];
-        while (k < n_done && done[k].complete_ns < o->invoke_ns) {
-            const hist_op *a = &h->ops[done[k++].op];
+        while (k < n_done && h->ops[done[k]].complete_ns < o->invoke_ns) {
+            const hist_op *a = &h->ops[done[k++]];
             if (a->index > max_index)
                 max_index = a->index;
             count++;
@@ -151,16 +151,13 @@ static bool check_real_time(const history *h, const done_ref *done, size_t n_don
 
 bool hist_check(const history *h, sim_violation *v)
 {
-    done_ref *done = malloc((h->n ? h->n : 1) * sizeof *done);
-    if (!done) {
+    if (h->n_done != h->acked) {
         memset(v, 0, sizeof *v);
         v->kind = SIM_V_HISTORY;
         snprintf(v->detail, sizeof v->detail, "history check: out of memory");
         return false;
     }
-    size_t n_done = 0;
-    bool ok = true;
-    for (size_t i = 0; i < h->n && ok; i++) {
+    for (size_t i = 0; i < h->n; i++) {
         const hist_op *o = &h->ops[i];
         if (o->kind != HIST_APPEND || o->outcome != HIST_OK)
             continue;
@@ -168,14 +165,8 @@ bool hist_check(const history *h, sim_violation *v)
         if (at != o->index) {
             fail(v, o, "acknowledged append not stored exactly there (acked index, stored "
                        "index)", o->index, at);
-            ok = false;
+            return false;
         }
-        done[n_done++] = (done_ref){.complete_ns = o->complete_ns, .op = i};
     }
-    if (ok) {
-        qsort(done, n_done, sizeof *done, by_complete);
-        ok = check_real_time(h, done, n_done, v);
-    }
-    free(done);
-    return ok;
+    return check_real_time(h, v);
 }

@@ -41,6 +41,8 @@ typedef struct hist_session {
 typedef struct history {
     hist_op *ops;
     size_t n, cap;
+    size_t *done;           /* acknowledged appends in completion order */
+    size_t n_done, cap_done;
     hist_session *sessions; /* [session id] */
     size_t n_sessions;
     uint64_t acked, reads;

@@ -15,6 +15,8 @@
 static uint64_t local_at(const sim_node *n, uint64_t v)
 {
     assert(v >= n->clk_v0);
+    if (n->drift_ppm == 0)
+        return n->clk_l0 + (v - n->clk_v0); /* the common case: no division */
     __int128 dv = (__int128)(v - n->clk_v0);
     __int128 l = (__int128)n->clk_l0 + dv + dv * n->drift_ppm / (__int128)PPM;
     return l < 0 ? 0 : (uint64_t)l;
@@ -34,6 +36,8 @@ static uint64_t virtual_for_local(sim *s, sim_node *n, uint64_t local)
 {
     if (local <= node_local_now(s, n))
         return s->now;
+    if (n->drift_ppm == 0)
+        return n->clk_v0 + (local - n->clk_l0);
     __int128 need = (__int128)local - n->clk_l0;
     __int128 dv = (need * PPM + (PPM + n->drift_ppm) - 1) / (__int128)(PPM + n->drift_ppm);
     if (dv > (__int128)(UINT64_MAX - n->clk_v0))

@@ -22,7 +22,7 @@ void sim_config_default(sim_config *cfg)
     cfg->net.latency = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = SIM_NS_PER_MS};
     cfg->disk.fsync = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = SIM_NS_PER_MS};
     cfg->logbuf_max_records = 1u << 16;
-    cfg->logbuf_max_bytes = 64u << 20;
+    cfg->logbuf_max_bytes = 8u << 20;
     cfg->duration_ns = 10 * SIM_NS_PER_S;
     cfg->heal_at_ns = 0;
     cfg->converge_within_ns = 10 * SIM_NS_PER_S;
@@ -237,6 +237,7 @@ static bool dispatch(sim *s, const sim_event *ev)
     case EV_FSYNC_DONE: return node_fsync_done(s, ev->a, ev->b);
     case EV_CLIENT_NEXT: return client_next(s, ev->a, ev->b);
     case EV_CLIENT_TIMEOUT: return client_timeout(s, ev->a, (uint32_t)ev->b, ev->c);
+    case EV_CLIENT_TIMER: return client_timer(s, ev->a);
     case EV_ACTION: action_run(s, ev->a); return true;
     case EV_PAUSE_END:
         if (s->nodes[ev->a].pause_gen != ev->b)

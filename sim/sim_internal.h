@@ -21,7 +21,8 @@ enum sim_ev_kind {
     EV_DELIVER,        /* a = message slot */
     EV_FSYNC_DONE,     /* a = node, b = disk fsync generation */
     EV_CLIENT_NEXT,    /* a = client index, b = client tick generation */
-    EV_CLIENT_TIMEOUT, /* a = client index, b = op slot, c = attempt generation */
+    EV_CLIENT_TIMEOUT, /* a = client index, b = op slot, c = attempt generation (backoff) */
+    EV_CLIENT_TIMER,   /* a = client index: the head of its timeout queue is due */
     EV_ACTION,         /* a = action index */
     EV_PAUSE_END,      /* a = node, b = pause generation */
     EV_HEAL,           /* liveness: heal everything */
@@ -80,6 +81,11 @@ typedef struct sim_cop { /* one client operation slot = one session */
     uint8_t kind;        /* enum hist_kind */
 } sim_cop;
 
+typedef struct sim_client_deadline { /* a pending timeout, in deadline order */
+    uint64_t at_ns, attempt;
+    uint32_t slot;
+} sim_client_deadline;
+
 typedef struct sim_client {
     sim_client_config cfg;
     uint32_t idx;
@@ -92,6 +98,11 @@ typedef struct sim_client {
     size_t n_ops, cap_ops, busy;
     uint32_t *free_ops;
     size_t n_free;
+    /* Timeouts share one queue event: with a fixed timeout, deadlines arrive
+     * in order, so a FIFO replaces one heap entry per operation. */
+    sim_client_deadline *toq;
+    size_t toq_head, toq_n, toq_cap;
+    bool timer_armed;
 } sim_client;
 
 typedef struct sim_session_ref {
@@ -176,6 +187,7 @@ int client_init(sim *s, uint32_t idx);
 void client_free(sim_client *c);
 bool client_next(sim *s, uint32_t idx, uint64_t gen);
 bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt);
+bool client_timer(sim *s, uint32_t idx);
 void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len);
 void client_set_stopped(sim *s, uint32_t idx, bool stopped);
 

@@ -4,7 +4,6 @@
 #include <assert.h>
 #include <string.h>
 
-#include "../core/hash.h"
 #include "../core/msg.h"
 #include "../core/raft.h"
 #include "sim.h"
@@ -26,26 +25,14 @@ void trace_init(trace *tr)
     tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
 }
 
-void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node, uint32_t peer,
-                uint32_t code, uint64_t a, uint64_t b)
+void trace_write_line(trace *tr, const trace_rec *r)
 {
-    assert(ev < TR__COUNT);
-    uint64_t packed = ((uint64_t)ev << 56) ^ ((uint64_t)(node & 0xffff) << 40) ^
-                      ((uint64_t)(peer & 0xffff) << 24) ^ (code & 0xffffff);
-    uint64_t h = hash_combine(tr->hash, t);
-    h = hash_combine(h, packed);
-    h = hash_combine(h, a);
-    tr->hash = hash_combine(h, b);
-    trace_rec *r = &tr->ring[tr->count % TRACE_RING];
-    *r = (trace_rec){.t = t, .ev = ev, .node = node, .peer = peer, .code = code, .a = a, .b = b};
-    tr->count++;
-    if (tr->out) {
-        char line[512];
-        int n = trace_format(r, line, sizeof line);
-        if (n > 0) {
-            fwrite(line, 1, (size_t)n, tr->out);
-            fputc('\n', tr->out);
-        }
+    assert(r->ev < TR__COUNT);
+    char line[512];
+    int n = trace_format(r, line, sizeof line);
+    if (n > 0) {
+        fwrite(line, 1, (size_t)n, tr->out);
+        fputc('\n', tr->out);
     }
 }
 
@@ -104,7 +91,7 @@ void trace_print_recent(const trace *tr, FILE *out, unsigned n)
     uint64_t have = tr->count < n ? tr->count : n;
     for (uint64_t i = tr->count - have; i < tr->count; i++) {
         char line[512];
-        trace_format(&tr->ring[i % TRACE_RING], line, sizeof line);
+        trace_format(&tr->ring[i & (TRACE_RING_CAP - 1)], line, sizeof line);
         fprintf(out, "  %s\n", line);
     }
 }

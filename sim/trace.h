@@ -89,18 +89,38 @@ typedef struct trace_rec {
     uint64_t a, b;
 } trace_rec;
 
-enum { TRACE_RING = 20 };
+enum { TRACE_RING = 20, TRACE_RING_CAP = 32 /* power of two >= TRACE_RING */ };
+_Static_assert((TRACE_RING_CAP & (TRACE_RING_CAP - 1)) == 0, "ring capacity is a power of 2");
+_Static_assert(TRACE_RING_CAP >= TRACE_RING, "the ring holds the last TRACE_RING events");
 
 typedef struct trace {
     uint64_t hash;
     uint64_t count;
     FILE *out;
-    trace_rec ring[TRACE_RING];
+    trace_rec ring[TRACE_RING_CAP];
 } trace;
 
 void trace_init(trace *tr);
-void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node, uint32_t peer,
-                uint32_t code, uint64_t a, uint64_t b);
+void trace_write_line(trace *tr, const trace_rec *r); /* the slow path: JSON out */
+
+/* Every event: fold the fields into the hash (one multiply per field, a
+ * final xor-shift), keep it in the ring, and write it if a file is set. */
+static inline void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node,
+                              uint32_t peer, uint32_t code, uint64_t a, uint64_t b)
+{
+    uint64_t packed = ((uint64_t)ev << 56) ^ ((uint64_t)(node & 0xffff) << 40) ^
+                      ((uint64_t)(peer & 0xffff) << 24) ^ (code & 0xffffff);
+    uint64_t h = tr->hash;
+    h = (h ^ t) * UINT64_C(0x9e3779b97f4a7c15);
+    h = (h ^ (h >> 29) ^ packed) * UINT64_C(0xbf58476d1ce4e5b9);
+    h = (h ^ (h >> 32) ^ a) * UINT64_C(0x94d049bb133111eb);
+    h = (h ^ (h >> 29) ^ b) * UINT64_C(0x9e3779b97f4a7c15);
+    tr->hash = h ^ (h >> 32);
+    trace_rec *r = &tr->ring[tr->count++ & (TRACE_RING_CAP - 1)];
+    *r = (trace_rec){.t = t, .ev = ev, .node = node, .peer = peer, .code = code, .a = a, .b = b};
+    if (tr->out)
+        trace_write_line(tr, r);
+}
 /* Format one record as a JSON object (no newline). Returns the length. */
 int trace_format(const trace_rec *r, char *buf, size_t cap);
 /* Print the last n (<= TRACE_RING) records, oldest first. */
