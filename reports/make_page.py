@@ -235,27 +235,28 @@ not the slowest."""),
     dict(name="throughput", n=3, title="Throughput and latency against offered load",
          csvs=["throughput.csv"], reading=throughput_reading,
          model="""Three servers, fsync 1 ms (writes pending together share an fsync),
-and two networks: <i>FIFO</i>, a constant 1 ms one-way delay, so messages on a link
-arrive in the order they were sent (like TCP); <i>jittery</i>, a delay drawn per message
-from 0.5&ndash;1.5 ms, so later messages can overtake earlier ones. One open-loop client,
-co-located with the cluster, offers a fixed rate of writes from 0.5 s (retrying after
-1 s without an answer); committed throughput is counted from 0.7 s to the end (2.7 s;
-QUICK: 1.2 s). Batching off = one entry per AppendEntries, on = up to 64; the window is
-how many AppendEntries may be in flight to one follower.""",
+one-way delay drawn per message from 0.5&ndash;1.5 ms, and two networks: <i>FIFO</i>,
+where the messages of one link arrive in the order they were sent (like TCP), and
+<i>reorder</i>, where in addition 10% of messages are held back up to 2 ms, so later
+ones overtake them. One open-loop client, co-located with the cluster, offers a fixed
+rate of writes from 0.5 s (retrying after 1 s without an answer); committed throughput
+is counted from 0.7 s to the end (2.7 s; QUICK: 1.2 s). Batching off = one entry per
+AppendEntries, on = up to 64; the window is how many AppendEntries may be in flight to
+one follower.""",
          shows="""Left: committed writes per second against offered writes per second
 (log&ndash;log; the dashed diagonal is &ldquo;everything offered gets
-committed&rdquo;). Right: median commit latency. Top: FIFO network; bottom: jittery.""",
+committed&rdquo;). Right: median commit latency. Top: FIFO links; bottom: reordering.""",
          notice="""Without batching, a follower receives at most <i>window</i> entries per
-round trip, so on the FIFO network throughput flattens at about window / (round trip +
-fsync) &asymp; window / 3 ms: 333, 1,333 and 5,333 writes/s, the knee moving right with
-the window. Past the knee the leader's queue grows without bound and latency climbs
-until clients time out (the plateau near 1 s is the client's retry timeout). With
-batching the same window carries 64 entries per message and the knee moves off the
-chart. The bottom row is the surprise: on a network that reorders, window 16 is no
-better than 4. Pipelined AppendEntries arrive out of order; the follower rejects the one
-that arrives before its predecessor, and the leader falls back to one-at-a-time probing.
-Pipelining pays only over an ordered transport &mdash; one reason real systems run Raft
-over TCP."""),
+round trip, so throughput flattens near window / (round trip + fsync) &asymp; window /
+3 ms, the knee moving right with the window (a little less than proportionally for
+large windows). Past the knee the leader's queue grows without bound and latency climbs
+until clients time out and retry (the plateau near 1 s is the client's retry timeout).
+With batching the same window carries 64 entries per message and the knee moves off the
+chart. The bottom row is the surprise: when some messages are overtaken, pipelining
+loses most of its gain. An AppendEntries that arrives before its predecessor is
+rejected, and the leader falls back to one-at-a-time probing until the follower
+catches up. Pipelining pays over an ordered transport &mdash; one reason real systems
+run Raft over TCP."""),
     dict(name="availability", n=4, title="Availability through faults",
          csvs=["availability.csv", "availability_events.csv"], reading=availability_reading,
          model="""Five servers, one-way delay 1&ndash;3 ms, fsync 1 ms, Raft defaults

@@ -1,5 +1,5 @@
 # Study 3: committed throughput and median latency against offered load, on a
-# FIFO network (top) and a jittery one that reorders messages (bottom).
+# FIFO network (top) and one that reorders 10% of messages (bottom).
 # Usage: gnuplot -e "out='reports/out'" reports/plot/throughput.gp
 set datafile separator ","
 csv = out."/throughput.csv"
@@ -14,9 +14,9 @@ do for [fmt in "png svg"] {
     else { set terminal svg size 1100,860 font ",10" }
     set output out."/throughput.".fmt
     set multiplot layout 2,2 title "3 nodes, fsync 1 ms, one open-loop writer"
-    do for [n in "fifo jitter"] {
-        set title (n eq "fifo" ? "FIFO network: one-way delay 1 ms" \
-                               : "jittery network: one-way delay 0.5-1.5 ms, reorders")
+    do for [n in "fifo reorder"] {
+        set title (n eq "fifo" ? "FIFO links: one-way delay 0.5-1.5 ms" \
+                               : "10% of messages held back up to 2 ms: they get overtaken")
         set ylabel "committed writes/s"
         plot for [b in "off on"] for [w in "1 4 16"] \
              csv using 4:(sel(n, b, w+0, 5)) with linespoints title "batching ".b.", window ".w, \

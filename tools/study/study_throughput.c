@@ -2,17 +2,17 @@
  * offered load, batching off/on and pipeline window 1 / 4 / 16.
  *
  * 3 nodes, fsync 1 ms (writes pending together share one fsync: group
- * commit), and two networks: "fifo", a constant 1 ms one-way delay, so
- * messages on a link arrive in the order sent (like TCP), and "jitter", a
- * delay uniform in 0.5–1.5 ms, drawn per message, so messages overtake each
- * other. One open-loop writer, co-located with the cluster, offers R writes per
- * second from t = 0.5 s (after the first election) to the end; throughput is
- * counted over the last part of the run. Without batching a follower receives
- * at most `window` entries per round trip, so the knee sits near
- * window / (RTT + fsync); batching (64 entries per AppendEntries) moves it far
- * to the right. On the jitter network pipelined AppendEntries arrive out of
- * order, the follower rejects the early ones, and the leader falls back to
- * probing: a bigger window stops helping.
+ * commit), and two networks, both with a one-way delay uniform in 0.5–1.5 ms:
+ * "fifo", where messages on a link arrive in the order sent (like TCP), and
+ * "reorder", where in addition 10% of messages are held back up to 2 ms extra,
+ * so later ones overtake them. One open-loop writer, co-located with the
+ * cluster, offers R writes per second from t = 0.5 s (after the first
+ * election) to the end; throughput is counted over the last part of the run.
+ * Without batching a follower receives at most `window` entries per round
+ * trip, so the knee sits near window / (RTT + fsync); batching (64 entries per
+ * AppendEntries) moves it far to the right. When messages overtake each other,
+ * pipelined AppendEntries arrive out of order, the follower rejects the early
+ * ones, and the leader falls back to probing: a bigger window helps less.
  *
  * Output: throughput.csv
  *   network,batching,window,offered_per_s,acked_per_s,p50_us,p99_us */
@@ -26,7 +26,7 @@ static const uint32_t RATES[] = {100, 200, 500, 1000, 2000, 5000, 10000, 20000};
 static const uint32_t RATES_QUICK[] = {200, 1000, 5000, 20000};
 static const uint32_t WINDOWS[] = {1, 4, 16};
 
-static void run_point(FILE *csv, bool jitter, bool batching, uint32_t window, uint32_t rate,
+static void run_point(FILE *csv, bool reorder, bool batching, uint32_t window, uint32_t rate,
                       uint64_t end_ns)
 {
     sim_config cfg;
@@ -34,8 +34,9 @@ static void run_point(FILE *csv, bool jitter, bool batching, uint32_t window, ui
     cfg.n_nodes = N_NODES;
     cfg.raft.max_entries_per_msg = batching ? 64 : 1;
     cfg.raft.pipeline_window = window;
-    cfg.net.latency = jitter ? (sim_dist){SIM_DIST_UNIFORM, US(500), US(1500)}
-                             : (sim_dist){SIM_DIST_CONST, MS(1), 0};
+    cfg.net.latency = (sim_dist){SIM_DIST_UNIFORM, US(500), US(1500)};
+    cfg.net.reorder_ppm = reorder ? 100000 : 0;
+    cfg.net.reorder_ns = MS(2);
     cfg.disk.fsync = (sim_dist){SIM_DIST_CONST, MS(1), 0};
     cfg.n_clients = 1;
     cfg.clients[0] = study_open_writer(rate, 64);
@@ -49,7 +50,7 @@ static void run_point(FILE *csv, bool jitter, bool batching, uint32_t window, ui
     sim_run_until(s, end_ns);
     int64_t acked = study_metric(s, SIM_M_ACKED) - acked0;
     uint64_t window_ms = (end_ns - MEASURE_FROM_NS) / MS(1);
-    fprintf(csv, "%s,%s,%u,%u,%llu,%lld,%lld\n", jitter ? "jitter" : "fifo",
+    fprintf(csv, "%s,%s,%u,%u,%llu,%lld,%lld\n", reorder ? "reorder" : "fifo",
             batching ? "on" : "off", window, rate,
             (unsigned long long)((uint64_t)acked * 1000 / window_ms),
             (long long)(study_metric(s, SIM_M_LATENCY_P50) / 1000),
