@@ -14,7 +14,9 @@ Open OUT.json in https://ui.perfetto.dev or chrome://tracing. Layout:
 The trace schema is documented in sim/trace.h. Times there are integer
 nanoseconds; Chrome wants microseconds (fractions allowed). Sends are matched
 to deliveries first-in first-out per (from, to, type, bytes), since the trace
-carries no message id. Standard library only."""
+carries no message id: exact on the simulator's FIFO links, approximate only
+when the reorder fault or a duplicate lets a message overtake a twin.
+Standard library only."""
 import collections
 import json
 import sys

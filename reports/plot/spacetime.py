@@ -5,8 +5,9 @@ from its send to its delivery, a cross where one was lost; each node's role
 (follower / candidate / leader / down) as a coloured band along its lane.
 Also writes spacetime.csv: one row per message, matched send -> outcome.
 Sends and deliveries are matched first-in first-out per (from, to, type,
-bytes): the trace carries no message id, so two messages of the same type and
-size on the same link that overtake each other may be drawn crossed over."""
+bytes): the trace carries no message id. Links are FIFO, so this is exact
+unless the reorder fault or a duplicate lets a message overtake another of the
+same type and size on the same link; such a pair may be drawn crossed over."""
 import collections
 import csv
 import json
