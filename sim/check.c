@@ -110,7 +110,10 @@ static int node_reserve(chk_node *nd, uint64_t index)
 {
     if (index - nd->h_off < nd->h_cap)
         return 0;
-    uint64_t keep = nd->base - nd->h_off; /* drop what lies below the base */
+    /* Entries up to the commit index (checked against the truth when they
+     * committed) and under the snapshot need no copy: the truth has them. */
+    uint64_t floor = nd->commit > nd->base ? nd->commit : nd->base;
+    uint64_t keep = floor - nd->h_off;
     if (keep > nd->h_cap / 2 && keep > 0) {
         memmove(nd->h, nd->h + keep, (nd->h_cap - keep) * sizeof *nd->h);
         nd->h_off += keep;
@@ -131,6 +134,16 @@ static int node_reserve(chk_node *nd, uint64_t index)
 static uint64_t truth_hash_at(const checker *c, uint64_t index)
 {
     return index == 0 ? 0 : c->truth_hash[index];
+}
+
+/* The node's chain hash at i. Below h_off the node's entries are committed or
+ * under its snapshot, and were checked equal to the truth's. */
+static uint64_t h_at(const checker *c, const chk_node *nd, uint64_t i)
+{
+    if (i >= nd->h_off)
+        return nd->h[i - nd->h_off];
+    assert(i <= c->committed);
+    return truth_hash_at(c, i);
 }
 
 /* Reset a node's chain to start at snapshot index s (the truth's hash there). */
@@ -173,7 +186,7 @@ bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash)
     const chk_node *nd = &c->nodes[n];
     if (index < nd->base || index > nd->last)
         return false;
-    *hash = nd->h[index - nd->h_off];
+    *hash = h_at(c, nd, index);
     return true;
 }
 
@@ -268,11 +281,17 @@ void chk_append(checker *c, raft_id n, uint64_t index, uint64_t term, uint64_t e
         chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, index, term, "checker out of memory");
         return;
     }
-    uint64_t h = hash_combine(*node_h(nd, index - 1), entry_hash);
+    uint64_t h = hash_combine(h_at(c, nd, index - 1), entry_hash);
     if (index <= nd->last) {
-        if (*node_h(nd, index) == h)
+        if (h_at(c, nd, index) == h)
             return; /* the same entry again: nothing changes */
         leader_removes(c, n, index); /* an overwrite is an implicit truncation */
+        if (index <= nd->commit) {
+            chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, term,
+                     "node %u overwrote its committed entry at %llu", n,
+                     (unsigned long long)index);
+            return;
+        }
     }
     *node_h(nd, index) = h;
     nd->last = index;
@@ -315,7 +334,7 @@ static void check_leader_completeness(checker *c, raft_id n, uint64_t term)
                  "leader %u of term %llu has last index %llu < committed index %llu", n,
                  (unsigned long long)term, (unsigned long long)nd->last,
                  (unsigned long long)C);
-    } else if (*node_h(nd, C) != c->truth_hash[C]) {
+    } else if (h_at(c, nd, C) != c->truth_hash[C]) {
         chk_fail(c, SIM_V_LEADER_COMPLETENESS, n, 0, C, term,
                  "leader %u of term %llu lacks the committed entry at %llu (term %llu)", n,
                  (unsigned long long)term, (unsigned long long)C,
@@ -382,7 +401,7 @@ void chk_commit(checker *c, raft_id n, uint64_t commit,
     uint64_t from = (nd->commit > nd->base ? nd->commit : nd->base) + 1;
     nd->commit = commit;
     for (uint64_t i = from; i <= commit && !c->violated; i++) {
-        uint64_t h = *node_h(nd, i);
+        uint64_t h = h_at(c, nd, i);
         if (i <= c->committed) {
             if (h != c->truth_hash[i])
                 chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, i, c->truth_term[i],

@@ -7,23 +7,24 @@
 
 #include "dist.h"
 
-enum { DISK_CHUNK_BYTES = 1 << 20 };
-#define DISK_NO_CHUNK UINT32_MAX
-
-int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node)
+int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
+              blobstore *blobs)
 {
     memset(d, 0, sizeof *d);
     d->params = *p;
-    d->cur_chunk = DISK_NO_CHUNK;
+    d->blobs = blobs;
     rng_init(&d->r, seed, RNG_STREAM_DISK + node);
     return 0;
 }
 
+static void arena_release(disk *d, const disk_entry *e);
+
 void disk_free(disk *d)
 {
-    for (uint32_t i = 0; i < d->n_chunks; i++)
-        free(d->chunks[i].mem);
-    free(d->chunks);
+    for (size_t i = 0; i < d->log_n; i++)
+        arena_release(d, &d->log[d->log_head + i]);
+    for (size_t i = 0; i < d->pend_ents_n; i++)
+        arena_release(d, &d->pend_ents[i]);
     free(d->log);
     for (size_t i = 0; i < d->pend_n; i++)
         free(d->pend[i].snap_data);
@@ -33,67 +34,24 @@ void disk_free(disk *d)
     memset(d, 0, sizeof *d);
 }
 
-/* ---- arena ---- */
+/* ---- payloads: shared blobs ---- */
 
-static uint32_t chunk_new(disk *d, size_t need)
+static int arena_put(disk *d, uint64_t index, const raft_entry *src, disk_entry *e)
 {
-    uint32_t c = 0;
-    while (c < d->n_chunks && d->chunks[c].mem)
-        c++;
-    if (c == d->n_chunks) {
-        disk_chunk *p = realloc(d->chunks, (size_t)(d->n_chunks + 1) * sizeof *p);
-        if (!p)
-            return DISK_NO_CHUNK;
-        d->chunks = p;
-        d->n_chunks++;
-    }
-    size_t cap = need > DISK_CHUNK_BYTES ? need : DISK_CHUNK_BYTES;
-    d->chunks[c].mem = malloc(cap);
-    if (!d->chunks[c].mem)
-        return DISK_NO_CHUNK;
-    d->chunks[c].cap = cap;
-    d->chunks[c].used = 0;
-    d->chunks[c].live = 0;
-    return c;
-}
-
-/* Copy a payload into the arena; fills e->data and e->chunk. */
-static int arena_put(disk *d, const raft_entry *src, disk_entry *e)
-{
-    uint32_t c = d->cur_chunk;
-    if (c == DISK_NO_CHUNK || d->chunks[c].cap - d->chunks[c].used < src->len) {
-        c = chunk_new(d, src->len);
-        if (c == DISK_NO_CHUNK)
-            return -1;
-        d->cur_chunk = c;
-    }
-    disk_chunk *ch = &d->chunks[c];
-    uint8_t *dst = ch->mem + ch->used;
-    if (src->len)
-        memcpy(dst, src->data, src->len);
-    ch->used += src->len;
-    ch->live++;
     e->term = src->term;
-    e->data = dst;
     e->len = src->len;
-    assert(src->type <= UINT16_MAX);
-    e->type = (uint16_t)src->type;
-    e->chunk = c;
-    return 0;
+    e->type = src->type;
+    e->data = NULL;
+    if (src->len == 0)
+        return 0;
+    e->data = blob_get(d->blobs, index, src->term, src->data, src->len);
+    return e->data ? 0 : -1;
 }
 
 static void arena_release(disk *d, const disk_entry *e)
 {
-    disk_chunk *ch = &d->chunks[e->chunk];
-    assert(ch->mem && ch->live > 0);
-    if (--ch->live > 0)
-        return;
-    if (e->chunk == d->cur_chunk) {
-        ch->used = 0; /* reuse the current chunk from the start */
-        return;
-    }
-    free(ch->mem);
-    ch->mem = NULL;
+    if (e->data)
+        blob_put(d->blobs, e->data);
 }
 
 /* ---- durable log ---- */
@@ -172,6 +130,7 @@ static int pend_reserve(disk *d, size_t n_entries)
 
 int disk_write(disk *d, const raft_write *w)
 {
+    assert(w->n_entries == 0 || w->first_index > 0);
     if (pend_reserve(d, w->n_entries) != 0)
         return -1;
     assert(d->pend_n == 0 || d->pend[d->pend_n - 1].token < w->token);
@@ -192,7 +151,7 @@ int disk_write(disk *d, const raft_write *w)
         p->snap_len = w->snap_len;
     }
     for (size_t i = 0; i < w->n_entries; i++) {
-        if (arena_put(d, &w->entries[i], &d->pend_ents[d->pend_ents_n]) != 0)
+        if (arena_put(d, w->first_index + i, &w->entries[i], &d->pend_ents[d->pend_ents_n]))
             return -1; /* earlier entries of this write stay referenced: bounded leak */
         d->pend_ents_n++;
     }

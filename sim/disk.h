@@ -11,8 +11,9 @@
  * made, so torn writes are safe for a correct Raft.
  *
  * Durable state: hard state, snapshot (meta + bytes), log entries after the
- * snapshot. Entry payloads live in a chunked arena (payload bytes + 24 bytes
- * per entry); a chunk is freed once none of its entries is live.
+ * snapshot. Entry payloads are shared between the disks of a run through a
+ * blobstore (blob.h): one copy per (index, term, bytes), 24 bytes per entry
+ * per disk.
  */
 #ifndef SIM_DISK_H
 #define SIM_DISK_H
@@ -22,24 +23,17 @@
 #include <stdint.h>
 
 #include "../core/raft.h"
+#include "blob.h"
 #include "rng.h"
 #include "sim.h"
 
 typedef struct disk_entry {
     uint64_t term;
-    const uint8_t *data;
+    const uint8_t *data; /* a blob (shared), or NULL when len is 0 */
     uint32_t len;
-    uint16_t type;
-    uint16_t pad;
-    uint32_t chunk;
-    uint32_t pad2;
+    uint32_t type;
 } disk_entry;
-
-typedef struct disk_chunk {
-    uint8_t *mem;
-    size_t used, cap;
-    uint64_t live; /* entries referencing it */
-} disk_chunk;
+_Static_assert(sizeof(disk_entry) == 24, "24 bytes per entry per disk");
 
 /* A write not yet durable. */
 typedef struct disk_pending {
@@ -71,15 +65,14 @@ typedef struct disk {
     size_t pend_ents_n, pend_ents_cap;
     size_t fsync_covers;       /* pending writes the running fsync covers (0 = idle) */
     uint64_t fsync_gen;        /* bumped on crash: a stale completion is ignored */
-    /* arena */
-    disk_chunk *chunks;
-    uint32_t n_chunks, cur_chunk;
+    blobstore *blobs;          /* shared with the other disks of the run */
     sim_disk_params params;
     rng r;
     uint64_t fsyncs, writes, torn, lost_writes;
 } disk;
 
-int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node);
+int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
+              blobstore *blobs);
 void disk_free(disk *d);
 
 /* Queue a write (copied). Returns 0 or -1 (allocation failure). */

@@ -60,7 +60,8 @@ static int sim_init_nodes(sim *s)
         n->s = s;
         n->id = id;
         rng_init(&n->r, s->seed, RNG_STREAM_NODE_TIMER + id);
-        if (disk_init(&n->dk, &s->cfg.disk, s->seed, id) != 0 || node_start(s, id) != 0)
+        if (disk_init(&n->dk, &s->cfg.disk, s->seed, id, &s->blobs) != 0 ||
+            node_start(s, id) != 0)
             return -1;
     }
     return 0;
@@ -80,6 +81,7 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
     s->ops = cfg->protocol == SIM_PROTO_NAIVE ? &naive_proto_ops : &raft_proto_ops;
     s->end_ns = cfg->duration_ns;
     evq_init(&s->q);
+    blobstore_init(&s->blobs);
     trace_init(&s->tr);
     metrics_init(&s->met);
     hist_init(&s->hist);
@@ -111,6 +113,7 @@ void sim_free(sim *s)
         node_free(s, &s->nodes[id]);
     for (uint32_t i = 0; i < s->cfg.n_clients; i++)
         client_free(&s->clients[i]);
+    blobstore_free(&s->blobs); /* after the disks that referenced it */
     evq_free(&s->q);
     net_free(&s->nw);
     chk_free(&s->chk);

@@ -117,6 +117,7 @@ struct sim {
     evq q;
     net nw;
     checker chk;
+    blobstore blobs; /* entry payloads shared by the disks */
     trace tr;
     metrics met;
     history hist;

@@ -5,11 +5,13 @@
 
 #include "../../sim/disk.h"
 
+static blobstore blobs;
+
 static disk mkdisk(bool torn)
 {
     disk d;
     sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1000}, .torn_writes = torn};
-    disk_init(&d, &p, 1, 1);
+    disk_init(&d, &p, 1, 1, &blobs);
     return d;
 }
 
@@ -73,7 +75,7 @@ Test(disk, a_torn_write_keeps_a_strict_nonempty_prefix_of_its_entries)
     for (uint64_t seed = 1; seed <= 20; seed++) {
         disk d;
         sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1}, .torn_writes = true};
-        disk_init(&d, &p, seed, 1);
+        disk_init(&d, &p, seed, 1, &blobs);
         write_entries(&d, 1, 1, 6, 3);
         write_entries(&d, 2, 7, 2, 3);
         bool torn;
@@ -122,4 +124,30 @@ Test(disk, a_snapshot_write_drops_the_covered_prefix_and_boots_from_it)
     cr_assert_eq(boot.entries[0].data[0], 4);
     free(ents);
     disk_free(&d);
+}
+
+Test(disk, two_disks_holding_the_same_entry_share_one_copy_of_its_bytes)
+{
+    blobstore bs;
+    blobstore_init(&bs);
+    sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1}};
+    disk a, b;
+    disk_init(&a, &p, 1, 1, &bs);
+    disk_init(&b, &p, 1, 2, &bs);
+    uint8_t x[16] = "same bytes here", y[16] = "other bytes now";
+    raft_entry e = {.term = 3, .type = RAFT_ENTRY_DATA, .len = 16, .data = x};
+    raft_entry f = {.term = 3, .type = RAFT_ENTRY_DATA, .len = 16, .data = y};
+    raft_write wa = {.token = 1, .first_index = 1, .entries = &e, .n_entries = 1};
+    raft_write wb = {.token = 1, .first_index = 1, .entries = &e, .n_entries = 1};
+    disk_write(&a, &wa);
+    disk_write(&b, &wb);
+    cr_assert_eq(bs.n_blobs, 1);
+    cr_assert_eq(bs.bytes, 16);
+    raft_write wc = {.token = 2, .first_index = 1, .entries = &f, .n_entries = 1};
+    disk_write(&b, &wc); /* same (index, term), different bytes: stored apart */
+    cr_assert_eq(bs.n_blobs, 2);
+    disk_free(&a);
+    disk_free(&b);
+    cr_assert_eq(bs.n_blobs, 0, "every reference released");
+    blobstore_free(&bs);
 }
