@@ -350,3 +350,52 @@ Test(sweep, replay_until_stops_before_the_event_and_dumps_every_node)
     cli_out_free(&o);
     free(dir);
 }
+
+/* The naive baseline (no terms, no commit rule) under drops: replicas
+ * diverge and the checker reports a real invariant violation, with no
+ * deliberate bug needed. */
+static const char naive_scn[] =
+    "nodes 3\n"
+    "protocol naive\n"
+    "drop 2%\n"
+    "client c1 writer rate 200/s payload 64\n"
+    "duration 5s\n"
+    "at 100ms pause n3 20ms\n"
+    "at 150ms crash n2\n"
+    "at 180ms restart n2\n";
+
+Test(sweep, shrink_of_an_invariant_violation_keeps_that_invariant_and_cuts_the_run_short)
+{
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "naive.scn", naive_scn));
+    cli_out o = cli_run(dir, ARGS("sweep", "naive.scn", "--seeds", "1", "--out", "f"));
+    cr_assert_eq(o.status, 1, "stderr: %s", o.err);
+    char *replay = path_in(dir, "f/naive-seed1.replay");
+    char *text = slurp(replay);
+    cr_assert(text);
+    char *failed = strstr(text, "# failed: ");
+    cr_assert(failed && strncmp(failed + 10, "expect", 6) != 0, "an invariant: %s", text);
+    char invariant[64];
+    cr_assert_eq(sscanf(failed + 10, "%63s", invariant), 1);
+    cli_out s = cli_run(dir, ARGS("shrink", "f/naive-seed1.replay", "-o", "small.scn"));
+    cr_assert_eq(s.status, 0, "stderr: %s", s.err);
+    cr_assert(strstr(s.out, "duration 5.000s -> "), "stdout: %s", s.out);
+    cr_assert_null(strstr(s.out, "duration 5.000s -> 5.000s"), "the run was cut: %s", s.out);
+    char *small = path_in(dir, "small.scn");
+    char *shrunk = slurp(small);
+    char want[128];
+    snprintf(want, sizeof want, "# regression: %s\n", invariant);
+    cr_assert(shrunk && strstr(shrunk, want), "header names %s: %s", invariant, shrunk);
+    cli_out r = cli_run(NULL, ARGS("replay", small, "-q"));
+    cr_assert_eq(r.status, 1);
+    snprintf(want, sizeof want, "failed: %s\n", invariant);
+    cr_assert(strstr(r.out, want), "still %s: %s", invariant, r.out);
+    cli_out_free(&r);
+    free(shrunk);
+    free(small);
+    cli_out_free(&s);
+    free(text);
+    free(replay);
+    cli_out_free(&o);
+    free(dir);
+}
