@@ -21,12 +21,17 @@ typedef struct merge_state {
     size_t n, cap;
 } merge_state;
 
+/* A sweep is identified by its scenario and its options key: shards of one
+ * sweep merge, while runs under other options are kept apart (their seeds
+ * legitimately give other trace hashes). */
 static int scenario_id(merge_state *m, const char *path, const char *text)
 {
     const char *s = strstr(text, "\n# scenario: ");
+    const char *o = strstr(text, "\n# options: ");
     char name[128] = "?";
     if (s)
-        snprintf(name, sizeof name, "%.*s", (int)strcspn(s + 13, "\n"), s + 13);
+        snprintf(name, sizeof name, "%.*s [options %.*s]", (int)strcspn(s + 13, "\n"),
+                 s + 13, o ? (int)strcspn(o + 12, "\n") : 1, o ? o + 12 : "?");
     for (size_t i = 0; i < m->n_names; i++)
         if (strcmp(m->names[i], name) == 0)
             return (int)i;
@@ -110,7 +115,7 @@ static void print_title(const merge_state *m, size_t n_files, char *buf, size_t 
     int used = snprintf(buf, cap, "merged %zu results file%s; scenario%s:", n_files,
                         n_files == 1 ? "" : "s", m->n_names == 1 ? "" : "s");
     for (size_t i = 0; i < m->n_names && used >= 0 && (size_t)used < cap; i++)
-        used += snprintf(buf + used, cap - (size_t)used, " %s", m->names[i]);
+        used += snprintf(buf + used, cap - (size_t)used, "%s %s", i ? "," : "", m->names[i]);
 }
 
 int results_merge(char **paths, size_t n)
