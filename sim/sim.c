@@ -10,9 +10,6 @@
 #include "dist.h"
 #include "sim_internal.h"
 
-/* naive_proto_ops lives in core/naive.c; weak so a build without it links. */
-extern const proto_ops naive_proto_ops __attribute__((weak));
-
 void sim_config_default(sim_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -35,8 +32,6 @@ static int validate(const sim_config *cfg, char *err, size_t cap)
         why = "n_nodes must be 1..64";
     else if (cfg->n_clients > SIM_MAX_CLIENTS)
         why = "at most 64 clients";
-    else if (cfg->protocol == SIM_PROTO_NAIVE && !&naive_proto_ops)
-        why = "the naive protocol is not linked in";
     else if (cfg->protocol != SIM_PROTO_RAFT && cfg->protocol != SIM_PROTO_NAIVE)
         why = "unknown protocol";
     else if (dist_validate(&cfg->net.latency) || dist_validate(&cfg->disk.fsync))

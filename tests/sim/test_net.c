@@ -153,3 +153,40 @@ Test(net, setting_a_link_parameter_changes_that_link_only)
     cr_assert_eq(plan.verdict, NET_SENT);
     net_free(&nw);
 }
+
+Test(net, latency_jitter_alone_never_reorders_messages_on_one_link)
+{
+    net nw;
+    sim_link_params p = params();
+    p.latency = (sim_dist){.kind = SIM_DIST_UNIFORM, .a_ns = 100, .b_ns = 100000};
+    net_init(&nw, 2, &p, 1);
+    uint64_t last = 0;
+    for (uint64_t t = 0; t < 5000; t += 10) {
+        net_plan plan;
+        net_send(&nw, 1, 2, 0, t, msg, sizeof msg, &plan);
+        cr_assert_geq(plan.at_ns[0], last, "FIFO per link");
+        last = plan.at_ns[0];
+        net_release(&nw, plan.slot[0]);
+    }
+    net_free(&nw);
+}
+
+Test(net, the_reorder_fault_lets_a_later_message_overtake)
+{
+    net nw;
+    sim_link_params p = params();
+    p.reorder_ppm = 500000;
+    p.reorder_ns = 1000000;
+    net_init(&nw, 2, &p, 3);
+    uint64_t prev = 0;
+    bool overtaken = false;
+    for (uint64_t t = 0; t < 200; t++) {
+        net_plan plan;
+        net_send(&nw, 1, 2, 0, t * 10, msg, sizeof msg, &plan);
+        overtaken |= plan.at_ns[0] < prev;
+        prev = plan.at_ns[0];
+        net_release(&nw, plan.slot[0]);
+    }
+    cr_assert(overtaken);
+    net_free(&nw);
+}
