@@ -221,8 +221,10 @@ void raft__leader_advance_commit(raft_node *r)
     uint64_t last = raft_log_last_index(&r->log);
     /* Thesis §10.2.1: our own copy counts only once it is durable. */
     uint64_t self = BUG(r, COUNT_SELF_EARLY) ? last : r->durable_index;
+    if (self > last)
+        self = last;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
-        match[id - 1] = id == r->cfg.id ? (self < last ? self : last) : r->peers[id - 1].match_index;
+        match[id - 1] = id == r->cfg.id ? self : r->peers[id - 1].match_index;
     uint64_t n = kth_largest(match, r->cfg.n_nodes, raft__majority(r));
     if (n <= r->commit)
         return;

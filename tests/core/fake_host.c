@@ -258,7 +258,10 @@ int fh_deliver(fhost *h, const raft_msg *m)
     return rc;
 }
 
-uint64_t fh_last_token(const fhost *h) { return h->n_writes ? h->writes[h->n_writes - 1].token : 0; }
+uint64_t fh_last_token(const fhost *h)
+{
+    return h->n_writes ? h->writes[h->n_writes - 1].token : 0;
+}
 
 void fh_persist_all(fhost *h)
 {

@@ -135,8 +135,9 @@ static void ch_check(chaos *c)
                 if (a->index > c->truth_max)
                     c->truth_max = a->index;
             }
-            cr_assert_eq(c->truth_term[a->index], a->term, "node %u applied a different term at %llu",
-                         i + 1, (unsigned long long)a->index);
+            cr_assert_eq(c->truth_term[a->index], a->term,
+                         "node %u applied a different term at %llu", i + 1,
+                         (unsigned long long)a->index);
             cr_assert_eq(c->truth_hash[a->index], hash, "node %u applied different data", i + 1);
         }
         raft_node *r = h->node;
