@@ -88,19 +88,6 @@ static uint8_t *lb_put64(uint8_t *p, uint64_t v)
     return lb_put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* Equal to hash_bytes() of hash.h, word reads spelled so that they compile
- * to single loads: the digest is folded over every applied command. */
-static uint64_t lb_hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-    h = hash_combine(h, (uint64_t)n);
-    for (; n >= 8; p += 8, n -= 8)
-        h = hash_combine(h, lb_get64(p));
-    uint64_t w = 0;
-    for (size_t i = n; i > 0; i--)
-        w = (w << 8) | p[i - 1];
-    return hash_combine(h, w);
-}
-
 /* ---- life cycle ---- */
 
 logbuf *logbuf_new(size_t max_records, size_t max_bytes)
@@ -439,7 +426,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
         }
     }
     lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_COMMAND);
-    lb->digest = lb_hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
+    lb->digest = hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
     lb->c.applied_index = index;
     if (res)
         *res = r;
