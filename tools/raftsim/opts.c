@@ -70,7 +70,11 @@ int opt_next(opt_parser *p, const char **arg)
         s = find_long(p, w + 2, len);
         inline_val = eq ? eq + 1 : NULL;
     } else {
-        s = w[2] == '\0' ? find_short(p, w[1]) : NULL;
+        s = find_short(p, w[1]);
+        if (s && w[2] != '\0') /* "-j8": an attached value */
+            inline_val = s->arg == OPT_ARG ? w + 2 : NULL;
+        if (s && w[2] != '\0' && !inline_val)
+            s = NULL;
     }
     if (!s) {
         fprintf(stderr, "%s: unknown option '%s' (try `%s --help`)\n", p->cmd, w, p->cmd);
