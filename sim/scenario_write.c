@@ -4,6 +4,7 @@
  * canonical form and the seed. Parsing the output gives an equivalent plan. */
 #include <assert.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/msg.h"
@@ -179,6 +180,28 @@ static void write_run(FILE *out, const sim_config *c)
 
 void scn_write_chaos(FILE *out, const sim_chaos *ch);
 
+/* `at` times never go backwards in a scenario, so write the actions sorted
+ * by time, stably (actions sharing a time keep the order they were given). */
+static int write_actions_in_time_order(FILE *out, const sim_config *c, const sim_action *a,
+                                       size_t n)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < n; i++) { /* insertion sort: inputs are (nearly) sorted */
+        size_t j = i;
+        while (j > 0 && a[order[j - 1]].at_ns > a[i].at_ns) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (size_t i = 0; i < n; i++)
+        scn_write_action(out, c, &a[order[i]]);
+    free(order);
+    return 0;
+}
+
 int scenario_write(FILE *out, const scenario *sc, const sim_action *actions, size_t n_actions,
                    uint64_t seed, const char *header)
 {
@@ -200,8 +223,8 @@ int scenario_write(FILE *out, const scenario *sc, const sim_action *actions, siz
         scn_write_chaos(out, &sc->chaos);
         fputs("chaos-expanded\n", out);
     }
-    for (size_t i = 0; i < n_actions; i++)
-        scn_write_action(out, c, &actions[i]);
+    if (write_actions_in_time_order(out, c, actions, n_actions) != 0)
+        return -1;
     for (size_t i = 0; i < sc->n_expects; i++)
         scn_write_expectation(out, c, &sc->expects[i]);
     fprintf(out, "seed %" PRIu64 "\n", seed);
