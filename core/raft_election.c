@@ -135,6 +135,7 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
     }
     if (m->term < r->term) {
         raft__event(r, RAFT_EV_STALE_MESSAGE, m->type, m->from);
+        raft__event(r, RAFT_EV_VOTE_REFUSED, m->from, REFUSE_STALE_TERM);
         reply_vote(r, m->from, r->term, false, false);
         return;
     }

@@ -38,10 +38,14 @@ static int load_boot(raft_node *r, const raft_boot *b)
         r->snap_len = b->snap_len;
     }
     for (size_t i = 0; i < b->n_entries; i++) {
-        if (b->entries[i].term > r->term || b->entries[i].term < raft_log_last_term(&r->log))
-            return RAFT_EINVAL;
+        if (b->entries[i].term < raft_log_last_term(&r->log))
+            return RAFT_EINVAL; /* terms never decrease along a log */
         if (raft_log_append(&r->log, &b->entries[i]) != RAFT_OK)
             return RAFT_ENOMEM;
+    }
+    if (raft_log_last_term(&r->log) > r->term) { /* cannot happen with a sane disk */
+        r->term = raft_log_last_term(&r->log);
+        r->vote = RAFT_NONE;
     }
     /* The host restored its state machine from the snapshot. */
     r->commit = r->applied = b->snap.index;

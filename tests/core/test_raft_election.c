@@ -201,6 +201,8 @@ Test(raft_election, stale_request_vote_is_refused_with_the_current_term)
     cr_assert_not(r.rvr.granted);
     cr_assert_eq(r.term, 4);
     cr_assert_eq(raft_term(H.node), 4);
+    cr_assert(fh_has_event(&H, RAFT_EV_STALE_MESSAGE, RAFT_MSG_REQUEST_VOTE, 3));
+    cr_assert(fh_has_event(&H, RAFT_EV_VOTE_REFUSED, 3, 8));
 }
 
 Test(raft_election, candidate_with_a_majority_becomes_leader_sends_at_once_and_appends_a_noop)
