@@ -138,9 +138,9 @@ static void ev_role(sim *s, sim_node *n, enum raft_role role, uint64_t term)
     n->role = role;
     n->term = term;
     chk_role(&s->chk, n->id, role, term);
+    if (old == RAFT_CANDIDATE && (role == RAFT_CANDIDATE || role == RAFT_PRECANDIDATE))
+        sim_cover(s, SIM_COV_SPLIT_VOTE); /* an election timed out undecided */
     if (role == RAFT_CANDIDATE) {
-        if (old == RAFT_CANDIDATE)
-            sim_cover(s, SIM_COV_SPLIT_VOTE); /* an election timed out undecided */
         n->elections++;
         s->met.elections++;
     }
