@@ -1,0 +1,139 @@
+/* test_runner.c — run_scenario's verdicts (expectations that must fail fail,
+ * ones that must hold hold, `expect violation` semantics, windows, `always`,
+ * `within`), and the chaos expansion (deterministic, per-kind independent,
+ * max-down respected, every fault paired with its end). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/runner.h"
+
+static void parse_ok(const char *text, scenario *sc)
+{
+    char err[512];
+    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
+    cr_assert_eq(rc, 0, "parse failed: %s", err);
+}
+
+static run_result run_text(const char *text, uint64_t seed)
+{
+    scenario sc;
+    run_result res;
+    char err[512];
+    parse_ok(text, &sc);
+    cr_assert_eq(run_scenario(&sc, seed, NULL, &res, err, sizeof err), 0, "%s", err);
+    scenario_free(&sc);
+    return res;
+}
+
+#define CLUSTER "nodes 3\nclient c1 writer rate 100/s payload 16\nduration 3s\n"
+
+Test(runner, expectations_that_hold_make_the_run_pass)
+{
+    run_result r = run_text(CLUSTER "expect leader within 1s\nexpect acked >= 100\n"
+                                    "expect elections == 0 between 1s 3s\n", 1);
+    cr_assert(r.passed, "%s", r.reason);
+    cr_assert_eq(r.failed_expect, -1);
+    cr_assert_eq(r.violation, SIM_V_NONE);
+    cr_assert_gt(r.events, 0);
+    run_result_free(&r);
+}
+
+Test(runner, an_impossible_expectation_fails_and_names_its_line)
+{
+    run_result r = run_text(CLUSTER "expect leader within 1s\nexpect acked >= 1000000\n", 1);
+    cr_assert_not(r.passed);
+    cr_assert_eq(r.failed_expect, 1);
+    cr_assert(strstr(r.reason, "line 5"), "%s", r.reason);
+    run_result_free(&r);
+}
+
+Test(runner, a_counter_over_a_window_is_compared_by_its_change)
+{
+    /* The first election happens before 1 s: zero elections in [1s, 3s],
+     * but not zero over the whole run. */
+    run_result r = run_text(CLUSTER "expect elections == 0 between 1s 3s\n", 2);
+    cr_assert(r.passed, "%s", r.reason);
+    run_result_free(&r);
+    r = run_text(CLUSTER "expect elections == 0\n", 2);
+    cr_assert_not(r.passed);
+    run_result_free(&r);
+}
+
+Test(runner, always_fails_as_soon_as_the_gauge_breaks_inside_the_window)
+{
+    run_result r = run_text(CLUSTER "at 1500ms crash n1\nexpect always up n1 == 1 between 1s 2s\n",
+                            3);
+    cr_assert_not(r.passed, "n1 is down from 1.5 s");
+    run_result_free(&r);
+    r = run_text(CLUSTER "at 1500ms crash n1\nexpect always up n2 == 1 between 1s 2s\n"
+                         "expect always up n1 == 1 between 1s 1499ms\n", 3);
+    cr_assert(r.passed, "%s", r.reason);
+    run_result_free(&r);
+}
+
+Test(runner, at_samples_the_state_at_that_virtual_time)
+{
+    run_result r = run_text(CLUSTER "at 1500ms crash n1\nexpect up n1 == 1 at 1499ms\n"
+                                    "expect up n1 == 0 at 1500ms\nexpect up n1 == 0\n", 4);
+    cr_assert(r.passed, "%s", r.reason);
+    run_result_free(&r);
+}
+
+Test(runner, within_needs_the_condition_before_its_deadline)
+{
+    run_result r = run_text(CLUSTER "expect committed >= 20 within 100ms\n", 5);
+    cr_assert_not(r.passed, "no election finishes within 100 ms (timeouts >= 150 ms)");
+    run_result_free(&r);
+    r = run_text(CLUSTER "expect committed >= 20 within 2s\n", 5);
+    cr_assert(r.passed, "%s", r.reason);
+    run_result_free(&r);
+}
+
+#define NAIVE "nodes 3\nprotocol naive\ndrop 2%\nclient c1 writer rate 200/s\nduration 3s\n"
+
+Test(runner, an_expected_violation_makes_the_run_pass_only_when_found)
+{
+    run_result r = run_text(NAIVE "expect violation log-matching\nexpect acked >= 1000000\n", 1);
+    cr_assert(r.passed, "%s", r.reason);
+    cr_assert(r.violation_expected);
+    cr_assert_eq(r.violation, SIM_V_LOG_MATCHING);
+    run_result_free(&r);
+    r = run_text(CLUSTER "expect violation state-machine-safety\n", 1);
+    cr_assert_not(r.passed, "Raft keeps its logs safe: nothing found");
+    cr_assert_eq(r.failed_expect, 0);
+    run_result_free(&r);
+}
+
+Test(runner, an_unexpected_violation_fails_the_run)
+{
+    run_result r = run_text(NAIVE, 1);
+    cr_assert_not(r.passed);
+    cr_assert_neq(r.violation, SIM_V_NONE);
+    cr_assert_not(r.violation_expected);
+    cr_assert(strncmp(r.reason, "violation", 9) == 0, "%s", r.reason);
+    run_result_free(&r);
+}
+
+Test(runner, replaying_the_executed_actions_gives_the_same_trace_hash)
+{
+    scenario sc, again;
+    run_result r1, r2;
+    char err[512], *text = NULL;
+    size_t len;
+    cr_assert_eq(scenario_load("scenarios/chaos.scn", &sc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(run_scenario(&sc, 11, NULL, &r1, err, sizeof err), 0, "%s", err);
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(scenario_write(f, &sc, r1.executed, r1.n_executed, 11, "replay"), 0);
+    fclose(f);
+    cr_assert_eq(scenario_parse("replay", text, len, &again, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(run_scenario(&again, again.seed, NULL, &r2, err, sizeof err), 0, "%s", err);
+    cr_assert_gt(r1.n_executed, 0);
+    cr_assert_eq(r2.trace_hash, r1.trace_hash);
+    cr_assert_eq(r2.events, r1.events);
+    run_result_free(&r1);
+    run_result_free(&r2);
+    scenario_free(&sc);
+    scenario_free(&again);
+    free(text);
+}
