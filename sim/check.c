@@ -430,8 +430,13 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
     if (index > nd->applied)
         nd->applied = index;
     uint64_t h;
-    if (index > c->committed || !chk_has_entry(c, n, index, &h))
-        return; /* cannot happen when commit checks passed; nothing to compare */
+    if (index > c->committed || !chk_has_entry(c, n, index, &h)) {
+        chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, nd->term,
+                 "node %u applied %llu, an entry it does not hold (base %llu, last %llu)", n,
+                 (unsigned long long)index, (unsigned long long)nd->base,
+                 (unsigned long long)nd->last);
+        return;
+    }
     if (h != c->truth_hash[index]) {
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, c->truth_term[index],
                  "node %u applied a different entry at %llu than the committed one", n,

@@ -112,13 +112,14 @@ static raft_id next_node(sim *s, sim_client *c)
     return c->rr;
 }
 
+/* Deterministic payload bytes of (session, seq): a retry sends the same. */
 static void fill_payload(uint8_t *p, uint32_t len, uint32_t session, uint64_t seq)
 {
     uint64_t h = hash_combine(session, seq);
-    for (uint32_t i = 0; i < len; i++) {
-        if (i % 8 == 0)
-            h = hash_mix64(h + i);
-        p[i] = (uint8_t)(h >> (8 * (i % 8)));
+    for (uint32_t i = 0; i < len; i += 8) {
+        h = hash_mix64(h + i);
+        for (uint32_t k = 0; k < 8 && i + k < len; k++)
+            p[i + k] = (uint8_t)(h >> (8 * k));
     }
 }
 
