@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "scenario_int.h"
 
 /* Point keys: key t + 1 = "after every event at or before t"; key t = "just
  * before the events at t"; key 0 = before the first event. */
@@ -107,9 +108,11 @@ static void settle(expect_eval *ev, uint32_t i, bool ok, const sim *s, int64_t l
 {
     expect_slot *slot = &ev->slots[i];
     slot->status = ok ? EXPECT_HELD : EXPECT_FAILED;
+    char when[32];
+    scn_format_duration(when, sizeof when, sim_now(s));
     if (!ok)
-        snprintf(slot->why, sizeof slot->why, "%s %" PRId64 " vs %" PRId64 " at %" PRIu64 " ns",
-                 how, l, r, sim_now(s));
+        snprintf(slot->why, sizeof slot->why, "%s %" PRId64 " vs %" PRId64 " at %s", how, l, r,
+                 when);
 }
 
 static void close_window(expect_eval *ev, uint32_t i)
