@@ -10,11 +10,12 @@ static const char shrink_usage[] =
     "usage: raftsim shrink FILE.replay [options]\n"
     "\n"
     "Delta-debug a failing replay: remove actions (halves, quarters, ..., single\n"
-    "ones), cut the run to just after the failure, lower client load and drop\n"
-    "nodes nothing names, keeping each change only if the SAME invariant (or the\n"
-    "same expectation) still fails. The result is a scenario file whose header\n"
-    "names the failure (`# regression: ...`); saved under scenarios/regressions/\n"
-    "it becomes a regression test that must pass once the bug is fixed.\n"
+    "ones), cut the run to just after the failure, drop clients and nodes that\n"
+    "nothing names, lower client load, keeping each change only if the SAME\n"
+    "invariant (or the same expectation) still fails. The result is a scenario\n"
+    "file whose header names the failure (`# regression: ...`); saved under\n"
+    "scenarios/regressions/ it becomes a regression test that must pass once\n"
+    "the bug is fixed.\n"
     "\n"
     "  -o, --output FILE      where to write (default: FILE with .replay replaced\n"
     "                         by .shrunk.scn)\n"
@@ -112,6 +113,7 @@ typedef struct shrink_summary {
     size_t actions_before, actions_after;
     uint64_t duration_before, duration_after;
     uint32_t nodes_before, nodes_after;
+    uint32_t clients_before, clients_after;
     unsigned runs;
     uint64_t bugs;
 } shrink_summary;
@@ -124,8 +126,11 @@ static void summary_line(const shrink_summary *sm, char *buf, size_t cap)
     int n = snprintf(buf, cap, "%zu actions -> %zu actions, duration %s -> %s, %u runs",
                      sm->actions_before, sm->actions_after, d0, d1, sm->runs);
     if (sm->nodes_after != sm->nodes_before && n > 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, ", %u nodes -> %u nodes", sm->nodes_before,
-                 sm->nodes_after);
+        n += snprintf(buf + n, cap - (size_t)n, ", %u nodes -> %u nodes", sm->nodes_before,
+                      sm->nodes_after);
+    if (sm->clients_after != sm->clients_before && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ", %u clients -> %u clients", sm->clients_before,
+                 sm->clients_after);
 }
 
 /* What the regression guards against: an invariant, or an expectation. */
@@ -223,6 +228,7 @@ static void run_passes(shrinker *s)
 {
     shrink_duration(s);
     shrink_actions(s);
+    shrink_drop_clients(s);
     shrink_clients(s);
     uint32_t nodes = s->cfg.n_nodes;
     shrink_nodes(s);
@@ -235,11 +241,13 @@ static int shrink_loaded(shrinker *s, const shrink_args *a, const cli_globals *g
                          uint64_t bugs)
 {
     shrink_summary sm = { .actions_before = s->n_best, .duration_before = s->cfg.duration_ns,
-                          .nodes_before = s->cfg.n_nodes, .bugs = bugs };
+                          .nodes_before = s->cfg.n_nodes,
+                          .clients_before = s->cfg.n_clients, .bugs = bugs };
     run_passes(s);
     sm.actions_after = s->n_best;
     sm.duration_after = s->cfg.duration_ns;
     sm.nodes_after = s->cfg.n_nodes;
+    sm.clients_after = s->cfg.n_clients;
     sm.runs = s->runs;
     shrunk_facts f = { .has_hash = false };
     snprintf(f.regression, sizeof f.regression, "%s", s->target);

@@ -40,5 +40,6 @@ void shrink_duration(shrinker *s);
 void shrink_actions(shrinker *s);
 void shrink_clients(shrinker *s);
 void shrink_nodes(shrinker *s);
+void shrink_drop_clients(shrinker *s);
 
 #endif

@@ -83,3 +83,35 @@ void shrink_nodes(shrinker *s)
             fprintf(stderr, "shrink: %u nodes are enough (run %u)\n", s->cfg.n_nodes, s->runs);
     }
 }
+
+static bool client_is_named(const shrinker *s, sim_ep ep)
+{
+    for (size_t i = 0; i < s->n_best; i++)
+        if (action_targets(&s->best[i], ep))
+            return true;
+    return false;
+}
+
+/* Drop the last client while nothing names it (its endpoint is the last
+ * one, so no other endpoint is renumbered; partition groups lose it). */
+void shrink_drop_clients(shrinker *s)
+{
+    while (s->cfg.n_clients > 0 && s->runs < s->max_runs) {
+        sim_ep last = s->cfg.n_nodes + s->cfg.n_clients;
+        if (client_is_named(s, last))
+            return;
+        for (size_t i = 0; i < s->n_best; i++) {
+            s->scratch[i] = s->best[i];
+            renumber_action(&s->scratch[i], last);
+        }
+        sim_config cfg = s->cfg;
+        cfg.n_clients--;
+        if (!shrink_try(s, s->scratch, s->n_best, &cfg))
+            return;
+        s->cfg = cfg;
+        shrink_adopt_scratch(s, s->n_best);
+        if (s->verbose)
+            fprintf(stderr, "shrink: %u clients are enough (run %u)\n", s->cfg.n_clients,
+                    s->runs);
+    }
+}
