@@ -1,5 +1,7 @@
 /* cli_harness.c — run the raftsim binary from tests. Output goes through
  * temporary files, so a chatty child can never block on a full pipe. */
+#define _XOPEN_SOURCE 700 /* nftw */
+
 #include "cli_harness.h"
 
 #include <criterion/criterion.h>
@@ -10,7 +12,12 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <unistd.h>
+
+/* Scratch folders made by this test process, removed by scratch_cleanup. */
+static char *scratch_dirs[256];
+static size_t n_scratch_dirs;
 
 static const char *raftsim_bin(void)
 {
@@ -97,7 +104,29 @@ char *scratch_dir(void)
     snprintf(templ, sizeof templ, "%s/raftsim-cli-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     char *dir = mkdtemp(templ);
     cr_assert(dir, "mkdtemp failed");
-    return strdup(dir);
+    char *copy = strdup(dir);
+    cr_assert(copy);
+    if (n_scratch_dirs < sizeof scratch_dirs / sizeof scratch_dirs[0])
+        scratch_dirs[n_scratch_dirs++] = strdup(copy);
+    return copy;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void scratch_cleanup(void)
+{
+    for (size_t i = 0; i < n_scratch_dirs; i++) {
+        if (scratch_dirs[i])
+            nftw(scratch_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(scratch_dirs[i]);
+    }
+    n_scratch_dirs = 0;
 }
 
 char *scratch_file(const char *dir, const char *name, const char *text)
@@ -122,8 +151,11 @@ char *slurp(const char *path)
     size_t got;
     while (buf && (got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
         n += got;
-        if (n + 1 == cap)
-            buf = realloc(buf, cap *= 2);
+        if (n + 1 == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            cr_assert(bigger, "out of memory");
+            buf = bigger;
+        }
     }
     fclose(fp);
     if (buf)

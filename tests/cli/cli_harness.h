@@ -23,8 +23,10 @@ void cli_out_free(cli_out *o);
 pid_t cli_start(const char *cwd, const char *const *args, const char *dir);
 int cli_wait(pid_t pid);
 
-/* A fresh scratch folder (malloc'd path). */
+/* A fresh scratch folder (malloc'd path), removed by scratch_cleanup. */
 char *scratch_dir(void);
+/* Remove every scratch folder this test made (a suite's .fini). */
+void scratch_cleanup(void);
 /* Write `text` to dir/name; returns the malloc'd path. */
 char *scratch_file(const char *dir, const char *name, const char *text);
 /* Whole file, NUL-terminated, or NULL. */

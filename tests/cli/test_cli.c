@@ -34,6 +34,8 @@ static const char failing_scn[] =
     "at 800ms restart n3\n"
     "expect committed >= 100000000\n";
 
+TestSuite(cli, .fini = scratch_cleanup);
+
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static char *write_scn(const char *dir, const char *name, const char *text)

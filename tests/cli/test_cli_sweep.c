@@ -34,6 +34,8 @@ static const char failing_scn[] =
     "at 800ms restart n3\n"
     "expect committed >= 100000000\n";
 
+TestSuite(sweep, .fini = scratch_cleanup);
+
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* The number after a label in the sweep table ("seeds run  4"), or -1. */
