@@ -206,6 +206,11 @@ void net_reset_params(net *nw, const sim_link_params *dflt)
 
 /* ---- sending ---- */
 
+static inline uint64_t ppm_to_2p20(uint32_t ppm)
+{
+    return (((uint64_t)ppm << 20) + 500000) / 1000000; /* rounded */
+}
+
 static uint64_t bandwidth_ns(uint64_t len, uint64_t bps)
 {
     return (uint64_t)(((unsigned __int128)len * SIM_NS_PER_S + bps - 1) / bps);
@@ -223,9 +228,12 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     size_t li = net_link(nw, from, to);
     const sim_link_params *lp = &nw->params[li];
     uint64_t at = now_ns + dist_sample(&lp->latency, &nw->r);
-    bool drop = rng_chance_ppm(&nw->r, lp->drop_ppm);
-    bool dup = rng_chance_ppm(&nw->r, lp->dup_ppm);
-    bool reorder = rng_chance_ppm(&nw->r, lp->reorder_ppm);
+    /* One draw decides drop, duplicate and reorder: three 20-bit uniforms,
+     * each compared with its probability scaled to 2^20 (exact to 1e-6). */
+    uint64_t u = rng_next(&nw->r);
+    bool drop = (u & 0xfffff) < ppm_to_2p20(lp->drop_ppm);
+    bool dup = ((u >> 20) & 0xfffff) < ppm_to_2p20(lp->dup_ppm);
+    bool reorder = ((u >> 40) & 0xfffff) < ppm_to_2p20(lp->reorder_ppm);
     if (drop) {
         plan->verdict = NET_DROPPED_LOSS;
         return 0;

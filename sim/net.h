@@ -9,9 +9,11 @@
  * - A partition assigns endpoints to groups 1..k; two endpoints that are both
  *   in groups but in different groups cannot talk. Endpoints listed in no
  *   group keep all their links.
- * - Per send, the network stream draws, in order: latency, drop, duplicate,
- *   reorder, [reorder delay], [latency of the duplicate]. Only the network
- *   stream is used, so other streams never shift.
+ * - Per send, the network stream draws, in order: latency, one 64-bit word
+ *   that decides drop, duplicate and reorder (three 20-bit uniforms, so a
+ *   probability change never shifts later draws), [reorder delay], [latency
+ *   of the duplicate]. Only the network stream is used: other streams never
+ *   shift.
  * - Links are FIFO, like a TCP connection: a message is never delivered
  *   before the previous one on its link, whatever the latency jitter. Only
  *   the reorder fault (extra delay after the FIFO slot is taken) and
