@@ -41,7 +41,9 @@ static void add_points(expect_eval *ev, uint32_t i)
         break;
     case EXPECT_WITHIN: {
         uint64_t end = e->t1_ns + e->t2_ns < e->t1_ns ? UINT64_MAX : e->t1_ns + e->t2_ns;
-        p[0] = (expect_point){ e->t1_ns, i, PT_OPEN };
+        /* Opened on the state at t1, after the events at t1 (a crash at t1
+         * counts as having happened: "a leader within 1s after the crash"). */
+        p[0] = (expect_point){ key_after(e->t1_ns), i, PT_OPEN };
         p[1] = (expect_point){ key_after(end), i, PT_CLOSE };
         ev->n_points += 2;
         break;

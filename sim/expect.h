@@ -11,7 +11,8 @@
  *   between T1 T2     counters: value at T2 minus value just before T1
  *                     (checkpoint T1 - 1); gauges / `always`: holds after
  *                     every event in [T1, T2] and at T2
- *   within D after T  true after some event in [T, T + D] (or at T)
+ *   within D after T  true at T (after the events at T) or after some later
+ *                     event up to T + D
  *   (no time)         evaluated when the run is over
  * Checkpoints past the end of the run are evaluated on the final state. */
 #ifndef SIM_EXPECT_H

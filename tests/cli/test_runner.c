@@ -90,6 +90,16 @@ Test(runner, within_needs_the_condition_before_its_deadline)
     run_result_free(&r);
 }
 
+Test(runner, within_after_a_crash_starts_from_the_state_after_the_crash)
+{
+    run_result r = run_text(CLUSTER "at 1s crash leader\nexpect leader within 1ms after 1s\n", 6);
+    cr_assert_not(r.passed, "no new leader 1 ms after the leader crashed");
+    run_result_free(&r);
+    r = run_text(CLUSTER "at 1s crash leader\nexpect leader within 1s after 1s\n", 6);
+    cr_assert(r.passed, "%s", r.reason);
+    run_result_free(&r);
+}
+
 #define NAIVE "nodes 3\nprotocol naive\ndrop 2%\nclient c1 writer rate 200/s\nduration 3s\n"
 
 Test(runner, an_expected_violation_makes_the_run_pass_only_when_found)
