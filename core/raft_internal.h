@@ -31,6 +31,15 @@ enum peer_mode {
     PEER_SNAPSHOT, /* sending InstallSnapshot chunks, one in flight */
 };
 
+/* A snapshot's bytes, shared by the node and the peers it is being sent to,
+ * so a transfer in progress survives the leader taking a newer snapshot. */
+typedef struct raft_snapbuf {
+    raft_snapshot_meta meta;
+    uint8_t *data;
+    size_t len;
+    uint32_t refs;
+} raft_snapbuf;
+
 typedef struct raft_inflight {
     uint64_t seq, last_index, sent_ns;
 } raft_inflight;
@@ -45,8 +54,9 @@ typedef struct raft_peer {
     uint64_t last_heard_ns; /* any message of the current term from this peer */
     bool heard;             /* ever heard from (last_heard_ns is meaningful) */
     bool timeout_now_sent;
-    /* snapshot transfer */
-    uint64_t snap_index, snap_offset, snap_sent_ns;
+    /* snapshot transfer: the snapshot is pinned until the follower has it */
+    raft_snapbuf *sending;
+    uint64_t snap_offset, snap_sent_ns;
     bool snap_chunk_inflight;
 } raft_peer;
 
@@ -111,9 +121,8 @@ struct raft_node {
     raft_fifo reads; /* raft_read_req, ordered by seq */
 
     /* snapshots: the current durable one, one being taken, one being received */
-    raft_snapshot_meta snap;
-    uint8_t *snap_data;
-    size_t snap_len;
+    raft_snapshot_meta snap; /* == snap_buf->meta when there is one */
+    raft_snapbuf *snap_buf;
     uint64_t taking_token; /* 0: none in progress */
     raft_snapshot_meta taking;
     uint8_t *taking_data;
@@ -177,6 +186,10 @@ void raft__peer_reset_probe(raft_node *r, raft_peer *p);
 int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t len);
 
 /* raft_snapshot.c */
+raft_snapbuf *raft__snapbuf_new(raft_snapshot_meta meta, uint8_t *data, size_t len);
+void raft__snapbuf_release(raft_snapbuf *b);
+void raft__set_snapshot(raft_node *r, raft_snapbuf *b);
+void raft__peer_release_snapshot(raft_peer *p);
 void raft__maybe_take_snapshot(raft_node *r);
 void raft__snapshot_durable(raft_node *r);
 void raft__send_snapshot_chunk(raft_node *r, raft_id id);

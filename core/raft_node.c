@@ -30,12 +30,18 @@ static int load_boot(raft_node *r, const raft_boot *b)
     if (b->hs.vote > r->cfg.n_nodes)
         return RAFT_EINVAL;
     raft_log_init(&r->log, b->snap.index, b->snap.term);
-    r->snap = b->snap;
-    if (b->snap_len) {
-        if (!b->snap_data || !(r->snap_data = malloc(b->snap_len)))
+    if (b->snap.index) {
+        uint8_t *copy = malloc(b->snap_len ? b->snap_len : 1);
+        if (!copy || (b->snap_len && !b->snap_data)) {
+            free(copy);
             return RAFT_ENOMEM;
-        memcpy(r->snap_data, b->snap_data, b->snap_len);
-        r->snap_len = b->snap_len;
+        }
+        if (b->snap_len)
+            memcpy(copy, b->snap_data, b->snap_len);
+        raft_snapbuf *sb = raft__snapbuf_new(b->snap, copy, b->snap_len);
+        if (!sb)
+            return RAFT_ENOMEM;
+        raft__set_snapshot(r, sb);
     }
     for (size_t i = 0; i < b->n_entries; i++) {
         if (b->entries[i].term < raft_log_last_term(&r->log))
@@ -91,8 +97,11 @@ void raft_free(raft_node *r)
     free(r->writes.items);
     free(r->outbox.items);
     free(r->reads.items);
+    for (uint32_t i = 0; r->peers && i < r->cfg.n_nodes; i++)
+        raft__peer_release_snapshot(&r->peers[i]);
     free(r->peers);
-    free(r->snap_data);
+    if (r->snap_buf)
+        raft__snapbuf_release(r->snap_buf);
     free(r->taking_data);
     free(r->recv_data);
     free(r->enc);

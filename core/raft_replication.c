@@ -33,7 +33,8 @@ void raft__peer_reset_probe(raft_node *r, raft_peer *p)
     p->mode = PEER_PROBE;
     p->in_count = 0;
     p->in_head = 0;
-    p->next_index = p->match_index + 1;
+    if (!BUG(r, NO_BACKTRACK) || p->next_index <= p->match_index)
+        p->next_index = p->match_index + 1;
     p->valid_seq = r->seq + 1;
 }
 
@@ -64,6 +65,7 @@ void raft__become_leader(raft_node *r)
     uint64_t next = raft_log_last_index(&r->log) + 1;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         raft_peer *p = &r->peers[id - 1];
+        raft__peer_release_snapshot(p);
         memset(p, 0, sizeof *p);
         p->next_index = next;
         p->mode = PEER_PROBE;
@@ -292,7 +294,7 @@ static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_
     if (next < 1)
         next = 1;
     if (BUG(r, NO_BACKTRACK) && next < p->next_index)
-        next = p->next_index;
+        next = p->next_index; /* the mistake: a rejection never moves nextIndex back */
     raft__peer_reset_probe(r, p);
     p->next_index = next;
     if (BUG(r, BAD_CONFLICT_HINT))

@@ -4,6 +4,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- shared snapshot buffers ---- */
+
+/* Takes ownership of `data` (freed on failure too). */
+raft_snapbuf *raft__snapbuf_new(raft_snapshot_meta meta, uint8_t *data, size_t len)
+{
+    raft_snapbuf *b = malloc(sizeof *b);
+    if (!b) {
+        free(data);
+        return NULL;
+    }
+    *b = (raft_snapbuf){.meta = meta, .data = data, .len = len, .refs = 1};
+    return b;
+}
+
+void raft__snapbuf_release(raft_snapbuf *b)
+{
+    assert(b->refs > 0);
+    if (--b->refs)
+        return;
+    free(b->data);
+    free(b);
+}
+
+/* `b` (one reference, handed over) becomes the node's current snapshot. */
+void raft__set_snapshot(raft_node *r, raft_snapbuf *b)
+{
+    if (r->snap_buf)
+        raft__snapbuf_release(r->snap_buf);
+    r->snap_buf = b;
+    r->snap = b->meta;
+}
+
+void raft__peer_release_snapshot(raft_peer *p)
+{
+    if (p->sending)
+        raft__snapbuf_release(p->sending);
+    p->sending = NULL;
+}
+
 /* ---- taking a snapshot locally ---- */
 
 void raft__maybe_take_snapshot(raft_node *r)
@@ -35,11 +74,11 @@ void raft__snapshot_durable(raft_node *r)
         r->taking_data = NULL;
         return;
     }
-    free(r->snap_data);
-    r->snap = r->taking;
-    r->snap_data = r->taking_data;
-    r->snap_len = r->taking_len;
+    raft_snapbuf *b = raft__snapbuf_new(r->taking, r->taking_data, r->taking_len);
     r->taking_data = NULL;
+    if (!b)
+        return; /* out of memory: keep serving the old snapshot and the full log */
+    raft__set_snapshot(r, b);
     raft__event(r, RAFT_EV_SNAPSHOT_TAKEN, r->snap.index, r->snap.term);
     uint64_t trailing = r->cfg.snapshot_trailing;
     uint64_t upto = r->snap.index > trailing ? r->snap.index - trailing : 0;
@@ -52,24 +91,27 @@ void raft__snapshot_durable(raft_node *r)
 void raft__send_snapshot_chunk(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
-    assert(r->snap.index > 0);
-    if (p->mode != PEER_SNAPSHOT || p->snap_index != r->snap.index) {
+    assert(r->snap_buf && r->snap.index > 0);
+    if (p->mode != PEER_SNAPSHOT || !p->sending) {
+        raft__peer_release_snapshot(p);
         p->mode = PEER_SNAPSHOT;
-        p->snap_index = r->snap.index;
+        p->sending = r->snap_buf; /* pinned: a newer snapshot does not restart it */
+        p->sending->refs++;
         p->snap_offset = 0;
         p->in_count = 0;
-        raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, r->snap.index);
+        raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, p->sending->meta.index);
     }
-    uint64_t left = r->snap_len - p->snap_offset;
+    const raft_snapbuf *s = p->sending;
+    uint64_t left = s->len - p->snap_offset;
     uint64_t chunk = left < r->cfg.snapshot_chunk_bytes ? left : r->cfg.snapshot_chunk_bytes;
     raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = r->cfg.id, .term = r->term};
-    m.is.last_index = r->snap.index;
-    m.is.last_term = r->snap.term;
+    m.is.last_index = s->meta.index;
+    m.is.last_term = s->meta.term;
     m.is.offset = p->snap_offset;
-    m.is.total_len = r->snap_len;
-    m.is.done = p->snap_offset + chunk == r->snap_len;
+    m.is.total_len = s->len;
+    m.is.done = p->snap_offset + chunk == s->len;
     m.is.len = (uint32_t)chunk;
-    m.is.data = chunk ? r->snap_data + p->snap_offset : NULL;
+    m.is.data = chunk ? s->data + p->snap_offset : NULL;
     raft__send(r, id, &m);
     p->snap_chunk_inflight = true;
     p->snap_sent_ns = raft__now(r);
@@ -85,12 +127,13 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
     }
     raft_peer *p = &r->peers[m->from - 1];
     if (m->term < r->term || r->role != RAFT_LEADER || p->mode != PEER_SNAPSHOT ||
-        m->isr.last_index != p->snap_index)
+        !p->sending || m->isr.last_index != p->sending->meta.index)
         return;
     p->snap_chunk_inflight = false;
     if (m->isr.done) {
-        if (p->snap_index > p->match_index)
-            p->match_index = p->snap_index;
+        if (p->sending->meta.index > p->match_index)
+            p->match_index = p->sending->meta.index;
+        raft__peer_release_snapshot(p);
         raft__peer_reset_probe(r, p);
         raft__leader_advance_commit(r);
         if (r->role != RAFT_LEADER)
@@ -99,7 +142,7 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         raft__replicate(r, m->from);
         return;
     }
-    p->snap_offset = m->isr.next_offset < r->snap_len ? m->isr.next_offset : 0;
+    p->snap_offset = m->isr.next_offset < p->sending->len ? m->isr.next_offset : 0;
     raft__send_snapshot_chunk(r, m->from);
 }
 
@@ -123,9 +166,8 @@ static void recv_reset(raft_node *r)
 }
 
 /* Paper §7: keep the suffix after a matching entry; otherwise discard the log. */
-static void install(raft_node *r)
+static void install_log(raft_node *r, raft_snapshot_meta meta, bool *keep_out)
 {
-    raft_snapshot_meta meta = r->recv;
     uint64_t last = raft_log_last_index(&r->log);
     bool keep = meta.index <= last && raft_log_term_at(&r->log, meta.index) == meta.term;
     if (keep && BUG(r, SNAP_DROP_SUFFIX))
@@ -136,25 +178,37 @@ static void install(raft_node *r)
         raft_log_compact(&r->log, meta.index);
         r->log.base_term = meta.term;
     } else {
+        /* Entries up to the commit index are covered by the snapshot; only the
+         * uncommitted rest is really removed. */
         if (last > r->commit)
             raft__event(r, RAFT_EV_TRUNCATE, r->commit + 1, last);
         raft_log_reset(&r->log, meta.index, meta.term);
         raft__clamp_durable(r, r->commit < meta.index ? r->commit : meta.index);
     }
-    r->io.snapshot_restore(r->io.ctx, &meta, r->recv_data, r->recv_total);
-    free(r->snap_data);
-    r->snap = meta;
-    r->snap_data = r->recv_data;
-    r->snap_len = r->recv_total;
-    r->recv_data = NULL;
-    raft__persist_snapshot(r, meta, r->snap_data, r->snap_len, keep);
+    *keep_out = keep;
+}
+
+/* The last chunk arrived: install. False (nothing changed) without memory. */
+static bool install(raft_node *r)
+{
+    raft_snapshot_meta meta = r->recv;
+    raft_snapbuf *b = raft__snapbuf_new(meta, r->recv_data, r->recv_total);
+    r->recv_data = NULL; /* owned by b now, or freed */
+    recv_reset(r);
+    if (!b)
+        return false;
+    bool keep;
+    install_log(r, meta, &keep);
+    r->io.snapshot_restore(r->io.ctx, &meta, b->data, b->len);
+    raft__set_snapshot(r, b);
+    raft__persist_snapshot(r, meta, b->data, b->len, keep);
     raft__event(r, RAFT_EV_SNAPSHOT_INSTALLED, meta.index, meta.term);
     uint64_t old = r->commit;
     r->commit = meta.index;
     r->applied = meta.index;
     raft__event(r, RAFT_EV_COMMIT, meta.index, old);
-    recv_reset(r);
     raft__apply(r);
+    return true;
 }
 
 /* Start or continue assembling; false if the chunk cannot be used. */
@@ -208,6 +262,6 @@ void raft__recv_install_snapshot(raft_node *r, const raft_msg *m)
         reply_snapshot(r, m->from, m->is.last_index, 0, false);
         return;
     }
-    install(r);
-    reply_snapshot(r, m->from, m->is.last_index, r->snap_len, true);
+    bool installed = install(r);
+    reply_snapshot(r, m->from, m->is.last_index, installed ? m->is.total_len : 0, installed);
 }

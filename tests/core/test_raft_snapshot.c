@@ -220,3 +220,32 @@ Test(raft_snapshot, restart_from_a_snapshot_and_suffix_sets_commit_to_the_snapsh
     cr_assert_eq(raft_applied_index(H.node), 10);
     cr_assert_eq(raft_term_at(H.node, 10), 2);
 }
+
+Test(raft_snapshot, a_transfer_in_progress_continues_with_its_snapshot_after_a_newer_one_is_taken)
+{
+    H.cfg.snapshot_chunk_bytes = 16;
+    H.cfg.snapshot_threshold = 2;
+    fh_seed_snapshot(&H, 10, 1, 40);
+    fh_start(&H);
+    fh_make_leader(&H); /* term 2, no-op at 11 */
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.conflict_index = 1;
+    fh_deliver(&H, &rej); /* peer 2 gets the snapshot at 10, chunk 0 in flight */
+    raft_propose(H.node, "n", 1, NULL, NULL);
+    fh_persist_all(&H);
+    fh_ack_last(&H, 3); /* the no-op */
+    fh_ack_last(&H, 3); /* entry 12 */
+    cr_assert_eq(raft_applied_index(H.node), 12);
+    fh_persist_all(&H);
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_TAKEN, 12, 2), "a newer snapshot is current");
+    raft_msg r = {.type = RAFT_MSG_INSTALL_SNAPSHOT_RESP, .from = 2, .term = 2};
+    r.isr.last_index = 10;
+    r.isr.next_offset = 16;
+    fh_deliver(&H, &r);
+    raft_msg is;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.last_index, 10, "the transfer is not restarted with the new snapshot");
+    cr_assert_eq(is.is.offset, 16);
+    cr_assert_eq(is.is.total_len, 40);
+}
