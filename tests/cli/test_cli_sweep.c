@@ -401,3 +401,22 @@ Test(sweep, shrink_of_an_invariant_violation_keeps_that_invariant_and_cuts_the_r
     cli_out_free(&o);
     free(dir);
 }
+
+Test(sweep, merge_flags_a_seed_recorded_with_two_different_trace_hashes)
+{
+    static const char head[] = "# raftsim sweep results v1\n# scenario: x\n"
+                               "# options: 0x0000000000000001\n";
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s1 PASS none 0x00000000000000aa 10 1000 cov=0\n"
+                          "2 PASS none 0x00000000000000bb 10 1000 cov=0\n", head);
+    snprintf(b, sizeof b, "%s2 PASS none 0x00000000000000cc 10 1000 cov=0\n", head);
+    char *dir = scratch_dir();
+    free(scratch_file(dir, "a.results", a));
+    free(scratch_file(dir, "b.results", b));
+    cli_out m = cli_run(dir, ARGS("sweep", "--merge", "a.results", "b.results"));
+    cr_assert_eq(m.status, 1, "a seed that disagrees with itself fails the merge");
+    cr_assert(strstr(m.err, "NONDETERMINISM"), "stderr: %s", m.err);
+    cr_assert_eq(table_value(m.out, "seeds run"), 2, "seed 2 counts once: %s", m.out);
+    cli_out_free(&m);
+    free(dir);
+}

@@ -74,9 +74,10 @@ void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
         char path[4200];
         sweep_replay_path(cfg, seed, path, sizeof path);
         replay_write(path, cfg->sc, seed, &res, r->key, cfg->bugs, cfg->prog);
-    } else if (wants_determinism_check(cfg, seed)) {
-        check_determinism(cfg, seed, r);
     }
+    /* Failing seeds too: a failure that does not reproduce is worth less. */
+    if (wants_determinism_check(cfg, seed))
+        check_determinism(cfg, seed, r);
     run_result_free(&res);
 }
 
