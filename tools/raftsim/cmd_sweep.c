@@ -56,7 +56,7 @@ static const opt_spec sweep_specs[] = {
 };
 
 typedef struct sweep_args {
-    char *files[256];
+    char *files[4096]; /* --merge: every shard of a big sweep */
     size_t n_files;
     bool has_seeds, chaos, merge, help;
     uint64_t jobs;
