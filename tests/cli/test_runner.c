@@ -147,3 +147,22 @@ Test(runner, replaying_the_executed_actions_gives_the_same_trace_hash)
     scenario_free(&again);
     free(text);
 }
+
+Test(runner, until_event_stops_just_before_that_event_and_dumps_every_node)
+{
+    scenario sc;
+    run_result r;
+    char err[512], *dump = NULL;
+    size_t len;
+    parse_ok(CLUSTER, &sc);
+    FILE *out = open_memstream(&dump, &len);
+    run_options opt = { .summary = out, .until_event = 200 };
+    cr_assert_eq(run_scenario(&sc, 1, &opt, &r, err, sizeof err), 0, "%s", err);
+    fclose(out);
+    cr_assert_eq(r.events, 199);
+    cr_assert(strstr(dump, "stopped before event 200"), "%s", dump);
+    cr_assert_gt(len, 100, "the node dumps follow");
+    run_result_free(&r);
+    scenario_free(&sc);
+    free(dump);
+}
