@@ -141,7 +141,7 @@ struct raft_node {
     uint64_t elections_started, elections_won;
     uint64_t msgs_sent[RAFT_MSG_TYPE_SLOTS], msgs_recv[RAFT_MSG_TYPE_SLOTS];
     uint64_t bytes_sent, bytes_recv, msgs_malformed;
-    uint64_t rtt_sum_ns, rtt_samples, last_quorum_ack_ns;
+    uint64_t rtt_sum_ns, rtt_samples;
 };
 
 /* raft.c */
@@ -179,6 +179,7 @@ void raft__replicate(raft_node *r, raft_id id);
 void raft__heartbeat(raft_node *r, raft_id id);
 void raft__heartbeat_all(raft_node *r);
 void raft__leader_advance_commit(raft_node *r);
+uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
 void raft__recv_append(raft_node *r, const raft_msg *m);
 void raft__note_leader(raft_node *r, const raft_msg *m);
 void raft__recv_append_resp(raft_node *r, const raft_msg *m);

@@ -50,7 +50,6 @@ void raft__reads_check(raft_node *r)
             break; /* reads are ordered by seq: later ones wait too */
         raft_read_req done = *q;
         raft__fifo_pop(&r->reads);
-        r->last_quorum_ack_ns = raft__now(r);
         if (r->io.read_ready)
             r->io.read_ready(r->io.ctx, done.req_id, RAFT_OK, done.index);
     }

@@ -61,7 +61,6 @@ void raft__become_leader(raft_node *r)
     r->elections_won++;
     r->committed_in_term = false;
     r->transfer_target = RAFT_NONE;
-    r->last_quorum_ack_ns = now;
     uint64_t next = raft_log_last_index(&r->log) + 1;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         raft_peer *p = &r->peers[id - 1];
@@ -200,7 +199,7 @@ void raft__heartbeat_all(raft_node *r)
 /* ---- commit (paper §5.4.2, Figure 8) ---- */
 
 /* k-th largest (k >= 1) of v[0..n), by selection; v is reordered. */
-static uint64_t kth_largest(uint64_t *v, uint32_t n, uint32_t k)
+uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k)
 {
     assert(k >= 1 && k <= n);
     for (uint32_t i = 0; i < k; i++) { /* k <= 33: partial selection sort */
@@ -227,7 +226,7 @@ void raft__leader_advance_commit(raft_node *r)
         self = last;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         match[id - 1] = id == r->cfg.id ? self : r->peers[id - 1].match_index;
-    uint64_t n = kth_largest(match, r->cfg.n_nodes, raft__majority(r));
+    uint64_t n = raft__kth_largest(match, r->cfg.n_nodes, raft__majority(r));
     if (n <= r->commit)
         return;
     uint64_t term_n = raft_log_term_at(&r->log, n);

@@ -33,6 +33,17 @@ static uint32_t peers_connected(const raft_node *r, uint64_t now)
     return n;
 }
 
+/* Leader: the time by which a majority (self included) had last been heard from. */
+static uint64_t quorum_heard_ns(const raft_node *r, uint64_t now)
+{
+    uint64_t t[RAFT_MAX_NODES];
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
+        const raft_peer *p = &r->peers[id - 1];
+        t[id - 1] = id == r->cfg.id ? now : p->heard ? p->last_heard_ns : 0;
+    }
+    return raft__kth_largest(t, r->cfg.n_nodes, raft__majority(r));
+}
+
 void raft_get_status(const raft_node *r, raft_status *s)
 {
     uint64_t now = r->io.now(r->io.ctx);
@@ -59,7 +70,7 @@ void raft_get_status(const raft_node *r, raft_status *s)
     s->connected_peers = peers_connected(r, now);
     if (r->role == RAFT_LEADER) {
         s->healthy = s->connected_peers + 1 >= raft__majority(r);
-        s->last_heartbeat_ns = r->last_quorum_ack_ns;
+        s->last_heartbeat_ns = quorum_heard_ns(r, now);
     } else {
         s->healthy = r->leader_contact &&
                      now - r->leader_contact_ns <= r->cfg.election_timeout_max_ns;

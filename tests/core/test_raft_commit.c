@@ -119,11 +119,14 @@ Test(raft_commit, check_quorum_leader_stays_while_a_majority_answers)
         fh_advance(&H, 50 * MS);
         fh_ack_last(&H, 2); /* peer 3 is silent: 2 of 3 is still a majority */
     }
+    uint64_t acked_at = H.now;
+    H.now += 10 * MS;
     cr_assert_eq(raft_role(H.node), RAFT_LEADER);
     raft_status st;
     raft_get_status(H.node, &st);
     cr_assert_eq(st.connected_peers, 1);
     cr_assert(st.healthy);
+    cr_assert_eq(st.last_heartbeat_ns, acked_at, "when a majority was last heard from");
 }
 
 Test(raft_commit, restart_recovers_term_vote_and_log_and_starts_as_follower)
