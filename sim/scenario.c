@@ -116,6 +116,10 @@ int scenario_parse(const char *path, const char *text, size_t len, scenario *out
 {
     scenario sc;
     scenario_init(&sc);
+    if (!text) { /* an empty file: reported as such below */
+        text = "";
+        len = 0;
+    }
     scn_line *ln = malloc(sizeof *ln);
     scn_parser p = { .sc = &sc, .path = path ? path : "<scenario>", .err = err,
                      .err_cap = err_cap };
