@@ -3,81 +3,98 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
-void evq_init(evq *q)
-{
-    q->heap = NULL;
-    q->len = q->cap = 0;
-    q->next_seq = 0;
-}
+#define SLOT_MASK ((UINT64_C(1) << EVQ_SLOT_BITS) - 1)
+
+void evq_init(evq *q) { memset(q, 0, sizeof *q); }
 
 void evq_free(evq *q)
 {
     free(q->heap);
+    free(q->slots);
+    free(q->free_slots);
     evq_init(q);
 }
 
-static bool ev_before(const sim_event *x, const sim_event *y)
+static inline bool key_before(const evq_key *x, const evq_key *y)
 {
     if (x->time_ns != y->time_ns)
         return x->time_ns < y->time_ns;
-    return x->seq < y->seq;
+    return x->seq_slot < y->seq_slot; /* the sequence sits in the high bits */
 }
 
-static int evq_grow(evq *q)
+static int grow(evq *q)
 {
-    size_t cap = q->cap ? q->cap * 2 : 256;
-    sim_event *h = realloc(q->heap, cap * sizeof *h);
-    if (!h)
-        return -1;
-    q->heap = h;
-    q->cap = cap;
+    if (q->len == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 256;
+        evq_key *h = realloc(q->heap, cap * sizeof *h);
+        if (!h)
+            return -1;
+        q->heap = h;
+        q->cap = cap;
+    }
+    if (q->n_free == 0 && q->n_slots == q->cap_slots) {
+        size_t cap = q->cap_slots ? q->cap_slots * 2 : 256;
+        if (cap > ((size_t)1 << EVQ_SLOT_BITS))
+            return -1; /* more pending events than slot ids */
+        sim_event *e = realloc(q->slots, cap * sizeof *e);
+        if (!e)
+            return -1;
+        q->slots = e;
+        uint32_t *f = realloc(q->free_slots, cap * sizeof *f);
+        if (!f)
+            return -1;
+        q->free_slots = f;
+        q->cap_slots = cap;
+    }
     return 0;
 }
 
 int evq_push(evq *q, const sim_event *ev)
 {
-    if (q->len == q->cap && evq_grow(q) != 0)
+    if (grow(q) != 0)
         return -1;
-    sim_event e = *ev;
-    e.seq = q->next_seq++;
+    assert(q->next_seq < (UINT64_C(1) << (64 - EVQ_SLOT_BITS)));
+    size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
+    sim_event *e = &q->slots[slot];
+    *e = *ev;
+    e->seq = q->next_seq++;
+    evq_key k = {.time_ns = e->time_ns, .seq_slot = (e->seq << EVQ_SLOT_BITS) | slot};
     size_t i = q->len++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!ev_before(&e, &q->heap[parent]))
+        if (!key_before(&k, &q->heap[parent]))
             break;
         q->heap[i] = q->heap[parent];
         i = parent;
     }
-    q->heap[i] = e;
+    q->heap[i] = k;
     return 0;
-}
-
-const sim_event *evq_peek(const evq *q)
-{
-    return q->len ? &q->heap[0] : NULL;
 }
 
 bool evq_pop(evq *q, sim_event *out)
 {
     if (q->len == 0)
         return false;
-    *out = q->heap[0];
-    sim_event last = q->heap[--q->len];
+    uint32_t slot = (uint32_t)(q->heap[0].seq_slot & SLOT_MASK);
+    *out = q->slots[slot];
+    q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
+    evq_key last = q->heap[--q->len];
     size_t n = q->len, i = 0;
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= n)
             break;
-        if (child + 1 < n && ev_before(&q->heap[child + 1], &q->heap[child]))
+        if (child + 1 < n && key_before(&q->heap[child + 1], &q->heap[child]))
             child++;
-        if (!ev_before(&q->heap[child], &last))
+        if (!key_before(&q->heap[child], &last))
             break;
         q->heap[i] = q->heap[child];
         i = child;
     }
     if (n > 0)
         q->heap[i] = last;
-    assert(q->len == 0 || !ev_before(&q->heap[0], out));
+    assert(out->time_ns == 0 || q->len == 0 || q->heap[0].time_ns >= out->time_ns);
     return true;
 }

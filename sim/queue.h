@@ -16,9 +16,22 @@ typedef struct sim_event {
     uint64_t b, c;    /* owner-defined payload (e.g. generation numbers) */
 } sim_event;
 
+/* The heap holds 16-byte keys (time, seq << 24 | slot); the events sit in a
+ * slab indexed by slot, so sifting moves small keys. Ordering by the key is
+ * ordering by (time, insertion sequence). */
+typedef struct evq_key {
+    uint64_t time_ns;
+    uint64_t seq_slot;
+} evq_key;
+
+enum { EVQ_SLOT_BITS = 24 };
+
 typedef struct evq {
-    sim_event *heap;
+    evq_key *heap;
     size_t len, cap;
+    sim_event *slots;
+    uint32_t *free_slots;
+    size_t n_slots, n_free, cap_slots;
     uint64_t next_seq;
 } evq;
 
@@ -27,7 +40,12 @@ void evq_free(evq *q);
 /* Returns 0, or -1 on allocation failure (the queue is unchanged). */
 int evq_push(evq *q, const sim_event *ev);
 /* Earliest event, or NULL if empty. */
-const sim_event *evq_peek(const evq *q);
+static inline const sim_event *evq_peek(const evq *q)
+{
+    if (!q->len)
+        return NULL;
+    return &q->slots[q->heap[0].seq_slot & ((UINT64_C(1) << EVQ_SLOT_BITS) - 1)];
+}
 /* Remove the earliest event into *out. Returns false if empty. */
 bool evq_pop(evq *q, sim_event *out);
 static inline size_t evq_len(const evq *q) { return q->len; }
