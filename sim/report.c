@@ -148,6 +148,13 @@ void sim_print_summary(const sim *s, FILE *out)
     fprintf(out, "  ack latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
             ms(latency(s, 500)), ms(latency(s, 900)), ms(latency(s, 990)),
             ms(latency(s, 999)), ms(latency(s, 1000)));
+    u64vec *commit = (u64vec *)&m->lat_commit, *down = (u64vec *)&m->downtime_hb;
+    fprintf(out, "  commit latency ms (leader propose -> apply): p50 %.3f  p99 %.3f  max %.3f\n",
+            ms(u64vec_percentile(commit, 500)), ms(u64vec_percentile(commit, 990)),
+            ms(u64vec_percentile(commit, 1000)));
+    if (down->n)
+        fprintf(out, "  leader-change downtime ms: %zu changes, p50 %.3f  max %.3f\n", down->n,
+                ms(u64vec_percentile(down, 500)), ms(u64vec_percentile(down, 1000)));
     fprintf(out, "  messages %llu (%llu bytes), dropped %llu, duplicated %llu\n",
             (unsigned long long)m->msgs_total, (unsigned long long)m->bytes_total,
             (unsigned long long)m->dropped, (unsigned long long)m->duplicated);
