@@ -123,7 +123,8 @@ void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *
     if (!res->duplicate) {
         /* Which (session, seq) was stored where: the history's exactly-once check. */
         logbuf_record rec;
-        if (logbuf_cmd_decode(e->data, e->len, &rec)) {
+        if (logbuf_cmd_decode(e->data, e->len, &rec) && rec.client_id > 0 &&
+            rec.client_id < s->n_sessions) { /* only our clients' sessions */
             uint64_t prev;
             int rc = hist_note_stored(&s->hist, (uint32_t)rec.client_id, rec.client_seq,
                                       index, &prev);
