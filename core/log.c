@@ -93,27 +93,23 @@ static int log_reserve_bytes(raft_log *log, size_t len)
     size_t dead = (size_t)(log->bytes_start - log->bytes_base);
     size_t live = used - dead;
     if (dead > live && live + len <= log->bytes_cap) {
+        /* moves at most as many bytes as compaction freed: amortised O(1) */
         memmove(log->bytes, log->bytes + dead, live);
         log->bytes_base += dead;
         return RAFT_OK;
     }
     size_t cap = log->bytes_cap ? log->bytes_cap : LOG_MIN_BYTES;
-    while (cap < live + len) {
+    while (cap < used + len) {
         if (cap > SIZE_MAX / 2)
             return RAFT_ENOMEM;
         cap *= 2;
     }
-    if (cap < used + len)
-        cap *= 2; /* keep growth geometric even when the prefix is live */
-    uint8_t *p = malloc(cap);
+    /* realloc: large blocks grow by remapping pages, without copying */
+    uint8_t *p = realloc(log->bytes, cap);
     if (!p)
         return RAFT_ENOMEM;
-    if (live)
-        memcpy(p, log->bytes + dead, live);
-    free(log->bytes);
     log->bytes = p;
     log->bytes_cap = cap;
-    log->bytes_base += dead;
     return RAFT_OK;
 }
 
