@@ -278,3 +278,36 @@ Test(sim, drift_makes_a_node_clock_run_fast_by_its_ppm)
     cr_assert_eq(l2, 1100 * SIM_NS_PER_MS);
     sim_free(s);
 }
+
+Test(sim, a_follower_target_resolves_to_a_live_non_leader_and_is_recorded_concretely)
+{
+    sim_config cfg = base(5, 2);
+    sim *s = make(&cfg, 6);
+    sim_run_until(s, 1000 * SIM_NS_PER_MS);
+    raft_id leader = s->leader;
+    cr_assert_neq(leader, 0);
+    sim_action c = act(1000, SIM_ACT_CRASH, SIM_TARGET_FOLLOWER, 0);
+    cr_assert_eq(sim_add_action(s, &c), 0);
+    sim_run_until(s, 1000 * SIM_NS_PER_MS);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(done[0].target.kind, SIM_TARGET_EP);
+    cr_assert_neq(done[0].target.ep, leader);
+    cr_assert(!s->nodes[done[0].target.ep].up);
+    sim_free(s);
+}
+
+Test(sim, an_action_aimed_at_the_leader_is_skipped_when_there_is_none)
+{
+    sim_config cfg = base(3, 1);
+    sim *s = make(&cfg, 6);
+    sim_action c = act(0, SIM_ACT_CRASH, SIM_TARGET_LEADER, 0); /* before any election */
+    cr_assert_eq(sim_add_action(s, &c), 0);
+    sim_run_until(s, 1);
+    size_t n;
+    sim_executed_actions(s, &n);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(metric(s, SIM_M_UP, SIM_SEL_SUM), 3);
+    sim_free(s);
+}
