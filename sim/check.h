@@ -1,5 +1,9 @@
 /* check.h — Raft's safety invariants, checked incrementally after every event
  * in O(1) amortised work per event (see ARCHITECTURE.md, "Checking safety").
+ * The five properties are those of the Raft paper's Figure 3 (Election
+ * Safety, Leader Append-Only, Log Matching, Leader Completeness, State Machine
+ * Safety); the others guard Figure 2's rules on commitIndex and lastApplied,
+ * and the client-visible promises (acknowledged writes, equal state).
  *
  * State kept:
  * - per node: a cumulative hash per log index, h[i] = H(h[i-1], term_i,
