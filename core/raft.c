@@ -118,6 +118,18 @@ void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
         return; /* dropped, like a lost message */
 }
 
+/* A reply that promises only our term (and vote) and the log up to `index`:
+ * at once if that much is already durable — a heartbeat answer need not wait
+ * behind a slow write of newer entries — otherwise after every write so far. */
+void raft__send_ack(raft_node *r, raft_id to, const raft_msg *m, uint64_t index)
+{
+    if (r->persisted_token >= r->hs_token && r->durable_index >= index) {
+        raft__send(r, to, m);
+        return;
+    }
+    raft__send_durable(r, to, m);
+}
+
 static void outbox_release(raft_node *r)
 {
     while (r->outbox.count) {
@@ -150,7 +162,8 @@ static uint64_t persist(raft_node *r, raft_write *w)
 uint64_t raft__persist_hs(raft_node *r)
 {
     raft_write w = {.kind = RAFT_WRITE_ENTRIES};
-    return persist(r, &w);
+    r->hs_token = persist(r, &w);
+    return r->hs_token;
 }
 
 uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e, size_t n)

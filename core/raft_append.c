@@ -12,8 +12,9 @@ static void reply_append(raft_node *r, raft_id to, uint64_t seq, bool success, u
     m.aer.conflict_index = conflict_index;
     m.aer.conflict_term = conflict_term;
     m.aer.last_index = raft_log_last_index(&r->log);
-    /* A success promises durable entries; any reply may carry a new term. */
-    raft__send_durable(r, to, &m);
+    /* A success promises durable entries up to `match`; any reply may carry a
+     * new term, which must be durable too. */
+    raft__send_ack(r, to, &m, success ? match : 0);
 }
 
 /* Remove [from, last] after a real conflict; reported before the APPEND that

@@ -100,6 +100,7 @@ struct raft_node {
 
     /* persistence */
     uint64_t last_token, persisted_token;
+    uint64_t hs_token;      /* last write that changed the term or the vote */
     uint64_t durable_index; /* the log up to here is durable */
     raft_fifo writes;       /* raft_pending_write */
     raft_fifo outbox;       /* raft_outbox_item */
@@ -151,6 +152,7 @@ uint32_t raft__majority(const raft_node *r);
 void raft__reset_election_timer(raft_node *r);
 void raft__send(raft_node *r, raft_id to, const raft_msg *m);
 void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m);
+void raft__send_ack(raft_node *r, raft_id to, const raft_msg *m, uint64_t index);
 uint64_t raft__persist_hs(raft_node *r);
 uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e, size_t n);
 uint64_t raft__persist_snapshot(raft_node *r, raft_snapshot_meta meta, const uint8_t *data,

@@ -62,6 +62,26 @@ Test(raft_replication, duplicate_append_is_acknowledged_only_after_the_first_cop
     cr_assert_eq(fh_count(&H, RAFT_MSG_APPEND_ENTRIES_RESP), 2);
 }
 
+Test(raft_replication, heartbeat_answer_is_not_held_behind_a_pending_write_of_newer_entries)
+{
+    fh_start(&H);
+    uint64_t terms[] = {1, 1};
+    follow(2, 1, terms, 2);
+    raft_entry e[1] = {E(1)};
+    raft_msg m = fh_append(2, 1, 2, 1, 0, e, 1);
+    fh_deliver(&H, &m); /* entry 3: its write is pending */
+    raft_msg hb = fh_append(2, 1, 2, 1, 0, NULL, 0);
+    fh_deliver(&H, &hb);
+    cr_assert_eq(fh_count(&H, RAFT_MSG_APPEND_ENTRIES_RESP), 1, "the heartbeat is answered");
+    raft_msg r = last_reply();
+    cr_assert(r.aer.success);
+    cr_assert_eq(r.aer.match_index, 2, "promising only what is durable");
+    fh_persist_all(&H);
+    cr_assert_eq(fh_count(&H, RAFT_MSG_APPEND_ENTRIES_RESP), 2);
+    r = last_reply();
+    cr_assert_eq(r.aer.match_index, 3);
+}
+
 Test(raft_replication, stale_append_entries_is_refused_and_does_not_reset_the_timer)
 {
     fh_start(&H);
