@@ -79,7 +79,7 @@ void expect_free(expect_eval *ev)
     memset(ev, 0, sizeof *ev);
 }
 
-static bool holds(enum expect_op op, int64_t l, int64_t r)
+bool expect_holds(enum expect_op op, int64_t l, int64_t r)
 {
     switch (op) {
     case EXPECT_LT: return l < r;
@@ -139,7 +139,7 @@ static void check_open(expect_eval *ev, const sim *s, uint32_t i)
         close_window(ev, i);
         return;
     }
-    bool ok = holds(e->op, l, r);
+    bool ok = expect_holds(e->op, l, r);
     if (e->when == EXPECT_WITHIN && ok) {
         ev->slots[i].status = EXPECT_HELD;
         close_window(ev, i);
@@ -178,10 +178,10 @@ static void close_point(expect_eval *ev, const sim *s, uint32_t i)
     if (e->when == EXPECT_BETWEEN && !e->always) {
         l -= slot->base_lhs;
         r -= slot->base_rhs;
-        settle(ev, i, holds(e->op, l, r), s, l, r, "change over the window was");
+        settle(ev, i, expect_holds(e->op, l, r), s, l, r, "change over the window was");
         return;
     }
-    bool ok = holds(e->op, l, r);
+    bool ok = expect_holds(e->op, l, r);
     settle(ev, i, ok, s, l, r, e->when == EXPECT_WITHIN ? "still not true:" : "broken:");
     close_window(ev, i);
 }
@@ -196,8 +196,9 @@ static void run_point(expect_eval *ev, const sim *s, const expect_point *p)
         close_point(ev, s, p->slot);
     else {
         int64_t l, r;
+        enum expect_op op = ev->sc->expects[p->slot].op;
         if (sample(ev, s, p->slot, &l, &r))
-            settle(ev, p->slot, holds(ev->sc->expects[p->slot].op, l, r), s, l, r, "got");
+            settle(ev, p->slot, expect_holds(op, l, r), s, l, r, "got");
     }
 }
 

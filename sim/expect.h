@@ -63,6 +63,8 @@ void expect_on_event(void *ev, sim *s);
  * expectations, violation expectations. `v` is the violation found or NULL. */
 void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v);
 
+/* l OP r. */
+bool expect_holds(enum expect_op op, int64_t l, int64_t r);
 /* Index of the first failed expectation, or -1. */
 int expect_first_failed(const expect_eval *ev);
 /* One line per expectation (all = also the ones that held). */

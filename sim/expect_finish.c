@@ -42,15 +42,7 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v)
             snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");
             continue;
         }
-        bool held;
-        switch (e->op) {
-        case EXPECT_LT: held = l < r; break;
-        case EXPECT_LE: held = l <= r; break;
-        case EXPECT_EQ: held = l == r; break;
-        case EXPECT_NE: held = l != r; break;
-        case EXPECT_GE: held = l >= r; break;
-        default: held = l > r; break;
-        }
+        bool held = expect_holds(e->op, l, r);
         ev->slots[i].status = held ? EXPECT_HELD : EXPECT_FAILED;
         if (!held)
             snprintf(ev->slots[i].why, sizeof ev->slots[i].why,
