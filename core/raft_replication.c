@@ -194,6 +194,10 @@ void raft__heartbeat_all(raft_node *r)
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
             raft__heartbeat(r, id);
+    if (r->transfer_target != RAFT_NONE) { /* TimeoutNow may have been lost: repeat it */
+        r->peers[r->transfer_target - 1].timeout_now_sent = false;
+        raft__transfer_check(r, r->transfer_target);
+    }
 }
 
 /* ---- commit (paper §5.4.2, Figure 8) ---- */

@@ -178,3 +178,26 @@ Test(raft_cluster, a_new_leader_is_elected_after_the_old_one_is_cut_off)
     cr_assert_eq(after, now_leader, "the returning node does not disrupt (PreVote)");
     cl_free(&c);
 }
+
+Test(raft_cluster, leadership_transfer_makes_the_target_leader_in_a_higher_term)
+{
+    cluster c;
+    cl_init(&c, 5);
+    cl_run_for(&c, 2000 * MS);
+    raft_id old = 0;
+    cr_assert_eq(cl_leaders(&c, &old), 1);
+    raft_id target = old % 5 + 1;
+    uint64_t term = raft_term(c.h[old - 1].node);
+    cr_assert_eq(raft_transfer(c.h[old - 1].node, target), RAFT_OK);
+    cl_run_for(&c, 500 * MS);
+    raft_id now_leader = 0;
+    cr_assert_eq(cl_leaders(&c, &now_leader), 1);
+    cr_assert_eq(now_leader, target);
+    cr_assert_eq(raft_term(c.h[target - 1].node), term + 1);
+    uint64_t index = 0;
+    cr_assert_eq(raft_propose(c.h[target - 1].node, "t", 1, &index, NULL), RAFT_OK);
+    cl_run_for(&c, 200 * MS);
+    for (uint32_t i = 0; i < 5; i++)
+        cr_assert_geq(raft_commit_index(c.h[i].node), index);
+    cl_free(&c);
+}

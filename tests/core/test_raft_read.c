@@ -102,6 +102,15 @@ Test(raft_read, transfer_brings_a_lagging_target_up_to_date_before_timeout_now)
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_TIMEOUT_NOW, 3), 1);
 }
 
+Test(raft_read, a_lost_timeout_now_is_repeated_on_the_next_heartbeat)
+{
+    committed_leader();
+    cr_assert_eq(raft_transfer(H.node, 2), RAFT_OK);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_TIMEOUT_NOW, 2), 1);
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_TIMEOUT_NOW, 2), 2);
+}
+
 Test(raft_read, transfer_is_abandoned_after_an_election_timeout)
 {
     committed_leader();
