@@ -311,3 +311,36 @@ Test(sim, an_action_aimed_at_the_leader_is_skipped_when_there_is_none)
     cr_assert_eq(metric(s, SIM_M_UP, SIM_SEL_SUM), 3);
     sim_free(s);
 }
+
+Test(sim, messages_in_flight_to_a_crashed_node_never_reach_its_next_incarnation)
+{
+    sim_config cfg = base(3, 2);
+    cfg.net.latency = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = 2 * SIM_NS_PER_MS};
+    cfg.clients[0].rate_per_s = 2000; /* plenty of AppendEntries in flight */
+    sim *s = make(&cfg, 5);
+    sim_run_until(s, 1000 * SIM_NS_PER_MS);
+    raft_id f = s->leader % 3 + 1;
+    sim_action crash = act(1000, SIM_ACT_CRASH, SIM_TARGET_EP, f);
+    sim_action restart = crash;
+    restart.kind = SIM_ACT_RESTART;
+    restart.at_ns += SIM_NS_PER_MS / 2; /* back before the in-flight messages land */
+    sim_add_action(s, &crash);
+    sim_add_action(s, &restart);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    sim_set_trace(s, out);
+    sim_run_until(s, 1010 * SIM_NS_PER_MS);
+    fclose(out);
+    char want[32];
+    snprintf(want, sizeof want, "\"to\":%u,", f);
+    int stale = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        stale += strstr(line, "\"ev\":\"drop\"") && strstr(line, want) &&
+                 strstr(line, "\"reason\":\"stale\"");
+    cr_assert_gt(stale, 0, "deliveries sent before the crash were dropped as stale");
+    free(text);
+    sim_set_trace(s, NULL);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    sim_free(s);
+}
