@@ -93,6 +93,13 @@ static void explain(sim *s, char *why, size_t cap)
     raft_id leader = sole_leader(s);
     uint64_t elections = s->met.elections - s->elections_at_heal;
     raft_id blocker = blocking_candidate(s);
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        if (!s->nodes[id].up || s->nodes[id].paused) {
+            snprintf(why, cap, "node %u is %s (a scripted action after the heal)", id,
+                     s->nodes[id].up ? "paused" : "down");
+            return;
+        }
+    }
     if (connected_quorum(s) * 2 <= s->cfg.n_nodes) {
         snprintf(why, cap, "no connected quorum (largest connected group %u of %u)",
                  connected_quorum(s), s->cfg.n_nodes);
