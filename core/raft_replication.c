@@ -202,20 +202,45 @@ void raft__heartbeat_all(raft_node *r)
 
 /* ---- commit (paper §5.4.2, Figure 8) ---- */
 
-/* k-th largest (k >= 1) of v[0..n), by selection; v is reordered. */
+static void swap_u64(uint64_t *a, uint64_t *b)
+{
+    uint64_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* k-th largest (k >= 1) of v[0..n); v is reordered. Quickselect (Hoare's
+ * FIND) with a middle pivot: expected O(n), so commit bookkeeping stays
+ * linear in the cluster size. Deterministic: depends on the values only. */
 uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k)
 {
     assert(k >= 1 && k <= n);
-    for (uint32_t i = 0; i < k; i++) { /* k <= 33: partial selection sort */
-        uint32_t best = i;
-        for (uint32_t j = i + 1; j < n; j++)
-            if (v[j] > v[best])
-                best = j;
-        uint64_t t = v[i];
-        v[i] = v[best];
-        v[best] = t;
+    uint32_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
+    while (lo < hi) {
+        uint64_t pivot = v[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                swap_u64(&v[i], &v[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        /* now v[lo..j] >= pivot >= v[i..hi] */
+        if (want <= j && j != UINT32_MAX && i > j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
     }
-    return v[k - 1];
+    return v[want];
 }
 
 void raft__leader_advance_commit(raft_node *r)

@@ -3,6 +3,7 @@
 #include "fake_host.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 
 static fhost H;
 
@@ -144,4 +145,30 @@ Test(raft_commit, restart_recovers_term_vote_and_log_and_starts_as_follower)
     raft_status st;
     raft_get_status(H.node, &st);
     cr_assert_eq(st.vote, 1);
+}
+
+/* The majority match is found by selection; compare with sorting. */
+uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
+
+static int desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+Test(raft_commit, majority_match_selection_agrees_with_sorting_including_ties)
+{
+    uint64_t seed = 42;
+    for (int it = 0; it < 20000; it++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        uint32_t n = 1 + (uint32_t)(seed >> 58);
+        uint64_t range = 1 + (seed >> 20) % 12, v[64], sorted[64];
+        for (uint32_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            v[i] = sorted[i] = (seed >> 33) % range;
+        }
+        uint32_t k = 1 + (uint32_t)((seed >> 8) % n);
+        qsort(sorted, n, sizeof *sorted, desc);
+        cr_assert_eq(raft__kth_largest(v, n, k), sorted[k - 1], "n %u k %u", n, k);
+    }
 }
