@@ -1,10 +1,16 @@
 /* raft_internal.h — the node's state, shared by the core/raft_*.c modules.
  *
- * Module map: raft.c (lifecycle, ticking, roles, persistence, outbox, apply),
- * raft_election.c (PreVote, RequestVote, TimeoutNow), raft_replication.c
- * (AppendEntries both sides, commit), raft_snapshot.c (compaction,
- * InstallSnapshot), raft_read.c (ReadIndex, leadership transfer),
- * raft_status.c (queries, status, dump), names.c (names and defaults).
+ * Module map:
+ *   raft.c             timers, roles and terms, persistence tokens, the durable
+ *                      outbox, commit/apply, receive dispatch, proposals
+ *   raft_node.c        raft_new (fresh or from raft_boot), raft_free
+ *   raft_election.c    PreVote, RequestVote (both sides), TimeoutNow
+ *   raft_replication.c leader side of AppendEntries: windows, batches, commit rule
+ *   raft_append.c      follower side of AppendEntries: consistency check, truncation
+ *   raft_snapshot.c    compaction, InstallSnapshot (both sides, chunked)
+ *   raft_read.c        ReadIndex and leadership transfer
+ *   raft_status.c      queries, raft_get_status, raft_dump
+ *   names.c            names of codes/roles/events/bugs, raft_config_default
  */
 #ifndef RAFT_INTERNAL_H
 #define RAFT_INTERNAL_H
