@@ -288,14 +288,21 @@ static void run_chaos(uint32_t n, uint64_t seed, int steps)
     ch_free(&c);
 }
 
+/* CHAOS_SEEDS=N runs N seeds per test instead of 20 (a longer soak). */
+static uint64_t chaos_seeds(void)
+{
+    const char *s = getenv("CHAOS_SEEDS");
+    return s ? strtoull(s, NULL, 10) : 20;
+}
+
 Test(raft_chaos, three_nodes_stay_safe_under_loss_reordering_and_crashes_then_converge)
 {
-    for (uint64_t seed = 1; seed <= 20; seed++)
+    for (uint64_t seed = 1; seed <= chaos_seeds(); seed++)
         run_chaos(3, seed, 5000);
 }
 
 Test(raft_chaos, five_nodes_stay_safe_under_loss_reordering_and_crashes_then_converge)
 {
-    for (uint64_t seed = 100; seed <= 120; seed++)
+    for (uint64_t seed = 100; seed < 100 + chaos_seeds(); seed++)
         run_chaos(5, seed, 5000);
 }
