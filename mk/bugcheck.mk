@@ -1,0 +1,13 @@
+# bugcheck.mk — `make bugcheck` (issue 6): every bug in the catalogue must be
+# caught by a seed sweep within BUGCHECK_SEEDS seeds and shrunk; the same swarm
+# scenarios must stay clean with the correct core for BUGCHECK_CLEAN seeds.
+#   make bugcheck                          (1,000 seeds per bug, 200 clean)
+#   make bugcheck BUGCHECK_CLEAN=1-100000  (the long clean run)
+
+BUGCHECK_SEEDS ?= 1000
+BUGCHECK_CLEAN ?= 1-200
+
+.PHONY: bugcheck
+bugcheck: $(RAFTSIM)
+	@$(MAKE) --no-print-directory bugs
+	@tools/bugcheck.sh build/bugs/raftsim $(RAFTSIM) $(BUGCHECK_SEEDS) $(BUGCHECK_CLEAN)

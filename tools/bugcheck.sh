@@ -1,0 +1,78 @@
+#!/bin/sh
+# bugcheck.sh — prove that the testbed catches every bug in the catalogue
+# (`make bugcheck`, issue 6).
+#
+#   tools/bugcheck.sh BUGS_RAFTSIM GOOD_RAFTSIM [SEEDS] [CLEAN_SEEDS]
+#
+# For every bug of `raftsim --bug list`: sweep the swarm scenarios in order,
+# seed by seed (1..SEEDS, default 1000), until one fails; shrink the failure;
+# print a row: bug, what caught it, scenario, seeds until the first failure,
+# virtual seconds of the failing run, wall seconds of the hunt, and the size
+# of the shrunk schedule. Then sweep the same scenarios CLEAN_SEEDS (default
+# 1-200) with the correct core: every seed must pass. Exits 1 if a bug is not
+# caught or the correct core fails.
+set -u
+
+if [ $# -lt 2 ]; then
+    echo "usage: $0 BUGS_RAFTSIM GOOD_RAFTSIM [SEEDS] [CLEAN_SEEDS]" >&2
+    exit 2
+fi
+bugs_bin=$1 good_bin=$2 max_seeds=${3:-1000} clean_seeds=${4:-1-200}
+# Cheapest scenarios first: a bug caught by a short one is not hunted further.
+scenarios="tests/bugcheck/elections3.scn tests/bugcheck/figure8.scn tests/bugcheck/swarm3.scn
+scenarios/chaos.scn
+tests/bugcheck/swarm5.scn"
+work=$(mktemp -d "${TMPDIR:-/tmp}/raftsim-bugcheck.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+
+"$bugs_bin" --version | grep -q "bug catalogue" ||
+    { echo "bugcheck: $bugs_bin has no bug catalogue (make bugs)" >&2; exit 2; }
+
+printf '%-20s %-22s %-11s %6s %9s %8s %s\n' bug caught-by scenario seeds virtual-s wall-s \
+    shrunk-schedule
+status=0
+for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
+    start=$(now) caught=""
+    for scn in $scenarios; do
+        out="$work/$bug-$(basename "$scn" .scn)"
+        "$bugs_bin" --bug "$bug" sweep "$scn" --seeds "1-$max_seeds" --stop-after 1 -j 2 \
+            --out "$out" >/dev/null 2>&1
+        # The lowest failing seed (workers finish out of order).
+        row=$(grep -hv '^#' "$out"/*.results 2>/dev/null | awk '$2 != "PASS"' | sort -n | head -n 1)
+        [ -n "$row" ] && { caught=$scn; break; }
+    done
+    wall=$(echo "$(now) - $start" | bc)
+    if [ -z "$caught" ]; then
+        printf '%-20s %-22s %-11s %6s %9s %8.1f %s\n' "$bug" "NOT CAUGHT" - "$max_seeds" - \
+            "$wall" -
+        status=1
+        continue
+    fi
+    set -- $row
+    seed=$1 what=$3 vns=$6
+    replay=$(ls "$out"/*-seed"$seed".replay 2>/dev/null | head -n 1)
+    shrunk="-"
+    if [ -n "$replay" ] &&
+        "$bugs_bin" shrink "$replay" -o "$work/$bug.scn" >"$work/$bug.shrink" 2>&1; then
+        shrunk=$(head -n 1 "$work/$bug.shrink")
+    fi
+    printf '%-20s %-22s %-11s %6s %9s %8.1f %s\n' "$bug" "$what" \
+        "$(basename "$caught" .scn)" "$seed" "$(echo "scale=3; $vns / 1000000000" | bc)" \
+        "$wall" "$shrunk"
+done
+
+echo
+echo "correct core, seeds $clean_seeds of every swarm scenario:"
+for scn in $scenarios; do
+    if "$good_bin" sweep "$scn" --seeds "$clean_seeds" --out "$work/clean" >"$work/clean.out" \
+        2>/dev/null; then
+        echo "  $(basename "$scn" .scn): $(grep -E 'seeds run|seeds per second' "$work/clean.out" |
+            tr -s ' ' | tr '\n' ' ')"
+    else
+        echo "  $(basename "$scn" .scn): FAILED"; sed -n '1,12p' "$work/clean.out"; status=1
+    fi
+done
+[ $status -eq 0 ] && echo "bugcheck: every bug caught, correct core clean" ||
+    echo "bugcheck: FAILED" >&2
+exit $status
