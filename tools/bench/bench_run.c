@@ -1,0 +1,221 @@
+/* bench_run.c — run each benchmark the chosen number of times and record
+ * the medians (wall-clock AND CPU figures: the machine may be shared, and
+ * CPU time is the steadier of the two). */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_main.h"
+
+static bool selected(const bench_opts *o, const char *name)
+{
+    if (!o->only)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = o->only; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == o->only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+static int runs_for(const bench_opts *o, int full, int quick)
+{
+    if (o->runs)
+        return o->runs;
+    return o->quick ? quick : full;
+}
+
+/* runs x fn(params) in children; -1 if any run failed. */
+static int measure(bench_fn fn, const bench_params *p, int runs, bench_result *rs)
+{
+    for (int i = 0; i < runs; i++) {
+        if (bench_in_child(fn, p, &rs[i]) != 0) {
+            fprintf(stderr, "bench: run %d of %d failed\n", i + 1, runs);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Median over runs of num(r) / den(r). */
+typedef double (*field_fn)(const bench_result *r);
+static double med(const bench_result *rs, int runs, field_fn num, field_fn den)
+{
+    double v[BENCH_MAX_RUNS];
+    for (int i = 0; i < runs; i++) {
+        double d = den ? den(&rs[i]) : 1;
+        v[i] = num(&rs[i]) / (d > 0 ? d : 1e-12);
+    }
+    return bench_median(v, runs);
+}
+
+static double f_wall(const bench_result *r) { return r->wall_s; }
+static double f_cpu(const bench_result *r) { return r->cpu_s; }
+static double f_events(const bench_result *r) { return (double)r->events; }
+static double f_acked(const bench_result *r) { return (double)r->acked; }
+static double f_virtual(const bench_result *r) { return (double)r->virtual_ns / 1e9; }
+static double f_rss_mib(const bench_result *r) { return (double)r->peak_rss_kb / 1024.0; }
+static double f_win_wall_ns(const bench_result *r) { return r->win_wall_s * 1e9; }
+static double f_win_cpu_ns(const bench_result *r) { return r->win_cpu_s * 1e9; }
+static double f_win_events(const bench_result *r) { return (double)r->win_events; }
+
+static int bench_1_standard(const bench_opts *o)
+{
+    int runs = runs_for(o, 5, 3);
+    bench_params p = {.nodes = 5, .seconds = o->quick ? 10 : 60, .seed = o->seed};
+    bench_result rs[BENCH_MAX_RUNS] = {0};
+    if (measure(bench_standard, &p, runs, rs) != 0)
+        return -1;
+    const char *b = "standard";
+    char note[96];
+    snprintf(note, sizeof note, "%llu s virtual, %llu events/run", (unsigned long long)p.seconds,
+             (unsigned long long)rs[0].events);
+    bench_row(b, "wall seconds per run", med(rs, runs, f_wall, NULL), "s", runs, note);
+    bench_row(b, "CPU seconds per run", med(rs, runs, f_cpu, NULL), "s", runs, NULL);
+    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs,
+              "target >= 3,000,000");
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
+    bench_row(b, "virtual seconds per wall second", med(rs, runs, f_virtual, f_wall), "x",
+              runs, "target >= 150 (60 s in < 0.4 s)");
+    bench_row(b, "virtual seconds per CPU second", med(rs, runs, f_virtual, f_cpu), "x", runs,
+              NULL);
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
+              runs, NULL);
+    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", runs, NULL);
+    return 0;
+}
+
+static int bench_2_saturation(const bench_opts *o)
+{
+    int runs = runs_for(o, 5, 3);
+    bench_params p = {.nodes = 5, .seconds = o->quick ? 2 : 10, .seed = o->seed};
+    bench_result rs[BENCH_MAX_RUNS] = {0};
+    if (measure(bench_saturation, &p, runs, rs) != 0)
+        return -1;
+    const char *b = "saturation";
+    char note[96];
+    snprintf(note, sizeof note, "4 x 64 outstanding, batch 64, window 4; %llu s virtual",
+             (unsigned long long)p.seconds);
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
+              runs, note);
+    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", runs,
+              NULL);
+    bench_row(b, "committed writes per virtual second", med(rs, runs, f_acked, f_virtual),
+              "1/s", runs, NULL);
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
+    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", runs, NULL);
+    return 0;
+}
+
+/* Bytes resident per entry per node, beyond the entry's own bytes. */
+static void loglen_memory(const bench_result *full, const bench_result *fresh, uint32_t nodes)
+{
+    const double entry_bytes = 28 + 8; /* log-buffer command header + 8-byte payload */
+    double grown = (double)(full->peak_rss_kb - fresh->peak_rss_kb) * 1024.0;
+    double per = grown / ((double)nodes * (double)full->entries);
+    char note[96];
+    snprintf(note, sizeof note, "%llu entries x %u nodes; entry = 36 B (28 B header + 8 B)",
+             (unsigned long long)full->entries, nodes);
+    bench_row("loglen", "resident bytes per entry per node", per, "B", 1, note);
+    bench_row("loglen", "overhead beyond the entry bytes", per - entry_bytes, "B", 1,
+              "target <= 100");
+    bench_row("loglen", "RSS of the filled cluster", (double)full->peak_rss_kb / 1024.0, "MiB",
+              1, "target < 1024 at 1M entries");
+}
+
+static int bench_3_loglen(const bench_opts *o)
+{
+    int runs = runs_for(o, 3, 1);
+    bench_params p = {.nodes = 5, .seed = o->seed, .window_s = o->quick ? 2 : 10,
+                      .target = o->quick ? 100000 : 1000000};
+    bench_params fresh = p;
+    fresh.target = 0;
+    bench_result rf[BENCH_MAX_RUNS] = {0}, rl[BENCH_MAX_RUNS] = {0};
+    if (measure(bench_loglen, &fresh, runs, rf) != 0 || measure(bench_loglen, &p, runs, rl))
+        return -1;
+    const char *b = "loglen";
+    char note[96];
+    snprintf(note, sizeof note, "standard load for %llu s virtual after the fill",
+             (unsigned long long)p.window_s);
+    double f_cpu_ns = med(rf, runs, f_win_cpu_ns, f_win_events);
+    double l_cpu_ns = med(rl, runs, f_win_cpu_ns, f_win_events);
+    bench_row(b, "CPU ns per event, fresh log", f_cpu_ns, "ns", runs, note);
+    bench_row(b, "CPU ns per event, long log", l_cpu_ns, "ns", runs, NULL);
+    bench_row(b, "long / fresh (CPU)", l_cpu_ns / f_cpu_ns, "x", runs, "target <= 1.3");
+    double f_wall_ns = med(rf, runs, f_win_wall_ns, f_win_events);
+    double l_wall_ns = med(rl, runs, f_win_wall_ns, f_win_events);
+    bench_row(b, "wall ns per event, fresh log", f_wall_ns, "ns", runs, NULL);
+    bench_row(b, "wall ns per event, long log", l_wall_ns, "ns", runs, NULL);
+    bench_row(b, "long / fresh (wall)", l_wall_ns / f_wall_ns, "x", runs, NULL);
+    bench_row(b, "fill time (CPU)", med(rl, runs, f_cpu, NULL), "s", runs,
+              "closed loop, batched, 8-byte writes");
+    loglen_memory(&rl[0], &rf[0], p.nodes);
+    return 0;
+}
+
+static int bench_4_cluster(const bench_opts *o)
+{
+    static const uint32_t sizes[] = {3, 5, 9, 15, 31, 51};
+    double wall_us[6], cpu_us[6];
+    for (int k = 0; k < 6; k++) {
+        int runs = runs_for(o, sizes[k] >= 31 ? 3 : 5, 1);
+        bench_params p = {.nodes = sizes[k], .seconds = o->quick ? 2 : 10, .seed = o->seed};
+        bench_result rs[BENCH_MAX_RUNS] = {0};
+        if (measure(bench_standard, &p, runs, rs) != 0)
+            return -1;
+        wall_us[k] = med(rs, runs, f_wall, f_acked) * 1e6;
+        cpu_us[k] = med(rs, runs, f_cpu, f_acked) * 1e6;
+        char metric[48], note[64];
+        snprintf(metric, sizeof metric, "%u nodes: wall us per committed write", sizes[k]);
+        snprintf(note, sizeof note, "standard load, %llu s virtual",
+                 (unsigned long long)p.seconds);
+        bench_row("cluster", metric, wall_us[k], "us", runs, note);
+        snprintf(metric, sizeof metric, "%u nodes: CPU us per committed write", sizes[k]);
+        bench_row("cluster", metric, cpu_us[k], "us", runs, NULL);
+    }
+    bench_row("cluster", "51 / 5 nodes (wall)", wall_us[5] / wall_us[1], "x", 0,
+              "target <= 12");
+    bench_row("cluster", "51 / 5 nodes (CPU)", cpu_us[5] / cpu_us[1], "x", 0, "target <= 12");
+    return 0;
+}
+
+static int bench_7_head2head(const bench_opts *o)
+{
+    int runs = runs_for(o, 5, 3);
+    bench_params p = {.nodes = 5, .seed = o->seed, .target = o->quick ? 10000 : 100000};
+    bench_result rs[BENCH_MAX_RUNS] = {0};
+    if (measure(bench_head2head, &p, runs, rs) != 0)
+        return -1;
+    const char *b = "h2h";
+    char note[96];
+    snprintf(note, sizeof note, "%llu writes, 1 outstanding, 15 ms links, 10 ms fsync",
+             (unsigned long long)p.target);
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
+              runs, note);
+    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", runs,
+              "target >= 200,000 (wall)");
+    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs, NULL);
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
+    bench_row(b, "events per committed write", med(rs, runs, f_events, f_acked), "", runs,
+              NULL);
+    return 0;
+}
+
+int bench_run_all(const bench_opts *o)
+{
+    int failed = 0;
+    if (selected(o, "standard"))
+        failed += bench_1_standard(o) != 0;
+    if (selected(o, "saturation"))
+        failed += bench_2_saturation(o) != 0;
+    if (selected(o, "loglen"))
+        failed += bench_3_loglen(o) != 0;
+    if (selected(o, "cluster"))
+        failed += bench_4_cluster(o) != 0;
+    if (selected(o, "sweep") && o->raftsim)
+        failed += bench_sweep(o, runs_for(o, 3, 1), o->sweep_seeds ? o->sweep_seeds
+                                                                   : o->quick ? 20 : 200) != 0;
+    if (selected(o, "h2h"))
+        failed += bench_7_head2head(o) != 0;
+    return failed;
+}

@@ -1,0 +1,73 @@
+/* bench_table.c — collect result rows; print them as a table and a CSV. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+enum { MAX_ROWS = 128 };
+
+typedef struct row {
+    char bench[32], metric[48], unit[16], note[96];
+    double value;
+    int runs;
+} row;
+
+static row rows[MAX_ROWS];
+static int n_rows;
+
+void bench_row(const char *bench, const char *metric, double value, const char *unit,
+               int runs, const char *note)
+{
+    if (n_rows == MAX_ROWS)
+        return;
+    row *r = &rows[n_rows++];
+    snprintf(r->bench, sizeof r->bench, "%s", bench);
+    snprintf(r->metric, sizeof r->metric, "%s", metric);
+    snprintf(r->unit, sizeof r->unit, "%s", unit);
+    snprintf(r->note, sizeof r->note, "%s", note ? note : "");
+    r->value = value;
+    r->runs = runs;
+}
+
+/* Values print with as many decimals as their size needs. */
+static void fmt_value(double v, char *buf, size_t cap)
+{
+    double a = v < 0 ? -v : v;
+    if (a >= 1000)
+        snprintf(buf, cap, "%.0f", v);
+    else if (a >= 10)
+        snprintf(buf, cap, "%.1f", v);
+    else
+        snprintf(buf, cap, "%.3f", v);
+}
+
+void bench_print_table(FILE *out)
+{
+    fprintf(out, "\n%-12s %-40s %14s %-10s %4s  %s\n", "benchmark", "metric", "median",
+            "unit", "runs", "note");
+    for (int i = 0; i < n_rows; i++) {
+        const row *r = &rows[i];
+        char v[32];
+        fmt_value(r->value, v, sizeof v);
+        fprintf(out, "%-12s %-40s %14s %-10s %4d  %s\n", r->bench, r->metric, v, r->unit,
+                r->runs, r->note);
+    }
+}
+
+int bench_write_csv(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    fprintf(f, "benchmark,metric,value,unit,runs,note\n");
+    for (int i = 0; i < n_rows; i++) {
+        const row *r = &rows[i];
+        char v[32];
+        fmt_value(r->value, v, sizeof v);
+        fprintf(f, "%s,%s,%s,%s,%d,\"%s\"\n", r->bench, r->metric, v, r->unit, r->runs,
+                r->note);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
