@@ -2,6 +2,7 @@
 #include "blob.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,7 @@ static int rehash(blobstore *bs)
         blob *b = old[i];
         while (b) {
             blob *next = b->next;
-            size_t k = bucket_of(bs, b->index, b->term);
+            size_t k = bucket_of(bs, b->index, b->e.term);
             b->next = nb[k];
             nb[k] = b;
             b = next;
@@ -52,42 +53,46 @@ static int rehash(blobstore *bs)
     return 0;
 }
 
-const uint8_t *blob_get(blobstore *bs, uint64_t index, uint64_t term, const uint8_t *data,
-                        uint32_t len)
+static bool blob_equal(const blob *b, uint64_t index, const raft_entry *src)
+{
+    return b->index == index && b->e.term == src->term && b->e.len == src->len &&
+           b->e.type == src->type && (src->len == 0 || memcmp(b->bytes, src->data, src->len) == 0);
+}
+
+const blob *blob_get(blobstore *bs, uint64_t index, const raft_entry *src)
 {
     if (bs->n_blobs >= bs->n_buckets && rehash(bs) != 0)
         return NULL;
-    size_t k = bucket_of(bs, index, term);
+    size_t k = bucket_of(bs, index, src->term);
     for (blob *b = bs->buckets[k]; b; b = b->next) {
-        if (b->index == index && b->term == term && b->len == len &&
-            (len == 0 || memcmp(b->data, data, len) == 0)) {
+        if (blob_equal(b, index, src)) {
             b->refs++;
-            return b->data;
+            return b;
         }
     }
-    blob *b = malloc(sizeof *b + len);
+    blob *b = malloc(sizeof *b + src->len);
     if (!b)
         return NULL;
     b->index = index;
-    b->term = term;
-    b->len = len;
     b->refs = 1;
-    if (len)
-        memcpy(b->data, data, len);
+    b->e = (blob_entry){.term = src->term, .len = src->len, .type = src->type,
+                        .data = src->len ? b->bytes : NULL};
+    if (src->len)
+        memcpy(b->bytes, src->data, src->len);
     b->next = bs->buckets[k];
     bs->buckets[k] = b;
     bs->n_blobs++;
-    bs->bytes += len;
-    return b->data;
+    bs->bytes += src->len;
+    return b;
 }
 
-void blob_put(blobstore *bs, const uint8_t *data)
+void blob_put(blobstore *bs, const blob *cb)
 {
-    blob *b = (blob *)(void *)((uint8_t *)(uintptr_t)data - offsetof(blob, data));
+    blob *b = (blob *)(uintptr_t)cb; /* the store owns it; callers hold const views */
     assert(b->refs > 0);
     if (--b->refs > 0)
         return;
-    size_t k = bucket_of(bs, b->index, b->term);
+    size_t k = bucket_of(bs, b->index, b->e.term);
     blob **p = &bs->buckets[k];
     while (*p != b) {
         assert(*p);
@@ -95,6 +100,6 @@ void blob_put(blobstore *bs, const uint8_t *data)
     }
     *p = b->next;
     bs->n_blobs--;
-    bs->bytes -= b->len;
+    bs->bytes -= b->e.len;
     free(b);
 }

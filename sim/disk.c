@@ -17,14 +17,14 @@ int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
     return 0;
 }
 
-static void arena_release(disk *d, const disk_entry *e);
+static void arena_release(disk *d, const blob *b);
 
 void disk_free(disk *d)
 {
     for (size_t i = 0; i < d->log_n; i++)
-        arena_release(d, &d->log[d->log_head + i]);
+        arena_release(d, d->log[d->log_head + i]);
     for (size_t i = 0; i < d->pend_ents_n; i++)
-        arena_release(d, &d->pend_ents[i]);
+        arena_release(d, d->pend_ents[i]);
     free(d->log);
     for (size_t i = 0; i < d->pend_n; i++)
         free(d->pend[i].snap_data);
@@ -36,23 +36,13 @@ void disk_free(disk *d)
 
 /* ---- payloads: shared blobs ---- */
 
-static int arena_put(disk *d, uint64_t index, const raft_entry *src, disk_entry *e)
+static int arena_put(disk *d, uint64_t index, const raft_entry *src, const blob **slot)
 {
-    e->term = src->term;
-    e->len = src->len;
-    e->type = src->type;
-    e->data = NULL;
-    if (src->len == 0)
-        return 0;
-    e->data = blob_get(d->blobs, index, src->term, src->data, src->len);
-    return e->data ? 0 : -1;
+    *slot = blob_get(d->blobs, index, src);
+    return *slot ? 0 : -1;
 }
 
-static void arena_release(disk *d, const disk_entry *e)
-{
-    if (e->data)
-        blob_put(d->blobs, e->data);
-}
+static void arena_release(disk *d, const blob *b) { blob_put(d->blobs, b); }
 
 /* ---- durable log ---- */
 
@@ -62,13 +52,13 @@ const disk_entry *disk_entry_get(const disk *d, uint64_t index)
 {
     if (index <= d->log_base || index > disk_last_index(d))
         return NULL;
-    return &d->log[d->log_head + (index - d->log_base - 1)];
+    return &d->log[d->log_head + (index - d->log_base - 1)]->e;
 }
 
 static void log_truncate(disk *d, uint64_t from_index)
 {
     while (d->log_n > 0 && disk_last_index(d) >= from_index) {
-        arena_release(d, &d->log[d->log_head + d->log_n - 1]);
+        arena_release(d, d->log[d->log_head + d->log_n - 1]);
         d->log_n--;
     }
 }
@@ -76,7 +66,7 @@ static void log_truncate(disk *d, uint64_t from_index)
 static void log_drop_prefix(disk *d, uint64_t upto_index)
 {
     while (d->log_n > 0 && d->log_base < upto_index) {
-        arena_release(d, &d->log[d->log_head]);
+        arena_release(d, d->log[d->log_head]);
         d->log_head++;
         d->log_n--;
         d->log_base++;
@@ -89,17 +79,17 @@ static void log_drop_prefix(disk *d, uint64_t upto_index)
     }
 }
 
-static int log_push(disk *d, const disk_entry *e)
+static int log_push(disk *d, const blob *e)
 {
     if (d->log_head + d->log_n == d->log_cap) {
         size_t cap = d->log_cap ? d->log_cap * 2 : 1024;
-        disk_entry *p = realloc(d->log, cap * sizeof *p);
+        const blob **p = realloc(d->log, cap * sizeof *p);
         if (!p)
             return -1;
         d->log = p;
         d->log_cap = cap;
     }
-    d->log[d->log_head + d->log_n++] = *e;
+    d->log[d->log_head + d->log_n++] = e;
     return 0;
 }
 
@@ -119,7 +109,7 @@ static int pend_reserve(disk *d, size_t n_entries)
         size_t cap = d->pend_ents_cap ? d->pend_ents_cap : 256;
         while (cap < d->pend_ents_n + n_entries)
             cap *= 2;
-        disk_entry *p = realloc(d->pend_ents, cap * sizeof *p);
+        const blob **p = realloc(d->pend_ents, cap * sizeof *p);
         if (!p)
             return -1;
         d->pend_ents = p;
@@ -180,7 +170,7 @@ static void apply_pending(disk *d, disk_pending *p, size_t n)
         return; /* a pure hard-state write */
     log_truncate(d, p->first_index);
     for (size_t i = 0; i < p->n_entries; i++) {
-        disk_entry *e = &d->pend_ents[p->ent_start + i];
+        const blob *e = d->pend_ents[p->ent_start + i];
         uint64_t index = p->first_index + i;
         bool keep = i < n && index == disk_last_index(d) + 1;
         if (!keep || log_push(d, e) != 0)
@@ -231,7 +221,7 @@ uint64_t disk_fsync_done(disk *d)
 static void drop_pending(disk *d, disk_pending *p)
 {
     for (size_t i = 0; i < p->n_entries; i++)
-        arena_release(d, &d->pend_ents[p->ent_start + i]);
+        arena_release(d, d->pend_ents[p->ent_start + i]);
     free(p->snap_data);
     p->snap_data = NULL;
 }
@@ -272,7 +262,7 @@ int disk_boot(const disk *d, raft_boot *boot, raft_entry **ents)
         if (!e)
             return -1;
         for (size_t i = 0; i < d->log_n; i++) {
-            const disk_entry *de = &d->log[d->log_head + i];
+            const disk_entry *de = &d->log[d->log_head + i]->e;
             e[i] = (raft_entry){.term = de->term, .type = de->type, .len = de->len,
                                 .data = de->data};
         }

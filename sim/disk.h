@@ -12,8 +12,8 @@
  *
  * Durable state: hard state, snapshot (meta + bytes), log entries after the
  * snapshot. Entry payloads are shared between the disks of a run through a
- * blobstore (blob.h): one copy per (index, term, bytes), 24 bytes per entry
- * per disk.
+ * blobstore (blob.h): one copy per (index, term, bytes), 8 bytes per entry
+ * per disk (a pointer to the shared blob).
  */
 #ifndef SIM_DISK_H
 #define SIM_DISK_H
@@ -27,13 +27,7 @@
 #include "rng.h"
 #include "sim.h"
 
-typedef struct disk_entry {
-    uint64_t term;
-    const uint8_t *data; /* a blob (shared), or NULL when len is 0 */
-    uint32_t len;
-    uint32_t type;
-} disk_entry;
-_Static_assert(sizeof(disk_entry) == 24, "24 bytes per entry per disk");
+typedef blob_entry disk_entry; /* term, type, len, data of one durable entry */
 
 /* A write not yet durable. */
 typedef struct disk_pending {
@@ -54,14 +48,14 @@ typedef struct disk {
     raft_snapshot_meta snap;
     uint8_t *snap_data;
     size_t snap_len;
-    disk_entry *log;           /* log[head .. head+n) hold indexes base+1 .. base+n */
+    const blob **log;          /* log[head .. head+n) hold indexes base+1 .. base+n */
     size_t log_head, log_n, log_cap;
     uint64_t log_base;
     uint64_t durable_token;
     /* volatile */
     disk_pending *pend;
     size_t pend_n, pend_cap;
-    disk_entry *pend_ents;
+    const blob **pend_ents;
     size_t pend_ents_n, pend_ents_cap;
     size_t fsync_covers;       /* pending writes the running fsync covers (0 = idle) */
     uint64_t fsync_gen;        /* bumped on crash: a stale completion is ignored */
