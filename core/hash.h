@@ -52,4 +52,24 @@ static inline uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
     return hash_combine(h, w);
 }
 
+/* The same job as hash_bytes at a third of the cost: one multiply and one
+ * shift per 8 bytes, a full mix at the end. Platform-independent like
+ * hash_bytes but a different function: for digests compared within a run
+ * (e.g. the log buffer's), not for values stored across versions. */
+static inline uint64_t hash_bytes_fast(uint64_t h, const uint8_t *p, size_t n)
+{
+    const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+    h = (h ^ ((uint64_t)n << 1)) * k;
+    while (n >= 8) {
+        h = (h ^ hash_load_le64(p)) * k;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    for (size_t i = n; i > 0; i--)
+        w = (w << 8) | p[i - 1];
+    return hash_mix64(h ^ w);
+}
+
 #endif

@@ -426,7 +426,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
         }
     }
     lb->digest = hash_combine(hash_combine(lb->digest, index), LB_DIGEST_COMMAND);
-    lb->digest = hash_bytes(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
+    lb->digest = hash_bytes_fast(lb->digest, cmd ? cmd : (const uint8_t *)"", cmd ? len : 0);
     lb->c.applied_index = index;
     if (res)
         *res = r;
