@@ -89,7 +89,7 @@ test-units: tests-bin
 
 # Every scenario in the library (and every shrunk regression) must pass its
 # expectations with no violation, for a few seeds each.
-SCENARIO_SEEDS ?= 1-20
+SCENARIO_SEEDS ?= 1-100
 test-scenarios: $(RAFTSIM)
 	@tools/run-scenarios.sh $(RAFTSIM) $(SCENARIO_SEEDS)
 
