@@ -17,11 +17,16 @@ void evq_free(evq *q)
     evq_init(q);
 }
 
+/* The key as one 128-bit number: time in the high half, then the sequence
+ * (whose low bits hold the slot), so a single compare orders two events. */
+static inline unsigned __int128 key_value(const evq_key *k)
+{
+    return (unsigned __int128)k->time_ns << 64 | k->seq_slot;
+}
+
 static inline bool key_before(const evq_key *x, const evq_key *y)
 {
-    if (x->time_ns != y->time_ns)
-        return x->time_ns < y->time_ns;
-    return x->seq_slot < y->seq_slot; /* the sequence sits in the high bits */
+    return key_value(x) < key_value(y);
 }
 
 static int grow(evq *q)
@@ -73,6 +78,29 @@ int evq_push(evq *q, const sim_event *ev)
     return 0;
 }
 
+/* Bottom-up sift (Wegener): walk the hole left by the root down to a leaf
+ * along the smaller children (one compare per level), then sift the last
+ * key up from there — it is among the largest, so it rarely climbs. Keys are
+ * unique, so the pop order is exactly that of any other correct heap. */
+static void sift_root_out(evq *q, evq_key last)
+{
+    size_t n = q->len, i = 0, child;
+    while ((child = 2 * i + 1) < n) {
+        if (child + 1 < n && key_before(&q->heap[child + 1], &q->heap[child]))
+            child++;
+        q->heap[i] = q->heap[child];
+        i = child;
+    }
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!key_before(&last, &q->heap[parent]))
+            break;
+        q->heap[i] = q->heap[parent];
+        i = parent;
+    }
+    q->heap[i] = last;
+}
+
 bool evq_pop(evq *q, sim_event *out)
 {
     if (q->len == 0)
@@ -81,20 +109,8 @@ bool evq_pop(evq *q, sim_event *out)
     *out = q->slots[slot];
     q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
     evq_key last = q->heap[--q->len];
-    size_t n = q->len, i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= n)
-            break;
-        if (child + 1 < n && key_before(&q->heap[child + 1], &q->heap[child]))
-            child++;
-        if (!key_before(&q->heap[child], &last))
-            break;
-        q->heap[i] = q->heap[child];
-        i = child;
-    }
-    if (n > 0)
-        q->heap[i] = last;
+    if (q->len > 0)
+        sift_root_out(q, last);
     assert(out->time_ns == 0 || q->len == 0 || q->heap[0].time_ns >= out->time_ns);
     return true;
 }
