@@ -112,13 +112,23 @@ static raft_id next_node(sim *s, sim_client *c)
     return c->rr;
 }
 
-/* Deterministic payload bytes of (session, seq): a retry sends the same. */
+/* Deterministic payload bytes of (session, seq): a retry sends the same.
+ * Word i is hash_mix64(h_{i-1} + 8i) written little-endian; whole words are
+ * stored at once, then the tail byte by byte. */
 static void fill_payload(uint8_t *p, uint32_t len, uint32_t session, uint64_t seq)
 {
     uint64_t h = hash_combine(session, seq);
-    for (uint32_t i = 0; i < len; i += 8) {
+    uint32_t i = 0;
+    for (; i + 8 <= len; i += 8) {
         h = hash_mix64(h + i);
-        for (uint32_t k = 0; k < 8 && i + k < len; k++)
+        uint8_t w[8] = {(uint8_t)h,         (uint8_t)(h >> 8),  (uint8_t)(h >> 16),
+                        (uint8_t)(h >> 24), (uint8_t)(h >> 32), (uint8_t)(h >> 40),
+                        (uint8_t)(h >> 48), (uint8_t)(h >> 56)};
+        memcpy(p + i, w, sizeof w);
+    }
+    if (i < len) {
+        h = hash_mix64(h + i);
+        for (uint32_t k = 0; i + k < len; k++)
             p[i + k] = (uint8_t)(h >> (8 * k));
     }
 }
