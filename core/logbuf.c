@@ -202,6 +202,11 @@ static size_t lb_session_lower(const lb_session *s, size_t n, uint64_t id)
 
 static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
 {
+    /* Fast path: ids handed out densely from 1 (as the simulator does) sit
+     * at position id - 1 of the sorted array: O(1) instead of a search. */
+    if (client_id >= 1 && client_id <= lb->n_sessions &&
+        lb->sessions[client_id - 1].client_id == client_id)
+        return &lb->sessions[client_id - 1];
     size_t i = lb_session_lower(lb->sessions, lb->n_sessions, client_id);
     if (i < lb->n_sessions && lb->sessions[i].client_id == client_id)
         return &lb->sessions[i];
