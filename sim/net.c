@@ -44,12 +44,15 @@ void net_free(net *nw)
 
 /* ---- pool ---- */
 
+/* The smallest c with 2^(c + 6) >= len, capped at NET_SIZE_CLASSES
+ * (oversized, allocated exactly): one count-leading-zeros, no loop. */
 static int size_class(size_t len)
 {
-    int c = 0;
-    while (c < NET_SIZE_CLASSES && ((size_t)1 << (c + NET_MIN_CLASS_SHIFT)) < len)
-        c++;
-    return c; /* NET_SIZE_CLASSES: oversized, allocated exactly */
+    if (len <= ((size_t)1 << NET_MIN_CLASS_SHIFT))
+        return 0;
+    int bits = 64 - __builtin_clzll((unsigned long long)(len - 1)); /* 2^bits >= len */
+    int c = bits - NET_MIN_CLASS_SHIFT;
+    return c < NET_SIZE_CLASSES ? c : NET_SIZE_CLASSES;
 }
 
 static uint32_t pool_take(net *nw, size_t len)
