@@ -68,6 +68,7 @@ void raft__become_leader(raft_node *r)
         memset(p, 0, sizeof *p);
         p->next_index = next;
         p->mode = PEER_PROBE;
+        p->valid_seq = r->seq + 1; /* answers to a previous leadership are stale */
         p->last_heard_ns = now; /* CheckQuorum grace period for a new leader */
         p->heard = true;
     }
