@@ -166,9 +166,9 @@ void sim_print_summary(const sim *s, FILE *out)
                 : s->live_ok     ? "converged"
                                  : "FAILED");
     if (s->violated)
-        fprintf(out, "  verdict: VIOLATION %s\n", sim_violation_name(s->v.kind));
+        fprintf(out, "  invariants: VIOLATION %s\n", sim_violation_name(s->v.kind));
     else
-        fprintf(out, "  verdict: ok\n");
+        fprintf(out, "  invariants: every one held after every event\n");
 }
 
 void sim_print_violation(const sim *s, FILE *out)
