@@ -10,13 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/proto.h"
 #include "expect.h"
 #include "runner.h"
-
-/* sim.c refers to the naive baseline weakly; a scenario may select it
- * (`protocol naive`), so the runner makes sure core/naive.c is linked in. */
-const proto_ops *const runner_naive_ops = &naive_proto_ops;
 
 /* Merge the scripted and the chaos actions into the sim, in time order. */
 static int add_actions(sim *s, const scenario *sc, const sim_action *chaos, size_t n_chaos,
