@@ -26,7 +26,8 @@ void blobstore_free(blobstore *bs)
 
 static size_t bucket_of(const blobstore *bs, uint64_t index, uint64_t term)
 {
-    return (size_t)(hash_combine(index, term) & (bs->n_buckets - 1));
+    (void)term; /* by index alone: consecutive entries use consecutive buckets (cache) */
+    return (size_t)(index & (bs->n_buckets - 1));
 }
 
 static int rehash(blobstore *bs)
