@@ -20,5 +20,5 @@ bench: $(BENCH_SIM) $(RAFTSIM)
 	$(BENCH_SIM) --csv $(BUILD)/bench.csv --raftsim $(RAFTSIM) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-callgrind
 
-bench-callgrind: $(BENCH_SIM)
-	@tools/bench/callgrind.sh $(BENCH_SIM) bench/callgrind.txt $(CALLGRIND_SECONDS)
+bench-callgrind: $(BENCH_SIM) $(RAFTSIM)
+	@tools/bench/callgrind.sh $(BENCH_SIM) bench/callgrind.txt $(CALLGRIND_SECONDS) $(RAFTSIM)

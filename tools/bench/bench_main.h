@@ -15,7 +15,8 @@ typedef struct bench_opts {
     const char *raftsim;   /* binary for the sweep benchmark */
     const char *scenario;  /* scenario the sweep benchmark runs */
     int sweep_seeds;       /* 0 = default */
-    uint64_t inproc_s;
+    uint64_t inproc_s;     /* --inproc: one standard run here (for callgrind) */
+    uint64_t inproc_h2h;   /* --inproc-h2h: one head-to-head run here */
 } bench_opts;
 
 /* Runs every selected benchmark, adding rows; returns how many failed. */

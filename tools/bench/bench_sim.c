@@ -5,6 +5,7 @@
  *   bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] [--seed X]
  *             [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]
  *   bench_sim --inproc SECONDS     one standard run in this process (callgrind)
+ *   bench_sim --inproc-h2h WRITES  one head-to-head run in this process
  *
  * LIST is a comma-separated subset of: standard, saturation, loglen,
  * cluster, sweep, h2h. Benchmark 6 (instruction counts) is `make
@@ -20,7 +21,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] "
                     "[--seed X] [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]\n"
-                    "       bench_sim --inproc SECONDS\n");
+                    "       bench_sim --inproc SECONDS | --inproc-h2h WRITES\n");
     return 2;
 }
 
@@ -34,6 +35,17 @@ static int run_inproc(uint64_t seconds, uint64_t seed)
     printf("standard workload, %llu s virtual: %llu events, %llu acked, ok=%d\n",
            (unsigned long long)seconds, (unsigned long long)r.events,
            (unsigned long long)r.acked, r.ok);
+    return r.ok ? 0 : 1;
+}
+
+static int run_inproc_h2h(uint64_t writes, uint64_t seed)
+{
+    bench_params p = {.nodes = 5, .target = writes, .seed = seed};
+    bench_result r;
+    memset(&r, 0, sizeof r);
+    bench_head2head(&p, &r);
+    printf("head to head, %llu writes: %llu events, ok=%d\n", (unsigned long long)writes,
+           (unsigned long long)r.events, r.ok);
     return r.ok ? 0 : 1;
 }
 
@@ -64,6 +76,8 @@ static int parse(int argc, char **argv, bench_opts *o)
             o->sweep_seeds = atoi(v);
         else if (!strcmp(a, "--inproc"))
             o->inproc_s = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--inproc-h2h"))
+            o->inproc_h2h = strtoull(v, NULL, 10);
         else
             return -1;
     }
@@ -79,6 +93,8 @@ int main(int argc, char **argv)
         return usage();
     if (o.inproc_s)
         return run_inproc(o.inproc_s, o.seed);
+    if (o.inproc_h2h)
+        return run_inproc_h2h(o.inproc_h2h, o.seed);
     if (getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0") != 0)
         o.quick = true;
     int failed = bench_run_all(&o);

@@ -1,23 +1,40 @@
 #!/bin/sh
-# callgrind.sh BENCH_SIM OUT [SECONDS] — benchmark 6: instruction counts of
-# the standard workload at seed 1 under valgrind's callgrind (exact and
-# repeatable even on a busy machine). Writes the total and the top functions
-# (self cost) to OUT, then prints how they changed against the committed OUT.
+# callgrind.sh BENCH_SIM OUT [SECONDS] [RAFTSIM] — benchmark 6: instruction
+# counts under valgrind's callgrind (exact and repeatable even on a busy
+# machine). Measures the standard workload (seed 1, SECONDS virtual) with its
+# top functions, a 2,000-write head-to-head run and, given RAFTSIM, one seed
+# of scenarios/chaos.scn. Writes OUT, then prints how the totals changed
+# against the committed OUT.
 set -eu
 bench=$1
 out=$2
 secs=${3:-5}
+raftsim=${4:-}
 raw=$(mktemp /tmp/raftsim-callgrind.XXXXXX)
 trap 'rm -f "$raw"' EXIT
 command -v valgrind >/dev/null || { echo "bench-callgrind: valgrind is not installed" >&2; exit 2; }
+
+# total_of CMD...: total instructions of one run
+total_of() {
+    valgrind --tool=callgrind --callgrind-out-file="$raw" "$@" >/dev/null 2>&1
+    callgrind_annotate "$raw" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(/,/, "", $1); print $1 }'
+}
+
+h2h=$(total_of "$bench" --inproc-h2h 2000 --seed 1)
+chaos=
+if [ -n "$raftsim" ]; then
+    chaos=$(total_of "$raftsim" run scenarios/chaos.scn --seed 1)
+fi
 valgrind --tool=callgrind --callgrind-out-file="$raw" "$bench" --inproc "$secs" --seed 1 \
     >/dev/null 2>&1
 {
-    echo "# make bench-callgrind: callgrind instruction counts (Ir) of bench_sim --inproc $secs"
-    echo "# (standard workload: 5 nodes, 1000 writes/s x 64 B, 1% drops, no batching, seed 1,"
-    echo "# $secs s virtual, every check on). Regenerate with make bench-callgrind; review diffs."
-    callgrind_annotate --threshold=100 "$raw" 2>/dev/null | awk '
-        /PROGRAM TOTALS/ { gsub(/,/, "", $1); printf "total %s\n", $1; next }
+    echo "# make bench-callgrind: callgrind instruction counts (Ir); review changes."
+    echo "# total: standard workload (5 nodes, 1000 writes/s x 64 B, 1% drops, no batching,"
+    echo "#   seed 1, $secs s virtual, every check on), with its top functions (self Ir) below;"
+    echo "# h2h: head to head, 2,000 writes; chaos: raftsim run scenarios/chaos.scn --seed 1."
+    callgrind_annotate --threshold=100 "$raw" 2>/dev/null | awk -v h2h="$h2h" -v chaos="$chaos" '
+        /PROGRAM TOTALS/ { gsub(/,/, "", $1); printf "total %s\n", $1
+                           printf "h2h %s\n", h2h; if (chaos != "") printf "chaos %s\n", chaos; next }
         /^ *[0-9,]+ +\([ 0-9.]+%\) +[^ ]+:[^ ]+/ && n < 30 {
             ir = $1; gsub(/,/, "", ir)
             fn = $0; sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "", fn)
@@ -27,12 +44,17 @@ valgrind --tool=callgrind --callgrind-out-file="$raw" "$bench" --inproc "$secs" 
         }'
 } > "$out.new"
 mv "$out.new" "$out"
-old=$(git show "HEAD:$out" 2>/dev/null | awk '/^total/ { print $2 }') || true
-new=$(awk '/^total/ { print $2 }' "$out")
-if [ -n "$old" ]; then
-    awk -v o="$old" -v n="$new" 'BEGIN { printf "instructions: %d -> %d (%+.2f%%) vs the committed %s\n", o, n, (n - o) * 100.0 / o, "'"$out"'" }'
-    git --no-pager diff --no-color -U0 -- "$out" || true
-else
-    echo "instructions: $new (no committed $out to compare with yet)"
-fi
+for key in total h2h chaos; do
+    old=$(git show "HEAD:$out" 2>/dev/null | awk -v k="$key" '$1 == k { print $2 }') || true
+    new=$(awk -v k="$key" '$1 == k { print $2 }' "$out")
+    [ -n "$new" ] || continue
+    if [ -n "$old" ]; then
+        awk -v k="$key" -v o="$old" -v n="$new" 'BEGIN {
+            printf "%-6s instructions: %d -> %d (%+.2f%%) vs the committed file\n", k, o, n,
+                   (n - o) * 100.0 / o }'
+    else
+        echo "$key instructions: $new (nothing committed to compare with)"
+    fi
+done
+git --no-pager diff --no-color --stat -- "$out" || true
 cat "$out"
