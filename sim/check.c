@@ -26,6 +26,7 @@ void chk_free(checker *c)
     free(c->truth_term);
     free(c->truth_hash);
     free(c->truth_digest);
+    free(c->truth_commit_term);
     free(c->lm_term);
     free(c->lm_hash);
     free(c->lm_more);
@@ -323,12 +324,21 @@ void chk_term(checker *c, raft_id n, uint64_t term)
     c->nodes[n].term = term;
 }
 
+/* Leader Completeness (paper Figure 3): an entry committed in term T is in
+ * the log of every leader of a term above T. A leader of term L is compared
+ * with the newest entry committed in a term below L; by Log Matching, equal
+ * hashes there mean the whole prefix is present. That entry is normally the
+ * last committed one (O(1)); only a stale leader — say one whose vote replies
+ * were held up while a later term committed more — walks back past the
+ * entries committed in terms >= L, which it is not required to hold. */
 static void check_leader_completeness(checker *c, raft_id n, uint64_t term)
 {
     chk_node *nd = &c->nodes[n];
     uint64_t C = c->committed;
+    while (C > 0 && c->truth_commit_term[C] >= term)
+        C--;
     if (C == 0 || C < nd->base)
-        return; /* nothing committed, or covered by the node's checked snapshot */
+        return; /* nothing committed before this term, or covered by the node's snapshot */
     if (nd->last < C) {
         chk_fail(c, SIM_V_LEADER_COMPLETENESS, n, 0, C, term,
                  "leader %u of term %llu has last index %llu < committed index %llu", n,
@@ -376,7 +386,12 @@ static void record_truth(checker *c, raft_id n, uint64_t i, uint64_t h, uint64_t
         chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, i, 0, "checker out of memory");
         return;
     }
+    if (grow_u64(&c->truth_commit_term, &c->truth_commit_term_cap, i, 0, NULL, NULL)) {
+        chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, i, 0, "checker out of memory");
+        return;
+    }
     assert(i == c->committed + 1);
+    c->truth_commit_term[i] = c->nodes[n].term;
     c->truth_term[i] = term;
     c->truth_hash[i] = h;
     c->committed = i;

@@ -57,6 +57,8 @@ typedef struct checker {
     uint64_t committed;
     uint64_t *truth_term, *truth_hash, *truth_digest; /* [index]; digest 0 = unknown */
     size_t truth_cap;
+    uint64_t *truth_commit_term; /* [index]: term of the node that first committed it */
+    size_t truth_commit_term_cap;
     /* Log Matching: first (term, hash) seen per index, plus an overflow table */
     uint64_t *lm_term, *lm_hash;
     size_t lm_cap;

@@ -99,6 +99,38 @@ Test(check, a_leader_missing_a_committed_entry_breaks_leader_completeness)
     expect(SIM_V_LEADER_COMPLETENESS);
 }
 
+/* A node paused while its vote replies were in flight can win an old term
+ * after a later term has committed more: Figure 3 only asks leaders of
+ * higher terms to hold an entry, so that is not a violation... */
+Test(check, a_stale_leader_need_not_hold_entries_committed_in_a_later_term)
+{
+    fill(1, 2, 1);
+    fill(3, 2, 1);
+    chk_term(&c, 1, 1);
+    chk_commit(&c, 1, 2, term_of, NULL); /* entries 1-2 committed in term 1 */
+    chk_term(&c, 1, 6);
+    chk_append(&c, 1, 3, 6, eh(6, 3));
+    chk_append(&c, 1, 4, 6, eh(6, 4));
+    chk_commit(&c, 1, 4, term_of, NULL); /* entries 3-4 committed in term 6 */
+    chk_role(&c, 3, RAFT_LEADER, 5);     /* node 3 wins term 5 late, with 2 entries */
+    cr_assert(!c.violated, "%s", c.v.detail);
+}
+
+/* ... but it must still hold everything committed before its own term. */
+Test(check, a_stale_leader_missing_an_entry_committed_before_its_term_is_flagged)
+{
+    fill(1, 3, 1);
+    fill(3, 1, 1);
+    chk_term(&c, 1, 2);
+    chk_commit(&c, 1, 3, term_of, NULL); /* committed in term 2 */
+    chk_term(&c, 1, 6);
+    chk_append(&c, 1, 4, 6, eh(6, 4));
+    chk_commit(&c, 1, 4, term_of, NULL); /* committed in term 6 */
+    chk_role(&c, 3, RAFT_LEADER, 5);     /* lacks 2 and 3, committed in term 2 */
+    expect(SIM_V_LEADER_COMPLETENESS);
+    cr_assert_eq(c.v.index, 3);
+}
+
 Test(check, a_leader_with_a_different_committed_entry_breaks_leader_completeness)
 {
     fill(1, 4, 1);
