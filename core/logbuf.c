@@ -200,17 +200,28 @@ static size_t lb_session_lower(const lb_session *s, size_t n, uint64_t id)
     return lo;
 }
 
-static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+/* Where client_id is, or would be inserted, in the sorted session array.
+ * Fast path: ids handed out densely from 1 (as the simulator does) sit at
+ * position id - 1: O(1) instead of a binary search. */
+static size_t lb_session_pos(const logbuf *lb, uint64_t client_id)
 {
-    /* Fast path: ids handed out densely from 1 (as the simulator does) sit
-     * at position id - 1 of the sorted array: O(1) instead of a search. */
     if (client_id >= 1 && client_id <= lb->n_sessions &&
         lb->sessions[client_id - 1].client_id == client_id)
-        return &lb->sessions[client_id - 1];
-    size_t i = lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+        return (size_t)(client_id - 1);
+    return lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+}
+
+/* The session at position i if it is client_id's, else NULL. */
+static const lb_session *lb_session_at(const logbuf *lb, size_t i, uint64_t client_id)
+{
     if (i < lb->n_sessions && lb->sessions[i].client_id == client_id)
         return &lb->sessions[i];
     return NULL;
+}
+
+static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+{
+    return lb_session_at(lb, lb_session_pos(lb, client_id), client_id);
 }
 
 bool logbuf_session(const logbuf *lb, uint64_t client_id, uint64_t *seq, uint64_t *index)
@@ -242,10 +253,14 @@ static bool lb_sessions_reserve(logbuf *lb)
     return true;
 }
 
-/* Record (client, seq) -> index; space must have been reserved. */
-static void lb_session_set(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_t index)
+/* Record (client, seq) -> index at position i (from lb_session_pos); space
+ * must have been reserved. */
+static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t seq,
+                           uint64_t index)
 {
-    size_t i = lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+    assert(i <= lb->n_sessions); /* i is the lower bound of client_id: */
+    assert(i == 0 || lb->sessions[i - 1].client_id < client_id);
+    assert(i == lb->n_sessions || lb->sessions[i].client_id >= client_id);
     if (i == lb->n_sessions || lb->sessions[i].client_id != client_id) {
         assert(lb->n_sessions < lb->scap);
         memmove(&lb->sessions[i + 1], &lb->sessions[i],
@@ -373,7 +388,7 @@ static void lb_evict_oldest(logbuf *lb)
 
 /* Store a decoded record at `index`. Returns false (nothing changed) only
  * when memory runs out. */
-static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
+static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, size_t session_pos)
 {
     if (!lb_sessions_reserve(lb) || !lb_recs_reserve(lb))
         return false;
@@ -399,7 +414,7 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
     lb->c.bytes_stored += cmd->len;
     lb->c.records_stored++;
     lb->c.records_total++;
-    lb_session_set(lb, cmd->client_id, cmd->client_seq, index);
+    lb_session_set(lb, session_pos, cmd->client_id, cmd->client_seq, index);
     assert(lb->count <= lb->max_records);
     return true;
 }
@@ -417,7 +432,8 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
     if (!logbuf_cmd_decode(cmd, len, &rec)) {
         lb->c.malformed++;
     } else {
-        const lb_session *s = lb_session_find(lb, rec.client_id);
+        size_t pos = lb_session_pos(lb, rec.client_id);
+        const lb_session *s = lb_session_at(lb, pos, rec.client_id);
         if (s && rec.client_seq <= s->seq) {
             /* Thesis §6.3: a retried command is answered, not re-executed. For
              * a seq older than the newest, the newest's index is reported. */
@@ -425,7 +441,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
             r.duplicate = true;
             r.index = s->index;
         } else {
-            if (!lb_store(lb, index, &rec))
+            if (!lb_store(lb, index, &rec, pos)) /* storing moves no session */
                 return -1; /* out of memory: nothing changed */
             r.index = index;
         }
