@@ -17,14 +17,14 @@ int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed)
     nw->n_ep = n_ep;
     nw->dflt = *dflt;
     nw->params = malloc(links * sizeof *nw->params);
+    nw->thresholds = malloc(links * 3 * sizeof *nw->thresholds);
     nw->cut = calloc(links, 1);
     nw->last_delivery = calloc(links, sizeof *nw->last_delivery);
-    if (!nw->params || !nw->cut || !nw->last_delivery) {
+    if (!nw->params || !nw->thresholds || !nw->cut || !nw->last_delivery) {
         net_free(nw);
         return -1;
     }
-    for (size_t i = 0; i < links; i++)
-        nw->params[i] = *dflt;
+    net_reset_params(nw, dflt);
     for (int c = 0; c <= NET_SIZE_CLASSES; c++)
         nw->free_head[c] = NET_NO_SLOT;
     rng_init(&nw->r, seed, RNG_STREAM_NET);
@@ -37,6 +37,7 @@ void net_free(net *nw)
         free(nw->slots[i].buf);
     free(nw->slots);
     free(nw->params);
+    free(nw->thresholds);
     free(nw->cut);
     free(nw->last_delivery);
     memset(nw, 0, sizeof *nw);
@@ -170,6 +171,22 @@ void net_heal(net *nw)
 
 /* ---- parameters ---- */
 
+static inline uint32_t ppm_to_2p20(uint32_t ppm)
+{
+    return (uint32_t)((((uint64_t)ppm << 20) + 500000) / 1000000); /* rounded */
+}
+
+/* Recompute link li's probability thresholds after a parameter change, so
+ * that a send compares with them directly. */
+static void link_changed(net *nw, size_t li)
+{
+    const sim_link_params *lp = &nw->params[li];
+    uint32_t *t = &nw->thresholds[3 * li];
+    t[0] = ppm_to_2p20(lp->drop_ppm);
+    t[1] = ppm_to_2p20(lp->dup_ppm);
+    t[2] = ppm_to_2p20(lp->reorder_ppm);
+}
+
 static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const sim_dist *d)
 {
     uint64_t u = v < 0 ? 0 : (uint64_t)v;
@@ -188,8 +205,10 @@ void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist 
 {
     apply_param(&nw->dflt, p, value, d);
     size_t links = (size_t)nw->n_ep * nw->n_ep;
-    for (size_t i = 0; i < links; i++)
+    for (size_t i = 0; i < links; i++) {
         apply_param(&nw->params[i], p, value, d);
+        link_changed(nw, i);
+    }
 }
 
 void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64_t value,
@@ -197,22 +216,20 @@ void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64
 {
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
     apply_param(&nw->params[net_link(nw, from, to)], p, value, d);
+    link_changed(nw, net_link(nw, from, to));
 }
 
 void net_reset_params(net *nw, const sim_link_params *dflt)
 {
     nw->dflt = *dflt;
     size_t links = (size_t)nw->n_ep * nw->n_ep;
-    for (size_t i = 0; i < links; i++)
+    for (size_t i = 0; i < links; i++) {
         nw->params[i] = *dflt;
+        link_changed(nw, i);
+    }
 }
 
 /* ---- sending ---- */
-
-static inline uint64_t ppm_to_2p20(uint32_t ppm)
-{
-    return (((uint64_t)ppm << 20) + 500000) / 1000000; /* rounded */
-}
 
 static uint64_t bandwidth_ns(uint64_t len, uint64_t bps)
 {
@@ -234,9 +251,10 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     /* One draw decides drop, duplicate and reorder: three 20-bit uniforms,
      * each compared with its probability scaled to 2^20 (exact to 1e-6). */
     uint64_t u = rng_next(&nw->r);
-    bool drop = (u & 0xfffff) < ppm_to_2p20(lp->drop_ppm);
-    bool dup = ((u >> 20) & 0xfffff) < ppm_to_2p20(lp->dup_ppm);
-    bool reorder = ((u >> 40) & 0xfffff) < ppm_to_2p20(lp->reorder_ppm);
+    const uint32_t *t = &nw->thresholds[3 * li]; /* kept in step by link_changed */
+    bool drop = (u & 0xfffff) < t[0];
+    bool dup = ((u >> 20) & 0xfffff) < t[1];
+    bool reorder = ((u >> 40) & 0xfffff) < t[2];
     if (drop) {
         plan->verdict = NET_DROPPED_LOSS;
         return 0;

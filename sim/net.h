@@ -61,6 +61,7 @@ typedef struct net {
     uint32_t n_ep;
     sim_link_params dflt;
     sim_link_params *params; /* [from-1][to-1] */
+    uint32_t *thresholds;    /* [link][3]: drop, dup, reorder ppm scaled to 2^20 */
     uint8_t *cut;            /* [from-1][to-1]: 1 = one-way cut */
     uint64_t *last_delivery; /* [from-1][to-1]: for bandwidth serialisation */
     uint8_t group[SIM_MAX_ENDPOINTS + 1];
