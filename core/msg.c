@@ -128,60 +128,55 @@ static inline bool entry_type_valid(uint32_t t)
 
 /* ---- size and validity of a message to encode ---- */
 
-static bool msg_entries_valid(const raft_msg *m)
+/* Bytes of the entries of an AppendEntries, or 0 if one is invalid; one pass
+ * validates and sizes. Cannot overflow: at most RAFT_MAX_BATCH entries of at
+ * most UINT32_MAX bytes each (< 2^43). */
+static size_t msg_entries_size(const raft_msg *m, bool *ok)
 {
-    if (m->ae.n_entries > RAFT_MAX_BATCH)
-        return false;
-    if (m->ae.n_entries > 0 && !m->ae.entries)
-        return false;
-    for (uint32_t i = 0; i < m->ae.n_entries; i++) {
+    *ok = m->ae.n_entries <= RAFT_MAX_BATCH && (m->ae.n_entries == 0 || m->ae.entries);
+    size_t n = 0;
+    for (uint32_t i = 0; *ok && i < m->ae.n_entries; i++) {
         const raft_entry *e = &m->ae.entries[i];
         if (!entry_type_valid(e->type) || (e->len > 0 && !e->data))
-            return false;
-    }
-    return true;
-}
-
-static bool msg_valid(const raft_msg *m)
-{
-    if (m->type == 0 || m->type >= RAFT_MSG__END || m->from > MSG_ID_MAX)
-        return false;
-    switch (m->type) {
-    case RAFT_MSG_APPEND_ENTRIES: return msg_entries_valid(m);
-    case RAFT_MSG_INSTALL_SNAPSHOT: return m->is.len == 0 || m->is.data;
-    case RAFT_MSG_CLIENT_APPEND: return m->capp.len == 0 || m->capp.data;
-    case RAFT_MSG_CLIENT_APPEND_RESP:
-        return status_valid(m->cappr.status) && m->cappr.leader_hint <= MSG_ID_MAX;
-    case RAFT_MSG_CLIENT_READ_RESP:
-        return status_valid(m->creadr.status) && m->creadr.leader_hint <= MSG_ID_MAX;
-    default: return true;
-    }
-}
-
-/* Size without validation; callers validate first. Cannot overflow: at most
- * RAFT_MAX_BATCH entries of at most UINT32_MAX bytes each (< 2^43). */
-static size_t msg_size_unchecked(const raft_msg *m)
-{
-    size_t n = MSG_HEADER + msg_body_fixed[m->type];
-    switch (m->type) {
-    case RAFT_MSG_APPEND_ENTRIES:
-        for (uint32_t i = 0; i < m->ae.n_entries; i++)
-            n += MSG_ENTRY_HEADER + (size_t)m->ae.entries[i].len;
-        break;
-    case RAFT_MSG_INSTALL_SNAPSHOT: n += m->is.len; break;
-    case RAFT_MSG_CLIENT_APPEND: n += m->capp.len; break;
-    default: break;
+            *ok = false;
+        n += MSG_ENTRY_HEADER + (size_t)e->len;
     }
     return n;
 }
 _Static_assert(sizeof(size_t) >= 8, "message sizes need a 64-bit size_t");
 
+/* Encoded size of a valid message, 0 if it is invalid. */
+static size_t msg_checked_size(const raft_msg *m)
+{
+    if (m->type == 0 || m->type >= RAFT_MSG__END || m->from > MSG_ID_MAX)
+        return 0;
+    size_t n = MSG_HEADER + msg_body_fixed[m->type];
+    bool ok = true;
+    switch (m->type) {
+    case RAFT_MSG_APPEND_ENTRIES: n += msg_entries_size(m, &ok); break;
+    case RAFT_MSG_INSTALL_SNAPSHOT:
+        ok = m->is.len == 0 || m->is.data;
+        n += m->is.len;
+        break;
+    case RAFT_MSG_CLIENT_APPEND:
+        ok = m->capp.len == 0 || m->capp.data;
+        n += m->capp.len;
+        break;
+    case RAFT_MSG_CLIENT_APPEND_RESP:
+        ok = status_valid(m->cappr.status) && m->cappr.leader_hint <= MSG_ID_MAX;
+        break;
+    case RAFT_MSG_CLIENT_READ_RESP:
+        ok = status_valid(m->creadr.status) && m->creadr.leader_hint <= MSG_ID_MAX;
+        break;
+    default: break;
+    }
+    return ok ? n : 0;
+}
+
 size_t raft_msg_encoded_size(const raft_msg *m)
 {
     assert(m);
-    if (!msg_valid(m))
-        return 0;
-    return msg_size_unchecked(m);
+    return msg_checked_size(m);
 }
 
 /* ---- encode ---- */
@@ -271,10 +266,8 @@ static uint8_t *encode_client_body(uint8_t *p, const raft_msg *m)
 size_t raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap)
 {
     assert(m);
-    if (!msg_valid(m))
-        return 0;
-    size_t size = msg_size_unchecked(m);
-    if (!buf || cap < size)
+    size_t size = msg_checked_size(m);
+    if (size == 0 || !buf || cap < size)
         return 0;
     uint8_t *p = buf;
     p = put8(p, RAFT_WIRE_VERSION);
