@@ -66,8 +66,9 @@ int bench_write_csv(const char *path)
         const row *r = &rows[i];
         char v[32];
         fmt_value(r->value, v, sizeof v);
-        fprintf(f, "%s,%s,%s,%s,%d,\"%s\"\n", r->bench, r->metric, v, r->unit, r->runs,
-                r->note);
+        /* text fields quoted: metric names and notes contain commas */
+        fprintf(f, "%s,\"%s\",%s,\"%s\",%d,\"%s\"\n", r->bench, r->metric, v, r->unit,
+                r->runs, r->note);
     }
     return fclose(f) == 0 ? 0 : -1;
 }
