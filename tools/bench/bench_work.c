@@ -97,13 +97,23 @@ static bool client_action(sim *s, enum sim_action_kind kind, sim_ep ep)
 }
 
 /* Run until `acked` writes are acknowledged (checked once per virtual
- * second), the end, or a violation. */
+ * second), the end, a violation, or 60 virtual seconds without progress
+ * (a stalled cluster fails the benchmark instead of spinning). */
 static bool run_until_acked(sim *s, uint64_t acked)
 {
-    while ((uint64_t)metric(s, SIM_M_ACKED) < acked)
-        if (!sim_run_until(s, sim_now(s) + SIM_NS_PER_S))
+    uint64_t seen = 0, stalled_s = 0;
+    for (;;) {
+        uint64_t now_acked = (uint64_t)metric(s, SIM_M_ACKED);
+        if (now_acked >= acked)
+            return true;
+        stalled_s = now_acked > seen ? 0 : stalled_s + 1;
+        seen = now_acked;
+        if (stalled_s > 60 || !sim_run_until(s, sim_now(s) + SIM_NS_PER_S)) {
+            fprintf(stderr, "bench: stopped at %llu of %llu acknowledged writes\n",
+                    (unsigned long long)now_acked, (unsigned long long)acked);
             return false;
-    return true;
+        }
+    }
 }
 
 /* 3: c1 (closed loop, 8-byte writes, batched) fills the log with `target`
