@@ -33,8 +33,11 @@ valgrind --tool=callgrind --callgrind-out-file="$raw" "$bench" --inproc "$secs" 
     echo "#   seed 1, $secs s virtual, every check on), with its top functions (self Ir) below;"
     echo "# h2h: head to head, 2,000 writes; chaos: raftsim run scenarios/chaos.scn --seed 1."
     callgrind_annotate --threshold=100 "$raw" 2>/dev/null | awk -v h2h="$h2h" -v chaos="$chaos" '
-        /PROGRAM TOTALS/ { gsub(/,/, "", $1); printf "total %s\n", $1
-                           printf "h2h %s\n", h2h; if (chaos != "") printf "chaos %s\n", chaos; next }
+        /PROGRAM TOTALS/ {
+            gsub(/,/, "", $1); printf "total %s\nh2h %s\n", $1, h2h
+            if (chaos != "") printf "chaos %s\n", chaos
+            next
+        }
         /^ *[0-9,]+ +\([ 0-9.]+%\) +[^ ]+:[^ ]+/ && n < 30 {
             ir = $1; gsub(/,/, "", ir)
             fn = $0; sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "", fn)
@@ -56,5 +59,5 @@ for key in total h2h chaos; do
         echo "$key instructions: $new (nothing committed to compare with)"
     fi
 done
-git --no-pager diff --no-color --stat -- "$out" || true
+git --no-pager diff --no-color --stat -- "$out" 2>/dev/null || true
 cat "$out"
