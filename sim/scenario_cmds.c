@@ -10,6 +10,12 @@
 #define CFG (&p->sc->cfg)
 #define RAFT (&p->sc->cfg.raft)
 
+/* The value a handler parsed, then nothing more on the line. */
+static int then_end(scn_parser *p, int rc)
+{
+    return rc ? rc : scn_end(p);
+}
+
 static int cmd_nodes(scn_parser *p)
 {
     uint64_t n;
@@ -53,28 +59,33 @@ static int cmd_election_timeout(scn_parser *p)
     return scn_end(p);
 }
 
-static int cmd_heartbeat(scn_parser *p)
+/* A duration that must not be zero, then the end of the line. */
+static int nonzero_duration(scn_parser *p, const char *what, const char *name, uint64_t *out)
 {
     uint64_t v;
-    int rc = scn_duration(p, "a heartbeat interval (e.g. 50ms)", &v);
+    int rc = scn_duration(p, what, &v);
     if (rc)
         return rc;
     if (v == 0)
-        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a non-zero heartbeat");
-    RAFT->heartbeat_ns = v;
+        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a non-zero %s", name);
+    *out = v;
     return scn_end(p);
+}
+
+static int cmd_heartbeat(scn_parser *p)
+{
+    return nonzero_duration(p, "a heartbeat interval (e.g. 50ms)", "heartbeat",
+                            &RAFT->heartbeat_ns);
 }
 
 static int cmd_prevote(scn_parser *p)
 {
-    int rc = scn_onoff(p, "on or off", &RAFT->prevote);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_onoff(p, "on or off", &RAFT->prevote));
 }
 
 static int cmd_checkquorum(scn_parser *p)
 {
-    int rc = scn_onoff(p, "on or off", &RAFT->check_quorum);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_onoff(p, "on or off", &RAFT->check_quorum));
 }
 
 static int cmd_batch(scn_parser *p)
@@ -165,20 +176,17 @@ static int cmd_logbuf(scn_parser *p)
 
 static int cmd_latency(scn_parser *p)
 {
-    int rc = scn_dist(p, &CFG->net.latency);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_dist(p, &CFG->net.latency));
 }
 
 static int cmd_drop(scn_parser *p)
 {
-    int rc = scn_percent(p, "a percentage (e.g. 1%)", &CFG->net.drop_ppm);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_percent(p, "a percentage (e.g. 1%)", &CFG->net.drop_ppm));
 }
 
 static int cmd_duplicate(scn_parser *p)
 {
-    int rc = scn_percent(p, "a percentage (e.g. 0.5%)", &CFG->net.dup_ppm);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_percent(p, "a percentage (e.g. 0.5%)", &CFG->net.dup_ppm));
 }
 
 static int cmd_reorder(scn_parser *p)
@@ -191,32 +199,22 @@ static int cmd_reorder(scn_parser *p)
 
 static int cmd_bandwidth(scn_parser *p)
 {
-    int rc = scn_bandwidth(p, &CFG->net.bandwidth_Bps);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_bandwidth(p, &CFG->net.bandwidth_Bps));
 }
 
 static int cmd_fsync(scn_parser *p)
 {
-    int rc = scn_dist(p, &CFG->disk.fsync);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_dist(p, &CFG->disk.fsync));
 }
 
 static int cmd_torn_writes(scn_parser *p)
 {
-    int rc = scn_onoff(p, "on or off", &CFG->disk.torn_writes);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_onoff(p, "on or off", &CFG->disk.torn_writes));
 }
 
 static int cmd_duration(scn_parser *p)
 {
-    uint64_t v;
-    int rc = scn_duration(p, "a run length (e.g. 10s)", &v);
-    if (rc)
-        return rc;
-    if (v == 0)
-        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a non-zero run length");
-    CFG->duration_ns = v;
-    return scn_end(p);
+    return nonzero_duration(p, "a run length (e.g. 10s)", "run length", &CFG->duration_ns);
 }
 
 static int cmd_seed(scn_parser *p)
@@ -230,8 +228,8 @@ static int cmd_seed(scn_parser *p)
 
 static int cmd_max_events(scn_parser *p)
 {
-    int rc = scn_uint(p, 0, UINT64_MAX, "a number of events (0 = no limit)", &CFG->max_events);
-    return rc ? rc : scn_end(p);
+    return then_end(p, scn_uint(p, 0, UINT64_MAX, "a number of events (0 = no limit)",
+                                &CFG->max_events));
 }
 
 /* liveness heal-at 8s within 5s | liveness off */

@@ -105,6 +105,44 @@ static int bad(scn_parser *p, const scn_tok *t, const char *what)
     return scn_error(p, t->col, "expected %s, got '%.*s'", what, (int)t->len, t->s);
 }
 
+/* Parses a whole word into *out; false if the word is not such a value. */
+typedef bool word_parser(const char *s, uint32_t len, void *out);
+
+/* Every value below is one word: read it, parse it, or say what was expected. */
+static int value_word(scn_parser *p, const char *what, word_parser *parse, void *out)
+{
+    int rc;
+    const scn_tok *t = need(p, what, &rc);
+    if (rc)
+        return rc;
+    return parse(t->s, t->len, out) ? 0 : bad(p, t, what);
+}
+
+/* A plain number without a unit, times `scale` ("12", "0.5"). */
+static bool plain_number(const char *s, uint32_t len, uint64_t scale, uint64_t *out)
+{
+    return number_prefix(s, len) == len && scaled_number(s, len, scale, out);
+}
+
+/* "+X" or "-X" with |X| <= max (the sign is required, so a reader sees the
+ * direction). */
+static bool signed_word(const char *s, uint32_t len,
+                        bool (*magnitude)(const char *, uint32_t, uint64_t *), uint64_t max,
+                        int64_t *out)
+{
+    uint64_t v;
+    if (len < 2 || (s[0] != '+' && s[0] != '-') || !magnitude(s + 1, len - 1, &v) || v > max)
+        return false;
+    *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
+/* The length of X in "X/s" (at least one character), or 0. */
+static uint32_t per_second(const char *s, uint32_t len)
+{
+    return len >= 3 && memcmp(s + len - 2, "/s", 2) == 0 ? len - 2 : 0;
+}
+
 int scn_uint(scn_parser *p, uint64_t min, uint64_t max, const char *what, uint64_t *out)
 {
     int rc;
@@ -112,7 +150,7 @@ int scn_uint(scn_parser *p, uint64_t min, uint64_t max, const char *what, uint64
     if (rc)
         return rc;
     uint64_t v;
-    if (number_prefix(t->s, t->len) != t->len || !scaled_number(t->s, t->len, 1, &v))
+    if (!plain_number(t->s, t->len, 1, &v))
         return bad(p, t, what);
     if (v < min || v > max)
         return scn_error(p, t->col, "expected %s between %llu and %llu, got %llu", what,
@@ -122,176 +160,188 @@ int scn_uint(scn_parser *p, uint64_t min, uint64_t max, const char *what, uint64
     return 0;
 }
 
-int scn_duration(scn_parser *p, const char *what, uint64_t *out)
+static bool duration_word(const char *s, uint32_t len, void *ns)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    if (!scn_parse_duration_word(t->s, t->len, out))
-        return bad(p, t, what);
-    return 0;
+    return scn_parse_duration_word(s, len, ns);
 }
 
-/* "+1s" or "-500ms" (the sign is required, so a reader sees the direction). */
+int scn_duration(scn_parser *p, const char *what, uint64_t *out)
+{
+    return value_word(p, what, duration_word, out);
+}
+
+static bool signed_duration_word(const char *s, uint32_t len, void *ns)
+{
+    return signed_word(s, len, scn_parse_duration_word, (uint64_t)INT64_MAX, ns);
+}
+
+/* "+1s" or "-500ms". */
 int scn_signed_duration(scn_parser *p, const char *what, int64_t *out)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    uint64_t v;
-    if (t->len < 2 || (t->s[0] != '+' && t->s[0] != '-') ||
-        !scn_parse_duration_word(t->s + 1, t->len - 1, &v) || v > (uint64_t)INT64_MAX)
-        return bad(p, t, what);
-    *out = t->s[0] == '-' ? -(int64_t)v : (int64_t)v;
-    return 0;
+    return value_word(p, what, signed_duration_word, out);
+}
+
+typedef struct duration_range {
+    uint64_t *lo, *hi;
+} duration_range;
+
+static bool range_word(const char *s, uint32_t len, void *range)
+{
+    const duration_range *r = range;
+    const char *dots = NULL;
+    for (uint32_t i = 0; i + 1 < len; i++)
+        if (s[i] == '.' && s[i + 1] == '.')
+            dots = s + i;
+    if (!dots)
+        return false;
+    uint32_t left = (uint32_t)(dots - s);
+    return scn_parse_duration_word(s, left, r->lo) &&
+           scn_parse_duration_word(dots + 2, len - left - 2, r->hi) && *r->hi >= *r->lo;
 }
 
 /* "200ms..1s" as one word. */
 int scn_duration_range(scn_parser *p, const char *what, uint64_t *lo, uint64_t *hi)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    const char *dots = NULL;
-    for (uint32_t i = 0; i + 1 < t->len; i++)
-        if (t->s[i] == '.' && t->s[i + 1] == '.')
-            dots = t->s + i;
-    if (!dots)
-        return bad(p, t, what);
-    uint32_t left = (uint32_t)(dots - t->s);
-    if (!scn_parse_duration_word(t->s, left, lo) ||
-        !scn_parse_duration_word(dots + 2, t->len - left - 2, hi) || *hi < *lo)
-        return bad(p, t, what);
-    return 0;
+    duration_range r = { lo, hi };
+    return value_word(p, what, range_word, &r);
 }
 
-static bool percent_word(const char *s, uint32_t len, uint64_t *ppm)
+/* "0.5%" or "5000ppm", at most 100%. */
+static bool ppm_magnitude(const char *s, uint32_t len, uint64_t *ppm)
 {
+    bool ok;
     if (len > 3 && memcmp(s + len - 3, "ppm", 3) == 0)
-        return number_prefix(s, len - 3) == len - 3 && scaled_number(s, len - 3, 1, ppm);
-    if (len > 1 && s[len - 1] == '%')
-        return number_prefix(s, len - 1) == len - 1 && scaled_number(s, len - 1, 10000, ppm);
-    return false;
+        ok = plain_number(s, len - 3, 1, ppm);
+    else if (len > 1 && s[len - 1] == '%')
+        ok = plain_number(s, len - 1, 10000, ppm);
+    else
+        ok = false;
+    return ok && *ppm <= 1000000;
+}
+
+static bool percent_word(const char *s, uint32_t len, void *ppm)
+{
+    uint64_t v;
+    if (!ppm_magnitude(s, len, &v))
+        return false;
+    *(uint32_t *)ppm = (uint32_t)v;
+    return true;
 }
 
 int scn_percent(scn_parser *p, const char *what, uint32_t *ppm)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    uint64_t v;
-    if (!percent_word(t->s, t->len, &v) || v > 1000000)
-        return bad(p, t, what);
-    *ppm = (uint32_t)v;
-    return 0;
+    return value_word(p, what, percent_word, ppm);
+}
+
+static bool signed_ppm_word(const char *s, uint32_t len, void *ppm)
+{
+    return signed_word(s, len, ppm_magnitude, 1000000, ppm);
 }
 
 int scn_signed_ppm(scn_parser *p, const char *what, int64_t *ppm)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    uint64_t v;
-    if (t->len < 2 || (t->s[0] != '+' && t->s[0] != '-') ||
-        !percent_word(t->s + 1, t->len - 1, &v) || v > 1000000)
-        return bad(p, t, what);
-    *ppm = t->s[0] == '-' ? -(int64_t)v : (int64_t)v;
-    return 0;
+    return value_word(p, what, signed_ppm_word, ppm);
+}
+
+static bool size_word(const char *s, uint32_t len, void *bytes)
+{
+    return scn_parse_size_word(s, len, bytes);
 }
 
 int scn_size(scn_parser *p, const char *what, uint64_t *bytes)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    if (!scn_parse_size_word(t->s, t->len, bytes))
-        return bad(p, t, what);
-    return 0;
+    return value_word(p, what, size_word, bytes);
+}
+
+/* "10MB/s", or "off" (0). */
+static bool bandwidth_word(const char *s, uint32_t len, void *bytes_per_s)
+{
+    uint64_t *bps = bytes_per_s;
+    if (len == 3 && memcmp(s, "off", 3) == 0) {
+        *bps = 0;
+        return true;
+    }
+    uint32_t k = per_second(s, len);
+    return k && scn_parse_size_word(s, k, bps) && *bps != 0;
 }
 
 int scn_bandwidth(scn_parser *p, uint64_t *bytes_per_s)
 {
-    const char *what = "a bandwidth (e.g. 10MB/s, or off)";
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    if (scn_tok_is(t, "off")) {
-        *bytes_per_s = 0;
-        return 0;
-    }
-    if (t->len < 3 || memcmp(t->s + t->len - 2, "/s", 2) != 0 ||
-        !scn_parse_size_word(t->s, t->len - 2, bytes_per_s) || *bytes_per_s == 0)
-        return bad(p, t, what);
-    return 0;
+    return value_word(p, "a bandwidth (e.g. 10MB/s, or off)", bandwidth_word, bytes_per_s);
+}
+
+static bool onoff_word(const char *s, uint32_t len, void *on)
+{
+    bool is_on = len == 2 && memcmp(s, "on", 2) == 0;
+    if (!is_on && !(len == 3 && memcmp(s, "off", 3) == 0))
+        return false;
+    *(bool *)on = is_on;
+    return true;
 }
 
 int scn_onoff(scn_parser *p, const char *what, bool *out)
 {
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    if (scn_tok_is(t, "on") || scn_tok_is(t, "off")) {
-        *out = scn_tok_is(t, "on");
-        return 0;
-    }
-    return bad(p, t, what);
+    return value_word(p, what, onoff_word, out);
+}
+
+/* "1000/s": 1 to 10,000,000 a second. */
+static bool rate_word(const char *s, uint32_t len, void *per_s)
+{
+    uint64_t v;
+    uint32_t k = per_second(s, len);
+    if (!k || !plain_number(s, k, 1, &v) || v == 0 || v > 10000000)
+        return false;
+    *(uint32_t *)per_s = (uint32_t)v;
+    return true;
 }
 
 int scn_rate(scn_parser *p, uint32_t *per_s)
 {
-    const char *what = "a rate (e.g. 1000/s)";
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
-    if (rc)
-        return rc;
-    uint64_t v;
-    if (t->len < 3 || memcmp(t->s + t->len - 2, "/s", 2) != 0 ||
-        number_prefix(t->s, t->len - 2) != t->len - 2 ||
-        !scaled_number(t->s, t->len - 2, 1, &v) || v == 0 || v > 10000000)
-        return bad(p, t, what);
-    *per_s = (uint32_t)v;
-    return 0;
+    return value_word(p, "a rate (e.g. 1000/s)", rate_word, per_s);
 }
 
 /* const D | uniform D D | normal MEAN SD | pareto MIN MEAN */
+typedef struct dist_form {
+    const char *name;
+    enum sim_dist_kind kind;
+    const char *a_what, *b_what;
+} dist_form;
+
+static const dist_form dist_forms[] = {
+    { "const", SIM_DIST_CONST, "a duration (e.g. 1ms)", NULL },
+    { "uniform", SIM_DIST_UNIFORM, "a minimum duration", "a maximum duration" },
+    { "normal", SIM_DIST_NORMAL, "a mean duration", "a standard deviation" },
+    { "pareto", SIM_DIST_PARETO, "a minimum duration", "a mean duration" },
+};
+
+static bool dist_form_word(const char *s, uint32_t len, void *form)
+{
+    for (size_t i = 0; i < sizeof dist_forms / sizeof *dist_forms; i++)
+        if (strlen(dist_forms[i].name) == len && memcmp(dist_forms[i].name, s, len) == 0) {
+            *(const dist_form **)form = &dist_forms[i];
+            return true;
+        }
+    return false;
+}
+
 int scn_dist(scn_parser *p, sim_dist *out)
 {
-    const char *what = "a distribution (const, uniform, normal or pareto)";
-    int rc;
-    const scn_tok *t = need(p, what, &rc);
+    const dist_form *f = NULL;
+    int rc = value_word(p, "a distribution (const, uniform, normal or pareto)", dist_form_word,
+                        &f);
     if (rc)
         return rc;
-    *out = (sim_dist){ SIM_DIST_CONST, 0, 0 };
-    if (scn_tok_is(t, "const"))
-        return scn_duration(p, "a duration (e.g. 1ms)", &out->a_ns);
-    if (scn_tok_is(t, "uniform"))
-        out->kind = SIM_DIST_UNIFORM;
-    else if (scn_tok_is(t, "normal"))
-        out->kind = SIM_DIST_NORMAL;
-    else if (scn_tok_is(t, "pareto"))
-        out->kind = SIM_DIST_PARETO;
-    else
-        return bad(p, t, what);
-    const char *a_what = out->kind == SIM_DIST_UNIFORM ? "a minimum duration"
-                         : out->kind == SIM_DIST_NORMAL ? "a mean duration" : "a minimum duration";
-    const char *b_what = out->kind == SIM_DIST_UNIFORM ? "a maximum duration"
-                         : out->kind == SIM_DIST_NORMAL ? "a standard deviation"
-                                                        : "a mean duration";
-    if ((rc = scn_duration(p, a_what, &out->a_ns)) || (rc = scn_duration(p, b_what, &out->b_ns)))
+    *out = (sim_dist){ f->kind, 0, 0 };
+    if (f->kind == SIM_DIST_CONST)
+        return scn_duration(p, f->a_what, &out->a_ns);
+    if ((rc = scn_duration(p, f->a_what, &out->a_ns)) ||
+        (rc = scn_duration(p, f->b_what, &out->b_ns)))
         return rc;
-    bool ok = out->kind == SIM_DIST_UNIFORM ? out->b_ns >= out->a_ns
-              : out->kind == SIM_DIST_PARETO ? out->b_ns > out->a_ns : true;
+    bool ok = f->kind == SIM_DIST_UNIFORM ? out->b_ns >= out->a_ns
+              : f->kind == SIM_DIST_PARETO ? out->b_ns > out->a_ns : true;
     if (!ok)
-        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected %s larger than %s", b_what,
-                         a_what + 2);
+        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected %s larger than %s", f->b_what,
+                         f->a_what + 2);
     return 0;
 }
 
