@@ -94,6 +94,10 @@ void failure_key(const scenario *sc, const run_result *res, char *buf, size_t ca
 /* Print the one-line verdict: "verdict: PASS|FAIL ... trace-hash: 0x..." */
 void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *key);
 void format_seconds(uint64_t ns, char *buf, size_t cap);
+/* After a run: flush the summary, name the failure (into key) and print the
+ * verdict line on stdout. */
+void report_verdict(const scenario *sc, uint64_t seed, const run_result *res, char *key,
+                    size_t cap);
 
 /* ---- replayfile.c ---- */
 typedef struct replay_header {
@@ -108,6 +112,21 @@ int replay_write(const char *path, const scenario *sc, uint64_t seed, const run_
 /* Scan the leading comment block of a replay/scenario file. Returns 0, or
  * EXIT_USAGE after printing a message (unknown bug name). */
 int replay_header_read(const char *path, const char *text, replay_header *h);
+
+/* ---- cmd_common.c: steps several commands share ---- */
+/* The command's one file argument: `word` into *file, or a message naming
+ * `what` ("scenario file") and EXIT_USAGE if it already has one. */
+int cli_one_file(const char **file, const char *word, const char *cmd, const char *what);
+/* "CMD: missing WHAT (try `CMD --help`)" on stderr; returns EXIT_USAGE. */
+int cli_missing_file(const char *cmd, const char *what);
+/* After a command's options parsed cleanly: 0 once --help printed `usage`
+ * (the exit code), or -1 to go on. */
+int cli_parsed(bool help, const char *usage);
+/* Load a replay file: its header (recorded hash, failure, bugs) into *h and
+ * its scenario, which must have a `seed` line, into *sc. The scenario's bugs
+ * are --bug's if given, else the header's plus the file's own `bug` lines.
+ * Returns 0 or EXIT_USAGE (after a message). */
+int load_replay(const char *path, const cli_globals *g, scenario *sc, replay_header *h);
 
 /* ---- commands ---- */
 int cmd_run(int argc, char **argv, const cli_globals *g);

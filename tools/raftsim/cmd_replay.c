@@ -1,7 +1,6 @@
 /* cmd_replay.c — `raftsim replay FILE.replay`: rerun a recorded failure and
  * prove it is the same run (the same trace hash as the one recorded). */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -36,8 +35,11 @@ typedef struct replay_args {
     bool help;
 } replay_args;
 
+/* The options into *a: an exit code to return now (bad usage, or 0 after
+ * --help), or -1 to go on. */
 static int replay_parse(int argc, char **argv, replay_args *a)
 {
+    memset(a, 0, sizeof *a);
     opt_parser p;
     opt_init(&p, argc, argv, replay_specs, sizeof replay_specs / sizeof replay_specs[0],
              "raftsim replay");
@@ -47,11 +49,8 @@ static int replay_parse(int argc, char **argv, replay_args *a)
         switch (id) {
         case OPT_ERROR: return EXIT_USAGE;
         case OPT_POSITIONAL:
-            if (a->file) {
-                fprintf(stderr, "raftsim replay: one replay file only (got '%s')\n", v);
+            if (cli_one_file(&a->file, v, "raftsim replay", "replay file") != 0)
                 return EXIT_USAGE;
-            }
-            a->file = v;
             break;
         case O_UNTIL:
             if (!parse_u64(v, &a->until) || a->until == 0) {
@@ -66,37 +65,9 @@ static int replay_parse(int argc, char **argv, replay_args *a)
         default: return EXIT_USAGE;
         }
     }
-    if (!a->help && !a->file) {
-        fprintf(stderr, "raftsim replay: missing FILE.replay (try `raftsim replay --help`)\n");
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
-/* Load a replay file: the scenario, its seed, and the header's hash/bugs. */
-static int replay_load(const char *path, const cli_globals *g, scenario *sc, replay_header *h)
-{
-    char *text = read_text_file(path, NULL);
-    if (!text)
-        return EXIT_USAGE;
-    int rc = replay_header_read(path, text, h);
-    free(text);
-    if (rc != 0)
-        return rc;
-    uint64_t bugs = g->bugs_given ? g->bugs : h->bugs;
-    if (check_bugs_available(bugs) != 0)
-        return EXIT_USAGE;
-    rc = cli_load_scenario(path, NULL, 0, sc);
-    if (rc != 0)
-        return rc;
-    if (!sc->has_seed) {
-        fprintf(stderr, "%s: error: not a replay file: it has no `seed` line\n", path);
-        scenario_free(sc);
-        return EXIT_USAGE;
-    }
-    /* The file's own `bug` lines count unless --bug overrides them. */
-    sc->cfg.raft.bugs = g->bugs_given ? bugs : (bugs | sc->cfg.raft.bugs);
-    return 0;
+    if (!a->help && !a->file)
+        return cli_missing_file("raftsim replay", "FILE.replay");
+    return cli_parsed(a->help, replay_usage);
 }
 
 static int verify_hash(const replay_header *h, const run_result *res)
@@ -139,9 +110,7 @@ static int replay_loaded(const scenario *sc, const replay_header *h, const repla
         return EXIT_USAGE;
     }
     int rc = a->trace && atomic_commit(&tf) != 0 ? EXIT_USAGE : EXIT_PASS;
-    fflush(stdout);
-    failure_key(sc, &res, key, sizeof key);
-    print_verdict(stdout, sc->seed, &res, key);
+    report_verdict(sc, sc->seed, &res, key, sizeof key);
     if (a->until) {
         printf("replay: stopped before event %" PRIu64 "\n", a->until);
     } else if (verify_hash(h, &res) != EXIT_PASS) {
@@ -162,17 +131,12 @@ static int replay_loaded(const scenario *sc, const replay_header *h, const repla
 int cmd_replay(int argc, char **argv, const cli_globals *g)
 {
     replay_args a;
-    memset(&a, 0, sizeof a);
     int rc = replay_parse(argc, argv, &a);
-    if (rc != 0)
+    if (rc >= 0)
         return rc;
-    if (a.help) {
-        fputs(replay_usage, stdout);
-        return EXIT_PASS;
-    }
     scenario sc;
     replay_header h;
-    rc = replay_load(a.file, g, &sc, &h);
+    rc = load_replay(a.file, g, &sc, &h);
     if (rc != 0)
         return rc;
     rc = replay_loaded(&sc, &h, &a);

@@ -40,8 +40,11 @@ typedef struct run_args {
     set_list sets;
 } run_args;
 
+/* The options into *a: an exit code to return now (bad usage, or 0 after
+ * --help), or -1 to go on. */
 static int run_parse(int argc, char **argv, run_args *a)
 {
+    memset(a, 0, sizeof *a);
     opt_parser p;
     opt_init(&p, argc, argv, run_specs, sizeof run_specs / sizeof run_specs[0], "raftsim run");
     const char *v;
@@ -50,11 +53,8 @@ static int run_parse(int argc, char **argv, run_args *a)
         switch (id) {
         case OPT_ERROR: return EXIT_USAGE;
         case OPT_POSITIONAL:
-            if (a->file) {
-                fprintf(stderr, "raftsim run: one scenario file only (got '%s')\n", v);
+            if (cli_one_file(&a->file, v, "raftsim run", "scenario file") != 0)
                 return EXIT_USAGE;
-            }
-            a->file = v;
             break;
         case O_SEED:
             if (!parse_u64(v, &a->seed)) {
@@ -76,11 +76,9 @@ static int run_parse(int argc, char **argv, run_args *a)
         default: return EXIT_USAGE;
         }
     }
-    if (!a->help && !a->file) {
-        fprintf(stderr, "raftsim run: missing scenario FILE (try `raftsim run --help`)\n");
-        return EXIT_USAGE;
-    }
-    return 0;
+    if (!a->help && !a->file)
+        return cli_missing_file("raftsim run", "scenario FILE");
+    return cli_parsed(a->help, run_usage);
 }
 
 /* The command line that reruns exactly this run, for failure reports. */
@@ -183,9 +181,7 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
     int rc = res.passed ? EXIT_PASS : EXIT_FAIL;
     if (outputs_commit(&out) != 0)
         rc = EXIT_USAGE;
-    fflush(stdout);
-    failure_key(sc, &res, key, sizeof key);
-    print_verdict(stdout, seed, &res, key);
+    report_verdict(sc, seed, &res, key, sizeof key);
     if (!res.passed && res.reason[0])
         fprintf(stderr, "raftsim run: FAILED: %s\n  replay: %s\n", res.reason, hint);
     if (a->check_det) {
@@ -200,14 +196,9 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
 int cmd_run(int argc, char **argv, const cli_globals *g)
 {
     run_args a;
-    memset(&a, 0, sizeof a);
     int rc = run_parse(argc, argv, &a);
-    if (rc != 0)
+    if (rc >= 0)
         return rc;
-    if (a.help) {
-        fputs(run_usage, stdout);
-        return EXIT_PASS;
-    }
     scenario sc;
     rc = cli_load_scenario(a.file, &a.sets, g->bugs, &sc);
     if (rc != 0)

@@ -1,7 +1,6 @@
 /* cmd_shrink.c — `raftsim shrink FILE.replay`: the smallest schedule that
  * still fails the same way, written as a readable scenario file. */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "shrink.h"
@@ -39,8 +38,11 @@ typedef struct shrink_args {
     char out_buf[4096];
 } shrink_args;
 
+/* The options into *a: an exit code to return now (bad usage, or 0 after
+ * --help), or -1 to go on. */
 static int shrink_parse(int argc, char **argv, shrink_args *a)
 {
+    memset(a, 0, sizeof *a);
     opt_parser p;
     opt_init(&p, argc, argv, shrink_specs, sizeof shrink_specs / sizeof shrink_specs[0],
              "raftsim shrink");
@@ -51,11 +53,8 @@ static int shrink_parse(int argc, char **argv, shrink_args *a)
         switch (id) {
         case OPT_ERROR: return EXIT_USAGE;
         case OPT_POSITIONAL:
-            if (a->file) {
-                fprintf(stderr, "raftsim shrink: one replay file only (got '%s')\n", v);
+            if (cli_one_file(&a->file, v, "raftsim shrink", "replay file") != 0)
                 return EXIT_USAGE;
-            }
-            a->file = v;
             break;
         case O_OUT: a->out = v; break;
         case O_MAX_RUNS:
@@ -69,44 +68,15 @@ static int shrink_parse(int argc, char **argv, shrink_args *a)
         default: return EXIT_USAGE;
         }
     }
-    if (!a->help && !a->file) {
-        fprintf(stderr, "raftsim shrink: missing FILE.replay (try `raftsim shrink --help`)\n");
-        return EXIT_USAGE;
-    }
+    if (!a->help && !a->file)
+        return cli_missing_file("raftsim shrink", "FILE.replay");
     if (!a->out && a->file) {
         size_t n = strlen(a->file);
         int keep = n > 7 && strcmp(a->file + n - 7, ".replay") == 0 ? (int)(n - 7) : (int)n;
         snprintf(a->out_buf, sizeof a->out_buf, "%.*s.shrunk.scn", keep, a->file);
         a->out = a->out_buf;
     }
-    return 0;
-}
-
-static int shrink_load(const char *path, const cli_globals *g, scenario *sc, uint64_t *bugs)
-{
-    char *text = read_text_file(path, NULL);
-    if (!text)
-        return EXIT_USAGE;
-    replay_header h;
-    int rc = replay_header_read(path, text, &h);
-    free(text);
-    if (rc != 0)
-        return rc;
-    *bugs = g->bugs_given ? g->bugs : h.bugs;
-    if (check_bugs_available(*bugs) != 0)
-        return EXIT_USAGE;
-    if ((rc = cli_load_scenario(path, NULL, 0, sc)) != 0)
-        return rc;
-    if (!sc->has_seed) {
-        fprintf(stderr, "%s: error: not a replay file: it has no `seed` line\n", path);
-        scenario_free(sc);
-        return EXIT_USAGE;
-    }
-    /* The file's own `bug` lines count unless --bug overrides them. */
-    if (!g->bugs_given)
-        *bugs |= sc->cfg.raft.bugs;
-    sc->cfg.raft.bugs = *bugs;
-    return 0;
+    return cli_parsed(a->help, shrink_usage);
 }
 
 typedef struct shrink_summary {
@@ -271,18 +241,14 @@ static int shrink_loaded(shrinker *s, const shrink_args *a, const cli_globals *g
 int cmd_shrink(int argc, char **argv, const cli_globals *g)
 {
     shrink_args a;
-    memset(&a, 0, sizeof a);
     int rc = shrink_parse(argc, argv, &a);
-    if (rc != 0)
+    if (rc >= 0)
         return rc;
-    if (a.help) {
-        fputs(shrink_usage, stdout);
-        return EXIT_PASS;
-    }
     scenario sc;
-    uint64_t bugs;
-    if ((rc = shrink_load(a.file, g, &sc, &bugs)) != 0)
+    replay_header h;
+    if ((rc = load_replay(a.file, g, &sc, &h)) != 0)
         return rc;
+    uint64_t bugs = sc.cfg.raft.bugs;
     shrinker s;
     rc = shrink_init(&s, &sc, sc.seed, (unsigned)a.max_runs, a.verbose);
     if (rc == EXIT_FAIL)

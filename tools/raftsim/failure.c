@@ -35,3 +35,11 @@ void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *
             res->passed ? "PASS" : "FAIL", seed, res->events, vt, res->trace_hash,
             res->passed ? "" : "  failed: ", res->passed ? "" : key);
 }
+
+void report_verdict(const scenario *sc, uint64_t seed, const run_result *res, char *key,
+                    size_t cap)
+{
+    fflush(stdout);
+    failure_key(sc, res, key, cap);
+    print_verdict(stdout, seed, res, key);
+}

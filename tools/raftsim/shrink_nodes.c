@@ -63,22 +63,32 @@ static void renumber_action(sim_action *a, sim_ep removed)
     }
 }
 
+/* Try the schedule without endpoint `last` (renumbering the ones after it)
+ * under `cfg`, which has one node or client fewer; keep it if it still fails
+ * the same way. */
+static bool drop_last_endpoint(shrinker *s, sim_ep last, const sim_config *cfg)
+{
+    for (size_t i = 0; i < s->n_best; i++) {
+        s->scratch[i] = s->best[i];
+        renumber_action(&s->scratch[i], last);
+    }
+    if (!shrink_try(s, s->scratch, s->n_best, cfg))
+        return false;
+    s->cfg = *cfg;
+    shrink_adopt_scratch(s, s->n_best);
+    return true;
+}
+
 void shrink_nodes(shrinker *s)
 {
     while (s->cfg.n_nodes > 1 && s->runs < s->max_runs) {
         sim_ep last = s->cfg.n_nodes;
         if (node_is_named(s, last))
             return;
-        for (size_t i = 0; i < s->n_best; i++) {
-            s->scratch[i] = s->best[i];
-            renumber_action(&s->scratch[i], last);
-        }
         sim_config cfg = s->cfg;
         cfg.n_nodes--;
-        if (!shrink_try(s, s->scratch, s->n_best, &cfg))
+        if (!drop_last_endpoint(s, last, &cfg))
             return;
-        s->cfg = cfg;
-        shrink_adopt_scratch(s, s->n_best);
         if (s->verbose)
             fprintf(stderr, "shrink: %u nodes are enough (run %u)\n", s->cfg.n_nodes, s->runs);
     }
@@ -100,16 +110,10 @@ void shrink_drop_clients(shrinker *s)
         sim_ep last = s->cfg.n_nodes + s->cfg.n_clients;
         if (client_is_named(s, last))
             return;
-        for (size_t i = 0; i < s->n_best; i++) {
-            s->scratch[i] = s->best[i];
-            renumber_action(&s->scratch[i], last);
-        }
         sim_config cfg = s->cfg;
         cfg.n_clients--;
-        if (!shrink_try(s, s->scratch, s->n_best, &cfg))
+        if (!drop_last_endpoint(s, last, &cfg))
             return;
-        s->cfg = cfg;
-        shrink_adopt_scratch(s, s->n_best);
         if (s->verbose)
             fprintf(stderr, "shrink: %u clients are enough (run %u)\n", s->cfg.n_clients,
                     s->runs);

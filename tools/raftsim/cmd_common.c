@@ -1,0 +1,54 @@
+/* cmd_common.c — steps that several commands take the same way: the file
+ * argument, finishing option parsing (--help), and loading a replay file. */
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_one_file(const char **file, const char *word, const char *cmd, const char *what)
+{
+    if (*file) {
+        fprintf(stderr, "%s: one %s only (got '%s')\n", cmd, what, word);
+        return EXIT_USAGE;
+    }
+    *file = word;
+    return 0;
+}
+
+int cli_missing_file(const char *cmd, const char *what)
+{
+    fprintf(stderr, "%s: missing %s (try `%s --help`)\n", cmd, what, cmd);
+    return EXIT_USAGE;
+}
+
+int cli_parsed(bool help, const char *usage)
+{
+    if (help) {
+        fputs(usage, stdout);
+        return EXIT_PASS;
+    }
+    return -1;
+}
+
+int load_replay(const char *path, const cli_globals *g, scenario *sc, replay_header *h)
+{
+    char *text = read_text_file(path, NULL);
+    if (!text)
+        return EXIT_USAGE;
+    int rc = replay_header_read(path, text, h);
+    free(text);
+    if (rc != 0)
+        return rc;
+    uint64_t bugs = g->bugs_given ? g->bugs : h->bugs;
+    if (check_bugs_available(bugs) != 0)
+        return EXIT_USAGE;
+    if ((rc = cli_load_scenario(path, NULL, 0, sc)) != 0)
+        return rc;
+    if (!sc->has_seed) {
+        fprintf(stderr, "%s: error: not a replay file: it has no `seed` line\n", path);
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    /* The file's own `bug` lines count unless --bug overrides them. */
+    sc->cfg.raft.bugs = g->bugs_given ? bugs : (bugs | sc->cfg.raft.bugs);
+    return 0;
+}
