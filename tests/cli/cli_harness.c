@@ -131,9 +131,7 @@ void scratch_cleanup(void)
 
 char *scratch_file(const char *dir, const char *name, const char *text)
 {
-    char *path = malloc(strlen(dir) + strlen(name) + 2);
-    cr_assert(path);
-    sprintf(path, "%s/%s", dir, name);
+    char *path = path_in(dir, name);
     FILE *fp = fopen(path, "w");
     cr_assert(fp);
     fputs(text, fp);
@@ -218,4 +216,51 @@ int data_lines(const char *text)
         line = nl ? nl + 1 : line + strlen(line);
     }
     return n;
+}
+
+char *path_in(const char *dir, const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    cr_assert(p);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+const char cli_passing_scn[] =
+    "# passing: a quiet three-node cluster\n"
+    "nodes 3\n"
+    "client c1 writer rate 50/s payload 16\n"
+    "duration 1s\n"
+    "expect committed >= 1\n";
+
+const char cli_failing_scn[] =
+    "# failing: asks for far more commits than one second allows\n"
+    "nodes 3\n"
+    "client c1 writer rate 50/s payload 16\n"
+    "duration 1s\n"
+    "at 200ms crash n1\n"
+    "at 300ms restart n1\n"
+    "at 400ms pause n2 50ms\n"
+    "at 500ms partition {n1} {n2 n3}\n"
+    "at 600ms heal\n"
+    "at 700ms crash n3\n"
+    "at 800ms restart n3\n"
+    "expect committed >= 100000000\n";
+
+cli_fixture fx;
+
+void fixture_init(void)
+{
+    fx.dir = scratch_dir();
+    fx.ok = scratch_file(fx.dir, "ok.scn", cli_passing_scn);
+    fx.bad = scratch_file(fx.dir, "bad.scn", cli_failing_scn);
+}
+
+void fixture_fini(void)
+{
+    free(fx.ok);
+    free(fx.bad);
+    free(fx.dir);
+    fx = (cli_fixture){ NULL, NULL, NULL };
+    scratch_cleanup();
 }

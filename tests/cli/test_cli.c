@@ -10,38 +10,8 @@
 
 #include "cli_harness.h"
 
-/* Three nodes, light load, one second: passes for every seed. */
-static const char passing_scn[] =
-    "# passing: a quiet three-node cluster\n"
-    "nodes 3\n"
-    "client c1 writer rate 50/s payload 16\n"
-    "duration 1s\n"
-    "expect committed >= 1\n";
-
-/* Scripted faults and an expectation no run can meet: fails for every
- * seed, whatever the actions do, so shrinking can drop all of them. */
-static const char failing_scn[] =
-    "# failing: asks for far more commits than one second allows\n"
-    "nodes 3\n"
-    "client c1 writer rate 50/s payload 16\n"
-    "duration 1s\n"
-    "at 200ms crash n1\n"
-    "at 300ms restart n1\n"
-    "at 400ms pause n2 50ms\n"
-    "at 500ms partition {n1} {n2 n3}\n"
-    "at 600ms heal\n"
-    "at 700ms crash n3\n"
-    "at 800ms restart n3\n"
-    "expect committed >= 100000000\n";
-
-TestSuite(cli, .fini = scratch_cleanup);
-
-#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static char *write_scn(const char *dir, const char *name, const char *text)
-{
-    return scratch_file(dir, name, text);
-}
+/* Every test starts in a scratch folder with ok.scn and bad.scn (fx). */
+TestSuite(cli, .init = fixture_init, .fini = fixture_fini);
 
 Test(cli, help_and_version_exit_zero_and_print_usage_on_stdout)
 {
@@ -73,107 +43,80 @@ Test(cli, unknown_command_exits_two_with_a_message_on_stderr_and_nothing_on_stdo
 
 Test(cli, unknown_option_exits_two_with_a_message_on_stderr_and_nothing_on_stdout)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out o = cli_run(NULL, ARGS("run", scn, "--no-such-option"));
+    cli_out o = cli_run(NULL, ARGS("run", fx.ok, "--no-such-option"));
     cr_assert_eq(o.status, 2);
     cr_assert_str_empty(o.out);
     cr_assert(strstr(o.err, "--no-such-option"), "stderr: %s", o.err);
     cli_out_free(&o);
-    o = cli_run(NULL, ARGS("sweep", scn, "--seeds", "9-3"));
+    o = cli_run(NULL, ARGS("sweep", fx.ok, "--seeds", "9-3"));
     cr_assert_eq(o.status, 2, "a backwards seed range is bad input");
     cr_assert_str_empty(o.out);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, malformed_scenario_reports_file_line_col_error_and_exits_two)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "bad.scn", "nodes 3\nduration 1s\nfrobnicate 7\n");
-    cli_out o = cli_run(dir, ARGS("run", "bad.scn"));
+    free(scratch_file(fx.dir, "bad.scn", "nodes 3\nduration 1s\nfrobnicate 7\n"));
+    cli_out o = cli_run(fx.dir, ARGS("run", "bad.scn"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "bad.scn:3:1: error:"), "stderr: %s", o.err);
     cr_assert_str_empty(o.out);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, run_of_a_passing_scenario_exits_zero_and_prints_the_trace_hash)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out o = cli_run(NULL, ARGS("run", scn, "--seed", "7"));
+    cli_out o = cli_run(NULL, ARGS("run", fx.ok, "--seed", "7"));
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_assert(strstr(o.out, "verdict: PASS"), "stdout: %s", o.out);
     cr_assert_neq(trace_hash_in(o.out), 0);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, running_the_same_seed_twice_gives_the_same_trace_hash)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out a = cli_run(NULL, ARGS("run", scn, "--seed", "11", "-q"));
-    cli_out b = cli_run(NULL, ARGS("run", scn, "--seed", "11", "-q"));
-    cli_out c = cli_run(NULL, ARGS("run", scn, "--seed", "12", "-q"));
+    cli_out a = cli_run(NULL, ARGS("run", fx.ok, "--seed", "11", "-q"));
+    cli_out b = cli_run(NULL, ARGS("run", fx.ok, "--seed", "11", "-q"));
+    cli_out c = cli_run(NULL, ARGS("run", fx.ok, "--seed", "12", "-q"));
     cr_assert_neq(trace_hash_in(a.out), 0);
     cr_assert_eq(trace_hash_in(a.out), trace_hash_in(b.out));
     cr_assert_neq(trace_hash_in(a.out), trace_hash_in(c.out), "another seed, another run");
     cli_out_free(&a);
     cli_out_free(&b);
     cli_out_free(&c);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, check_determinism_passes_for_a_deterministic_run)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out o = cli_run(NULL, ARGS("run", scn, "--check-determinism", "-q"));
+    cli_out o = cli_run(NULL, ARGS("run", fx.ok, "--check-determinism", "-q"));
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_assert(strstr(o.out, "determinism: both runs gave trace-hash"), "stdout: %s", o.out);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, run_writes_trace_and_metrics_files_completely_and_leaves_no_temporary)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out o = cli_run(dir, ARGS("run", "ok.scn", "--trace", "t.jsonl", "--metrics", "m.csv",
-                                  "-q"));
+    cli_out o = cli_run(fx.dir, ARGS("run", "ok.scn", "--trace", "t.jsonl", "--metrics",
+                                     "m.csv", "-q"));
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/t.jsonl", dir);
+    char *path = path_in(fx.dir, "t.jsonl");
     char *trace = slurp(path);
     cr_assert(trace && trace[0] == '{', "the trace is JSON Lines");
     cr_assert_eq(trace[strlen(trace) - 1], '\n', "the trace ends with a complete line");
-    cr_assert_eq(count_files(dir, ".tmp"), 0);
-    cr_assert_eq(count_files(dir, ".csv"), 1);
+    cr_assert_eq(count_files(fx.dir, ".tmp"), 0);
+    cr_assert_eq(count_files(fx.dir, ".csv"), 1);
     free(trace);
+    free(path);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, run_of_a_failing_scenario_exits_one_and_names_the_expectation)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "bad.scn", failing_scn);
-    cli_out o = cli_run(NULL, ARGS("run", scn, "-q"));
+    cli_out o = cli_run(NULL, ARGS("run", fx.bad, "-q"));
     cr_assert_eq(o.status, 1);
     cr_assert(strstr(o.out, "verdict: FAIL"), "stdout: %s", o.out);
     cr_assert(strstr(o.out, "expect:12"), "the failed expectation's line: %s", o.out);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, bug_option_is_refused_without_the_catalogue_or_listed_with_it)
@@ -201,35 +144,27 @@ Test(cli, bug_option_is_refused_without_the_catalogue_or_listed_with_it)
 
 Test(cli, an_unwritable_output_file_is_bad_input_and_leaves_nothing_behind)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out o = cli_run(dir, ARGS("run", "ok.scn", "--trace", "no/such/folder/t.jsonl"));
+    cli_out o = cli_run(fx.dir, ARGS("run", "ok.scn", "--trace", "no/such/folder/t.jsonl"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "cannot write"), "stderr: %s", o.err);
-    cr_assert_eq(count_files(dir, ".tmp"), 0);
+    cr_assert_eq(count_files(fx.dir, ".tmp"), 0);
     cli_out_free(&o);
-    o = cli_run(dir, ARGS("sweep", "ok.scn", "--seeds", "1-2", "--out", "ok.scn"));
+    o = cli_run(fx.dir, ARGS("sweep", "ok.scn", "--seeds", "1-2", "--out", "ok.scn"));
     cr_assert_eq(o.status, 2, "--out names a file, not a folder");
     cr_assert_str_empty(o.out);
     cli_out_free(&o);
-    free(scn);
-    free(dir);
 }
 
 Test(cli, set_overrides_a_setting_and_a_bad_override_is_bad_input)
 {
-    char *dir = scratch_dir();
-    char *scn = write_scn(dir, "ok.scn", passing_scn);
-    cli_out a = cli_run(NULL, ARGS("run", scn, "-q"));
-    cli_out b = cli_run(NULL, ARGS("run", scn, "-q", "--set", "nodes=5"));
+    cli_out a = cli_run(NULL, ARGS("run", fx.ok, "-q"));
+    cli_out b = cli_run(NULL, ARGS("run", fx.ok, "-q", "--set", "nodes=5"));
     cr_assert_eq(b.status, 0, "stderr: %s", b.err);
     cr_assert_neq(trace_hash_in(a.out), trace_hash_in(b.out), "five nodes make another run");
-    cli_out c = cli_run(NULL, ARGS("run", scn, "--set", "nodes=banana"));
+    cli_out c = cli_run(NULL, ARGS("run", fx.ok, "--set", "nodes=banana"));
     cr_assert_eq(c.status, 2);
     cr_assert_str_empty(c.out);
     cli_out_free(&a);
     cli_out_free(&b);
     cli_out_free(&c);
-    free(scn);
-    free(dir);
 }
