@@ -78,11 +78,17 @@ void node_set_drift(sim *s, sim_node *n, int64_t ppm)
 
 void node_clock_jump(sim *s, sim_node *n, int64_t delta_ns)
 {
+    /* Saturate: a jump back stops at 0, a jump forward at 2^62 ns (146 years),
+     * which leaves the core room to add timeouts without overflowing. */
+    const uint64_t local_max = UINT64_C(1) << 62;
     clock_rebase(s, n);
-    if (delta_ns < 0 && (uint64_t)-delta_ns > n->clk_l0)
-        n->clk_l0 = 0;
+    uint64_t size = delta_ns < 0 ? 0 - (uint64_t)delta_ns : (uint64_t)delta_ns;
+    if (delta_ns < 0)
+        n->clk_l0 = size > n->clk_l0 ? 0 : n->clk_l0 - size;
     else
-        n->clk_l0 = (uint64_t)((int64_t)n->clk_l0 + delta_ns);
+        n->clk_l0 = size > local_max - (n->clk_l0 < local_max ? n->clk_l0 : local_max)
+                        ? local_max
+                        : n->clk_l0 + size;
     if (n->up)
         node_sync_timer(s, n);
 }
