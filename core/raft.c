@@ -96,11 +96,17 @@ static bool ensure_enc(raft_node *r, size_t need)
 void raft__send(raft_node *r, raft_id to, const raft_msg *m)
 {
     assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
-    size_t need = raft_msg_encoded_size(m);
-    if (need == 0 || !ensure_enc(r, need))
-        return; /* counts as a lost message; the protocol retries */
-    size_t len = raft_msg_encode(m, r->enc, r->enc_cap);
-    assert(len == need);
+    /* Encode straight into the buffer; size it (a second validation pass)
+     * only when it is too small, i.e. rarely once it has grown. */
+    size_t len = r->enc ? raft_msg_encode(m, r->enc, r->enc_cap) : 0;
+    if (len == 0) {
+        size_t need = raft_msg_encoded_size(m);
+        if (need == 0 || !ensure_enc(r, need))
+            return; /* counts as a lost message; the protocol retries */
+        len = raft_msg_encode(m, r->enc, r->enc_cap);
+        assert(len == need);
+    }
+    assert(len > 0 && len <= r->enc_cap);
     r->msgs_sent[m->type % RAFT_MSG_TYPE_SLOTS]++;
     r->bytes_sent += len;
     r->io.send(r->io.ctx, to, r->enc, len);
