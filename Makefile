@@ -42,12 +42,15 @@ all: $(RAFTSIM)
 
 help:
 	@sed -n 's/^#   //p' Makefile; \
-	echo "  make all          build raftsim (build/raftsim)"; \
-	echo "  make bugs         test-only build with the bug catalogue (build/bugs/raftsim)"; \
-	echo "  make determinism  same trace hashes under gcc -O0/-O2, clang, ASan"; \
-	echo "  make bench        benchmarks (table + CSV)"; \
-	echo "  make report       classroom plots in reports/out/ (QUICK=1, STUDY=name)"; \
-	echo "  make clean        remove build/ and reports/out/"
+	echo "make all          build raftsim (build/raftsim)"; \
+	echo "make bugs         test-only build with the bug catalogue (build/bugs/raftsim)"; \
+	echo "make determinism  same trace hashes under gcc -O0/-O2, clang, ASan"; \
+	echo "make bench        benchmarks (table + CSV); bench-callgrind: instruction counts"; \
+	echo "make bugcheck     every catalogue bug caught by a seed sweep, then shrunk"; \
+	echo "make fuzz         libFuzzer targets (FUZZ_SECONDS=N)"; \
+	echo "make asan-sweep   chaos sweep under ASan+UBSan; make valgrind: memcheck run"; \
+	echo "make report       classroom plots in reports/out/ (QUICK=1, STUDY=name)"; \
+	echo "make clean        remove build/ and reports/out/"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
