@@ -259,6 +259,23 @@ static void generate(chaos_gen *g)
         gen_instant(g, &r[CHAOS_TRANSFER], CHAOS_TRANSFER, ch->transfer_every_ns);
 }
 
+/* Refuse a block that would draw more than CHAOS_MAX_FAULTS faults of one
+ * kind (intervals are at least mean / 2 apart). */
+enum { CHAOS_MAX_FAULTS = 1000000 };
+static bool too_many_faults(const chaos_gen *g)
+{
+    const sim_chaos *ch = g->ch;
+    const uint64_t every[] = { ch->crash_every_ns,   ch->partition_every_ns,
+                               ch->isolate_every_ns, ch->cut_every_ns,
+                               ch->pause_every_ns,   ch->drop_burst_every_ns,
+                               ch->drift_every_ns,   ch->transfer_every_ns };
+    uint64_t window = g->stop_ns > g->start_ns ? g->stop_ns - g->start_ns : 0;
+    for (size_t k = 0; k < sizeof every / sizeof every[0]; k++)
+        if (every[k] && window / (every[k] / 2 + 1) > CHAOS_MAX_FAULTS)
+            return true;
+    return false;
+}
+
 int scenario_expand_chaos(const scenario *sc, uint64_t seed, sim_action **out, size_t *n)
 {
     const sim_config *cfg = &sc->cfg;
@@ -271,6 +288,8 @@ int scenario_expand_chaos(const scenario *sc, uint64_t seed, sim_action **out, s
                                                                     : cfg->duration_ns;
     g.start_ns = sc->chaos.start_ns;
     g.stop_ns = sc->chaos.stop_ns && sc->chaos.stop_ns < g.end_ns ? sc->chaos.stop_ns : g.end_ns;
+    if (too_many_faults(&g))
+        return -1;
     generate(&g);
     if (g.oom) {
         free(g.out);

@@ -37,7 +37,7 @@ static sim *build(const scenario *sc, uint64_t seed, const run_options *opt, cha
     sim_action *chaos = NULL;
     size_t n_chaos = 0;
     if (scenario_expand_chaos(sc, seed, &chaos, &n_chaos) != 0) {
-        snprintf(err, err_cap, "out of memory expanding the chaos block");
+        snprintf(err, err_cap, "the chaos block would draw over a million faults of one kind, or memory ran out");
         return NULL;
     }
     sim *s = sim_new(&sc->cfg, seed, err, err_cap);

@@ -12,8 +12,11 @@ static int every(scn_parser *p, uint64_t *mean)
     int rc = scn_keyword(p, "every");
     if (rc || (rc = scn_duration(p, "a mean interval (e.g. 2s)", mean)))
         return rc;
-    if (*mean == 0)
-        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a non-zero interval");
+    /* A floor keeps the drawn schedule finite and sane (a fault every few
+     * nanoseconds would draw billions of actions before the run starts). */
+    if (*mean < SIM_NS_PER_MS)
+        return scn_error(p, p->ln->tok[p->pos - 1].col,
+                         "expected a mean interval of at least 1ms");
     return 0;
 }
 
