@@ -11,7 +11,11 @@
 CC       ?= cc
 BUILD    ?= build
 OPT      ?= -O2
-CFLAGS   ?= $(OPT) -g
+# Link-time optimisation for optimised gcc builds: about 5% fewer
+# instructions per simulated event (callgrind, bench/callgrind.txt). Off for
+# clang and for -O0/-O1 (sanitizer, debugging) builds; LTO= turns it off.
+LTO      ?= $(if $(filter -O2 -O3,$(OPT)),$(if $(findstring clang,$(CC)),,-flto=auto))
+CFLAGS   ?= $(OPT) $(LTO) -g
 XCFLAGS  ?=
 XLDFLAGS ?=
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
@@ -24,6 +28,11 @@ CLI_SRC   = $(wildcard tools/raftsim/*.c)
 TCORE_SRC = $(wildcard tests/core/*.c)
 TSIM_SRC  = $(wildcard tests/sim/*.c)
 TCLI_SRC  = $(wildcard tests/cli/*.c)
+
+# Archives of LTO objects need the plugin-aware archiver.
+ifneq ($(LTO),)
+AR = gcc-ar
+endif
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -96,8 +105,13 @@ SCENARIO_SEEDS ?= 1-100
 test-scenarios: $(RAFTSIM)
 	@tools/run-scenarios.sh $(RAFTSIM) $(SCENARIO_SEEDS)
 
+# The purity check reads the library's symbol tables, which LTO objects do not
+# fill with the calls GCC treats as builtins (printf, memcpy, ...): check a
+# plain build of core/.
+PURITY_LIB = $(if $(LTO),$(BUILD)/purity/libraftcore.a,$(CORE_LIB))
 test-purity: $(CORE_LIB)
-	@tools/check-core-purity.sh $(CORE_LIB)
+	@$(if $(LTO),$(MAKE) --no-print-directory -s BUILD=$(BUILD)/purity LTO= $(PURITY_LIB))
+	@tools/check-core-purity.sh $(PURITY_LIB)
 
 # check: what every build variant must pass (the sanitizer build runs this).
 check: deps tests-bin
