@@ -21,48 +21,13 @@ void raft_log_free(raft_log *log)
     memset(log, 0, sizeof *log);
 }
 
-uint64_t raft_log_last_index(const raft_log *log) { return log->base_index + log->count; }
-
-static const raft_log_ent *log_ent(const raft_log *log, uint64_t index)
-{
-    assert(index > log->base_index);
-    assert(index <= raft_log_last_index(log));
-    return &log->ents[log->ents_start + (size_t)(index - log->base_index - 1)];
-}
-
-uint64_t raft_log_last_term(const raft_log *log)
-{
-    return log->count ? log_ent(log, raft_log_last_index(log))->term : log->base_term;
-}
-
-uint64_t raft_log_term_at(const raft_log *log, uint64_t index)
-{
-    if (index == log->base_index)
-        return log->base_term;
-    if (index < log->base_index || index > raft_log_last_index(log))
-        return 0;
-    return log_ent(log, index)->term;
-}
-
-bool raft_log_get(const raft_log *log, uint64_t index, raft_entry *out)
-{
-    if (index <= log->base_index || index > raft_log_last_index(log))
-        return false;
-    const raft_log_ent *e = log_ent(log, index);
-    out->term = e->term;
-    out->type = e->type;
-    out->len = e->len;
-    out->data = e->len ? log->bytes + (e->off - log->bytes_base) : NULL;
-    return true;
-}
-
 uint64_t raft_log_payload_bytes(const raft_log *log) { return log->bytes_end - log->bytes_start; }
 
 uint64_t raft_log_bytes_between(const raft_log *log, uint64_t from, uint64_t to)
 {
     assert(from <= to);
-    const raft_log_ent *a = log_ent(log, from);
-    const raft_log_ent *b = log_ent(log, to);
+    const raft_log_ent *a = raft_log_ent_at(log, from);
+    const raft_log_ent *b = raft_log_ent_at(log, to);
     return b->off + b->len - a->off;
 }
 
@@ -136,7 +101,7 @@ void raft_log_truncate(raft_log *log, uint64_t from)
     assert(from > log->base_index);
     if (from > raft_log_last_index(log))
         return;
-    log->bytes_end = log_ent(log, from)->off;
+    log->bytes_end = raft_log_ent_at(log, from)->off;
     log->count = (size_t)(from - log->base_index - 1);
     assert(raft_log_last_index(log) == from - 1);
 }
@@ -146,7 +111,7 @@ void raft_log_compact(raft_log *log, uint64_t upto)
     if (upto <= log->base_index)
         return;
     assert(upto <= raft_log_last_index(log));
-    uint64_t term = log_ent(log, upto)->term;
+    uint64_t term = raft_log_ent_at(log, upto)->term;
     size_t drop = (size_t)(upto - log->base_index);
     log->ents_start += drop;
     log->count -= drop;
@@ -172,7 +137,7 @@ uint64_t raft_log_first_of_term(const raft_log *log, uint64_t index)
     assert(index > log->base_index);
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (log_ent(log, mid)->term < term)
+        if (raft_log_ent_at(log, mid)->term < term)
             lo = mid + 1;
         else
             hi = mid;
@@ -185,11 +150,11 @@ uint64_t raft_log_last_of_term(const raft_log *log, uint64_t term)
     uint64_t lo = log->base_index + 1, hi = raft_log_last_index(log) + 1;
     while (lo < hi) { /* first index with a term > `term` */
         uint64_t mid = lo + (hi - lo) / 2;
-        if (log_ent(log, mid)->term <= term)
+        if (raft_log_ent_at(log, mid)->term <= term)
             lo = mid + 1;
         else
             hi = mid;
     }
     uint64_t last = lo - 1;
-    return last > log->base_index && log_ent(log, last)->term == term ? last : 0;
+    return last > log->base_index && raft_log_ent_at(log, last)->term == term ? last : 0;
 }

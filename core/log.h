@@ -15,6 +15,8 @@
 
 #include "raft.h"
 
+#include <assert.h>
+
 typedef struct raft_log_ent {
     uint64_t term;
     uint64_t off; /* absolute arena offset of the payload */
@@ -35,11 +37,49 @@ typedef struct raft_log {
 void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term);
 void raft_log_free(raft_log *log);
 
-uint64_t raft_log_last_index(const raft_log *log);
-uint64_t raft_log_last_term(const raft_log *log);
+/* The lookups below run several times per message, so they are inline here
+ * rather than calls into log.c. */
+
+static inline uint64_t raft_log_last_index(const raft_log *log)
+{
+    return log->base_index + log->count;
+}
+
+/* The record of a held index (base_index < index <= last). */
+static inline const raft_log_ent *raft_log_ent_at(const raft_log *log, uint64_t index)
+{
+    assert(index > log->base_index);
+    assert(index <= raft_log_last_index(log));
+    return &log->ents[log->ents_start + (size_t)(index - log->base_index - 1)];
+}
+
+static inline uint64_t raft_log_last_term(const raft_log *log)
+{
+    return log->count ? raft_log_ent_at(log, raft_log_last_index(log))->term : log->base_term;
+}
+
 /* Term of `index`: base_term at base_index, 0 if unknown (below base or past last). */
-uint64_t raft_log_term_at(const raft_log *log, uint64_t index);
-bool raft_log_get(const raft_log *log, uint64_t index, raft_entry *out);
+static inline uint64_t raft_log_term_at(const raft_log *log, uint64_t index)
+{
+    if (index == log->base_index)
+        return log->base_term;
+    if (index < log->base_index || index > raft_log_last_index(log))
+        return 0;
+    return raft_log_ent_at(log, index)->term;
+}
+
+static inline bool raft_log_get(const raft_log *log, uint64_t index, raft_entry *out)
+{
+    if (index <= log->base_index || index > raft_log_last_index(log))
+        return false;
+    const raft_log_ent *e = raft_log_ent_at(log, index);
+    out->term = e->term;
+    out->type = e->type;
+    out->len = e->len;
+    out->data = e->len ? log->bytes + (e->off - log->bytes_base) : NULL;
+    return true;
+}
+
 uint64_t raft_log_payload_bytes(const raft_log *log);
 /* Payload bytes of entries [from, to] (both held). O(1). */
 uint64_t raft_log_bytes_between(const raft_log *log, uint64_t from, uint64_t to);

@@ -254,11 +254,19 @@ void raft__leader_advance_commit(raft_node *r)
     uint64_t self = BUG(r, COUNT_SELF_EARLY) ? last : r->durable_index;
     if (self > last)
         self = last;
-    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
-        match[id - 1] = id == r->cfg.id ? self : r->peers[id - 1].match_index;
-    uint64_t n = raft__kth_largest(match, r->cfg.n_nodes, raft__majority(r));
-    if (n <= r->commit)
+    /* Only copies past the commit index can move it: the k-th largest of all
+     * exceeds commit exactly when at least k copies do, and then it is the
+     * k-th largest of those. Most calls stop at the count, without selecting. */
+    uint32_t above = 0, k = raft__majority(r);
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
+        uint64_t v = id == r->cfg.id ? self : r->peers[id - 1].match_index;
+        if (v > r->commit)
+            match[above++] = v;
+    }
+    if (above < k)
         return;
+    uint64_t n = raft__kth_largest(match, above, k);
+    assert(n > r->commit);
     uint64_t term_n = raft_log_term_at(&r->log, n);
     /* Only an entry of the current term is committed by counting replicas. */
     if (term_n != r->term && !BUG(r, COMMIT_OLD_TERM))

@@ -113,7 +113,8 @@ static void dump_log(const raft_node *r, dumper *d)
         (unsigned long long)r->log.count, (unsigned long long)raft_log_payload_bytes(&r->log));
     for (uint64_t i = first; i <= last && i < first + DUMP_ENTRIES; i++) {
         raft_entry e;
-        raft_log_get(&r->log, i, &e);
+        if (!raft_log_get(&r->log, i, &e))
+            break; /* cannot happen: i is held */
         out(d, " %llu:t%llu%s(%u)", (unsigned long long)i, (unsigned long long)e.term,
             e.type == RAFT_ENTRY_NOOP ? ":noop" : "", e.len);
     }
