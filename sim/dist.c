@@ -42,13 +42,12 @@ static uint64_t sample_pareto(const sim_dist *d, rng *r)
     return d->a_ns + (uint64_t)(excess > cap ? cap : excess);
 }
 
-uint64_t dist_sample(const sim_dist *d, rng *r)
+uint64_t dist_sample_shaped(const sim_dist *d, rng *r)
 {
     switch (d->kind) {
     case SIM_DIST_CONST:
-        return d->a_ns;
     case SIM_DIST_UNIFORM:
-        return rng_range(r, d->a_ns, d->b_ns);
+        return dist_sample(d, r);
     case SIM_DIST_NORMAL:
         return sample_normal(d, r);
     case SIM_DIST_PARETO:

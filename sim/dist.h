@@ -16,7 +16,19 @@
 #include "rng.h"
 #include "sim.h"
 
-uint64_t dist_sample(const sim_dist *d, rng *r);
+/* NORMAL and PARETO (any kind is accepted); dist_sample is the entry point. */
+uint64_t dist_sample_shaped(const sim_dist *d, rng *r);
+
+/* One sample. Inline because it runs on every send and fsync: the common
+ * CONST and UNIFORM cases then cost no call. */
+static inline uint64_t dist_sample(const sim_dist *d, rng *r)
+{
+    if (d->kind == SIM_DIST_CONST)
+        return d->a_ns;
+    if (d->kind == SIM_DIST_UNIFORM)
+        return rng_range(r, d->a_ns, d->b_ns);
+    return dist_sample_shaped(d, r);
+}
 /* The mean of the distribution (exact for CONST/UNIFORM/NORMAL before clamping). */
 uint64_t dist_mean(const sim_dist *d);
 /* 0 if the parameters are valid, -1 otherwise (e.g. UNIFORM with b < a). */
