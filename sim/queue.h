@@ -4,6 +4,7 @@
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +19,9 @@ typedef struct sim_event {
 
 /* The heap holds 16-byte keys (time, seq << 24 | slot); the events sit in a
  * slab indexed by slot, so sifting moves small keys. Ordering by the key is
- * ordering by (time, insertion sequence). */
+ * ordering by (time, insertion sequence). heap[len] always holds a sentinel
+ * key greater than any real one, so sifting down never checks whether a
+ * right child exists. */
 typedef struct evq_key {
     uint64_t time_ns;
     uint64_t seq_slot;
@@ -28,10 +31,11 @@ enum { EVQ_SLOT_BITS = 24 };
 
 typedef struct evq {
     evq_key *heap;
-    size_t len, cap;
+    size_t len;
+    size_t cap; /* of heap, slots and free_slots alike */
     sim_event *slots;
     uint32_t *free_slots;
-    size_t n_slots, n_free, cap_slots;
+    size_t n_slots, n_free;
     uint64_t next_seq;
 } evq;
 
@@ -39,6 +43,56 @@ void evq_init(evq *q);
 void evq_free(evq *q);
 /* Returns 0, or -1 on allocation failure (the queue is unchanged). */
 int evq_push(evq *q, const sim_event *ev);
+/* Push without building a sim_event first: queues an event at time_ns and
+ * returns it for the caller to fill in kind and payload (time_ns and seq are
+ * set). NULL on allocation failure (the queue is unchanged). The pointer is
+ * valid until the next push. Inline: the simulator pushes on most events. */
+static inline sim_event *evq_push_at(evq *q, uint64_t time_ns);
+/* ---- internals of the inline push ---- */
+
+/* The key as one 128-bit number: time in the high half, then the sequence
+ * (whose low bits hold the slot), so a single compare orders two events. */
+static inline bool evq__key_before(const evq_key *x, const evq_key *y)
+{
+    return ((unsigned __int128)x->time_ns << 64 | x->seq_slot) <
+           ((unsigned __int128)y->time_ns << 64 | y->seq_slot);
+}
+
+/* Above every real key: a real seq_slot is below 2^64 - 1 (next_seq stays
+ * below 2^40 - 1). */
+#define EVQ__SENTINEL ((evq_key){.time_ns = UINT64_MAX, .seq_slot = UINT64_MAX})
+
+/* Double the capacity: 0, or -1 on allocation failure. */
+int evq__grow(evq *q);
+
+/* Can one more event be pushed without allocating? */
+static inline bool evq_has_room(const evq *q) { return q->len + 1 < q->cap; }
+
+static inline sim_event *evq_push_at(evq *q, uint64_t time_ns)
+{
+    /* Room for the key and the sentinel; then a slot is free too, as every
+     * pending event holds one and there are cap of them. */
+    if (!evq_has_room(q) && evq__grow(q) != 0)
+        return NULL;
+    assert(q->next_seq < (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) - 1);
+    size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
+    sim_event *e = &q->slots[slot];
+    e->time_ns = time_ns;
+    e->seq = q->next_seq++;
+    evq_key k = {.time_ns = time_ns, .seq_slot = (e->seq << EVQ_SLOT_BITS) | slot};
+    size_t i = q->len++;
+    q->heap[q->len] = EVQ__SENTINEL;
+    while (i > 0) { /* sift up */
+        size_t parent = (i - 1) / 2;
+        if (!evq__key_before(&k, &q->heap[parent]))
+            break;
+        q->heap[i] = q->heap[parent];
+        i = parent;
+    }
+    q->heap[i] = k;
+    return e;
+}
+
 /* Earliest event, or NULL if empty. */
 static inline const sim_event *evq_peek(const evq *q)
 {
@@ -48,6 +102,10 @@ static inline const sim_event *evq_peek(const evq *q)
 }
 /* Remove the earliest event into *out. Returns false if empty. */
 bool evq_pop(evq *q, sim_event *out);
+/* Remove the earliest event (the queue must not be empty) and return it in
+ * place, without a copy: valid until the next push, which may reuse its
+ * storage. */
+const sim_event *evq_take(evq *q);
 static inline size_t evq_len(const evq *q) { return q->len; }
 
 #endif
