@@ -48,7 +48,37 @@ void raft__fifo_pop(raft_fifo *f)
 
 /* ---- helpers ---- */
 
-uint64_t raft__now(raft_node *r) { return r->io.now(r->io.ctx); }
+/* Host time, raft__now's slow path. Within one call into the node
+ * (raft_receive, raft_tick, raft_persisted, raft_propose) the host is asked
+ * once and the reading reused: handling one input is an instant, and the
+ * clock callback was a noticeable share of the cost of a message. Outside
+ * such a call (other entry points) every use asks the host. */
+uint64_t raft__now_read(raft_node *r)
+{
+    uint64_t now = r->io.now(r->io.ctx);
+    if (r->in_call) {
+        r->now_ns = now;
+        r->now_valid = true;
+    }
+    return now;
+}
+
+/* Bracket a public entry point; `outer` is false for a nested call (a host
+ * calling back into the node), which keeps the outer call's reading. */
+static bool call_enter(raft_node *r)
+{
+    bool outer = !r->in_call;
+    r->in_call = true;
+    return outer;
+}
+
+static void call_leave(raft_node *r, bool outer)
+{
+    if (outer) {
+        r->in_call = false;
+        r->now_valid = false;
+    }
+}
 
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b)
 {
@@ -206,7 +236,7 @@ void raft__clamp_durable(raft_node *r, uint64_t last_kept)
     }
 }
 
-void raft_persisted(raft_node *r, uint64_t token)
+static void persisted(raft_node *r, uint64_t token)
 {
     if (r->stopped || token <= r->persisted_token)
         return;
@@ -226,6 +256,13 @@ void raft_persisted(raft_node *r, uint64_t token)
     if (r->role == RAFT_LEADER)
         raft__leader_advance_commit(r);
     outbox_release(r);
+}
+
+void raft_persisted(raft_node *r, uint64_t token)
+{
+    bool outer = call_enter(r);
+    persisted(r, token);
+    call_leave(r, outer);
 }
 
 /* ---- roles and terms ---- */
@@ -300,7 +337,7 @@ void raft__apply(raft_node *r)
 
 /* ---- timers ---- */
 
-void raft_tick(raft_node *r)
+static void tick(raft_node *r)
 {
     if (r->stopped)
         return;
@@ -315,6 +352,13 @@ void raft_tick(raft_node *r)
     }
     if (now >= r->election_deadline_ns)
         raft__election_timeout(r);
+}
+
+void raft_tick(raft_node *r)
+{
+    bool outer = call_enter(r);
+    tick(r);
+    call_leave(r, outer);
 }
 
 uint64_t raft_next_deadline(const raft_node *r)
@@ -343,7 +387,7 @@ static void dispatch(raft_node *r, const raft_msg *m)
     }
 }
 
-int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
+static int receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
 {
     if (r->stopped)
         return RAFT_ESTOPPED;
@@ -367,9 +411,18 @@ int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
     return RAFT_OK;
 }
 
+int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
+{
+    bool outer = call_enter(r);
+    int rc = receive(r, from, buf, len);
+    call_leave(r, outer);
+    return rc;
+}
+
 /* ---- proposals ---- */
 
-int raft_propose(raft_node *r, const void *data, size_t len, uint64_t *index, uint64_t *term)
+static int propose(raft_node *r, const void *data, size_t len, uint64_t *index,
+                   uint64_t *term)
 {
     if (r->stopped)
         return RAFT_ESTOPPED;
@@ -393,4 +446,12 @@ int raft_propose(raft_node *r, const void *data, size_t len, uint64_t *index, ui
             raft__replicate(r, id);
     raft__leader_advance_commit(r); /* single node with an instant disk */
     return RAFT_OK;
+}
+
+int raft_propose(raft_node *r, const void *data, size_t len, uint64_t *index, uint64_t *term)
+{
+    bool outer = call_enter(r);
+    int rc = propose(r, data, len, index, term);
+    call_leave(r, outer);
+    return rc;
 }

@@ -111,6 +111,10 @@ struct raft_node {
     raft_fifo writes;       /* raft_pending_write */
     raft_fifo outbox;       /* raft_outbox_item */
 
+    /* host time, read once per call into the node (see raft__now) */
+    uint64_t now_ns;
+    bool in_call, now_valid;
+
     /* timers */
     uint64_t election_deadline_ns, heartbeat_deadline_ns;
     uint64_t leader_contact_ns; /* last valid AppendEntries/snapshot from a leader */
@@ -152,7 +156,12 @@ struct raft_node {
 };
 
 /* raft.c */
-uint64_t raft__now(raft_node *r);
+uint64_t raft__now_read(raft_node *r);
+/* Host time; read once per call into the node (see raft__now_read). */
+static inline uint64_t raft__now(raft_node *r)
+{
+    return r->now_valid ? r->now_ns : raft__now_read(r);
+}
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
 uint32_t raft__majority(const raft_node *r);
 void raft__reset_election_timer(raft_node *r);
