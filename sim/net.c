@@ -81,6 +81,7 @@ static uint32_t pool_take(net *nw, size_t len)
     memset(&nw->slots[s], 0, sizeof nw->slots[s]);
     nw->slots[s].buf = buf;
     nw->slots[s].cap = (uint32_t)cap;
+    nw->slots[s].size_class = (uint8_t)c;
     nw->live++;
     return s;
 }
@@ -89,12 +90,13 @@ void net_release(net *nw, uint32_t slot)
 {
     assert(slot < nw->n_slots);
     net_msg *m = &nw->slots[slot];
-    int c = size_class(m->cap);
+    int c = m->size_class;
     if (c == NET_SIZE_CLASSES) { /* oversized buffers are not kept */
         free(m->buf);
         m->buf = NULL;
         m->cap = 0;
         c = 0;
+        m->size_class = 0;
         uint8_t *buf = malloc((size_t)1 << NET_MIN_CLASS_SHIFT);
         if (buf) {
             m->buf = buf;
@@ -123,7 +125,6 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
     m->to = to;
     m->dst_gen = gen;
     m->type = len >= 2 ? buf[1] : 0;
-    m->duplicate = false;
     return s;
 }
 
@@ -240,7 +241,8 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
              const uint8_t *buf, size_t len, net_plan *plan)
 {
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
-    memset(plan, 0, sizeof *plan);
+    plan->n = 0; /* the slot and time fields are set as deliveries are planned */
+    plan->reordered = false;
     if (net_blocked(nw, from, to)) {
         plan->verdict = NET_DROPPED_CUT;
         return 0;
@@ -272,19 +274,18 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
         plan->reordered = true;
     }
     plan->verdict = NET_SENT;
-    plan->slot[0] = pool_copy(nw, from, to, dst_gen, buf, len);
     plan->at_ns[0] = at;
-    if (plan->slot[0] == NET_NO_SLOT)
-        return -1;
-    plan->n = 1;
     if (dup) {
         uint64_t at2 = now_ns + dist_sample(&lp->latency, &nw->r);
-        plan->slot[1] = pool_copy(nw, from, to, dst_gen, buf, len);
-        if (plan->slot[1] == NET_NO_SLOT)
-            return -1;
-        nw->slots[plan->slot[1]].duplicate = true;
         plan->at_ns[1] = at2 < at ? at : at2; /* a duplicate trails its original */
-        plan->n = 2;
+    }
+    /* One copy per delivery, from a single call site so that it inlines. */
+    for (uint32_t i = 0; i < 1u + dup; i++) {
+        plan->slot[i] = pool_copy(nw, from, to, dst_gen, buf, len);
+        if (plan->slot[i] == NET_NO_SLOT)
+            return -1;
+        nw->slots[plan->slot[i]].duplicate = i == 1;
+        plan->n = i + 1;
     }
     return 0;
 }

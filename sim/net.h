@@ -42,6 +42,7 @@ typedef struct net_msg {
     uint32_t next_free; /* pool free list */
     uint8_t type;       /* wire type byte (0 if too short) */
     bool duplicate;     /* the second copy of a duplicated message */
+    uint8_t size_class; /* of buf, fixed when the slot is made */
 } net_msg;
 
 enum net_verdict { NET_SENT, NET_DROPPED_LOSS, NET_DROPPED_CUT };
