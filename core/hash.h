@@ -36,6 +36,30 @@ static inline uint64_t hash_load_le64(const uint8_t *p)
     return w;
 }
 
+/* The last n < 8 bytes of a string as a little-endian word (p[0] lowest),
+ * in at most three loads instead of a loop over the bytes. */
+static inline uint64_t hash_load_tail(const uint8_t *p, size_t n)
+{
+    uint64_t w = 0;
+    size_t i = n;
+    if (i >= 4) {
+        uint32_t v;
+        i -= 4;
+        memcpy(&v, p + i, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap32(v);
+#endif
+        w = v;
+    }
+    if (i >= 2) {
+        i -= 2;
+        w = (w << 16) | (uint64_t)p[i] | (uint64_t)p[i + 1] << 8;
+    }
+    if (i >= 1)
+        w = (w << 8) | p[0];
+    return w;
+}
+
 /* Hash a byte string, 8 bytes at a time, so the result is the same on every
  * platform. */
 static inline uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
@@ -46,10 +70,7 @@ static inline uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
         p += 8;
         n -= 8;
     }
-    uint64_t w = 0;
-    for (size_t i = n; i > 0; i--)
-        w = (w << 8) | p[i - 1];
-    return hash_combine(h, w);
+    return hash_combine(h, hash_load_tail(p, n));
 }
 
 /* The same job as hash_bytes at a third of the cost: one multiply and one
@@ -66,10 +87,7 @@ static inline uint64_t hash_bytes_fast(uint64_t h, const uint8_t *p, size_t n)
         p += 8;
         n -= 8;
     }
-    uint64_t w = 0;
-    for (size_t i = n; i > 0; i--)
-        w = (w << 8) | p[i - 1];
-    return hash_mix64(h ^ w);
+    return hash_mix64(h ^ hash_load_tail(p, n));
 }
 
 #endif

@@ -14,36 +14,29 @@
 
 /* ---- small FIFO ---- */
 
-void *raft__fifo_at(const raft_fifo *f, size_t i)
+/* Double the capacity (16 at first), unrolling the ring to slot 0. */
+int raft__fifo_grow(raft_fifo *f)
 {
-    assert(i < f->count);
-    return (uint8_t *)f->items + ((f->head + i) % f->cap) * f->item_size;
+    size_t cap = f->cap ? f->cap * 2 : 16;
+    uint8_t *p = malloc(cap * f->item_size);
+    if (!p)
+        return RAFT_ENOMEM;
+    for (size_t i = 0; i < f->count; i++)
+        memcpy(p + i * f->item_size, raft__fifo_at(f, i), f->item_size);
+    free(f->items);
+    f->items = p;
+    f->cap = cap;
+    f->head = 0;
+    return RAFT_OK;
 }
 
 int raft__fifo_push(raft_fifo *f, const void *item)
 {
-    if (f->count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        uint8_t *p = malloc(cap * f->item_size);
-        if (!p)
-            return RAFT_ENOMEM;
-        for (size_t i = 0; i < f->count; i++)
-            memcpy(p + i * f->item_size, raft__fifo_at(f, i), f->item_size);
-        free(f->items);
-        f->items = p;
-        f->cap = cap;
-        f->head = 0;
-    }
-    f->count++;
-    memcpy(raft__fifo_at(f, f->count - 1), item, f->item_size);
+    void *slot = raft__fifo_push_slot(f);
+    if (!slot)
+        return RAFT_ENOMEM;
+    memcpy(slot, item, f->item_size);
     return RAFT_OK;
-}
-
-void raft__fifo_pop(raft_fifo *f)
-{
-    assert(f->count > 0);
-    f->head = (f->head + 1) % f->cap;
-    f->count--;
 }
 
 /* ---- helpers ---- */
@@ -149,9 +142,10 @@ void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
         raft__send(r, to, m);
         return;
     }
-    raft_outbox_item it = {.token = r->last_token, .to = to, .msg = *m};
-    if (raft__fifo_push(&r->outbox, &it) != RAFT_OK)
+    raft_outbox_item *it = raft__fifo_push_slot(&r->outbox);
+    if (!it)
         return; /* dropped, like a lost message */
+    *it = (raft_outbox_item){.token = r->last_token, .to = to, .msg = *m};
 }
 
 /* A reply that promises only our term (and vote) and the log up to `index`:
@@ -188,8 +182,11 @@ static uint64_t persist(raft_node *r, raft_write *w)
     w->token = ++r->last_token;
     w->hs.term = r->term;
     w->hs.vote = r->vote;
-    raft_pending_write pw = {.token = w->token, .last_index = raft_log_last_index(&r->log)};
-    if (raft__fifo_push(&r->writes, &pw) != RAFT_OK)
+    raft_pending_write *pw = raft__fifo_push_slot(&r->writes);
+    if (pw)
+        *pw = (raft_pending_write){.token = w->token,
+                                   .last_index = raft_log_last_index(&r->log)};
+    else
         r->stopped = true; /* cannot track durability any more: stop safely */
     r->io.persist(r->io.ctx, w);
     return w->token;

@@ -179,9 +179,33 @@ void raft__set_role(raft_node *r, enum raft_role role);
 void raft__commit_to(raft_node *r, uint64_t index);
 void raft__apply(raft_node *r);
 bool raft__heard_leader_recently(raft_node *r);
+int raft__fifo_grow(raft_fifo *f);
 int raft__fifo_push(raft_fifo *f, const void *item);
-void *raft__fifo_at(const raft_fifo *f, size_t i);
-void raft__fifo_pop(raft_fifo *f);
+
+/* The FIFO helpers run several times per message, so they are inline. The
+ * capacity is 0 or a power of two (16, doubling). */
+static inline void *raft__fifo_at(const raft_fifo *f, size_t i)
+{
+    assert(i < f->count);
+    return (uint8_t *)f->items + ((f->head + i) & (f->cap - 1)) * f->item_size;
+}
+
+/* Append an uninitialised item and return it for the caller to fill (a typed
+ * store, cheaper than a copy of item_size bytes); NULL when out of memory. */
+static inline void *raft__fifo_push_slot(raft_fifo *f)
+{
+    if (f->count == f->cap && raft__fifo_grow(f) != RAFT_OK)
+        return NULL;
+    f->count++;
+    return raft__fifo_at(f, f->count - 1);
+}
+
+static inline void raft__fifo_pop(raft_fifo *f)
+{
+    assert(f->count > 0);
+    f->head = (f->head + 1) & (f->cap - 1);
+    f->count--;
+}
 
 /* raft_election.c */
 void raft__election_timeout(raft_node *r);
