@@ -126,6 +126,30 @@ static inline bool entry_type_valid(uint32_t t)
     return t == RAFT_ENTRY_NOOP || t == RAFT_ENTRY_DATA;
 }
 
+/* An entry that can be encoded: a known type, data present when it has bytes. */
+static inline bool entry_encodable(const raft_entry *e)
+{
+    return entry_type_valid(e->type) && (e->len == 0 || e->data);
+}
+
+/* The entry array of an AppendEntries is usable (each entry checked apart). */
+static inline bool entries_present(const raft_msg *m)
+{
+    return m->ae.n_entries <= RAFT_MAX_BATCH && (m->ae.n_entries == 0 || m->ae.entries);
+}
+
+/* A payload pointer is present when the payload has bytes. */
+static inline bool payload_present(uint32_t len, const uint8_t *data)
+{
+    return len == 0 || data;
+}
+
+/* The extra fields of the client replies are in range. */
+static inline bool reply_valid(uint8_t status, raft_id leader_hint)
+{
+    return status_valid(status) && leader_hint <= MSG_ID_MAX;
+}
+
 /* ---- size and validity of a message to encode ---- */
 
 /* Bytes of the entries of an AppendEntries, or 0 if one is invalid; one pass
@@ -133,11 +157,11 @@ static inline bool entry_type_valid(uint32_t t)
  * most UINT32_MAX bytes each (< 2^43). */
 static size_t msg_entries_size(const raft_msg *m, bool *ok)
 {
-    *ok = m->ae.n_entries <= RAFT_MAX_BATCH && (m->ae.n_entries == 0 || m->ae.entries);
+    *ok = entries_present(m);
     size_t n = 0;
     for (uint32_t i = 0; *ok && i < m->ae.n_entries; i++) {
         const raft_entry *e = &m->ae.entries[i];
-        if (!entry_type_valid(e->type) || (e->len > 0 && !e->data))
+        if (!entry_encodable(e))
             *ok = false;
         n += MSG_ENTRY_HEADER + (size_t)e->len;
     }
@@ -155,19 +179,15 @@ static size_t msg_checked_size(const raft_msg *m)
     switch (m->type) {
     case RAFT_MSG_APPEND_ENTRIES: n += msg_entries_size(m, &ok); break;
     case RAFT_MSG_INSTALL_SNAPSHOT:
-        ok = m->is.len == 0 || m->is.data;
+        ok = payload_present(m->is.len, m->is.data);
         n += m->is.len;
         break;
     case RAFT_MSG_CLIENT_APPEND:
-        ok = m->capp.len == 0 || m->capp.data;
+        ok = payload_present(m->capp.len, m->capp.data);
         n += m->capp.len;
         break;
-    case RAFT_MSG_CLIENT_APPEND_RESP:
-        ok = status_valid(m->cappr.status) && m->cappr.leader_hint <= MSG_ID_MAX;
-        break;
-    case RAFT_MSG_CLIENT_READ_RESP:
-        ok = status_valid(m->creadr.status) && m->creadr.leader_hint <= MSG_ID_MAX;
-        break;
+    case RAFT_MSG_CLIENT_APPEND_RESP: ok = reply_valid(m->cappr.status, m->cappr.leader_hint); break;
+    case RAFT_MSG_CLIENT_READ_RESP: ok = reply_valid(m->creadr.status, m->creadr.leader_hint); break;
     default: break;
     }
     return ok ? n : 0;
@@ -179,10 +199,24 @@ size_t raft_msg_encoded_size(const raft_msg *m)
     return msg_checked_size(m);
 }
 
-/* ---- encode ---- */
+/* ---- encode ----
+ *
+ * One pass: the fixed part's room is checked once up front, each variable
+ * part (entry, payload) just before it is written, and validity as the fields
+ * are written, with the same predicates msg_checked_size uses. A writer
+ * returns NULL when the message cannot be encoded (the buffer then holds
+ * garbage). */
 
-static uint8_t *encode_entries(uint8_t *p, const raft_msg *m)
+/* Room for `need` more bytes between p and end. */
+static inline bool room(const uint8_t *p, const uint8_t *end, size_t need)
 {
+    return (size_t)(end - p) >= need;
+}
+
+static uint8_t *encode_entries(uint8_t *p, const uint8_t *end, const raft_msg *m)
+{
+    if (!entries_present(m))
+        return NULL;
     p = put64(p, m->ae.prev_index);
     p = put64(p, m->ae.prev_term);
     p = put64(p, m->ae.leader_commit);
@@ -190,6 +224,8 @@ static uint8_t *encode_entries(uint8_t *p, const raft_msg *m)
     p = put32(p, m->ae.n_entries);
     for (uint32_t i = 0; i < m->ae.n_entries; i++) {
         const raft_entry *e = &m->ae.entries[i];
+        if (!entry_encodable(e) || !room(p, end, MSG_ENTRY_HEADER + (size_t)e->len))
+            return NULL;
         p = put64(p, e->term);
         p = put8(p, (uint8_t)e->type);
         p = put32(p, e->len);
@@ -198,7 +234,7 @@ static uint8_t *encode_entries(uint8_t *p, const raft_msg *m)
     return p;
 }
 
-static uint8_t *encode_raft_body(uint8_t *p, const raft_msg *m)
+static uint8_t *encode_raft_body(uint8_t *p, const uint8_t *end, const raft_msg *m)
 {
     switch (m->type) {
     case RAFT_MSG_REQUEST_VOTE:
@@ -209,7 +245,7 @@ static uint8_t *encode_raft_body(uint8_t *p, const raft_msg *m)
     case RAFT_MSG_REQUEST_VOTE_RESP:
         p = put8(p, m->rvr.granted);
         return put8(p, m->rvr.prevote);
-    case RAFT_MSG_APPEND_ENTRIES: return encode_entries(p, m);
+    case RAFT_MSG_APPEND_ENTRIES: return encode_entries(p, end, m);
     case RAFT_MSG_APPEND_ENTRIES_RESP:
         p = put8(p, m->aer.success);
         p = put64(p, m->aer.seq);
@@ -218,13 +254,15 @@ static uint8_t *encode_raft_body(uint8_t *p, const raft_msg *m)
         p = put64(p, m->aer.conflict_term);
         return put64(p, m->aer.last_index);
     case RAFT_MSG_INSTALL_SNAPSHOT:
+        if (!payload_present(m->is.len, m->is.data))
+            return NULL;
         p = put64(p, m->is.last_index);
         p = put64(p, m->is.last_term);
         p = put64(p, m->is.offset);
         p = put64(p, m->is.total_len);
         p = put8(p, m->is.done);
         p = put32(p, m->is.len);
-        return put_bytes(p, m->is.data, m->is.len);
+        return room(p, end, m->is.len) ? put_bytes(p, m->is.data, m->is.len) : NULL;
     case RAFT_MSG_INSTALL_SNAPSHOT_RESP:
         p = put64(p, m->isr.last_index);
         p = put64(p, m->isr.next_offset);
@@ -233,15 +271,19 @@ static uint8_t *encode_raft_body(uint8_t *p, const raft_msg *m)
     }
 }
 
-static uint8_t *encode_client_body(uint8_t *p, const raft_msg *m)
+static uint8_t *encode_client_body(uint8_t *p, const uint8_t *end, const raft_msg *m)
 {
     switch (m->type) {
     case RAFT_MSG_CLIENT_APPEND:
+        if (!payload_present(m->capp.len, m->capp.data))
+            return NULL;
         p = put64(p, m->capp.client_id);
         p = put64(p, m->capp.seq);
         p = put32(p, m->capp.len);
-        return put_bytes(p, m->capp.data, m->capp.len);
+        return room(p, end, m->capp.len) ? put_bytes(p, m->capp.data, m->capp.len) : NULL;
     case RAFT_MSG_CLIENT_APPEND_RESP:
+        if (!reply_valid(m->cappr.status, m->cappr.leader_hint))
+            return NULL;
         p = put64(p, m->cappr.client_id);
         p = put64(p, m->cappr.seq);
         p = put8(p, m->cappr.status);
@@ -253,6 +295,8 @@ static uint8_t *encode_client_body(uint8_t *p, const raft_msg *m)
         return put32(p, m->cread.last_n);
     default:
         assert(m->type == RAFT_MSG_CLIENT_READ_RESP);
+        if (!reply_valid(m->creadr.status, m->creadr.leader_hint))
+            return NULL;
         p = put64(p, m->creadr.client_id);
         p = put64(p, m->creadr.seq);
         p = put8(p, m->creadr.status);
@@ -266,20 +310,23 @@ static uint8_t *encode_client_body(uint8_t *p, const raft_msg *m)
 size_t raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap)
 {
     assert(m);
-    size_t size = msg_checked_size(m);
-    if (size == 0 || !buf || cap < size)
+    if (m->type == 0 || m->type >= RAFT_MSG__END || m->from > MSG_ID_MAX || !buf ||
+        cap < MSG_HEADER + msg_body_fixed[m->type])
         return 0;
+    const uint8_t *end = buf + cap;
     uint8_t *p = buf;
     p = put8(p, RAFT_WIRE_VERSION);
     p = put8(p, m->type);
     p = put16(p, (uint16_t)m->from);
     p = put64(p, m->term);
     if (m->type >= RAFT_MSG_CLIENT_APPEND)
-        p = encode_client_body(p, m);
+        p = encode_client_body(p, end, m);
     else
-        p = encode_raft_body(p, m);
-    assert((size_t)(p - buf) == size);
-    return size;
+        p = encode_raft_body(p, end, m);
+    if (!p)
+        return 0;
+    assert(p <= end);
+    return (size_t)(p - buf);
 }
 
 /* ---- decode ---- */

@@ -110,7 +110,8 @@ typedef struct raft_msg {
 /* Exact size of the encoding of `m`. */
 size_t raft_msg_encoded_size(const raft_msg *m);
 /* Encode into buf (cap bytes). Returns the number of bytes written, or 0 if
- * cap is too small or the message is invalid. */
+ * cap is too small or the message is invalid (buf's contents are then
+ * unspecified). */
 size_t raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap);
 /* Decode. AppendEntries entries go into `scratch` (capacity `scratch_cap`);
  * their data and any other variable part point into `buf`, which must outlive
