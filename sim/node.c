@@ -62,6 +62,7 @@ static void clock_rebase(sim *s, sim_node *n)
 {
     n->clk_l0 = node_local_now(s, n);
     n->clk_v0 = s->now;
+    n->timer_local = UINT64_MAX; /* node_sync_timer's shortcut no longer holds */
 }
 
 void node_set_drift(sim *s, sim_node *n, int64_t ppm)
@@ -103,11 +104,20 @@ void node_sync_timer(sim *s, sim_node *n)
     uint64_t d = s->ops->next_deadline(n->proto);
     if (d == UINT64_MAX)
         return;
+    /* Shortcut for the usual call, where the deadline did not move earlier:
+     * without drift and with the clock unchanged since the timer was armed
+     * (clock_rebase resets timer_local), virtual_for_local is monotonic in
+     * both the local deadline and virtual time, so d >= timer_local gives
+     * virtual_for_local(d) >= timer_at. Skipping its update of last_local
+     * is invisible: later readings under the same clock are no smaller. */
+    if (n->timer_armed && d >= n->timer_local && n->drift_ppm == 0)
+        return;
     uint64_t v = virtual_for_local(s, n, d);
     if (n->timer_armed && n->timer_at <= v)
         return;
     n->timer_armed = true;
     n->timer_at = v;
+    n->timer_local = d;
     sim_push(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
 }
 

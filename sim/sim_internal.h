@@ -47,6 +47,7 @@ typedef struct sim_node {
     raft_id id;
     void *proto;      /* NULL while crashed or being created */
     bool up, paused, creating;
+    bool timer_armed; /* (of the timer below; here, it fills padding) */
     uint64_t gen;     /* lifetime: bumped on crash (in-flight deliveries go stale) */
     logbuf *lb;
     disk dk;
@@ -54,9 +55,9 @@ typedef struct sim_node {
     /* clock: local = l0 + (v - v0) + (v - v0) * ppm / 1e6 */
     int64_t drift_ppm;
     uint64_t clk_v0, clk_l0, last_local;
-    /* timer: one pending event, superseded by generation */
-    uint64_t timer_gen, timer_at;
-    bool timer_armed;
+    /* timer: one pending event, superseded by generation; timer_local is
+     * the local deadline it was armed for (see node_sync_timer) */
+    uint64_t timer_gen, timer_at, timer_local;
     uint64_t pause_gen;
     uint64_t persisted_held; /* fsync finished while paused: report on resume */
     uint32_t *held;          /* deliveries waiting for resume */
