@@ -216,7 +216,18 @@ void raft__recv_timeout_now(raft_node *r, const raft_msg *m);
 
 /* raft_replication.c */
 void raft__become_leader(raft_node *r);
-void raft__replicate(raft_node *r, raft_id id);
+void raft__replicate_send(raft_node *r, raft_id id);
+/* Send what peer `id`'s window allows. Most calls (after every ack, every
+ * proposal) find a pipelined peer that already has everything sent, so that
+ * test is inline; raft__replicate_send does the rest. */
+static inline void raft__replicate(raft_node *r, raft_id id)
+{
+    const raft_peer *p = &r->peers[id - 1];
+    assert(r->role == RAFT_LEADER);
+    if (p->mode == PEER_PIPELINE && p->next_index > raft_log_last_index(&r->log))
+        return; /* the loop in raft__replicate_send would send nothing */
+    raft__replicate_send(r, id);
+}
 void raft__heartbeat(raft_node *r, raft_id id);
 void raft__heartbeat_all(raft_node *r);
 void raft__leader_advance_commit(raft_node *r);

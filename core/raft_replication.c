@@ -121,7 +121,7 @@ static void send_append(raft_node *r, raft_id id, raft_peer *p)
 
 /* Send what the window allows: in probe mode one message (possibly empty) at a
  * time; in pipeline mode batches until the window is full. */
-void raft__replicate(raft_node *r, raft_id id)
+void raft__replicate_send(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
