@@ -53,14 +53,6 @@ void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
     va_end(ap);
 }
 
-static inline uint64_t load_le64(const uint8_t *p)
-{
-    /* Byte assembly: the same value on every host; compilers emit one load. */
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-           (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
 /* One multiply per 8 bytes, a full mix at the end: cheap enough to hash
  * every appended entry on every node. */
 uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_t len)
@@ -69,13 +61,10 @@ uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_
     uint64_t h = hash_mix64(term ^ ((uint64_t)type << 32) ^ ((uint64_t)len << 40));
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        h = (h ^ load_le64(data + i)) * k;
+        h = (h ^ hash_load_le64(data + i)) * k;
         h ^= h >> 29;
     }
-    uint64_t tail = 0;
-    for (size_t j = len; j > i; j--)
-        tail = (tail << 8) | data[j - 1];
-    return hash_mix64(h ^ tail);
+    return hash_mix64(h ^ hash_load_tail(data + i, len - i));
 }
 
 /* Grow a uint64 array so that index `need` fits; new space zeroed. */
