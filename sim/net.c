@@ -280,12 +280,14 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
         plan->at_ns[1] = at2 < at ? at : at2; /* a duplicate trails its original */
     }
     /* One copy per delivery, from a single call site so that it inlines. */
-    for (uint32_t i = 0; i < 1u + dup; i++) {
-        plan->slot[i] = pool_copy(nw, from, to, dst_gen, buf, len);
-        if (plan->slot[i] == NET_NO_SLOT)
+    uint32_t n = dup ? 2 : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t slot = pool_copy(nw, from, to, dst_gen, buf, len);
+        if (slot == NET_NO_SLOT)
             return -1;
-        nw->slots[plan->slot[i]].duplicate = i == 1;
-        plan->n = i + 1;
+        nw->slots[slot].duplicate = i == 1;
+        plan->slot[i] = slot;
     }
+    plan->n = n;
     return 0;
 }
