@@ -35,6 +35,7 @@ enum {
     LB_RECS_INITIAL = 64,
     LB_ARENA_INITIAL = 4096,
     LB_SESSIONS_INITIAL = 8,
+    LB_SESSION_HINTS = 256,    /* slots of the session position cache */
     LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
     LB_DIGEST_COMMAND = 0x43,
 };
@@ -59,6 +60,10 @@ struct logbuf {
     uint64_t tail_pos; /* stream position one past the newest payload */
     lb_session *sessions;
     size_t n_sessions, scap;
+    /* Where client id k's session was last seen, by k mod LB_SESSION_HINTS:
+     * a guess, always checked against the array before it is used, so a
+     * stale hint (after an insertion or a restore) only costs the search. */
+    uint32_t session_hint[LB_SESSION_HINTS];
     size_t ts_inversions; /* adjacent stored pairs with decreasing timestamps */
     logbuf_counters c;
     uint64_t digest;
@@ -201,14 +206,25 @@ static size_t lb_session_lower(const lb_session *s, size_t n, uint64_t id)
 }
 
 /* Where client_id is, or would be inserted, in the sorted session array.
- * Fast path: ids handed out densely from 1 (as the simulator does) sit at
- * position id - 1: O(1) instead of a binary search. */
+ * Fast paths, both verified, O(1) instead of a binary search: ids handed
+ * out densely from 1 sit at position id - 1; otherwise the hint cache
+ * (lb_session_note) usually knows the position of a known client. */
 static size_t lb_session_pos(const logbuf *lb, uint64_t client_id)
 {
     if (client_id >= 1 && client_id <= lb->n_sessions &&
         lb->sessions[client_id - 1].client_id == client_id)
         return (size_t)(client_id - 1);
+    size_t hint = lb->session_hint[client_id % LB_SESSION_HINTS];
+    if (hint < lb->n_sessions && lb->sessions[hint].client_id == client_id)
+        return hint;
     return lb_session_lower(lb->sessions, lb->n_sessions, client_id);
+}
+
+/* Remember that client_id's session is at position i (a hint only). */
+static void lb_session_note(logbuf *lb, uint64_t client_id, size_t i)
+{
+    if (i <= UINT32_MAX)
+        lb->session_hint[client_id % LB_SESSION_HINTS] = (uint32_t)i;
 }
 
 /* The session at position i if it is client_id's, else NULL. */
@@ -271,6 +287,7 @@ static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t se
     assert(lb->sessions[i].seq < seq || lb->sessions[i].index == 0);
     lb->sessions[i].seq = seq;
     lb->sessions[i].index = index;
+    lb_session_note(lb, client_id, i);
 }
 
 /* ---- storage growth ---- */
