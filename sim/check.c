@@ -67,12 +67,10 @@ uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_
     return hash_mix64(h ^ hash_load_tail(data + i, len - i));
 }
 
-/* Grow a uint64 array so that index `need` fits; new space zeroed. */
-static int grow_u64(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
-                    uint64_t **a2, uint64_t **a3)
+/* grow_u64's slow path: reallocate. */
+static int grow_u64_to(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
+                       uint64_t **a2, uint64_t **a3)
 {
-    if (need < *cap)
-        return 0;
     size_t nc = *cap ? *cap : 1024;
     while (nc <= need)
         nc *= 2;
@@ -88,6 +86,14 @@ static int grow_u64(uint64_t **arr, size_t *cap, size_t need, size_t extra_array
     return 0;
 }
 
+/* Grow a uint64 array so that index `need` fits; new space zeroed. The
+ * check inlines: it runs on every append and commit. */
+static inline int grow_u64(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
+                           uint64_t **a2, uint64_t **a3)
+{
+    return need < *cap ? 0 : grow_u64_to(arr, cap, need, extra_arrays, a2, a3);
+}
+
 /* ---- per-node hash chain ---- */
 
 static uint64_t *node_h(chk_node *nd, uint64_t index)
@@ -96,10 +102,9 @@ static uint64_t *node_h(chk_node *nd, uint64_t index)
     return &nd->h[index - nd->h_off];
 }
 
-static int node_reserve(chk_node *nd, uint64_t index)
+/* node_reserve's slow path: move or grow the window. */
+static int node_make_room(chk_node *nd, uint64_t index)
 {
-    if (index - nd->h_off < nd->h_cap)
-        return 0;
     /* Entries up to the commit index (checked against the truth when they
      * committed) and under the snapshot need no copy: the truth has them. */
     uint64_t floor = nd->commit > nd->base ? nd->commit : nd->base;
@@ -119,6 +124,12 @@ static int node_reserve(chk_node *nd, uint64_t index)
     nd->h = p;
     nd->h_cap = cap;
     return 0;
+}
+
+/* Make room for the node's hash at index: 0, or -1 out of memory. */
+static inline int node_reserve(chk_node *nd, uint64_t index)
+{
+    return index - nd->h_off < nd->h_cap ? 0 : node_make_room(nd, index);
 }
 
 static uint64_t truth_hash_at(const checker *c, uint64_t index)
