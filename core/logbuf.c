@@ -304,8 +304,13 @@ static bool lb_recs_reserve(logbuf *lb)
     lb_rec *r = malloc(ncap * sizeof *r);
     if (!r)
         return false;
-    for (size_t i = 0; i < lb->count; i++)
-        r[i] = *lb_at(lb, i);
+    /* Unroll the ring: head to the end of the array, then the wrapped part
+     * (plain copies; no wrap test per record). */
+    size_t first = lb->rcap - lb->head < lb->count ? lb->rcap - lb->head : lb->count;
+    for (size_t i = 0; i < first; i++)
+        r[i] = lb->recs[lb->head + i];
+    for (size_t i = first; i < lb->count; i++)
+        r[i] = lb->recs[i - first];
     free(lb->recs);
     lb->recs = r;
     lb->rcap = ncap;
