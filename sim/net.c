@@ -86,29 +86,26 @@ static uint32_t pool_take(net *nw, size_t len)
     return s;
 }
 
-void net_release(net *nw, uint32_t slot)
+void net__release_oversized(net *nw, uint32_t slot)
 {
-    assert(slot < nw->n_slots);
     net_msg *m = &nw->slots[slot];
-    int c = m->size_class;
-    if (c == NET_SIZE_CLASSES) { /* oversized buffers are not kept */
-        free(m->buf);
-        m->buf = NULL;
-        m->cap = 0;
-        c = 0;
-        m->size_class = 0;
-        uint8_t *buf = malloc((size_t)1 << NET_MIN_CLASS_SHIFT);
-        if (buf) {
-            m->buf = buf;
-            m->cap = 1u << NET_MIN_CLASS_SHIFT;
-        }
+    assert(m->size_class == NET_SIZE_CLASSES);
+    /* Oversized buffers are not kept: the slot gets a smallest-class one. */
+    free(m->buf);
+    m->buf = NULL;
+    m->cap = 0;
+    m->size_class = 0;
+    uint8_t *buf = malloc((size_t)1 << NET_MIN_CLASS_SHIFT);
+    if (buf) {
+        m->buf = buf;
+        m->cap = 1u << NET_MIN_CLASS_SHIFT;
     }
     assert(nw->live > 0);
     nw->live--;
     if (!m->buf)
         return; /* slot leaks out of use; harmless */
-    m->next_free = nw->free_head[c];
-    nw->free_head[c] = slot;
+    m->next_free = nw->free_head[0];
+    nw->free_head[0] = slot;
 }
 
 static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const uint8_t *buf,

@@ -24,6 +24,7 @@
 #ifndef SIM_NET_H
 #define SIM_NET_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,7 +88,23 @@ static inline size_t net_link(const net *nw, sim_ep from, sim_ep to)
 int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
              const uint8_t *buf, size_t len, net_plan *plan);
 static inline net_msg *net_slot(net *nw, uint32_t slot) { return &nw->slots[slot]; }
-void net_release(net *nw, uint32_t slot);
+
+void net__release_oversized(net *nw, uint32_t slot); /* net_release's slow path */
+/* Return a delivered (or discarded) message's slot to the pool. Inline:
+ * every delivery ends here. */
+static inline void net_release(net *nw, uint32_t slot)
+{
+    assert(slot < nw->n_slots);
+    net_msg *m = &nw->slots[slot];
+    if (m->size_class == NET_SIZE_CLASSES) {
+        net__release_oversized(nw, slot);
+        return;
+    }
+    assert(nw->live > 0);
+    nw->live--;
+    m->next_free = nw->free_head[m->size_class];
+    nw->free_head[m->size_class] = slot;
+}
 
 bool net_blocked(const net *nw, sim_ep from, sim_ep to);
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut);
