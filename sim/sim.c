@@ -264,14 +264,19 @@ static bool dispatch(sim *s, const sim_event *ev)
     return false;
 }
 
-static void stop_on_violation(sim *s)
+static void record_violation(sim *s)
 {
-    if (!s->chk.violated || s->violated)
-        return;
     s->violated = true;
     s->v = s->chk.v;
     s->over = true;
     trace_emit(&s->tr, s->now, TR_VIOLATION, s->v.nodes[0], 0, s->v.kind, s->v.index, 0);
+}
+
+/* Runs after every event: the test is inline, recording is the rare case. */
+static inline void stop_on_violation(sim *s)
+{
+    if (s->chk.violated && !s->violated)
+        record_violation(s);
 }
 
 bool sim_step(sim *s)
