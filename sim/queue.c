@@ -71,15 +71,15 @@ static void sift_root_out(evq *q, evq_key last)
         *(evq_key *)(base + o) = *(const evq_key *)(base + c);
         o = c;
     }
-    size_t i = o / key;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!evq__key_before(&last, &q->heap[parent]))
+    while (o > 0) { /* the parent of byte offset o: index (i - 1) / 2, in bytes */
+        size_t p = ((o - key) / 2) & ~(key - 1);
+        const evq_key *parent = (const evq_key *)(base + p);
+        if (!evq__key_before(&last, parent))
             break;
-        q->heap[i] = q->heap[parent];
-        i = parent;
+        *(evq_key *)(base + o) = *parent;
+        o = p;
     }
-    q->heap[i] = last;
+    *(evq_key *)(base + o) = last;
 }
 
 const sim_event *evq_take(evq *q)
