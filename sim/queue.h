@@ -80,16 +80,19 @@ static inline sim_event *evq_push_at(evq *q, uint64_t time_ns)
     e->time_ns = time_ns;
     e->seq = q->next_seq++;
     evq_key k = {.time_ns = time_ns, .seq_slot = (e->seq << EVQ_SLOT_BITS) | slot};
-    size_t i = q->len++;
+    const size_t key = sizeof(evq_key);
+    char *base = (char *)q->heap;
+    size_t o = q->len++ * key; /* sift up, in byte offsets (see sift_root_out) */
     q->heap[q->len] = EVQ__SENTINEL;
-    while (i > 0) { /* sift up */
-        size_t parent = (i - 1) / 2;
-        if (!evq__key_before(&k, &q->heap[parent]))
+    while (o > 0) {
+        size_t p = ((o - key) / 2) & ~(key - 1);
+        const evq_key *parent = (const evq_key *)(base + p);
+        if (!evq__key_before(&k, parent))
             break;
-        q->heap[i] = q->heap[parent];
-        i = parent;
+        *(evq_key *)(base + o) = *parent;
+        o = p;
     }
-    q->heap[i] = k;
+    *(evq_key *)(base + o) = k;
     return e;
 }
 
