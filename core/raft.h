@@ -132,7 +132,9 @@ const char *raft_event_name(enum raft_event_kind kind);
 
 typedef struct raft_io {
     void *ctx;
-    /* Monotonic host time, ns. */
+    /* Monotonic host time, ns. Read at most once per call into the node
+     * (raft_receive, raft_tick, raft_persisted, raft_propose): handling one
+     * input happens at one instant. */
     uint64_t (*now)(void *ctx);
     /* 64 uniformly random bits from a host-owned (seeded) stream. */
     uint64_t (*random)(void *ctx);
