@@ -53,8 +53,9 @@ help:
 	@sed -n 's/^#   //p' Makefile; \
 	echo "make all          build raftsim (build/raftsim)"; \
 	echo "make bugs         test-only build with the bug catalogue (build/bugs/raftsim)"; \
-	echo "make determinism  same trace hashes under gcc -O0/-O2, clang, ASan"; \
+	echo "make determinism  same trace hashes under gcc -O0/-O2, clang, ASan, PGO"; \
 	echo "make bench        benchmarks (table + CSV); bench-callgrind: instruction counts"; \
+	echo "make pgo          profile-guided build/pgo/raftsim for long sweeps; bench-pgo"; \
 	echo "make bugcheck     every catalogue bug caught by a seed sweep, then shrunk"; \
 	echo "make fuzz         libFuzzer targets (FUZZ_SECONDS=N)"; \
 	echo "make asan-sweep   chaos sweep under ASan+UBSan; make valgrind: memcheck run"; \
