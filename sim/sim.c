@@ -242,6 +242,9 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
 
 /* ---- the loop ---- */
 
+/* `ev` points into the queue's storage, which the next push may reuse (the
+ * freed slot is handed out first): every case reads the fields it needs as
+ * call arguments, never after a call that may push. */
 static bool dispatch(sim *s, const sim_event *ev)
 {
     switch ((enum sim_ev_kind)ev->kind) {
