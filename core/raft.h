@@ -165,6 +165,11 @@ typedef struct raft_config {
     uint64_t election_timeout_min_ns; /* default 150 ms */
     uint64_t election_timeout_max_ns; /* default 300 ms; drawn afresh on every reset */
     uint64_t heartbeat_ns;            /* default 50 ms */
+    /* Heartbeats only to idle followers (as canonical/raft does): the periodic
+     * heartbeat skips a follower that was sent an AppendEntries less than one
+     * interval ago, so a follower may hear nothing for up to two intervals.
+     * Default off: a heartbeat to every follower on every interval. */
+    bool heartbeat_idle_only;
     bool prevote;                     /* thesis §9.6 */
     bool check_quorum;                /* thesis §6.2 (+ §4.2.3 vote suppression) */
     uint32_t max_entries_per_msg;     /* 1 = no batching; <= RAFT_MAX_BATCH; default 64 */

@@ -58,6 +58,8 @@ typedef struct raft_peer {
     uint64_t valid_seq;     /* rejections of AppendEntries older than this are stale */
     uint64_t acked_seq;     /* highest seq echoed this term (ReadIndex rounds) */
     uint64_t last_heard_ns; /* any message of the current term from this peer */
+    uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
+    bool append_sent;        /* (both for heartbeat_idle_only) */
     bool heard;             /* ever heard from (last_heard_ns is meaningful) */
     bool timeout_now_sent;
     /* snapshot transfer: the snapshot is pinned until the follower has it */
@@ -228,7 +230,7 @@ static inline void raft__replicate(raft_node *r, raft_id id)
         return; /* the loop in raft__replicate_send would send nothing */
     raft__replicate_send(r, id);
 }
-void raft__heartbeat(raft_node *r, raft_id id);
+void raft__heartbeat(raft_node *r, raft_id id, bool periodic);
 void raft__heartbeat_all(raft_node *r);
 void raft__leader_advance_commit(raft_node *r);
 uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);

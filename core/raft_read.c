@@ -26,7 +26,7 @@ int raft_read_index(raft_node *r, uint64_t req_id)
         return RAFT_ENOMEM;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
-            raft__heartbeat(r, id);
+            raft__heartbeat(r, id, false);
     return RAFT_OK;
 }
 

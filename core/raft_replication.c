@@ -102,6 +102,15 @@ static uint32_t batch_fill(raft_node *r, uint64_t from)
     return n;
 }
 
+/* Every AppendEntries goes out here: its time decides whether the follower
+ * counts as idle for heartbeat_idle_only. */
+static void send_to_peer(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)
+{
+    raft__send(r, id, m);
+    p->last_append_ns = raft__now(r);
+    p->append_sent = true;
+}
+
 static void send_append(raft_node *r, raft_id id, raft_peer *p)
 {
     uint64_t prev = p->next_index - 1;
@@ -113,7 +122,7 @@ static void send_append(raft_node *r, raft_id id, raft_peer *p)
     m.ae.seq = ++r->seq;
     m.ae.n_entries = batch_fill(r, p->next_index);
     m.ae.entries = r->batch;
-    raft__send(r, id, &m);
+    send_to_peer(r, id, p, &m);
     inflight_push(p, m.ae.seq, prev + m.ae.n_entries, raft__now(r));
     if (p->mode == PEER_PIPELINE)
         p->next_index = prev + m.ae.n_entries + 1; /* optimistic */
@@ -149,10 +158,23 @@ static void send_heartbeat(raft_node *r, raft_id id, raft_peer *p)
     m.ae.prev_term = raft_log_term_at(&r->log, prev);
     m.ae.leader_commit = r->commit;
     m.ae.seq = ++r->seq;
-    raft__send(r, id, &m);
+    send_to_peer(r, id, p, &m);
 }
 
-void raft__heartbeat(raft_node *r, raft_id id)
+/* A follower that was sent an AppendEntries within the last interval needs no
+ * periodic heartbeat under heartbeat_idle_only: its election timer was reset
+ * by that message (or will be: the message is on its way). */
+static bool busy_follower(const raft_node *r, const raft_peer *p, uint64_t now)
+{
+    return r->cfg.heartbeat_idle_only && p->append_sent &&
+           now - p->last_append_ns < r->cfg.heartbeat_ns;
+}
+
+/* Keep a follower's log moving and its timer quiet: resend what seems lost,
+ * send what it lacks, and if that sent nothing, an empty AppendEntries. A
+ * `periodic` heartbeat (the leader's interval timer) may skip a busy follower;
+ * a ReadIndex round may not, since it needs every follower's fresh answer. */
+void raft__heartbeat(raft_node *r, raft_id id, bool periodic)
 {
     raft_peer *p = &r->peers[id - 1];
     uint64_t now = raft__now(r);
@@ -165,7 +187,7 @@ void raft__heartbeat(raft_node *r, raft_id id)
         raft__peer_reset_probe(r, p); /* presumed lost: resend from match + 1 */
     uint64_t seq_before = r->seq;
     raft__replicate(r, id);
-    if (r->seq == seq_before)
+    if (r->seq == seq_before && !(periodic && busy_follower(r, p, now)))
         send_heartbeat(r, id, p);
 }
 
@@ -194,7 +216,7 @@ void raft__heartbeat_all(raft_node *r)
     }
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
-            raft__heartbeat(r, id);
+            raft__heartbeat(r, id, true);
     if (r->transfer_target != RAFT_NONE) { /* TimeoutNow may have been lost: repeat it */
         r->peers[r->transfer_target - 1].timeout_now_sent = false;
         raft__transfer_check(r, r->transfer_target);

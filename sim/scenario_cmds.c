@@ -83,6 +83,11 @@ static int cmd_prevote(scn_parser *p)
     return then_end(p, scn_onoff(p, "on or off", &RAFT->prevote));
 }
 
+static int cmd_heartbeat_idle_only(scn_parser *p)
+{
+    return then_end(p, scn_onoff(p, "on or off", &RAFT->heartbeat_idle_only));
+}
+
 static int cmd_checkquorum(scn_parser *p)
 {
     return then_end(p, scn_onoff(p, "on or off", &RAFT->check_quorum));
@@ -283,6 +288,7 @@ static const scn_command top_commands[] = {
     { "protocol", cmd_protocol, "protocol raft", true },
     { "election-timeout", cmd_election_timeout, "election-timeout 150ms 300ms", true },
     { "heartbeat", cmd_heartbeat, "heartbeat 50ms", true },
+    { "heartbeat-idle-only", cmd_heartbeat_idle_only, "heartbeat-idle-only on", true },
     { "prevote", cmd_prevote, "prevote on", true },
     { "checkquorum", cmd_checkquorum, "checkquorum on", true },
     { "batch", cmd_batch, "batch 64", true },

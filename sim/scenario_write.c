@@ -85,6 +85,7 @@ static void write_raft(FILE *out, const raft_config *r)
     fputs("\nheartbeat ", out);
     scn_write_duration(out, r->heartbeat_ns);
     fputc('\n', out);
+    write_onoff(out, "heartbeat-idle-only", r->heartbeat_idle_only);
     write_onoff(out, "prevote", r->prevote);
     write_onoff(out, "checkquorum", r->check_quorum);
     fprintf(out, "batch %u\npipeline %u\n", r->max_entries_per_msg, r->pipeline_window);

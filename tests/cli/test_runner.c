@@ -166,3 +166,22 @@ Test(runner, until_event_stops_just_before_that_event_and_dumps_every_node)
     scenario_free(&sc);
     free(dump);
 }
+
+/* One write at a time over slow links: the leader sends an AppendEntries per
+ * write, so with heartbeat-idle-only most periodic heartbeats are skipped;
+ * nobody times out either way and every write still commits. */
+#define ONE_AT_A_TIME "nodes 3\nlatency const 15ms\nfsync const 10ms\n" \
+                      "client c1 writer outstanding 1 payload 8\nduration 5s\n" \
+                      "expect acked >= 60\nexpect elections == 0 between 1s 5s\n"
+
+Test(runner, heartbeats_to_idle_followers_only_send_fewer_messages_and_keep_the_leader)
+{
+    run_result every = run_text(ONE_AT_A_TIME, 1);
+    run_result idle = run_text(ONE_AT_A_TIME "heartbeat-idle-only on\n", 1);
+    cr_assert(every.passed, "%s", every.reason);
+    cr_assert(idle.passed, "%s", idle.reason);
+    cr_assert_lt(idle.events * 10, every.events * 9, "%llu events vs %llu",
+                 (unsigned long long)idle.events, (unsigned long long)every.events);
+    run_result_free(&every);
+    run_result_free(&idle);
+}

@@ -205,3 +205,15 @@ Test(scenario_meaning, set_rejects_bad_keys_values_and_vanishing_nodes)
     cr_assert_eq(scenario_set(&sc, "at=1s", err, sizeof err), 2, "only settings");
     scenario_free(&sc);
 }
+
+Test(scenario_meaning, heartbeat_idle_only_is_off_unless_switched_on)
+{
+    scenario sc;
+    parse_ok("nodes 3\n", &sc);
+    cr_assert_not(sc.cfg.raft.heartbeat_idle_only);
+    scenario_free(&sc);
+    parse_ok("heartbeat-idle-only on\n", &sc);
+    cr_assert(sc.cfg.raft.heartbeat_idle_only);
+    scenario_free(&sc);
+    parse_fails("heartbeat-idle-only sometimes\n", "t.scn:1:21: error:");
+}

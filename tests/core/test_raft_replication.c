@@ -429,3 +429,56 @@ Test(raft_replication, idle_leader_sends_heartbeats_every_interval)
     fh_advance(&H, 50 * MS);
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 2);
 }
+
+/* heartbeat-idle-only (canonical/raft's rule): the periodic heartbeat skips a
+ * follower that was sent an AppendEntries less than one interval ago. */
+static void busy_leader(bool idle_only)
+{
+    H.cfg.heartbeat_idle_only = idle_only;
+    fh_start(&H);
+    fh_make_leader(&H);
+    fh_ack_last(&H, 2);
+    fh_ack_last(&H, 3);
+    fh_advance(&H, 30 * MS);
+    fh_clear(&H);
+    cr_assert_eq(raft_propose(H.node, "w", 1, NULL, NULL), RAFT_OK);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1, "the entry goes out at once");
+    fh_ack_last(&H, 2);
+    fh_ack_last(&H, 3);
+    fh_clear(&H);
+}
+
+Test(raft_replication, idle_only_heartbeat_skips_a_follower_sent_an_append_within_the_interval)
+{
+    busy_leader(true);
+    fh_advance(&H, 20 * MS); /* the tick at 50 ms: the append went 20 ms ago */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 0);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 0);
+    fh_advance(&H, 50 * MS); /* the tick at 100 ms: 70 ms of silence */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 1);
+    raft_msg ae;
+    fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 3, &ae);
+    cr_assert_eq(ae.ae.n_entries, 0, "an empty heartbeat");
+    cr_assert_eq(ae.ae.leader_commit, 2, "it carries the commit index");
+}
+
+Test(raft_replication, classic_heartbeat_goes_to_every_follower_every_interval)
+{
+    busy_leader(false);
+    fh_advance(&H, 20 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 1);
+}
+
+Test(raft_replication, idle_only_still_sends_the_heartbeat_round_of_a_read_index)
+{
+    busy_leader(true);
+    cr_assert_eq(raft_read_index(H.node, 9), RAFT_OK);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1,
+                 "a read needs fresh answers, however recent the last append");
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 1);
+    fh_ack_last(&H, 2);
+    cr_assert_eq(H.n_reads, 1);
+    cr_assert_eq(H.reads[0].status, RAFT_OK);
+}

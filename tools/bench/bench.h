@@ -42,6 +42,7 @@ typedef struct bench_params {
     uint64_t seed;
     uint64_t target;   /* head to head: writes; log length: prefill entries */
     uint64_t window_s; /* log length: virtual seconds measured after the prefill */
+    bool idle_heartbeats; /* head to head: heartbeat-idle-only, as canonical/raft */
 } bench_params;
 
 void bench_standard(const void *arg, bench_result *out);   /* 1, 4 */

@@ -17,6 +17,7 @@ typedef struct bench_opts {
     int sweep_seeds;       /* 0 = default */
     uint64_t inproc_s;     /* --inproc: one standard run here (for callgrind) */
     uint64_t inproc_h2h;   /* --inproc-h2h: one head-to-head run here */
+    bool idle_heartbeats;  /* --idle-heartbeats: that run with heartbeat-idle-only */
 } bench_opts;
 
 /* Runs every selected benchmark, adding rows; returns how many failed. */

@@ -6,9 +6,10 @@
  *             [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]
  *   bench_sim --inproc SECONDS     one standard run in this process (callgrind)
  *   bench_sim --inproc-h2h WRITES  one head-to-head run in this process
+ *             [--idle-heartbeats]  ... with heartbeat-idle-only (h2h-idle)
  *
  * LIST is a comma-separated subset of: standard, saturation, loglen,
- * cluster, sweep, h2h. Benchmark 6 (instruction counts) is `make
+ * cluster, sweep, h2h, h2h-idle. Benchmark 6 (instruction counts) is `make
  * bench-callgrind`, which runs --inproc under valgrind.
  */
 #include <stdlib.h>
@@ -21,7 +22,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] "
                     "[--seed X] [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]\n"
-                    "       bench_sim --inproc SECONDS | --inproc-h2h WRITES\n");
+                    "       bench_sim --inproc SECONDS | --inproc-h2h WRITES [--idle-heartbeats]\n");
     return 2;
 }
 
@@ -38,9 +39,10 @@ static int run_inproc(uint64_t seconds, uint64_t seed)
     return r.ok ? 0 : 1;
 }
 
-static int run_inproc_h2h(uint64_t writes, uint64_t seed)
+static int run_inproc_h2h(uint64_t writes, uint64_t seed, bool idle_heartbeats)
 {
-    bench_params p = {.nodes = 5, .target = writes, .seed = seed};
+    bench_params p = {.nodes = 5, .target = writes, .seed = seed,
+                      .idle_heartbeats = idle_heartbeats};
     bench_result r;
     memset(&r, 0, sizeof r);
     bench_head2head(&p, &r);
@@ -55,6 +57,10 @@ static int parse(int argc, char **argv, bench_opts *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--quick")) {
             o->quick = true;
+            continue;
+        }
+        if (!strcmp(a, "--idle-heartbeats")) {
+            o->idle_heartbeats = true;
             continue;
         }
         if (!v)
@@ -94,7 +100,7 @@ int main(int argc, char **argv)
     if (o.inproc_s)
         return run_inproc(o.inproc_s, o.seed);
     if (o.inproc_h2h)
-        return run_inproc_h2h(o.inproc_h2h, o.seed);
+        return run_inproc_h2h(o.inproc_h2h, o.seed, o.idle_heartbeats);
     if (getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0") != 0)
         o.quick = true;
     int failed = bench_run_all(&o);

@@ -156,7 +156,8 @@ void bench_loglen(const void *arg, bench_result *out)
 }
 
 /* 7: the canonical/raft comparison: 5 nodes, one client with one 8-byte
- * write outstanding, `target` writes, 15 ms each way, 10 ms fsync. */
+ * write outstanding, `target` writes, 15 ms each way, 10 ms fsync; with
+ * `idle_heartbeats`, heartbeats go only to idle followers, as in canonical/raft. */
 void bench_head2head(const void *arg, bench_result *out)
 {
     const bench_params *p = arg;
@@ -164,6 +165,7 @@ void bench_head2head(const void *arg, bench_result *out)
     sim_config_default(&cfg);
     cfg.n_nodes = p->nodes;
     raft_config_default(&cfg.raft, 1, p->nodes);
+    cfg.raft.heartbeat_idle_only = p->idle_heartbeats;
     cfg.net.latency = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = 15 * SIM_NS_PER_MS};
     cfg.disk.fsync = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = 10 * SIM_NS_PER_MS};
     cfg.duration_ns = 1000000 * SIM_NS_PER_S;

@@ -2,7 +2,8 @@
 # callgrind.sh BENCH_SIM OUT [SECONDS] [RAFTSIM] — benchmark 6: instruction
 # counts under valgrind's callgrind (exact and repeatable even on a busy
 # machine). Measures the standard workload (seed 1, SECONDS virtual) with its
-# top functions, a 2,000-write head-to-head run and, given RAFTSIM, one seed
+# top functions, a 2,000-write head-to-head run (heartbeats every interval,
+# and to idle followers only) and, given RAFTSIM, one seed
 # of scenarios/chaos.scn. Writes OUT, then prints how the totals changed
 # against the committed OUT.
 set -eu
@@ -21,6 +22,7 @@ total_of() {
 }
 
 h2h=$(total_of "$bench" --inproc-h2h 2000 --seed 1)
+h2h_idle=$(total_of "$bench" --inproc-h2h 2000 --seed 1 --idle-heartbeats)
 chaos=
 if [ -n "$raftsim" ]; then
     chaos=$(total_of "$raftsim" run scenarios/chaos.scn --seed 1)
@@ -31,10 +33,12 @@ valgrind --tool=callgrind --callgrind-out-file="$raw" "$bench" --inproc "$secs" 
     echo "# make bench-callgrind: callgrind instruction counts (Ir); review changes."
     echo "# total: standard workload (5 nodes, 1000 writes/s x 64 B, 1% drops, no batching,"
     echo "#   seed 1, $secs s virtual, every check on), with its top functions (self Ir) below;"
-    echo "# h2h: head to head, 2,000 writes; chaos: raftsim run scenarios/chaos.scn --seed 1."
-    callgrind_annotate --threshold=100 "$raw" 2>/dev/null | awk -v h2h="$h2h" -v chaos="$chaos" '
+    echo "# h2h: head to head, 2,000 writes (h2h-idle: with heartbeat-idle-only);"
+    echo "# chaos: raftsim run scenarios/chaos.scn --seed 1."
+    callgrind_annotate --threshold=100 "$raw" 2>/dev/null |
+    awk -v h2h="$h2h" -v h2h_idle="$h2h_idle" -v chaos="$chaos" '
         /PROGRAM TOTALS/ {
-            gsub(/,/, "", $1); printf "total %s\nh2h %s\n", $1, h2h
+            gsub(/,/, "", $1); printf "total %s\nh2h %s\nh2h-idle %s\n", $1, h2h, h2h_idle
             if (chaos != "") printf "chaos %s\n", chaos
             next
         }
@@ -47,13 +51,13 @@ valgrind --tool=callgrind --callgrind-out-file="$raw" "$bench" --inproc "$secs" 
         }'
 } > "$out.new"
 mv "$out.new" "$out"
-for key in total h2h chaos; do
+for key in total h2h h2h-idle chaos; do
     old=$(git show "HEAD:$out" 2>/dev/null | awk -v k="$key" '$1 == k { print $2 }') || true
     new=$(awk -v k="$key" '$1 == k { print $2 }' "$out")
     [ -n "$new" ] || continue
     if [ -n "$old" ]; then
         awk -v k="$key" -v o="$old" -v n="$new" 'BEGIN {
-            printf "%-6s instructions: %d -> %d (%+.2f%%) vs the committed file\n", k, o, n,
+            printf "%-8s instructions: %d -> %d (%+.2f%%) vs the committed file\n", k, o, n,
                    (n - o) * 100.0 / o }'
     else
         echo "$key instructions: $new (nothing committed to compare with)"
