@@ -10,18 +10,78 @@
 
 void blobstore_init(blobstore *bs) { memset(bs, 0, sizeof *bs); }
 
+/* Bytes a blob of payload length len occupies: a multiple of BLOB_GRAIN, so
+ * carved blobs stay aligned. */
+static size_t blob_size(uint32_t len)
+{
+    return (sizeof(blob) + (size_t)len + BLOB_GRAIN - 1) & ~(size_t)(BLOB_GRAIN - 1);
+}
+
+static bool is_large(size_t size) { return size > BLOB_SLAB_MAX; }
+
 void blobstore_free(blobstore *bs)
 {
-    for (size_t i = 0; i < bs->n_buckets; i++) {
-        blob *b = bs->buckets[i];
-        while (b) {
-            blob *next = b->next;
-            free(b);
-            b = next;
+    for (size_t i = 0; bs->n_large && i < bs->n_buckets; i++) /* only malloc'd ones */
+        for (blob *b = bs->buckets[i], *next; b; b = next) {
+            next = b->next;
+            if (is_large(blob_size(b->e.len))) {
+                free(b);
+                bs->n_large--;
+            }
         }
+    for (blob_chunk *c = bs->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
     }
     free(bs->buckets);
     memset(bs, 0, sizeof *bs);
+}
+
+/* Room for a blob of `size` bytes: from its class's free list, else carved
+ * from the newest chunk (a new one, twice the last up to 1 MiB, when the
+ * tail is too short: the tail is left unused), else malloc for large ones. */
+static blob *blob_alloc(blobstore *bs, size_t size)
+{
+    if (is_large(size)) {
+        blob *b = malloc(size);
+        bs->n_large += b != NULL;
+        return b;
+    }
+    blob **fl = &bs->free_class[size / BLOB_GRAIN];
+    if (*fl) {
+        blob *b = *fl;
+        *fl = b->next;
+        return b;
+    }
+    if ((size_t)(bs->carve_end - bs->carve) < size) {
+        size_t cs = bs->chunk_size ? bs->chunk_size : 16384;
+        blob_chunk *c = malloc(cs);
+        if (!c)
+            return NULL;
+        c->next = bs->chunks;
+        bs->chunks = c;
+        /* the header takes one grain: blobs start 16-byte aligned like malloc's */
+        _Static_assert(sizeof(blob_chunk) <= BLOB_GRAIN, "chunk header fits one grain");
+        bs->carve = (uint8_t *)c + BLOB_GRAIN;
+        bs->carve_end = (uint8_t *)c + cs;
+        bs->chunk_size = cs < ((size_t)1 << 20) ? cs * 2 : cs;
+    }
+    blob *b = (blob *)(void *)bs->carve;
+    bs->carve += size;
+    return b;
+}
+
+static void blob_release(blobstore *bs, blob *b)
+{
+    size_t size = blob_size(b->e.len);
+    if (is_large(size)) {
+        free(b);
+        bs->n_large--;
+        return;
+    }
+    blob **fl = &bs->free_class[size / BLOB_GRAIN];
+    b->next = *fl;
+    *fl = b;
 }
 
 static size_t bucket_of(const blobstore *bs, uint64_t index, uint64_t term)
@@ -71,7 +131,7 @@ const blob *blob_get(blobstore *bs, uint64_t index, const raft_entry *src)
             return b;
         }
     }
-    blob *b = malloc(sizeof *b + src->len);
+    blob *b = blob_alloc(bs, blob_size(src->len));
     if (!b)
         return NULL;
     b->index = index;
@@ -102,5 +162,5 @@ void blob_put(blobstore *bs, const blob *cb)
     *p = b->next;
     bs->n_blobs--;
     bs->bytes -= b->e.len;
-    free(b);
+    blob_release(bs, b);
 }

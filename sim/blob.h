@@ -7,6 +7,12 @@
  * byte for byte, so a buggy run where two nodes hold different entries under
  * one (index, term) still stores both faithfully. Reference counted; freed
  * when the last disk drops it.
+ *
+ * Blobs up to BLOB_SLAB_MAX bytes come from the store's own chunks, carved
+ * in 16-byte size classes, and a freed one goes on its class's free list:
+ * a run allocates and frees one blob per committed entry, which malloc would
+ * do one by one, and blobstore_free releases a few chunks instead of every
+ * blob. Larger blobs use malloc.
  */
 #ifndef SIM_BLOB_H
 #define SIM_BLOB_H
@@ -32,13 +38,28 @@ typedef struct blob {
     uint8_t bytes[];
 } blob;
 
+enum { BLOB_GRAIN = 16, BLOB_SLAB_MAX = 512 };
+
+typedef struct blob_chunk {
+    struct blob_chunk *next;
+    /* blob storage follows, aligned like max_align_t */
+} blob_chunk;
+
 typedef struct blobstore {
     blob **buckets;
     size_t n_buckets, n_blobs;
     uint64_t bytes; /* payload bytes held */
+    size_t n_large; /* blobs held that malloc allocated */
+    blob *free_class[BLOB_SLAB_MAX / BLOB_GRAIN + 1]; /* chained by next */
+    blob_chunk *chunks;
+    uint8_t *carve, *carve_end; /* the unused tail of the newest chunk */
+    size_t chunk_size;          /* of the next chunk */
 } blobstore;
 
+/* A zeroed blobstore is an empty one, as is one after blobstore_init. */
 void blobstore_init(blobstore *bs);
+/* Free every blob, referenced or not: the disks that referenced them must be
+ * freed already, or be freed after disk_forget_blobs. */
 void blobstore_free(blobstore *bs);
 /* A shared copy of entry `index` with one more reference, or NULL on
  * allocation failure. */

@@ -34,6 +34,12 @@ void disk_free(disk *d)
     memset(d, 0, sizeof *d);
 }
 
+void disk_forget_blobs(disk *d)
+{
+    d->log_n = 0;
+    d->pend_ents_n = 0;
+}
+
 /* ---- payloads: shared blobs ---- */
 
 static int arena_put(disk *d, uint64_t index, const raft_entry *src, const blob **slot)

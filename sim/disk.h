@@ -68,6 +68,10 @@ typedef struct disk {
 int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
               blobstore *blobs);
 void disk_free(disk *d);
+/* The run's blobstore is about to be freed whole (blobstore_free): forget
+ * this disk's references instead of dropping them one by one. Only
+ * disk_free may follow. */
+void disk_forget_blobs(disk *d);
 
 /* Queue a write (copied). Returns 0 or -1 (allocation failure). */
 int disk_write(disk *d, const raft_write *w);

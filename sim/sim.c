@@ -104,8 +104,10 @@ void sim_free(sim *s)
 {
     if (!s)
         return;
-    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
+        disk_forget_blobs(&s->nodes[id].dk); /* blobstore_free below frees them all */
         node_free(s, &s->nodes[id]);
+    }
     for (uint32_t i = 0; i < s->cfg.n_clients; i++)
         client_free(&s->clients[i]);
     blobstore_free(&s->blobs); /* after the disks that referenced it */

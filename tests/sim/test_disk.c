@@ -151,3 +151,58 @@ Test(disk, two_disks_holding_the_same_entry_share_one_copy_of_its_bytes)
     cr_assert_eq(bs.n_blobs, 0, "every reference released");
     blobstore_free(&bs);
 }
+
+Test(disk, blobs_small_and_large_keep_their_bytes_reuse_freed_room_and_free_whole)
+{
+    blobstore bs;
+    blobstore_init(&bs);
+    static uint8_t big[2000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    const blob *held[300];
+    for (uint64_t i = 0; i < 300; i++) { /* small ones across several chunks, some large */
+        raft_entry e = {.term = 1, .type = RAFT_ENTRY_DATA, .len = (uint32_t)(i % 3 ? 40 : 1000),
+                        .data = big + i};
+        held[i] = blob_get(&bs, i + 1, &e);
+        cr_assert_not_null(held[i]);
+    }
+    cr_assert_eq(bs.n_large, 100);
+    for (uint64_t i = 0; i < 300; i++) {
+        cr_assert_eq(held[i]->e.len, i % 3 ? 40 : 1000);
+        cr_assert_eq(memcmp(held[i]->e.data, big + i, held[i]->e.len), 0);
+        cr_assert_eq((uintptr_t)held[i] % 16, 0, "aligned like malloc");
+    }
+    const blob *freed = held[1];
+    blob_put(&bs, held[1]);
+    raft_entry e = {.term = 2, .type = RAFT_ENTRY_DATA, .len = 40, .data = big};
+    cr_assert_eq(blob_get(&bs, 1000, &e), freed, "a freed blob's room is reused");
+    cr_assert_eq(memcmp(freed->e.data, big, 40), 0);
+    blob_put(&bs, held[0]); /* a large one */
+    cr_assert_eq(bs.n_large, 99);
+    blobstore_free(&bs); /* with references still held: frees them all */
+    cr_assert_eq(bs.n_blobs, 0);
+    cr_assert_null(bs.chunks);
+}
+
+Test(disk, a_disk_that_forgets_its_blobs_frees_without_touching_the_store)
+{
+    blobstore bs;
+    blobstore_init(&bs);
+    sim_disk_params p = {.fsync = {.kind = SIM_DIST_CONST, .a_ns = 1}};
+    disk a;
+    disk_init(&a, &p, 1, 1, &bs);
+    uint8_t x[8] = "payload";
+    raft_entry e = {.term = 1, .type = RAFT_ENTRY_DATA, .len = 8, .data = x};
+    raft_write w1 = {.token = 1, .first_index = 1, .entries = &e, .n_entries = 1};
+    raft_write w2 = {.token = 2, .first_index = 2, .entries = &e, .n_entries = 1};
+    disk_write(&a, &w1);
+    uint64_t lat;
+    cr_assert(disk_fsync_start(&a, &lat));
+    disk_fsync_done(&a);
+    disk_write(&a, &w2); /* one durable, one pending */
+    cr_assert_eq(bs.n_blobs, 2);
+    disk_forget_blobs(&a);
+    disk_free(&a);
+    cr_assert_eq(bs.n_blobs, 2, "the store still holds them");
+    blobstore_free(&bs);
+}
