@@ -131,14 +131,17 @@ int disk_write(disk *d, const raft_write *w)
         return -1;
     assert(d->pend_n == 0 || d->pend[d->pend_n - 1].token < w->token);
     disk_pending *p = &d->pend[d->pend_n];
-    memset(p, 0, sizeof *p);
+    /* every field set, none zeroed first: one write per disk_write */
     p->token = w->token;
     p->kind = w->kind;
     p->hs = w->hs;
     p->first_index = w->first_index;
-    p->snap = w->snap;
-    p->keep_log = w->keep_log;
     p->ent_start = d->pend_ents_n;
+    p->n_entries = 0;
+    p->snap = w->snap;
+    p->snap_data = NULL;
+    p->snap_len = 0;
+    p->keep_log = w->keep_log;
     if (w->kind == RAFT_WRITE_SNAPSHOT && w->snap_len) {
         p->snap_data = malloc(w->snap_len);
         if (!p->snap_data)
