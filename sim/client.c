@@ -43,7 +43,9 @@ void client_free(sim_client *c)
 static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
 {
     if (c->toq_head + c->toq_n == c->toq_cap) {
-        if (c->toq_head > 0) {
+        /* Slide down only when that moves no more entries than were consumed
+         * (amortised O(1) per push); otherwise grow. */
+        if (c->toq_head > 0 && c->toq_head >= c->toq_n) {
             memmove(c->toq, c->toq + c->toq_head, c->toq_n * sizeof *c->toq);
             c->toq_head = 0;
         } else {

@@ -65,7 +65,8 @@ static int props_push(sim_node *n, const sim_prop *p)
     while (n->props_n && n->props[n->props_head + n->props_n - 1].index >= p->index)
         n->props_n--;
     if (n->props_head + n->props_n == n->props_cap) {
-        if (n->props_head > 0) {
+        /* as the client's timeout queue: slide only what was consumed at most */
+        if (n->props_head > 0 && n->props_head >= n->props_n) {
             memmove(n->props, n->props + n->props_head, n->props_n * sizeof *n->props);
             n->props_head = 0;
         } else {
