@@ -135,6 +135,7 @@ const blob *blob_get(blobstore *bs, uint64_t index, const raft_entry *src)
     if (!b)
         return NULL;
     b->index = index;
+    b->memo = 0;
     b->refs = 1;
     b->e = (blob_entry){.term = src->term, .len = src->len, .type = src->type,
                         .data = src->len ? b->bytes : NULL};
@@ -145,6 +146,14 @@ const blob *blob_get(blobstore *bs, uint64_t index, const raft_entry *src)
     bs->n_blobs++;
     bs->bytes += src->len;
     return b;
+}
+
+uint64_t blob_memo(const blob *cb, uint64_t (*derive)(const blob_entry *e))
+{
+    blob *b = (blob *)(uintptr_t)cb; /* the memo is the store's cache, not the entry */
+    if (!b->memo)
+        b->memo = derive(&b->e);
+    return b->memo;
 }
 
 void blob_put(blobstore *bs, const blob *cb)

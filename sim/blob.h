@@ -34,6 +34,7 @@ typedef struct blob {
     blob_entry e;
     struct blob *next; /* bucket chain */
     uint64_t index;
+    uint64_t memo; /* see blob_memo; 0 = not derived yet */
     uint32_t refs;
     uint8_t bytes[];
 } blob;
@@ -64,6 +65,11 @@ void blobstore_free(blobstore *bs);
 /* A shared copy of entry `index` with one more reference, or NULL on
  * allocation failure. */
 const blob *blob_get(blobstore *bs, uint64_t index, const raft_entry *src);
+/* derive(&b->e), computed on the first call for b and remembered: a blob
+ * never changes, so neither does a value derived from its entry alone. Lets
+ * every disk holding the entry share one computation (the checker's entry
+ * hash on reboot). A derived 0 is simply derived again next time. */
+uint64_t blob_memo(const blob *b, uint64_t (*derive)(const blob_entry *e));
 /* Drop one reference to a blob returned by blob_get. */
 void blob_put(blobstore *bs, const blob *b);
 

@@ -54,11 +54,17 @@ static void arena_release(disk *d, const blob *b) { blob_put(d->blobs, b); }
 
 uint64_t disk_last_index(const disk *d) { return d->log_base + d->log_n; }
 
-const disk_entry *disk_entry_get(const disk *d, uint64_t index)
+const blob *disk_blob_get(const disk *d, uint64_t index)
 {
     if (index <= d->log_base || index > disk_last_index(d))
         return NULL;
-    return &d->log[d->log_head + (index - d->log_base - 1)]->e;
+    return d->log[d->log_head + (index - d->log_base - 1)];
+}
+
+const disk_entry *disk_entry_get(const disk *d, uint64_t index)
+{
+    const blob *b = disk_blob_get(d, index);
+    return b ? &b->e : NULL;
 }
 
 static void log_truncate(disk *d, uint64_t from_index)

@@ -88,5 +88,7 @@ uint64_t disk_last_index(const disk *d);
 /* Build a boot image for raft_new. `ents` must be freed by the caller. */
 int disk_boot(const disk *d, raft_boot *boot, raft_entry **ents);
 const disk_entry *disk_entry_get(const disk *d, uint64_t index);
+/* The shared blob holding durable entry `index`, or NULL. */
+const blob *disk_blob_get(const disk *d, uint64_t index);
 
 #endif

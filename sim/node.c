@@ -143,6 +143,11 @@ bool node_timer(sim *s, raft_id id, uint64_t gen)
 
 /* ---- lifecycle ---- */
 
+static uint64_t boot_entry_hash(const blob_entry *e)
+{
+    return chk_entry_hash(e->term, e->type, e->data, e->len);
+}
+
 static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
 {
     if (disk_boot(&n->dk, boot, ents) != 0)
@@ -154,10 +159,13 @@ static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
         return -1;
     /* Seed the checker with what the node recovers: a new lifetime. */
     chk_node_start(&s->chk, n->id, boot->snap.index);
+    /* The entries are the disk's blobs, shared with the other disks: each
+     * blob's hash is computed once however many nodes reboot holding it. */
     for (size_t i = 0; i < boot->n_entries; i++) {
-        const raft_entry *e = &boot->entries[i];
-        chk_append(&s->chk, n->id, boot->snap.index + 1 + i, e->term,
-                   chk_entry_hash(e->term, e->type, e->data, e->len));
+        uint64_t index = boot->snap.index + 1 + i;
+        const blob *b = disk_blob_get(&n->dk, index);
+        assert(b && b->e.data == boot->entries[i].data);
+        chk_append(&s->chk, n->id, index, b->e.term, blob_memo(b, boot_entry_hash));
     }
     return 0;
 }

@@ -206,3 +206,27 @@ Test(disk, a_disk_that_forgets_its_blobs_frees_without_touching_the_store)
     cr_assert_eq(bs.n_blobs, 2, "the store still holds them");
     blobstore_free(&bs);
 }
+
+static int derived;
+static uint64_t derive_len(const blob_entry *e)
+{
+    derived++;
+    return e->len + 1;
+}
+
+Test(disk, a_blob_memo_is_derived_once_for_every_disk_holding_the_entry)
+{
+    blobstore bs;
+    blobstore_init(&bs);
+    uint8_t x[5] = "abcd";
+    raft_entry e = {.term = 1, .type = RAFT_ENTRY_DATA, .len = 5, .data = x};
+    const blob *a = blob_get(&bs, 7, &e), *b = blob_get(&bs, 7, &e);
+    cr_assert_eq(a, b);
+    derived = 0;
+    cr_assert_eq(blob_memo(a, derive_len), 6);
+    cr_assert_eq(blob_memo(b, derive_len), 6);
+    cr_assert_eq(derived, 1);
+    blob_put(&bs, a);
+    blob_put(&bs, b);
+    blobstore_free(&bs);
+}
