@@ -147,7 +147,7 @@ static uint64_t truth_hash_at(const checker *c, uint64_t index)
 
 /* The node's chain hash at i. Below h_off the node's entries are committed or
  * under its snapshot, and were checked equal to the truth's. */
-static uint64_t h_at(const checker *c, const chk_node *nd, uint64_t i)
+static inline uint64_t h_at(const checker *c, const chk_node *nd, uint64_t i)
 {
     if (i >= nd->h_off)
         return nd->h[i - nd->h_off];
