@@ -35,9 +35,11 @@ void client_free(sim_client *c)
     free(c->ops);
     free(c->free_ops);
     free(c->toq);
+    free(c->wire);
     c->ops = NULL;
     c->free_ops = NULL;
     c->toq = NULL;
+    c->wire = NULL;
 }
 
 static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
@@ -135,9 +137,33 @@ static void fill_payload(uint8_t *p, uint32_t len, uint32_t session, uint64_t se
     }
 }
 
+/* Where slot's append request of `size` bytes is kept, or NULL when it is
+ * not (too large to keep one per slot, or out of memory: then it is simply
+ * built again on a retry). Every append request of a client has one size. */
+static uint8_t *wire_at(sim_client *c, uint32_t slot, size_t size)
+{
+    enum { WIRE_MAX = 512 };
+    if (size > WIRE_MAX || (c->wire_stride && c->wire_stride != size))
+        return NULL;
+    if (slot >= c->wire_slots) {
+        size_t n = c->cap_ops; /* slot < n_ops <= cap_ops */
+        uint8_t *p = realloc(c->wire, n * size);
+        if (!p)
+            return NULL;
+        c->wire = p;
+        c->wire_slots = n;
+        c->wire_stride = size;
+    }
+    return c->wire + (size_t)slot * size;
+}
+
 static void send_op(sim *s, sim_client *c, uint32_t slot)
 {
     sim_cop *op = &c->ops[slot];
+    if (op->kind == HIST_APPEND && op->wire_seq == op->seq) { /* a retry: the same bytes */
+        sim_send(s, c->ep, op->target, c->wire + (size_t)slot * c->wire_stride, c->wire_stride);
+        return;
+    }
     raft_msg m = {.from = c->ep};
     uint8_t payload_buf[256];
     uint32_t plen = c->cfg.payload_bytes > CLIENT_MAX_PAYLOAD ? CLIENT_MAX_PAYLOAD
@@ -158,9 +184,12 @@ static void send_op(sim *s, sim_client *c, uint32_t slot)
         m.cread.seq = op->seq;
     }
     size_t size = raft_msg_encoded_size(&m);
-    uint8_t *buf = sim_scratch(s, size);
-    if (buf && raft_msg_encode(&m, buf, size) == size)
+    uint8_t *kept = op->kind == HIST_APPEND ? wire_at(c, slot, size) : NULL;
+    uint8_t *buf = kept ? kept : sim_scratch(s, size);
+    if (buf && raft_msg_encode(&m, buf, size) == size) {
+        op->wire_seq = kept ? op->seq : 0;
         sim_send(s, c->ep, op->target, buf, size);
+    }
     if (payload != payload_buf)
         free(payload);
 }

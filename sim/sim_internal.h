@@ -78,6 +78,7 @@ typedef struct sim_cop { /* one client operation slot = one session */
     uint64_t invoke_ns;
     uint64_t attempt;    /* generation: stale timeouts are ignored */
     raft_id target, retry_target; /* retry_target 0: try the next node */
+    uint64_t wire_seq;   /* seq of the append request kept in the client's wire[] (0: none) */
     bool busy;
     uint8_t kind;        /* enum hist_kind */
 } sim_cop;
@@ -104,6 +105,10 @@ typedef struct sim_client {
     sim_client_deadline *toq;
     size_t toq_head, toq_n, toq_cap;
     bool timer_armed;
+    /* Each slot's encoded append request, wire_stride bytes at slot *
+     * wire_stride, so a retry resends it without building it again. */
+    uint8_t *wire;
+    size_t wire_stride, wire_slots;
 } sim_client;
 
 typedef struct sim_session_ref {
