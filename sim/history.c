@@ -78,29 +78,38 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
         h->n_sessions = n;
     }
     hist_session *s = &h->sessions[session];
-    if (seq >= s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap <= seq)
-            cap *= 2;
-        uint64_t *p = realloc(s->stored, cap * sizeof *p);
-        if (!p)
-            return -2;
-        memset(p + s->cap, 0, (cap - s->cap) * sizeof *p);
-        s->stored = p;
-        s->cap = cap;
+    uint64_t *at;
+    if (seq < HIST_SEQ_INLINE) {
+        at = &s->first[seq];
+    } else {
+        if (seq >= s->cap) {
+            size_t cap = s->cap ? s->cap : 64;
+            while (cap <= seq)
+                cap *= 2;
+            uint64_t *p = realloc(s->stored, cap * sizeof *p);
+            if (!p)
+                return -2;
+            memset(p + s->cap, 0, (cap - s->cap) * sizeof *p);
+            s->stored = p;
+            s->cap = cap;
+        }
+        at = &s->stored[seq];
     }
-    *prev = s->stored[seq];
-    if (s->stored[seq] && s->stored[seq] != index)
+    *prev = *at;
+    if (*at && *at != index)
         return -1;
-    s->stored[seq] = index;
+    *at = index;
     return 0;
 }
 
-static uint64_t stored_at(const history *h, uint32_t session, uint64_t seq)
+uint64_t hist_stored_at(const history *h, uint32_t session, uint64_t seq)
 {
-    if (session >= h->n_sessions || seq >= h->sessions[session].cap)
+    if (session >= h->n_sessions)
         return 0;
-    return h->sessions[session].stored[seq];
+    const hist_session *s = &h->sessions[session];
+    if (seq < HIST_SEQ_INLINE)
+        return s->first[seq];
+    return seq < s->cap ? s->stored[seq] : 0;
 }
 
 static void fail(sim_violation *v, const hist_op *o, const char *what, uint64_t a, uint64_t b)
@@ -161,7 +170,7 @@ bool hist_check(const history *h, sim_violation *v)
         const hist_op *o = &h->ops[i];
         if (o->kind != HIST_APPEND || o->outcome != HIST_OK)
             continue;
-        uint64_t at = stored_at(h, o->session, o->seq);
+        uint64_t at = hist_stored_at(h, o->session, o->seq);
         if (at != o->index) {
             fail(v, o, "acknowledged append not stored exactly there (acked index, stored "
                        "index)", o->index, at);

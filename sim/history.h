@@ -33,8 +33,14 @@ typedef struct hist_op {
     uint8_t kind, outcome;
 } hist_op;
 
+enum { HIST_SEQ_INLINE = 8 };
+
+/* Where (session, seq) was first stored (0 = not stored): the first
+ * HIST_SEQ_INLINE seqs in place — sessions often hold no more, and then cost
+ * no allocation — the rest in stored[seq] (whose first slots go unused). */
 typedef struct hist_session {
-    uint64_t *stored; /* stored[seq]: first index, 0 = not stored */
+    uint64_t first[HIST_SEQ_INLINE];
+    uint64_t *stored;
     size_t cap;
 } hist_session;
 
@@ -59,6 +65,8 @@ void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
  * stored at another index before (*prev set), or -2 on allocation failure. */
 int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
                      uint64_t *prev);
+/* The index where (session, seq) was first stored, 0 if it was not. */
+uint64_t hist_stored_at(const history *h, uint32_t session, uint64_t seq);
 /* The end-of-run check. Returns true if the history is fine; otherwise
  * fills v (kind SIM_V_HISTORY, detail). */
 bool hist_check(const history *h, sim_violation *v);

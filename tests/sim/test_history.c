@@ -87,3 +87,17 @@ Test(history, pending_operations_are_not_judged)
     cr_assert(hist_check(&h, &v), "%s", v.detail);
     cr_assert_eq(h.acked, 1);
 }
+
+Test(history, stored_indexes_are_kept_for_seqs_in_place_and_beyond)
+{
+    /* seqs below HIST_SEQ_INLINE are kept in the session, later ones apart */
+    for (uint64_t seq = 1; seq <= 3 * HIST_SEQ_INLINE; seq++)
+        append(3, seq, 10 * seq, 10 * seq + 5, seq);
+    uint64_t prev;
+    cr_assert_eq(hist_note_stored(&h, 3, HIST_SEQ_INLINE - 1, 99, &prev), -1);
+    cr_assert_eq(prev, HIST_SEQ_INLINE - 1);
+    cr_assert_eq(hist_note_stored(&h, 3, HIST_SEQ_INLINE, 99, &prev), -1);
+    cr_assert_eq(prev, HIST_SEQ_INLINE);
+    sim_violation v;
+    cr_assert(hist_check(&h, &v), "%s", v.detail);
+}

@@ -63,7 +63,7 @@ Test(sim, every_acknowledged_write_is_in_the_committed_truth_at_its_index)
         if (o->kind != HIST_APPEND || o->outcome != HIST_OK)
             continue;
         cr_assert(o->index >= 1 && o->index <= s->chk.committed);
-        cr_assert_eq(s->hist.sessions[o->session].stored[o->seq], o->index);
+        cr_assert_eq(hist_stored_at(&s->hist, o->session, o->seq), o->index);
         checked++;
     }
     cr_assert_gt(checked, 200);
