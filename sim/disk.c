@@ -19,15 +19,18 @@ int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
 
 static void arena_release(disk *d, const blob *b);
 
+/* The i-th queued write, oldest first. */
+static disk_pending *pend_at(disk *d, size_t i) { return &d->pend[d->pend_head + i]; }
+
 void disk_free(disk *d)
 {
     for (size_t i = 0; i < d->log_n; i++)
         arena_release(d, d->log[d->log_head + i]);
-    for (size_t i = 0; i < d->pend_ents_n; i++)
+    for (size_t i = d->pend_ents_head; i < d->pend_ents_n; i++)
         arena_release(d, d->pend_ents[i]);
     free(d->log);
     for (size_t i = 0; i < d->pend_n; i++)
-        free(d->pend[i].snap_data);
+        free(pend_at(d, i)->snap_data);
     free(d->pend);
     free(d->pend_ents);
     free(d->snap_data);
@@ -37,7 +40,7 @@ void disk_free(disk *d)
 void disk_forget_blobs(disk *d)
 {
     d->log_n = 0;
-    d->pend_ents_n = 0;
+    d->pend_ents_head = d->pend_ents_n = 0;
 }
 
 /* ---- payloads: shared blobs ---- */
@@ -107,15 +110,34 @@ static int log_push(disk *d, const blob *e)
 
 /* ---- writes ---- */
 
+/* Room for one more write of n_entries. A full array slides its queue down
+ * to the start when no more is queued than was consumed before it (so each
+ * slide moves at most what was consumed since the last: amortised O(1)),
+ * and grows otherwise. */
 static int pend_reserve(disk *d, size_t n_entries)
 {
-    if (d->pend_n == d->pend_cap) {
-        size_t cap = d->pend_cap ? d->pend_cap * 2 : 64;
-        disk_pending *p = realloc(d->pend, cap * sizeof *p);
-        if (!p)
-            return -1;
-        d->pend = p;
-        d->pend_cap = cap;
+    if (d->pend_head + d->pend_n == d->pend_cap) {
+        if (d->pend_head > 0 && d->pend_head >= d->pend_n) {
+            memmove(d->pend, d->pend + d->pend_head, d->pend_n * sizeof *d->pend);
+            d->pend_head = 0;
+        } else {
+            size_t cap = d->pend_cap ? d->pend_cap * 2 : 64;
+            disk_pending *p = realloc(d->pend, cap * sizeof *p);
+            if (!p)
+                return -1;
+            d->pend = p;
+            d->pend_cap = cap;
+        }
+    }
+    if (d->pend_ents_n + n_entries > d->pend_ents_cap) {
+        size_t off = d->pend_ents_head, live = d->pend_ents_n - off;
+        if (off > 0 && off >= live) {
+            memmove(d->pend_ents, d->pend_ents + off, live * sizeof *d->pend_ents);
+            for (size_t i = 0; i < d->pend_n; i++)
+                pend_at(d, i)->ent_start -= off;
+            d->pend_ents_head = 0;
+            d->pend_ents_n = live;
+        }
     }
     if (d->pend_ents_n + n_entries > d->pend_ents_cap) {
         size_t cap = d->pend_ents_cap ? d->pend_ents_cap : 256;
@@ -135,8 +157,8 @@ int disk_write(disk *d, const raft_write *w)
     assert(w->n_entries == 0 || w->first_index > 0);
     if (pend_reserve(d, w->n_entries) != 0)
         return -1;
-    assert(d->pend_n == 0 || d->pend[d->pend_n - 1].token < w->token);
-    disk_pending *p = &d->pend[d->pend_n];
+    assert(d->pend_n == 0 || pend_at(d, d->pend_n - 1)->token < w->token);
+    disk_pending *p = pend_at(d, d->pend_n);
     /* every field set, none zeroed first: one write per disk_write */
     p->token = w->token;
     p->kind = w->kind;
@@ -197,16 +219,14 @@ static void apply_pending(disk *d, disk_pending *p, size_t n)
 static void pend_consume(disk *d, size_t k)
 {
     assert(k <= d->pend_n);
-    size_t ents = k < d->pend_n ? d->pend[k].ent_start : d->pend_ents_n;
-    if (d->pend_n > k)
-        memmove(d->pend, d->pend + k, (d->pend_n - k) * sizeof *d->pend);
+    if (k == d->pend_n) { /* all of them: start over at the arrays' start */
+        d->pend_head = d->pend_n = 0;
+        d->pend_ents_head = d->pend_ents_n = 0;
+        return;
+    }
+    d->pend_ents_head = pend_at(d, k)->ent_start;
+    d->pend_head += k;
     d->pend_n -= k;
-    if (d->pend_ents_n > ents)
-        memmove(d->pend_ents, d->pend_ents + ents,
-                (d->pend_ents_n - ents) * sizeof *d->pend_ents);
-    d->pend_ents_n -= ents;
-    for (size_t i = 0; i < d->pend_n; i++)
-        d->pend[i].ent_start -= ents;
 }
 
 bool disk_fsync_start(disk *d, uint64_t *latency_ns)
@@ -223,8 +243,8 @@ uint64_t disk_fsync_done(disk *d)
     size_t k = d->fsync_covers;
     assert(k > 0 && k <= d->pend_n);
     for (size_t i = 0; i < k; i++)
-        apply_pending(d, &d->pend[i], d->pend[i].n_entries);
-    uint64_t token = d->pend[k - 1].token;
+        apply_pending(d, pend_at(d, i), pend_at(d, i)->n_entries);
+    uint64_t token = pend_at(d, k - 1)->token;
     pend_consume(d, k);
     d->fsync_covers = 0;
     d->fsyncs++;
@@ -246,7 +266,7 @@ size_t disk_crash(disk *d, bool *torn)
     size_t lost = d->pend_n, first = 0;
     *torn = false;
     if (d->params.torn_writes && d->pend_n > 0) {
-        disk_pending *p = &d->pend[0];
+        disk_pending *p = pend_at(d, 0);
         if (p->kind == RAFT_WRITE_ENTRIES && p->n_entries >= 2 && p->first_index > 0) {
             size_t keep = 1 + (size_t)rng_below(&d->r, p->n_entries - 1);
             apply_pending(d, p, keep);
@@ -256,7 +276,7 @@ size_t disk_crash(disk *d, bool *torn)
         }
     }
     for (size_t i = first; i < d->pend_n; i++)
-        drop_pending(d, &d->pend[i]);
+        drop_pending(d, pend_at(d, i));
     pend_consume(d, d->pend_n);
     d->fsync_covers = 0;
     d->fsync_gen++;

@@ -35,7 +35,7 @@ typedef struct disk_pending {
     enum raft_write_kind kind;
     raft_hard_state hs;
     uint64_t first_index;
-    size_t ent_start, n_entries; /* into disk.pend_ents */
+    size_t ent_start, n_entries; /* into disk.pend_ents, from its start */
     raft_snapshot_meta snap;
     uint8_t *snap_data;
     size_t snap_len;
@@ -53,10 +53,13 @@ typedef struct disk {
     uint64_t log_base;
     uint64_t durable_token;
     /* volatile */
+    /* pend[pend_head .. pend_head + pend_n) are queued, oldest first; their
+     * entries are pend_ents[pend_ents_head .. pend_ents_n). Consuming moves
+     * the heads; the arrays slide down only when full (see pend_reserve). */
     disk_pending *pend;
-    size_t pend_n, pend_cap;
+    size_t pend_head, pend_n, pend_cap;
     const blob **pend_ents;
-    size_t pend_ents_n, pend_ents_cap;
+    size_t pend_ents_head, pend_ents_n, pend_ents_cap;
     size_t fsync_covers;       /* pending writes the running fsync covers (0 = idle) */
     uint64_t fsync_gen;        /* bumped on crash: a stale completion is ignored */
     blobstore *blobs;          /* shared with the other disks of the run */
