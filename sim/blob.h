@@ -43,7 +43,7 @@ enum { BLOB_GRAIN = 16, BLOB_SLAB_MAX = 512 };
 
 typedef struct blob_chunk {
     struct blob_chunk *next;
-    /* blob storage follows, aligned like max_align_t */
+    /* blobs follow from one BLOB_GRAIN in: 16-byte aligned like malloc's */
 } blob_chunk;
 
 typedef struct blobstore {
