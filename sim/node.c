@@ -97,6 +97,19 @@ void node_clock_jump(sim *s, sim_node *n, int64_t delta_ns)
 /* ---- timer: one pending event; only an EARLIER deadline pushes a new one.
  * A later deadline lets the old event fire, which then re-arms. ---- */
 
+/* node_sync_timer's rare path, out of line so that the usual early return
+ * saves few registers: map deadline d to virtual time and arm if earlier. */
+static __attribute__((noinline)) void rearm_timer(sim *s, sim_node *n, uint64_t d)
+{
+    uint64_t v = virtual_for_local(s, n, d);
+    if (n->timer_armed && n->timer_at <= v)
+        return;
+    n->timer_armed = true;
+    n->timer_at = v;
+    n->timer_local = d;
+    sim_push(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
+}
+
 void node_sync_timer(sim *s, sim_node *n)
 {
     if (!n->up || !n->proto)
@@ -112,13 +125,7 @@ void node_sync_timer(sim *s, sim_node *n)
      * is invisible: later readings under the same clock are no smaller. */
     if (n->timer_armed && d >= n->timer_local && n->drift_ppm == 0)
         return;
-    uint64_t v = virtual_for_local(s, n, d);
-    if (n->timer_armed && n->timer_at <= v)
-        return;
-    n->timer_armed = true;
-    n->timer_at = v;
-    n->timer_local = d;
-    sim_push(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
+    rearm_timer(s, n, d);
 }
 
 bool node_timer(sim *s, raft_id id, uint64_t gen)
