@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/hash.h"
+#include "poison.h"
 
 void blobstore_init(blobstore *bs) { memset(bs, 0, sizeof *bs); }
 
@@ -31,7 +32,7 @@ void blobstore_free(blobstore *bs)
         }
     for (blob_chunk *c = bs->chunks, *next; c; c = next) {
         next = c->next;
-        free(c);
+        free(c); /* ASan forgets manual poisoning on free */
     }
     free(bs->buckets);
     memset(bs, 0, sizeof *bs);
@@ -50,6 +51,7 @@ static blob *blob_alloc(blobstore *bs, size_t size)
     blob **fl = &bs->free_class[size / BLOB_GRAIN];
     if (*fl) {
         blob *b = *fl;
+        POOL_UNPOISON(b, size);
         *fl = b->next;
         return b;
     }
@@ -65,9 +67,11 @@ static blob *blob_alloc(blobstore *bs, size_t size)
         bs->carve = (uint8_t *)c + BLOB_GRAIN;
         bs->carve_end = (uint8_t *)c + cs;
         bs->chunk_size = cs < ((size_t)1 << 20) ? cs * 2 : cs;
+        POOL_POISON(bs->carve, cs - BLOB_GRAIN); /* uncarved: nobody's yet */
     }
     blob *b = (blob *)(void *)bs->carve;
     bs->carve += size;
+    POOL_UNPOISON(b, size);
     return b;
 }
 
@@ -82,6 +86,7 @@ static void blob_release(blobstore *bs, blob *b)
     blob **fl = &bs->free_class[size / BLOB_GRAIN];
     b->next = *fl;
     *fl = b;
+    POOL_POISON(b, size); /* a disk still reading it is a use after free */
 }
 
 static size_t bucket_of(const blobstore *bs, uint64_t index, uint64_t term)

@@ -63,6 +63,7 @@ static uint32_t pool_take(net *nw, size_t len)
     if (s != NET_NO_SLOT && (c < NET_SIZE_CLASSES || nw->slots[s].cap >= len)) {
         nw->free_head[c] = nw->slots[s].next_free;
         nw->live++;
+        POOL_UNPOISON(nw->slots[s].buf, nw->slots[s].cap);
         return s;
     }
     if (nw->n_slots == nw->cap_slots) {
@@ -106,6 +107,7 @@ void net__release_oversized(net *nw, uint32_t slot)
         return; /* slot leaks out of use; harmless */
     m->next_free = nw->free_head[0];
     nw->free_head[0] = slot;
+    POOL_POISON(m->buf, m->cap);
 }
 
 static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const uint8_t *buf,

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "poison.h"
 #include "rng.h"
 #include "sim.h"
 
@@ -104,6 +105,7 @@ static inline void net_release(net *nw, uint32_t slot)
     nw->live--;
     m->next_free = nw->free_head[m->size_class];
     nw->free_head[m->size_class] = slot;
+    POOL_POISON(m->buf, m->cap); /* reading a delivered message now is a bug */
 }
 
 bool net_blocked(const net *nw, sim_ep from, sim_ep to);
