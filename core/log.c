@@ -5,7 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LOG_MIN_ENTS = 64, LOG_MIN_BYTES = 4096 };
+enum {
+    LOG_MIN_ENTS = 64,
+    LOG_MIN_CHUNKS = 8,
+    /* Room past the end of a chunk's range, for a payload that starts near
+     * it: only a longer payload makes its chunk grow (by realloc). */
+    LOG_CHUNK_SPILL = 1024,
+};
 
 void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term)
 {
@@ -17,7 +23,10 @@ void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term)
 void raft_log_free(raft_log *log)
 {
     free(log->ents);
-    free(log->bytes);
+    for (size_t k = 0; k < log->n_chunks; k++)
+        free(log->chunk[k]);
+    free(log->chunk);
+    free(log->chunk_cap);
     memset(log, 0, sizeof *log);
 }
 
@@ -50,46 +59,92 @@ static int log_reserve_ent(raft_log *log)
     return RAFT_OK;
 }
 
-static int log_reserve_bytes(raft_log *log, size_t len)
+/* Free the chunks before the one holding stream offset `from`: no payload
+ * at or after `from` starts in them. */
+static void log_drop_chunks(raft_log *log, uint64_t from)
 {
-    size_t used = (size_t)(log->bytes_end - log->bytes_base);
-    if (used + len <= log->bytes_cap)
-        return RAFT_OK;
-    size_t dead = (size_t)(log->bytes_start - log->bytes_base);
-    size_t live = used - dead;
-    if (dead > live && live + len <= log->bytes_cap) {
-        /* moves at most as many bytes as compaction freed: amortised O(1) */
-        memmove(log->bytes, log->bytes + dead, live);
-        log->bytes_base += dead;
-        return RAFT_OK;
-    }
-    size_t cap = log->bytes_cap ? log->bytes_cap : LOG_MIN_BYTES;
-    while (cap < used + len) {
-        if (cap > SIZE_MAX / 2)
-            return RAFT_ENOMEM;
-        cap *= 2;
-    }
-    /* realloc: large blocks grow by remapping pages, without copying */
-    uint8_t *p = realloc(log->bytes, cap);
-    if (!p)
+    uint64_t first = from >> RAFT_LOG_CHUNK_SHIFT;
+    if (first <= log->chunk0)
+        return;
+    size_t drop = first - log->chunk0 < log->n_chunks ? (size_t)(first - log->chunk0)
+                                                      : log->n_chunks;
+    for (size_t k = 0; k < drop; k++)
+        free(log->chunk[k]);
+    log->n_chunks -= drop;
+    memmove(log->chunk, log->chunk + drop, log->n_chunks * sizeof *log->chunk);
+    memmove(log->chunk_cap, log->chunk_cap + drop, log->n_chunks * sizeof *log->chunk_cap);
+    log->chunk0 = first;
+}
+
+/* Give chunk number `num` (>= chunk0) a slot in the table; new slots hold
+ * no chunk yet. */
+static int log_chunk_slot(raft_log *log, uint64_t num)
+{
+    assert(num >= log->chunk0);
+    if (num - log->chunk0 >= SIZE_MAX / sizeof *log->chunk_cap)
         return RAFT_ENOMEM;
-    log->bytes = p;
-    log->bytes_cap = cap;
+    size_t want = (size_t)(num - log->chunk0) + 1;
+    if (want > log->chunks_cap) {
+        size_t cap = log->chunks_cap ? log->chunks_cap : LOG_MIN_CHUNKS;
+        while (cap < want)
+            cap = cap > SIZE_MAX / 2 / sizeof *log->chunk_cap ? want : cap * 2;
+        uint8_t **c = realloc(log->chunk, cap * sizeof *c);
+        if (!c)
+            return RAFT_ENOMEM;
+        log->chunk = c;
+        size_t *cc = realloc(log->chunk_cap, cap * sizeof *cc);
+        if (!cc)
+            return RAFT_ENOMEM; /* chunk[] is bigger than chunks_cap says: harmless */
+        log->chunk_cap = cc;
+        log->chunks_cap = cap;
+    }
+    for (size_t k = log->n_chunks; k < want; k++) {
+        log->chunk[k] = NULL;
+        log->chunk_cap[k] = 0;
+    }
+    if (want > log->n_chunks)
+        log->n_chunks = want;
     return RAFT_OK;
+}
+
+/* Where the payload of `len` (> 0) bytes at stream offset `off` goes: in the
+ * chunk of off's range, at off's place in it. NULL when out of memory. */
+static uint8_t *log_payload_room(raft_log *log, uint64_t off, uint32_t len)
+{
+    uint64_t num = off >> RAFT_LOG_CHUNK_SHIFT; /* >= chunk0: off is not below bytes_start */
+    size_t at = (size_t)(off & (RAFT_LOG_CHUNK - 1));
+    if (num - log->chunk0 >= log->n_chunks && log_chunk_slot(log, num) != RAFT_OK)
+        return NULL;
+    size_t k = (size_t)(num - log->chunk0);
+    size_t need = at + len; /* at < 2^16 and len < 2^32: no overflow */
+    if (need > log->chunk_cap[k]) {
+        size_t cap = need > RAFT_LOG_CHUNK + LOG_CHUNK_SPILL ? need
+                                                             : RAFT_LOG_CHUNK + LOG_CHUNK_SPILL;
+        uint8_t *p = realloc(log->chunk[k], cap); /* keeps the chunk's earlier payloads */
+        if (!p)
+            return NULL;
+        log->chunk[k] = p;
+        log->chunk_cap[k] = cap;
+    }
+    return log->chunk[k] + at;
 }
 
 int raft_log_append(raft_log *log, const raft_entry *e)
 {
     assert(e->len == 0 || e->data != NULL);
-    if (log_reserve_ent(log) != RAFT_OK || log_reserve_bytes(log, e->len) != RAFT_OK)
+    if (log_reserve_ent(log) != RAFT_OK)
         return RAFT_ENOMEM;
+    if (e->len) {
+        uint8_t *dst = log_payload_room(log, log->bytes_end, e->len);
+        if (!dst)
+            return RAFT_ENOMEM;
+        memcpy(dst, e->data, e->len);
+    }
     raft_log_ent *r = &log->ents[log->ents_start + log->count];
     r->term = e->term;
     r->type = e->type;
     r->len = e->len;
     r->off = log->bytes_end;
-    if (e->len)
-        memcpy(log->bytes + (log->bytes_end - log->bytes_base), e->data, e->len);
     log->bytes_end += e->len;
     log->count++;
     assert(raft_log_last_term(log) == e->term);
@@ -118,16 +173,17 @@ void raft_log_compact(raft_log *log, uint64_t upto)
     log->bytes_start = log->count ? log->ents[log->ents_start].off : log->bytes_end;
     log->base_index = upto;
     log->base_term = term;
+    log_drop_chunks(log, log->bytes_start);
 }
 
 void raft_log_reset(raft_log *log, uint64_t base_index, uint64_t base_term)
 {
     log->ents_start = 0;
     log->count = 0;
-    log->bytes_base = log->bytes_end;
     log->bytes_start = log->bytes_end;
     log->base_index = base_index;
     log->base_term = base_term;
+    log_drop_chunks(log, log->bytes_start);
 }
 
 uint64_t raft_log_first_of_term(const raft_log *log, uint64_t index)

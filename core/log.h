@@ -1,13 +1,21 @@
 /* log.h — the in-memory Raft log with a compaction base.
  *
  * Entries (base_index, last] are held as compact records (term, type, len,
- * offset into a byte arena): 24 bytes of overhead per entry, O(1) lookup by
- * index, amortised O(1) append, truncate and prefix compaction. The arena and
- * the record array are linear buffers whose dead prefix is reclaimed by one
- * memmove when it outgrows the live part, so no operation touches every entry
- * except occasionally that move (amortised constant per entry).
+ * offset in the payload stream): 24 bytes of overhead per entry, O(1) lookup
+ * by index, amortised O(1) append, truncate and prefix compaction. The record
+ * array is a linear buffer whose dead prefix is reclaimed by one memmove when
+ * it outgrows the live part.
  *
- * Entry data handed out by raft_log_get() points into the arena: valid until
+ * Payloads are a stream of bytes, offset k being byte k ever appended (so the
+ * payload bytes of a range of entries is a difference of offsets). The stream
+ * is stored in chunks: chunk n holds every payload that starts in stream bytes
+ * [n * RAFT_LOG_CHUNK, (n + 1) * RAFT_LOG_CHUNK), each whole and in place (a
+ * payload may run past the end of its chunk's range: the chunk is allocated
+ * with room for that). Chunks are never moved or copied as the log grows, and
+ * compaction frees the chunks before the first live payload: a long log needs
+ * no big contiguous block, and growing it leaves no freed block behind.
+ *
+ * Entry data handed out by raft_log_get() points into a chunk: valid until
  * the next mutation of the log.
  */
 #ifndef RAFT_LOG_H
@@ -24,13 +32,18 @@ typedef struct raft_log_ent {
     uint32_t type;
 } raft_log_ent;
 
+enum { RAFT_LOG_CHUNK_SHIFT = 16, RAFT_LOG_CHUNK = 1 << RAFT_LOG_CHUNK_SHIFT };
+
 typedef struct raft_log {
     raft_log_ent *ents;
     size_t ents_cap, ents_start, count; /* live records: ents[start, start + count) */
-    uint8_t *bytes;
-    size_t bytes_cap;
-    uint64_t bytes_base;           /* absolute offset of bytes[0] */
-    uint64_t bytes_start, bytes_end; /* absolute offsets of the live payload */
+    /* chunk[k] is chunk number chunk0 + k (NULL if never needed); chunk_cap[k]
+     * its size. Every chunk before chunk0 has been freed. */
+    uint8_t **chunk;
+    size_t *chunk_cap;
+    size_t n_chunks, chunks_cap;
+    uint64_t chunk0;
+    uint64_t bytes_start, bytes_end; /* stream offsets of the live payload */
     uint64_t base_index, base_term; /* entry before the first held (compaction point) */
 } raft_log;
 
@@ -76,7 +89,9 @@ static inline bool raft_log_get(const raft_log *log, uint64_t index, raft_entry 
     out->term = e->term;
     out->type = e->type;
     out->len = e->len;
-    out->data = e->len ? log->bytes + (e->off - log->bytes_base) : NULL;
+    out->data = e->len ? log->chunk[(size_t)((e->off >> RAFT_LOG_CHUNK_SHIFT) - log->chunk0)] +
+                             (e->off & (RAFT_LOG_CHUNK - 1))
+                       : NULL;
     return true;
 }
 

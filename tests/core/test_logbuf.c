@@ -1,9 +1,12 @@
 /* test_logbuf.c — the replicated log buffer: ring bounds, sessions, queries,
- * digest and snapshot/restore. */
+ * digest and snapshot/restore; and the payload chunks of the Raft log that
+ * feeds it (core/log.c). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/hash.h"
+#include "../../core/log.h"
 #include "../../core/logbuf.h"
 
 /* Apply one command built from its parts at `index`; asserts success. */
@@ -573,4 +576,85 @@ Test(logbuf, new_refuses_zero_bounds)
 {
     cr_assert_null(logbuf_new(0, 100));
     cr_assert_null(logbuf_new(100, 0));
+}
+
+/* ---- core/log.c: the Raft log's payload chunks ---- */
+
+
+/* Payload of entry `index`: `len` bytes derived from the index. */
+static uint32_t chunk_test_len(uint64_t index)
+{
+    if (index % 97 == 0)
+        return 3 * RAFT_LOG_CHUNK + 17; /* spans several chunk ranges */
+    if (index % 31 == 0)
+        return 0;
+    return (uint32_t)(hash_mix64(index) % 9000); /* often spills past a range's end */
+}
+
+static void chunk_test_fill(uint8_t *buf, uint64_t index, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(index * 131 + i);
+}
+
+static void chunk_test_append(raft_log *l, uint64_t index, uint8_t *buf)
+{
+    raft_entry e = {.term = 1 + index / 1000, .type = RAFT_ENTRY_DATA,
+                    .len = chunk_test_len(index), .data = buf};
+    chunk_test_fill(buf, index, e.len);
+    cr_assert_eq(raft_log_last_index(l) + 1, index);
+    cr_assert_eq(raft_log_append(l, &e), RAFT_OK);
+}
+
+/* Every held entry has its own bytes, and payload byte counts add up. */
+static void chunk_test_check(const raft_log *l, uint8_t *buf)
+{
+    uint64_t sum = 0;
+    for (uint64_t i = l->base_index + 1; i <= raft_log_last_index(l); i++) {
+        raft_entry e;
+        cr_assert(raft_log_get(l, i, &e));
+        cr_assert_eq(e.len, chunk_test_len(i));
+        chunk_test_fill(buf, i, e.len);
+        cr_assert(e.len == 0 ? e.data == NULL : memcmp(e.data, buf, e.len) == 0,
+                  "entry %llu intact", (unsigned long long)i);
+        sum += e.len;
+    }
+    cr_assert_eq(raft_log_payload_bytes(l), sum);
+    if (raft_log_last_index(l) > l->base_index)
+        cr_assert_eq(raft_log_bytes_between(l, l->base_index + 1, raft_log_last_index(l)), sum);
+}
+
+Test(raft_log_chunks, payloads_stay_intact_across_chunks_truncation_compaction_and_reset)
+{
+    uint8_t *buf = malloc(4 * RAFT_LOG_CHUNK);
+    cr_assert_not_null(buf);
+    raft_log l;
+    raft_log_init(&l, 0, 0);
+    for (uint64_t i = 1; i <= 3000; i++)
+        chunk_test_append(&l, i, buf);
+    chunk_test_check(&l, buf);
+    raft_log_truncate(&l, 2001); /* back into a chunk, then regrow over it */
+    chunk_test_check(&l, buf);
+    for (uint64_t i = 2001; i <= 4000; i++)
+        chunk_test_append(&l, i, buf);
+    chunk_test_check(&l, buf);
+    raft_log_compact(&l, 2500); /* frees the chunks before entry 2501's */
+    cr_assert_leq(l.chunk0 * RAFT_LOG_CHUNK, raft_log_ent_at(&l, 2501)->off);
+    cr_assert_gt((l.chunk0 + 1) * RAFT_LOG_CHUNK, raft_log_ent_at(&l, 2501)->off);
+    chunk_test_check(&l, buf);
+    for (uint64_t i = 4001; i <= 5000; i++)
+        chunk_test_append(&l, i, buf);
+    raft_log_compact(&l, 5000); /* everything: the log is empty */
+    cr_assert_eq(raft_log_payload_bytes(&l), 0);
+    for (uint64_t i = 5001; i <= 5200; i++)
+        chunk_test_append(&l, i, buf);
+    chunk_test_check(&l, buf);
+    raft_log_reset(&l, 9000, 7);
+    cr_assert_eq(raft_log_last_index(&l), 9000);
+    cr_assert_leq(l.n_chunks, 1, "a reset keeps at most the chunk being filled");
+    for (uint64_t i = 9001; i <= 9300; i++)
+        chunk_test_append(&l, i, buf);
+    chunk_test_check(&l, buf);
+    raft_log_free(&l);
+    free(buf);
 }
