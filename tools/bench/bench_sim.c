@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "../../sim/hostmem.h"
 #include "bench_main.h"
 
 static int usage(void)
@@ -94,6 +95,7 @@ static int parse(int argc, char **argv, bench_opts *o)
 
 int main(int argc, char **argv)
 {
+    hostmem_setup(); /* before the first allocation: see sim/hostmem.h */
     bench_opts o = {.seed = 1, .scenario = "scenarios/chaos.scn"};
     if (parse(argc, argv, &o) != 0)
         return usage();
