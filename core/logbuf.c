@@ -10,9 +10,14 @@
  *    arena the live bytes are moved back to the start (at most max_bytes
  *    bytes moved per max_bytes appended, since the arena grows to 2 x
  *    max_bytes), and no record offset needs rewriting;
- *  - client sessions (thesis §6.3) are an array sorted by client id: binary
- *    search, and a deterministic order for snapshots. A new client costs an
- *    insertion (memmove); sessions are never expired.
+ *  - client sessions (thesis §6.3), never expired, in two parts that hold
+ *    disjoint client ids: a dense window, indexed by client id minus its
+ *    first id (O(1) lookup and insertion), for hosts that hand out ids from
+ *    a counter (the simulator gives every operation its own session, and
+ *    commands commit out of id order, by hundreds of ids); and an array
+ *    sorted by client id (binary search, an insertion moves the larger ids)
+ *    for every id the window does not cover. Snapshots list both merged in
+ *    client id order.
  *
  * Queries: records are stored in increasing Raft index, so index queries are
  * two binary searches. Timestamps are client-supplied and need not be
@@ -35,6 +40,7 @@ enum {
     LB_RECS_INITIAL = 64,
     LB_ARENA_INITIAL = 4096,
     LB_SESSIONS_INITIAL = 8,
+    LB_DENSE_INITIAL = 64,     /* first size of the dense session window */
     LB_SESSION_HINTS = 256,    /* slots of the session position cache */
     LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
     LB_DIGEST_COMMAND = 0x43,
@@ -58,8 +64,14 @@ struct logbuf {
     size_t acap;
     uint64_t base;     /* stream position of arena[0] */
     uint64_t tail_pos; /* stream position one past the newest payload */
-    lb_session *sessions;
+    lb_session *sessions; /* sorted by client id; none inside the dense window */
     size_t n_sessions, scap;
+    /* The dense window: client ids [dense_lo, dense_lo + dense_cap), id k's
+     * session in dense[k - dense_lo]; a free slot has index 0 (a stored
+     * session's index is at least 1). dense_n slots are in use. */
+    lb_session *dense;
+    size_t dense_cap, dense_n;
+    uint64_t dense_lo;
     /* Where client id k's session was last seen, by k mod LB_SESSION_HINTS:
      * a guess, always checked against the array before it is used, so a
      * stale hint (after an insertion or a restore) only costs the search. */
@@ -125,6 +137,7 @@ void logbuf_free(logbuf *lb)
     free(lb->recs);
     free(lb->arena);
     free(lb->sessions);
+    free(lb->dense);
     free(lb);
 }
 
@@ -235,8 +248,18 @@ static const lb_session *lb_session_at(const logbuf *lb, size_t i, uint64_t clie
     return NULL;
 }
 
+/* The dense window's slot for client_id, or NULL if outside the window. */
+static inline lb_session *lb_dense_slot(const logbuf *lb, uint64_t client_id)
+{
+    return client_id - lb->dense_lo < lb->dense_cap ? &lb->dense[client_id - lb->dense_lo]
+                                                    : NULL;
+}
+
 static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
 {
+    const lb_session *d = lb_dense_slot(lb, client_id);
+    if (d)
+        return d->index ? d : NULL;
     return lb_session_at(lb, lb_session_pos(lb, client_id), client_id);
 }
 
@@ -253,9 +276,73 @@ bool logbuf_session(const logbuf *lb, uint64_t client_id, uint64_t *seq, uint64_
     return true;
 }
 
-/* Make room for one more session; changes no observable state. */
-static bool lb_sessions_reserve(logbuf *lb)
+/* Sessions of the sorted array with ids in [from, from + n): positions
+ * [*first, return value). */
+static size_t lb_sorted_range(const logbuf *lb, uint64_t from, uint64_t n, size_t *first)
 {
+    *first = lb_session_lower(lb->sessions, lb->n_sessions, from);
+    size_t end = *first;
+    while (end < lb->n_sessions && lb->sessions[end].client_id - from < n)
+        end++;
+    return end;
+}
+
+/* The window size that would cover client_id (at or above the window's
+ * first id, or a new window starting there), or 0 if the id belongs in the
+ * sorted array: below the window, or so far above it that the window would
+ * be less than about a quarter full. */
+static size_t lb_dense_want(const logbuf *lb, uint64_t client_id)
+{
+    uint64_t lo = lb->dense_cap ? lb->dense_lo : client_id;
+    if (client_id < lo)
+        return 0;
+    size_t cap = lb->dense_cap ? lb->dense_cap : LB_DENSE_INITIAL;
+    while (client_id - lo >= cap) {
+        if (cap > SIZE_MAX / 8 / sizeof *lb->dense)
+            return 0;
+        cap *= 2;
+    }
+    if (cap - 1 > UINT64_MAX - lo)
+        return 0;
+    size_t first, end = lb_sorted_range(lb, lo + lb->dense_cap, cap - lb->dense_cap, &first);
+    if (cap > 4 * (lb->dense_n + (end - first) + 1) + LB_DENSE_INITIAL)
+        return 0;
+    return cap;
+}
+
+/* Grow (or start) the dense window to `cap` slots covering client_id, and
+ * move the sorted array's sessions of the new slots into them. No
+ * observable change. */
+static bool lb_dense_grow(logbuf *lb, uint64_t client_id, size_t cap)
+{
+    lb_session *d = realloc(lb->dense, cap * sizeof *d);
+    if (!d)
+        return false;
+    if (!lb->dense_cap)
+        lb->dense_lo = client_id;
+    memset(d + lb->dense_cap, 0, (cap - lb->dense_cap) * sizeof *d);
+    lb->dense = d;
+    size_t first, end = lb_sorted_range(lb, lb->dense_lo + lb->dense_cap,
+                                        cap - lb->dense_cap, &first);
+    lb->dense_cap = cap;
+    for (size_t i = first; i < end; i++)
+        lb->dense[lb->sessions[i].client_id - lb->dense_lo] = lb->sessions[i];
+    lb->dense_n += end - first;
+    memmove(&lb->sessions[first], &lb->sessions[end],
+            (lb->n_sessions - end) * sizeof *lb->sessions);
+    lb->n_sessions -= end - first;
+    return true;
+}
+
+/* Make room for client_id's session (in the window, or one more in the
+ * sorted array); changes no observable state. */
+static bool lb_sessions_reserve(logbuf *lb, uint64_t client_id)
+{
+    if (lb_dense_slot(lb, client_id))
+        return true;
+    size_t cap = lb_dense_want(lb, client_id);
+    if (cap)
+        return lb_dense_grow(lb, client_id, cap);
     if (lb->n_sessions < lb->scap)
         return true;
     if (lb->scap > SIZE_MAX / 2 / sizeof *lb->sessions)
@@ -288,6 +375,21 @@ static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t se
     lb->sessions[i].seq = seq;
     lb->sessions[i].index = index;
     lb_session_note(lb, client_id, i);
+}
+
+/* Record (client, seq) -> index (index >= 1); room must have been reserved
+ * (lb_sessions_reserve). */
+static void lb_session_put(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_t index)
+{
+    assert(index >= 1);
+    lb_session *d = lb_dense_slot(lb, client_id);
+    if (!d) {
+        lb_session_set(lb, lb_session_pos(lb, client_id), client_id, seq, index);
+        return;
+    }
+    assert(d->seq < seq || d->index == 0);
+    lb->dense_n += d->index == 0;
+    *d = (lb_session){.client_id = client_id, .seq = seq, .index = index};
 }
 
 /* ---- storage growth ---- */
@@ -410,9 +512,9 @@ static void lb_evict_oldest(logbuf *lb)
 
 /* Store a decoded record at `index`. Returns false (nothing changed) only
  * when memory runs out. */
-static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, size_t session_pos)
+static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
 {
-    if (!lb_sessions_reserve(lb) || !lb_recs_reserve(lb))
+    if (!lb_sessions_reserve(lb, cmd->client_id) || !lb_recs_reserve(lb))
         return false;
     size_t k = lb_evictions_needed(lb, cmd->len);
     uint64_t lo = k < lb->count ? lb_at(lb, k)->pos : lb->tail_pos;
@@ -436,7 +538,7 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, size_
     lb->c.bytes_stored += cmd->len;
     lb->c.records_stored++;
     lb->c.records_total++;
-    lb_session_set(lb, session_pos, cmd->client_id, cmd->client_seq, index);
+    lb_session_put(lb, cmd->client_id, cmd->client_seq, index);
     assert(lb->count <= lb->max_records);
     return true;
 }
@@ -454,8 +556,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
     if (!logbuf_cmd_decode(cmd, len, &rec)) {
         lb->c.malformed++;
     } else {
-        size_t pos = lb_session_pos(lb, rec.client_id);
-        const lb_session *s = lb_session_at(lb, pos, rec.client_id);
+        const lb_session *s = lb_session_find(lb, rec.client_id);
         if (s && rec.client_seq <= s->seq) {
             /* Thesis §6.3: a retried command is answered, not re-executed. For
              * a seq older than the newest, the newest's index is reported. */
@@ -463,7 +564,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
             r.duplicate = true;
             r.index = s->index;
         } else {
-            if (!lb_store(lb, index, &rec, pos)) /* storing moves no session */
+            if (!lb_store(lb, index, &rec))
                 return -1; /* out of memory: nothing changed */
             r.index = index;
         }
@@ -617,8 +718,16 @@ enum {
 size_t logbuf_snapshot_size(const logbuf *lb)
 {
     assert(lb);
-    return LB_SNAP_HEADER + lb->n_sessions * LB_SNAP_SESSION + lb->count * LB_SNAP_RECORD +
+    return LB_SNAP_HEADER + (lb->n_sessions + lb->dense_n) * LB_SNAP_SESSION +
+           lb->count * LB_SNAP_RECORD +
            (size_t)lb->c.bytes_stored;
+}
+
+static uint8_t *lb_put_session(uint8_t *p, const lb_session *s)
+{
+    p = lb_put64(p, s->client_id);
+    p = lb_put64(p, s->seq);
+    return lb_put64(p, s->index);
 }
 
 size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap)
@@ -631,14 +740,20 @@ size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap)
     p = lb_put32(p, LB_SNAP_VERSION);
     const uint64_t head[10] = {lb->c.applied_index, lb->c.commit_index, lb->c.records_total,
                                lb->c.records_evicted, lb->c.duplicates, lb->c.malformed,
-                               lb->digest, lb->n_sessions, lb->count, lb->c.bytes_stored};
+                               lb->digest, lb->n_sessions + lb->dense_n, lb->count,
+                               lb->c.bytes_stored};
     for (int i = 0; i < 10; i++)
         p = lb_put64(p, head[i]);
-    for (size_t i = 0; i < lb->n_sessions; i++) {
-        p = lb_put64(p, lb->sessions[i].client_id);
-        p = lb_put64(p, lb->sessions[i].seq);
-        p = lb_put64(p, lb->sessions[i].index);
-    }
+    /* By client id: the sorted ids below the window, the window's sessions,
+     * then the sorted ids above it. */
+    size_t below = lb_session_lower(lb->sessions, lb->n_sessions, lb->dense_lo);
+    for (size_t i = 0; i < below; i++)
+        p = lb_put_session(p, &lb->sessions[i]);
+    for (size_t k = 0; k < lb->dense_cap; k++)
+        if (lb->dense[k].index)
+            p = lb_put_session(p, &lb->dense[k]);
+    for (size_t i = below; i < lb->n_sessions; i++)
+        p = lb_put_session(p, &lb->sessions[i]);
     for (size_t i = 0; i < lb->count; i++) {
         logbuf_record r;
         lb_to_record(lb, lb_at(lb, i), &r);
@@ -784,6 +899,11 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     lb->sessions = im.sessions;
     lb->n_sessions = im.n_sessions;
     lb->scap = im.scap;
+    free(lb->dense); /* every restored session is in the sorted array */
+    lb->dense = NULL;
+    lb->dense_cap = 0;
+    lb->dense_n = 0;
+    lb->dense_lo = 0;
     lb->recs = im.recs;
     lb->rcap = im.rcap;
     lb->head = 0;

@@ -212,6 +212,100 @@ Test(logbuf, sessions_of_many_clients_arriving_in_any_order_are_each_found)
     logbuf_free(a), logbuf_free(b);
 }
 
+static uint64_t le64_at(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The snapshot's session list must be exactly `ids` (ascending), each with
+ * seq 7 and the index recorded in `index_of`. */
+static void expect_snapshot_sessions(const logbuf *lb, const uint64_t *ids, size_t n,
+                                     const uint64_t *index_of)
+{
+    size_t len;
+    uint8_t *snap = snapshot(lb, &len);
+    cr_assert_eq(le64_at(snap + 8 + 7 * 8), n, "session count");
+    const uint8_t *p = snap + 8 + 10 * 8;
+    for (size_t i = 0; i < n; i++, p += 24) {
+        cr_assert_eq(le64_at(p), ids[i], "session %zu", i);
+        cr_assert_eq(le64_at(p + 8), 7);
+        cr_assert_eq(le64_at(p + 16), index_of[i]);
+    }
+    free(snap);
+}
+
+Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_order)
+{
+    /* Ids from a counter arriving out of order by up to ~100 (the dense
+     * window), some below the first id seen, and some far away (the sorted
+     * array), mixed. */
+    enum { N = 1200 };
+    static uint64_t ids[N], index_of[N];
+    logbuf *a = logbuf_new(1u << 16, 1u << 24), *b = logbuf_new(1u << 16, 1u << 24);
+    cr_assert(a && b);
+    size_t n = 0;
+    uint64_t index = 0;
+    for (uint64_t k = 0; k < 1000; k++) {
+        uint64_t id = 5000 + (k ^ (hash_mix64(k / 128) % 128)); /* permuted in blocks */
+        if (k % 100 == 7)
+            id = 2 + k;                  /* below the window */
+        if (k % 100 == 9)
+            id = UINT64_C(1) << 40 | k;  /* far above it */
+        if (k == 500)
+            id = UINT64_MAX - 1;
+        index++;
+        apply_cmd(a, index, id, 7, index, "p");
+        ids[n++] = id;
+    }
+    /* insertion sort of (id, index) for the reference order */
+    for (size_t i = 0; i < n; i++)
+        index_of[i] = i + 1;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            uint64_t t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t;
+            t = index_of[j]; index_of[j] = index_of[j - 1]; index_of[j - 1] = t;
+        }
+    for (size_t i = 1; i < n; i++)
+        cr_assert_neq(ids[i - 1], ids[i], "the test's ids are distinct");
+    expect_snapshot_sessions(a, ids, n, index_of);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = 0, idx = 0;
+        cr_assert(logbuf_session(a, ids[i], &seq, &idx));
+        cr_assert_eq(idx, index_of[i]);
+    }
+    cr_assert_not(logbuf_session(a, 4999, NULL, NULL));
+    cr_assert_not(logbuf_session(a, 6200, NULL, NULL));
+    /* A retry of a windowed client is a duplicate reporting its index. */
+    index++;
+    logbuf_result r = apply_cmd(a, index, ids[n / 2], 7, index, "p");
+    cr_assert(r.duplicate);
+    cr_assert_eq(r.index, index_of[n / 2]);
+    /* Restored, the sessions are all in the sorted array; new ids open a
+     * window again, and the snapshot still lists every id in order. */
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    free(snap);
+    expect_snapshot_sessions(b, ids, n, index_of);
+    for (uint64_t id = 7000; id < 7150; id++) {
+        index++;
+        apply_cmd(b, index, id, 7, index, "p");
+        ids[n] = id;
+        index_of[n++] = index;
+    }
+    /* 7000.. sort after every earlier id except the far ones: re-sort */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            uint64_t t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t;
+            t = index_of[j]; index_of[j] = index_of[j - 1]; index_of[j - 1] = t;
+        }
+    expect_snapshot_sessions(b, ids, n, index_of);
+    logbuf_free(a), logbuf_free(b);
+}
+
 Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
 {
     logbuf *lb = logbuf_new(10, 16);
