@@ -7,10 +7,11 @@
 
 enum {
     LOG_MIN_ENTS = 64,
-    LOG_MIN_CHUNKS = 8,
+    CHUNKS_MIN_SLOTS = 8,
     /* Room past the end of a chunk's range, for a payload that starts near
      * it: only a longer payload makes its chunk grow (by realloc). */
-    LOG_CHUNK_SPILL = 1024,
+    CHUNKS_SPILL = 1024,
+    CHUNKS_SIZE = RAFT_LOG_CHUNK + CHUNKS_SPILL, /* the usual chunk */
 };
 
 void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term)
@@ -23,10 +24,7 @@ void raft_log_init(raft_log *log, uint64_t base_index, uint64_t base_term)
 void raft_log_free(raft_log *log)
 {
     free(log->ents);
-    for (size_t k = 0; k < log->n_chunks; k++)
-        free(log->chunk[k]);
-    free(log->chunk);
-    free(log->chunk_cap);
+    raft_chunks_free(&log->payload);
     memset(log, 0, sizeof *log);
 }
 
@@ -59,74 +57,87 @@ static int log_reserve_ent(raft_log *log)
     return RAFT_OK;
 }
 
-/* Free the chunks before the one holding stream offset `from`: no payload
- * at or after `from` starts in them. */
-static void log_drop_chunks(raft_log *log, uint64_t from)
+void raft_chunks_free(raft_chunks *c)
 {
-    uint64_t first = from >> RAFT_LOG_CHUNK_SHIFT;
-    if (first <= log->chunk0)
-        return;
-    size_t drop = first - log->chunk0 < log->n_chunks ? (size_t)(first - log->chunk0)
-                                                      : log->n_chunks;
-    for (size_t k = 0; k < drop; k++)
-        free(log->chunk[k]);
-    log->n_chunks -= drop;
-    memmove(log->chunk, log->chunk + drop, log->n_chunks * sizeof *log->chunk);
-    memmove(log->chunk_cap, log->chunk_cap + drop, log->n_chunks * sizeof *log->chunk_cap);
-    log->chunk0 = first;
+    for (size_t k = 0; k < c->n; k++)
+        free(c->chunk[k]);
+    free(c->chunk);
+    free(c->cap);
+    free(c->spare);
+    memset(c, 0, sizeof *c);
 }
 
-/* Give chunk number `num` (>= chunk0) a slot in the table; new slots hold
- * no chunk yet. */
-static int log_chunk_slot(raft_log *log, uint64_t num)
+void raft_chunks__drop(raft_chunks *c, uint64_t off)
 {
-    assert(num >= log->chunk0);
-    if (num - log->chunk0 >= SIZE_MAX / sizeof *log->chunk_cap)
-        return RAFT_ENOMEM;
-    size_t want = (size_t)(num - log->chunk0) + 1;
-    if (want > log->chunks_cap) {
-        size_t cap = log->chunks_cap ? log->chunks_cap : LOG_MIN_CHUNKS;
-        while (cap < want)
-            cap = cap > SIZE_MAX / 2 / sizeof *log->chunk_cap ? want : cap * 2;
-        uint8_t **c = realloc(log->chunk, cap * sizeof *c);
-        if (!c)
-            return RAFT_ENOMEM;
-        log->chunk = c;
-        size_t *cc = realloc(log->chunk_cap, cap * sizeof *cc);
-        if (!cc)
-            return RAFT_ENOMEM; /* chunk[] is bigger than chunks_cap says: harmless */
-        log->chunk_cap = cc;
-        log->chunks_cap = cap;
+    uint64_t first = off >> RAFT_LOG_CHUNK_SHIFT;
+    assert(first > c->first);
+    size_t drop = first - c->first < c->n ? (size_t)(first - c->first) : c->n;
+    for (size_t k = 0; k < drop; k++) {
+        if (!c->spare && c->cap[k] == CHUNKS_SIZE)
+            c->spare = c->chunk[k];
+        else
+            free(c->chunk[k]);
     }
-    for (size_t k = log->n_chunks; k < want; k++) {
-        log->chunk[k] = NULL;
-        log->chunk_cap[k] = 0;
-    }
-    if (want > log->n_chunks)
-        log->n_chunks = want;
-    return RAFT_OK;
+    c->n -= drop;
+    memmove(c->chunk, c->chunk + drop, c->n * sizeof *c->chunk);
+    memmove(c->cap, c->cap + drop, c->n * sizeof *c->cap);
+    c->first = first;
 }
 
-/* Where the payload of `len` (> 0) bytes at stream offset `off` goes: in the
- * chunk of off's range, at off's place in it. NULL when out of memory. */
-static uint8_t *log_payload_room(raft_log *log, uint64_t off, uint32_t len)
+/* Give chunk number `num` (>= first) a slot in the table; new slots hold no
+ * chunk yet. */
+static bool chunks_slot(raft_chunks *c, uint64_t num)
 {
-    uint64_t num = off >> RAFT_LOG_CHUNK_SHIFT; /* >= chunk0: off is not below bytes_start */
+    assert(num >= c->first);
+    if (num - c->first >= SIZE_MAX / 2 / sizeof *c->cap)
+        return false;
+    size_t want = (size_t)(num - c->first) + 1;
+    if (want > c->slots) {
+        size_t slots = c->slots ? c->slots : CHUNKS_MIN_SLOTS;
+        while (slots < want)
+            slots *= 2;
+        uint8_t **p = realloc(c->chunk, slots * sizeof *p);
+        if (!p)
+            return false;
+        c->chunk = p;
+        size_t *q = realloc(c->cap, slots * sizeof *q);
+        if (!q)
+            return false; /* chunk[] is bigger than `slots` says: harmless */
+        c->cap = q;
+        c->slots = slots;
+    }
+    for (size_t k = c->n; k < want; k++) {
+        c->chunk[k] = NULL;
+        c->cap[k] = 0;
+    }
+    if (want > c->n)
+        c->n = want;
+    return true;
+}
+
+/* raft_chunks_room when off's chunk is missing or too small. */
+uint8_t *raft_chunks__room_slow(raft_chunks *c, uint64_t off, uint32_t len)
+{
+    uint64_t num = off >> RAFT_LOG_CHUNK_SHIFT;
     size_t at = (size_t)(off & (RAFT_LOG_CHUNK - 1));
-    if (num - log->chunk0 >= log->n_chunks && log_chunk_slot(log, num) != RAFT_OK)
+    if (num - c->first >= c->n && !chunks_slot(c, num))
         return NULL;
-    size_t k = (size_t)(num - log->chunk0);
+    size_t k = (size_t)(num - c->first);
     size_t need = at + len; /* at < 2^16 and len < 2^32: no overflow */
-    if (need > log->chunk_cap[k]) {
-        size_t cap = need > RAFT_LOG_CHUNK + LOG_CHUNK_SPILL ? need
-                                                             : RAFT_LOG_CHUNK + LOG_CHUNK_SPILL;
-        uint8_t *p = realloc(log->chunk[k], cap); /* keeps the chunk's earlier payloads */
+    if (!c->chunk[k] && c->spare && need <= CHUNKS_SIZE) {
+        c->chunk[k] = c->spare;
+        c->cap[k] = CHUNKS_SIZE;
+        c->spare = NULL;
+    }
+    if (need > c->cap[k]) {
+        size_t cap = need > CHUNKS_SIZE ? need : CHUNKS_SIZE;
+        uint8_t *p = realloc(c->chunk[k], cap); /* keeps the chunk's earlier payloads */
         if (!p)
             return NULL;
-        log->chunk[k] = p;
-        log->chunk_cap[k] = cap;
+        c->chunk[k] = p;
+        c->cap[k] = cap;
     }
-    return log->chunk[k] + at;
+    return c->chunk[k] + at;
 }
 
 int raft_log_append(raft_log *log, const raft_entry *e)
@@ -135,7 +146,7 @@ int raft_log_append(raft_log *log, const raft_entry *e)
     if (log_reserve_ent(log) != RAFT_OK)
         return RAFT_ENOMEM;
     if (e->len) {
-        uint8_t *dst = log_payload_room(log, log->bytes_end, e->len);
+        uint8_t *dst = raft_chunks_room(&log->payload, log->bytes_end, e->len);
         if (!dst)
             return RAFT_ENOMEM;
         memcpy(dst, e->data, e->len);
@@ -173,7 +184,7 @@ void raft_log_compact(raft_log *log, uint64_t upto)
     log->bytes_start = log->count ? log->ents[log->ents_start].off : log->bytes_end;
     log->base_index = upto;
     log->base_term = term;
-    log_drop_chunks(log, log->bytes_start);
+    raft_chunks_drop_before(&log->payload, log->bytes_start);
 }
 
 void raft_log_reset(raft_log *log, uint64_t base_index, uint64_t base_term)
@@ -183,7 +194,7 @@ void raft_log_reset(raft_log *log, uint64_t base_index, uint64_t base_term)
     log->bytes_start = log->bytes_end;
     log->base_index = base_index;
     log->base_term = base_term;
-    log_drop_chunks(log, log->bytes_start);
+    raft_chunks_drop_before(&log->payload, log->bytes_start);
 }
 
 uint64_t raft_log_first_of_term(const raft_log *log, uint64_t index)

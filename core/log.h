@@ -7,13 +7,9 @@
  * it outgrows the live part.
  *
  * Payloads are a stream of bytes, offset k being byte k ever appended (so the
- * payload bytes of a range of entries is a difference of offsets). The stream
- * is stored in chunks: chunk n holds every payload that starts in stream bytes
- * [n * RAFT_LOG_CHUNK, (n + 1) * RAFT_LOG_CHUNK), each whole and in place (a
- * payload may run past the end of its chunk's range: the chunk is allocated
- * with room for that). Chunks are never moved or copied as the log grows, and
- * compaction frees the chunks before the first live payload: a long log needs
- * no big contiguous block, and growing it leaves no freed block behind.
+ * payload bytes of a range of entries is a difference of offsets), stored in
+ * a raft_chunks (below; the log buffer of logbuf.c stores its payloads in
+ * one too).
  *
  * Entry data handed out by raft_log_get() points into a chunk: valid until
  * the next mutation of the log.
@@ -27,22 +23,68 @@
 
 typedef struct raft_log_ent {
     uint64_t term;
-    uint64_t off; /* absolute arena offset of the payload */
+    uint64_t off; /* stream offset of the payload */
     uint32_t len;
     uint32_t type;
 } raft_log_ent;
 
+/* A stream of payloads (byte k at stream offset k) stored in chunks: chunk n
+ * holds every payload that starts in stream bytes [n * RAFT_LOG_CHUNK,
+ * (n + 1) * RAFT_LOG_CHUNK), each whole and in place (a payload may run past
+ * the end of its chunk's range: the chunk is allocated with room for that).
+ * Chunks are never moved or copied as the stream grows, and the owner frees
+ * those before its oldest live payload (one is kept for reuse, so a stream
+ * whose live part stays bounded stops allocating): a long stream needs no
+ * big contiguous block, and growing it leaves no freed block behind.
+ * Zero-initialised, it is empty. */
 enum { RAFT_LOG_CHUNK_SHIFT = 16, RAFT_LOG_CHUNK = 1 << RAFT_LOG_CHUNK_SHIFT };
+
+typedef struct raft_chunks {
+    /* chunk[k] is chunk number first + k (NULL if never needed); cap[k] its
+     * size. Every chunk before `first` has been freed. */
+    uint8_t **chunk;
+    size_t *cap;
+    size_t n, slots;
+    uint64_t first;
+    uint8_t *spare; /* a freed chunk of the usual size, or NULL */
+} raft_chunks;
+
+void raft_chunks_free(raft_chunks *c);
+uint8_t *raft_chunks__room_slow(raft_chunks *c, uint64_t off, uint32_t len);
+void raft_chunks__drop(raft_chunks *c, uint64_t off);
+
+/* Where the payload of `len` (> 0) bytes at stream offset `off` goes (off at
+ * or after the chunks kept): NULL when out of memory, and then nothing
+ * observable changed. The bytes stay in place until freed. Inline while
+ * off's chunk exists and has room. */
+static inline uint8_t *raft_chunks_room(raft_chunks *c, uint64_t off, uint32_t len)
+{
+    size_t k = (size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first);
+    size_t at = (size_t)(off & (RAFT_LOG_CHUNK - 1));
+    if (k < c->n && at + len <= c->cap[k]) /* cap[k] is 0 for a missing chunk */
+        return c->chunk[k] + at;
+    return raft_chunks__room_slow(c, off, len);
+}
+
+/* Free the chunks before the one holding stream offset `off`: no payload at
+ * or after `off` may start in them. */
+static inline void raft_chunks_drop_before(raft_chunks *c, uint64_t off)
+{
+    if (off >> RAFT_LOG_CHUNK_SHIFT > c->first)
+        raft_chunks__drop(c, off);
+}
+
+/* The bytes of a payload at `off` with len > 0 (placed by raft_chunks_room). */
+static inline uint8_t *raft_chunks_at(const raft_chunks *c, uint64_t off)
+{
+    return c->chunk[(size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first)] +
+           (off & (RAFT_LOG_CHUNK - 1));
+}
 
 typedef struct raft_log {
     raft_log_ent *ents;
     size_t ents_cap, ents_start, count; /* live records: ents[start, start + count) */
-    /* chunk[k] is chunk number chunk0 + k (NULL if never needed); chunk_cap[k]
-     * its size. Every chunk before chunk0 has been freed. */
-    uint8_t **chunk;
-    size_t *chunk_cap;
-    size_t n_chunks, chunks_cap;
-    uint64_t chunk0;
+    raft_chunks payload;
     uint64_t bytes_start, bytes_end; /* stream offsets of the live payload */
     uint64_t base_index, base_term; /* entry before the first held (compaction point) */
 } raft_log;
@@ -89,9 +131,7 @@ static inline bool raft_log_get(const raft_log *log, uint64_t index, raft_entry 
     out->term = e->term;
     out->type = e->type;
     out->len = e->len;
-    out->data = e->len ? log->chunk[(size_t)((e->off >> RAFT_LOG_CHUNK_SHIFT) - log->chunk0)] +
-                             (e->off & (RAFT_LOG_CHUNK - 1))
-                       : NULL;
+    out->data = e->len ? raft_chunks_at(&log->payload, e->off) : NULL;
     return true;
 }
 

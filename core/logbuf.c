@@ -4,12 +4,10 @@
  * has grown to its bounds:
  *  - record metadata sits in a ring (`recs`, capacity doubling up to
  *    max_records), oldest at `head`;
- *  - payloads sit in one byte arena, addressed by a monotonic 64-bit stream
- *    position (`pos`); arena byte k holds position `base + k`. Live payloads
- *    are contiguous, in record order. When the tail reaches the end of the
- *    arena the live bytes are moved back to the start (at most max_bytes
- *    bytes moved per max_bytes appended, since the arena grows to 2 x
- *    max_bytes), and no record offset needs rewriting;
+ *  - payloads are a stream, addressed by a monotonic 64-bit position
+ *    (`pos`), stored in chunks that never move (raft_chunks, log.h): the
+ *    chunks before the oldest record's are freed as records are evicted
+ *    (one is kept for reuse), so no payload is ever copied again;
  *  - client sessions (thesis §6.3), never expired, in two parts that hold
  *    disjoint client ids: a dense window, indexed by client id minus its
  *    first id (O(1) lookup and insertion), for hosts that hand out ids from
@@ -35,10 +33,10 @@
 #include <string.h>
 
 #include "hash.h"
+#include "log.h" /* raft_chunks */
 
 enum {
     LB_RECS_INITIAL = 64,
-    LB_ARENA_INITIAL = 4096,
     LB_SESSIONS_INITIAL = 8,
     LB_DENSE_INITIAL = 64,     /* first size of the dense session window */
     LB_SESSION_HINTS = 256,    /* slots of the session position cache */
@@ -60,9 +58,7 @@ struct logbuf {
     size_t max_records, max_bytes;
     lb_rec *recs;
     size_t rcap, head, count;
-    uint8_t *arena;
-    size_t acap;
-    uint64_t base;     /* stream position of arena[0] */
+    raft_chunks pay;   /* the payloads */
     uint64_t tail_pos; /* stream position one past the newest payload */
     lb_session *sessions; /* sorted by client id; none inside the dense window */
     size_t n_sessions, scap;
@@ -117,13 +113,11 @@ logbuf *logbuf_new(size_t max_records, size_t max_bytes)
     lb->max_records = max_records;
     lb->max_bytes = max_bytes;
     lb->rcap = max_records < LB_RECS_INITIAL ? max_records : LB_RECS_INITIAL;
-    lb->acap = LB_ARENA_INITIAL;
     lb->scap = LB_SESSIONS_INITIAL;
     lb->recs = malloc(lb->rcap * sizeof *lb->recs);
-    lb->arena = malloc(lb->acap);
     lb->sessions = malloc(lb->scap * sizeof *lb->sessions);
     lb->digest = hash_mix64(UINT64_C(0x6c6f676275660001)); /* "logbuf", v1 */
-    if (!lb->recs || !lb->arena || !lb->sessions) {
+    if (!lb->recs || !lb->sessions) {
         logbuf_free(lb);
         return NULL;
     }
@@ -135,7 +129,7 @@ void logbuf_free(logbuf *lb)
     if (!lb)
         return;
     free(lb->recs);
-    free(lb->arena);
+    raft_chunks_free(&lb->pay);
     free(lb->sessions);
     free(lb->dense);
     free(lb);
@@ -192,14 +186,13 @@ static inline lb_rec *lb_at_mut(logbuf *lb, size_t i) { return (lb_rec *)lb_at(l
 
 static void lb_to_record(const logbuf *lb, const lb_rec *r, logbuf_record *out)
 {
-    assert(r->pos >= lb->base);
-    assert(r->pos - lb->base + r->len <= lb->acap);
+    static const uint8_t nothing[1]; /* the data of an empty payload */
     out->index = r->index;
     out->timestamp_ns = r->timestamp_ns;
     out->client_id = r->client_id;
     out->client_seq = r->client_seq;
     out->len = r->len;
-    out->data = lb->arena + (r->pos - lb->base);
+    out->data = r->len ? raft_chunks_at(&lb->pay, r->pos) : nothing;
 }
 
 /* ---- sessions ---- */
@@ -420,61 +413,6 @@ static bool lb_recs_reserve(logbuf *lb)
     return true;
 }
 
-/* The arena size the buffer grows towards: twice the byte bound, so that
- * compaction moves at most as many bytes as were appended since the last one. */
-static size_t lb_arena_limit(const logbuf *lb)
-{
-    return lb->max_bytes > SIZE_MAX / 2 ? SIZE_MAX : lb->max_bytes * 2;
-}
-
-/* A bigger arena if `need` live bytes would not fit comfortably; NULL with
- * *ncap == 0 when no growth is needed. Allocation only: no state changes. */
-static bool lb_arena_prepare(const logbuf *lb, size_t need, uint8_t **fresh, size_t *ncap)
-{
-    *fresh = NULL;
-    *ncap = 0;
-    bool grow = need > lb->acap || (need > lb->acap / 2 && lb->acap < lb_arena_limit(lb));
-    if (!grow)
-        return true;
-    size_t cap = lb->acap > SIZE_MAX / 2 ? SIZE_MAX : lb->acap * 2;
-    if (cap > lb_arena_limit(lb))
-        cap = lb_arena_limit(lb);
-    if (cap < need)
-        cap = need; /* a single record larger than max_bytes */
-    *fresh = malloc(cap);
-    if (!*fresh)
-        return false;
-    *ncap = cap;
-    return true;
-}
-
-/* Live payload bytes from stream position `lo` on. */
-static size_t lb_live_from(const logbuf *lb, uint64_t lo)
-{
-    assert(lo <= lb->tail_pos);
-    return (size_t)(lb->tail_pos - lo);
-}
-
-/* Make `len` contiguous bytes available at tail_pos, given the oldest live
- * position `lo` (after eviction). `fresh` (if any) replaces the arena. */
-static void lb_arena_place(logbuf *lb, uint64_t lo, uint32_t len, uint8_t *fresh, size_t ncap)
-{
-    size_t live = lb_live_from(lb, lo);
-    if (fresh) {
-        if (live)
-            memcpy(fresh, lb->arena + (lo - lb->base), live);
-        free(lb->arena);
-        lb->arena = fresh;
-        lb->acap = ncap;
-        lb->base = lo;
-    } else if (lb->tail_pos - lb->base + len > lb->acap) {
-        if (live)
-            memmove(lb->arena, lb->arena + (lo - lb->base), live);
-        lb->base = lo;
-    }
-    assert(lb->tail_pos - lb->base + len <= lb->acap);
-}
-
 /* ---- append with eviction ---- */
 
 /* How many of the oldest records must go for one more record of `len`
@@ -516,18 +454,17 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
 {
     if (!lb_sessions_reserve(lb, cmd->client_id) || !lb_recs_reserve(lb))
         return false;
-    size_t k = lb_evictions_needed(lb, cmd->len);
-    uint64_t lo = k < lb->count ? lb_at(lb, k)->pos : lb->tail_pos;
-    uint8_t *fresh;
-    size_t ncap;
-    if (!lb_arena_prepare(lb, lb_live_from(lb, lo) + cmd->len, &fresh, &ncap))
+    uint8_t *dst = NULL;
+    if (cmd->len && !(dst = raft_chunks_room(&lb->pay, lb->tail_pos, cmd->len)))
         return false;
+    size_t k = lb_evictions_needed(lb, cmd->len);
     for (size_t i = 0; i < k; i++)
         lb_evict_oldest(lb);
     assert(lb->count < lb->rcap);
-    lb_arena_place(lb, lo, cmd->len, fresh, ncap);
     if (cmd->len)
-        memcpy(lb->arena + (lb->tail_pos - lb->base), cmd->data, cmd->len);
+        memcpy(dst, cmd->data, cmd->len);
+    /* the new record's chunk is at or after the oldest record's */
+    raft_chunks_drop_before(&lb->pay, lb->count ? lb_at(lb, 0)->pos : lb->tail_pos);
     if (lb->count > 0 && cmd->timestamp_ns < lb_at(lb, lb->count - 1)->timestamp_ns)
         lb->ts_inversions++;
     lb->count++;
@@ -777,8 +714,8 @@ typedef struct lb_image {
     uint64_t n_sessions, n_records, bytes;
     lb_session *sessions;
     lb_rec *recs;
-    uint8_t *arena;
-    size_t rcap, acap, scap;
+    raft_chunks pay;
+    size_t rcap, scap;
     size_t ts_inversions;
 } lb_image;
 
@@ -786,7 +723,7 @@ static void lb_image_free(lb_image *im)
 {
     free(im->sessions);
     free(im->recs);
-    free(im->arena);
+    raft_chunks_free(&im->pay);
 }
 
 /* Parse and check the fixed header; sizes are checked against `rest` bytes
@@ -856,8 +793,11 @@ static bool lb_snap_records(const uint8_t *p, lb_image *im)
             return false;
         if (i > 0 && r.timestamp_ns < im->recs[i - 1].timestamp_ns)
             im->ts_inversions++;
+        uint8_t *dst = NULL;
+        if (r.len && !(dst = raft_chunks_room(&im->pay, pos, r.len)))
+            return false; /* out of memory */
         if (r.len)
-            memcpy(im->arena + pos, p, r.len);
+            memcpy(dst, p, r.len);
         p += r.len;
         pos += r.len;
         im->recs[i] = r;
@@ -871,11 +811,9 @@ static bool lb_image_alloc(const logbuf *lb, lb_image *im)
     im->rcap = im->n_records > LB_RECS_INITIAL ? im->n_records : LB_RECS_INITIAL;
     if (im->rcap > lb->max_records)
         im->rcap = lb->max_records;
-    im->acap = im->bytes > LB_ARENA_INITIAL ? im->bytes : LB_ARENA_INITIAL;
     im->sessions = malloc(im->scap * sizeof *im->sessions);
     im->recs = malloc(im->rcap * sizeof *im->recs);
-    im->arena = malloc(im->acap);
-    return im->sessions && im->recs && im->arena;
+    return im->sessions && im->recs;
 }
 
 int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
@@ -895,7 +833,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     }
     free(lb->sessions);
     free(lb->recs);
-    free(lb->arena);
+    raft_chunks_free(&lb->pay);
     lb->sessions = im.sessions;
     lb->n_sessions = im.n_sessions;
     lb->scap = im.scap;
@@ -908,9 +846,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     lb->rcap = im.rcap;
     lb->head = 0;
     lb->count = im.n_records;
-    lb->arena = im.arena;
-    lb->acap = im.acap;
-    lb->base = 0;
+    lb->pay = im.pay;
     lb->tail_pos = im.bytes;
     lb->ts_inversions = im.ts_inversions;
     lb->c = im.c;
