@@ -283,7 +283,8 @@ static size_t lb_sorted_range(const logbuf *lb, uint64_t from, uint64_t n, size_
 /* The window size that would cover client_id (at or above the window's
  * first id, or a new window starting there), or 0 if the id belongs in the
  * sorted array: below the window, or so far above it that the window would
- * be less than about a quarter full. */
+ * be less than about an eighth full (ids of operations still in flight are
+ * holes until they commit: the simulator's chaos runs need that slack). */
 static size_t lb_dense_want(const logbuf *lb, uint64_t client_id)
 {
     uint64_t lo = lb->dense_cap ? lb->dense_lo : client_id;
@@ -298,7 +299,7 @@ static size_t lb_dense_want(const logbuf *lb, uint64_t client_id)
     if (cap - 1 > UINT64_MAX - lo)
         return 0;
     size_t first, end = lb_sorted_range(lb, lo + lb->dense_cap, cap - lb->dense_cap, &first);
-    if (cap > 4 * (lb->dense_n + (end - first) + 1) + LB_DENSE_INITIAL)
+    if (cap > 8 * (lb->dense_n + (end - first) + 1) + LB_DENSE_INITIAL)
         return 0;
     return cap;
 }
