@@ -127,7 +127,9 @@ uint8_t *raft_chunks__room_slow(raft_chunks *c, uint64_t off, uint32_t len)
     if (num - c->first >= c->n && !chunks_slot(c, num))
         return NULL;
     size_t k = (size_t)(num - c->first);
-    size_t need = at + len; /* at < 2^16 and len < 2^32: no overflow */
+    if ((uint64_t)at + len > SIZE_MAX)
+        return NULL;
+    size_t need = at + (size_t)len;
     if (!c->chunk[k] && c->spare && need <= CHUNKS_SIZE) {
         c->chunk[k] = c->spare;
         c->cap[k] = CHUNKS_SIZE;

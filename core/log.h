@@ -61,7 +61,7 @@ static inline uint8_t *raft_chunks_room(raft_chunks *c, uint64_t off, uint32_t l
 {
     size_t k = (size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first);
     size_t at = (size_t)(off & (RAFT_LOG_CHUNK - 1));
-    if (k < c->n && at + len <= c->cap[k]) /* cap[k] is 0 for a missing chunk */
+    if (k < c->n && at + (uint64_t)len <= c->cap[k]) /* cap[k] is 0 for a missing chunk */
         return c->chunk[k] + at;
     return raft_chunks__room_slow(c, off, len);
 }

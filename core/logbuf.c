@@ -1,8 +1,8 @@
 /* logbuf.c — the replicated log buffer (see logbuf.h).
  *
- * Storage, chosen so that applying a command never allocates once the buffer
- * has grown to its bounds:
- *  - record metadata sits in a ring (`recs`, capacity doubling up to
+ * Storage, chosen so that applying a command seldom allocates once the
+ * buffer has grown to its bounds:
+ *  - record metadata sits in a ring (`recs`, capacity growing x4 up to
  *    max_records), oldest at `head`;
  *  - payloads are a stream, addressed by a monotonic 64-bit position
  *    (`pos`), stored in chunks that never move (raft_chunks, log.h): the
