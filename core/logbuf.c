@@ -465,8 +465,10 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
     assert(lb->count < lb->rcap);
     if (cmd->len)
         memcpy(dst, cmd->data, cmd->len);
-    /* the new record's chunk is at or after the oldest record's */
-    raft_chunks_drop_before(&lb->pay, lb->count ? lb_at(lb, 0)->pos : lb->tail_pos);
+    /* Evictions free the chunks before the oldest record's (the new
+     * record's chunk is at or after it); without any, nothing changed. */
+    if (k)
+        raft_chunks_drop_before(&lb->pay, lb->count ? lb_at(lb, 0)->pos : lb->tail_pos);
     if (lb->count > 0 && cmd->timestamp_ns < lb_at(lb, lb->count - 1)->timestamp_ns)
         lb->ts_inversions++;
     lb->count++;
