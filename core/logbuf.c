@@ -248,7 +248,8 @@ static inline lb_session *lb_dense_slot(const logbuf *lb, uint64_t client_id)
                                                     : NULL;
 }
 
-static const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+/* Inline: it runs on every apply, and mostly ends in the dense window. */
+static inline const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
 {
     const lb_session *d = lb_dense_slot(lb, client_id);
     if (d)
