@@ -154,9 +154,9 @@ size_t logbuf_cmd_encode(uint8_t *buf, size_t cap, uint64_t client_id, uint64_t 
     return size;
 }
 
-bool logbuf_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
+/* logbuf_cmd_decode, inline for logbuf_apply: it runs on every apply. */
+static inline bool lb_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
 {
-    assert(out);
     if (!cmd || len < LOGBUF_CMD_HEADER)
         return false;
     uint32_t plen = lb_get32(cmd + 24);
@@ -169,6 +169,12 @@ bool logbuf_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
     out->len = plen;
     out->data = cmd + LOGBUF_CMD_HEADER;
     return true;
+}
+
+bool logbuf_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
+{
+    assert(out);
+    return lb_cmd_decode(cmd, len, out);
 }
 
 /* ---- ring access ---- */
@@ -495,7 +501,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
         return -1; /* index 0 guards the wrap of applied_index + 1 */
     logbuf_result r = {.duplicate = false, .index = 0};
     logbuf_record rec;
-    if (!logbuf_cmd_decode(cmd, len, &rec)) {
+    if (!lb_cmd_decode(cmd, len, &rec)) {
         lb->c.malformed++;
     } else {
         const lb_session *s = lb_session_find(lb, rec.client_id);
