@@ -19,17 +19,36 @@ typedef struct trace_desc {
 static const trace_desc trace_descs[TR__COUNT] = {TRACE_EVENTS(TRACE_DESC)};
 #undef TRACE_DESC
 
+/* What trace_slot's packed word must hold exactly (see trace.h). */
+_Static_assert(TR__COUNT <= 0xff, "ev fits the packed word's top byte");
+_Static_assert(SIM_MAX_ENDPOINTS <= 0xffff, "node ids fit 16 bits");
+_Static_assert(RAFT_EV__COUNT <= 0xffffff && SIM_ACT__COUNT <= 0xffffff &&
+                   SIM_V__COUNT <= 0xffffff,
+               "codes fit 24 bits (message types are a byte, roles and ops tiny)");
+
 void trace_init(trace *tr)
 {
     memset(tr, 0, sizeof *tr);
     tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
 }
 
-void trace_write_line(trace *tr, const trace_rec *r)
+/* A ring entry as a record (see trace_slot for the packed word's fields). */
+static trace_rec slot_rec(const trace_slot *sl)
 {
-    assert(r->ev < TR__COUNT);
+    return (trace_rec){.t = sl->t,
+                       .ev = (uint32_t)(sl->packed >> 56),
+                       .node = (uint32_t)(sl->packed >> 40) & 0xffff,
+                       .peer = sl->peer,
+                       .code = (uint32_t)sl->packed & 0xffffff,
+                       .a = sl->a,
+                       .b = sl->b};
+}
+
+void trace_write_line(trace *tr, const trace_slot *sl)
+{
+    trace_rec r = slot_rec(sl);
     char line[512];
-    int n = trace_format(r, line, sizeof line);
+    int n = trace_format(&r, line, sizeof line);
     if (n > 0) {
         fwrite(line, 1, (size_t)n, tr->out);
         fputc('\n', tr->out);
@@ -90,8 +109,9 @@ void trace_print_recent(const trace *tr, FILE *out, unsigned n)
         n = TRACE_RING;
     uint64_t have = tr->count < n ? tr->count : n;
     for (uint64_t i = tr->count - have; i < tr->count; i++) {
+        trace_rec r = slot_rec(&tr->ring[i & (TRACE_RING_CAP - 1)]);
         char line[512];
-        trace_format(&tr->ring[i & (TRACE_RING_CAP - 1)], line, sizeof line);
+        trace_format(&r, line, sizeof line);
         fprintf(out, "  %s\n", line);
     }
 }
