@@ -97,7 +97,9 @@ static void log_drop_prefix(disk *d, uint64_t upto_index)
 static int log_push(disk *d, const blob *e)
 {
     if (d->log_head + d->log_n == d->log_cap) {
-        size_t cap = d->log_cap ? d->log_cap * 2 : 1024;
+        /* x4, not x2: without snapshots the log grows all run long, and
+         * each growth copies it (a third of the copying of doubling) */
+        size_t cap = d->log_cap ? d->log_cap * 4 : 1024;
         const blob **p = realloc(d->log, cap * sizeof *p);
         if (!p)
             return -1;

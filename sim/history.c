@@ -22,7 +22,9 @@ size_t hist_invoke(history *h, enum hist_kind kind, uint32_t client, uint32_t se
                    uint64_t seq, uint64_t now_ns)
 {
     if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 1024;
+        /* x4, not x2: the history grows all run long, and each growth
+         * copies it (a third of the copying of doubling) */
+        size_t cap = h->cap ? h->cap * 4 : 1024;
         hist_op *p = realloc(h->ops, cap * sizeof *p);
         if (!p)
             return SIZE_MAX;
@@ -52,7 +54,7 @@ void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
     }
     h->acked++;
     if (h->n_done == h->cap_done) { /* completions arrive in time order: no sort later */
-        size_t cap = h->cap_done ? h->cap_done * 2 : 1024;
+        size_t cap = h->cap_done ? h->cap_done * 4 : 1024; /* x4: as ops */
         size_t *p = realloc(h->done, cap * sizeof *p);
         if (!p)
             return; /* the check then reports the append as missing from the order */
