@@ -293,46 +293,55 @@ static inline void stop_on_violation(sim *s)
         record_violation(s);
 }
 
+/* The event loop, shared by sim_step, sim_run_until and sim_run so that the
+ * loop runs inside one function: its register saves are paid once per call,
+ * not once per event. It stops when the run is over; with `once`, after one
+ * event; with `until`, before an event later than until_ns or when none is
+ * left, without ending the run. Returns !over. */
+static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
+{
+    while (!s->over) {
+        const sim_event *top = evq_peek(&s->q);
+        if (until && (!top || top->time_ns > until_ns))
+            break;
+        if (!top || top->time_ns > s->end_ns) {
+            if (s->now < s->end_ns)
+                s->now = s->end_ns;
+            s->over = true;
+            break;
+        }
+        /* dispatch() reads the event's fields before anything can push (which
+         * may reuse its storage), so it runs on the queue's copy. */
+        const sim_event *ev = evq_take(&s->q);
+        assert(ev->time_ns >= s->now);
+        s->now = ev->time_ns;
+        chk_set_clock(&s->chk, s->now, s->events + 1);
+        bool real = dispatch(s, ev);
+        if (real) {
+            s->events++;
+            if (s->cfg.max_events && s->events > s->cfg.max_events)
+                sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "more than %llu events",
+                         (unsigned long long)s->cfg.max_events);
+        }
+        if (s->healed && !s->live_decided && !s->chk.violated)
+            liveness_check(s);
+        stop_on_violation(s);
+        if (real && s->observer)
+            s->observer(s->observer_arg, s);
+        if (once)
+            break;
+    }
+    return !s->over;
+}
+
 bool sim_step(sim *s)
 {
-    if (s->over)
-        return false;
-    const sim_event *top = evq_peek(&s->q);
-    if (!top || top->time_ns > s->end_ns) {
-        if (s->now < s->end_ns)
-            s->now = s->end_ns;
-        s->over = true;
-        return false;
-    }
-    /* dispatch() reads the event's fields before anything can push (which
-     * may reuse its storage), so it runs on the queue's copy. */
-    const sim_event *ev = evq_take(&s->q);
-    assert(ev->time_ns >= s->now);
-    s->now = ev->time_ns;
-    chk_set_clock(&s->chk, s->now, s->events + 1);
-    bool real = dispatch(s, ev);
-    if (real) {
-        s->events++;
-        if (s->cfg.max_events && s->events > s->cfg.max_events)
-            sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "more than %llu events",
-                     (unsigned long long)s->cfg.max_events);
-    }
-    if (s->healed && !s->live_decided && !s->chk.violated)
-        liveness_check(s);
-    stop_on_violation(s);
-    if (real && s->observer)
-        s->observer(s->observer_arg, s);
-    return !s->over;
+    return steps(s, false, 0, true);
 }
 
 bool sim_run_until(sim *s, uint64_t t_ns)
 {
-    while (!s->over) {
-        const sim_event *top = evq_peek(&s->q);
-        if (!top || top->time_ns > t_ns)
-            break;
-        sim_step(s);
-    }
+    steps(s, true, t_ns, false);
     if (!s->over && s->now < t_ns)
         s->now = t_ns < s->end_ns ? t_ns : s->end_ns;
     return !s->over;
@@ -340,16 +349,14 @@ bool sim_run_until(sim *s, uint64_t t_ns)
 
 bool sim_run(sim *s)
 {
-    while (sim_step(s))
-        ;
+    steps(s, false, 0, false);
     if (!s->violated && s->cfg.liveness && !s->live_decided) {
         /* The liveness phase may run past the duration: heal, then converge. */
         uint64_t heal = s->healed ? s->heal_ns
                                   : (s->cfg.heal_at_ns ? s->cfg.heal_at_ns : s->cfg.duration_ns);
         s->end_ns = heal + s->cfg.converge_within_ns;
         s->over = false;
-        while (sim_step(s))
-            ;
+        steps(s, false, 0, false);
         if (!s->violated && !s->live_decided)
             liveness_deadline(s);
         stop_on_violation(s);
