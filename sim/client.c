@@ -11,6 +11,7 @@
 
 #include "../core/hash.h"
 #include "../core/msg.h"
+#include "fifo_array.h"
 #include "sim_internal.h"
 
 #define CLIENT_BACKOFF_NS (10 * SIM_NS_PER_MS)
@@ -44,21 +45,11 @@ void client_free(sim_client *c)
 
 static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
 {
-    if (c->toq_head + c->toq_n == c->toq_cap) {
-        /* Slide down only when that moves no more entries than were consumed
-         * (amortised O(1) per push); otherwise grow. */
-        if (c->toq_head > 0 && c->toq_head >= c->toq_n) {
-            memmove(c->toq, c->toq + c->toq_head, c->toq_n * sizeof *c->toq);
-            c->toq_head = 0;
-        } else {
-            size_t cap = c->toq_cap ? c->toq_cap * 2 : 256;
-            sim_client_deadline *p = realloc(c->toq, cap * sizeof *p);
-            if (!p)
-                return -1;
-            c->toq = p;
-            c->toq_cap = cap;
-        }
-    }
+    sim_client_deadline *q = fifo_array_reserve(c->toq, sizeof *c->toq, &c->toq_head, c->toq_n,
+                                                &c->toq_cap, 256);
+    if (!q)
+        return -1;
+    c->toq = q;
     assert(c->toq_n == 0 || c->toq[c->toq_head + c->toq_n - 1].at_ns <= d->at_ns);
     c->toq[c->toq_head + c->toq_n++] = *d;
     if (!c->timer_armed) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "fifo_array.h"
 
 int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
               blobstore *blobs)
@@ -112,25 +113,16 @@ static int log_push(disk *d, const blob *e)
 
 /* ---- writes ---- */
 
-/* Room for one more write of n_entries. A full array slides its queue down
- * to the start when no more is queued than was consumed before it (so each
- * slide moves at most what was consumed since the last: amortised O(1)),
- * and grows otherwise. */
+/* Room for one more write of n_entries. Both queues slide down or grow as
+ * fifo_array.h says (amortised O(1)); the entries' slide also rebases the
+ * pending writes' ent_start. */
 static int pend_reserve(disk *d, size_t n_entries)
 {
-    if (d->pend_head + d->pend_n == d->pend_cap) {
-        if (d->pend_head > 0 && d->pend_head >= d->pend_n) {
-            memmove(d->pend, d->pend + d->pend_head, d->pend_n * sizeof *d->pend);
-            d->pend_head = 0;
-        } else {
-            size_t cap = d->pend_cap ? d->pend_cap * 2 : 64;
-            disk_pending *p = realloc(d->pend, cap * sizeof *p);
-            if (!p)
-                return -1;
-            d->pend = p;
-            d->pend_cap = cap;
-        }
-    }
+    disk_pending *pend = fifo_array_reserve(d->pend, sizeof *d->pend, &d->pend_head, d->pend_n,
+                                            &d->pend_cap, 64);
+    if (!pend)
+        return -1;
+    d->pend = pend;
     if (d->pend_ents_n + n_entries > d->pend_ents_cap) {
         size_t off = d->pend_ents_head, live = d->pend_ents_n - off;
         if (off > 0 && off >= live) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/msg.h"
+#include "fifo_array.h"
 #include "sim_internal.h"
 
 static void reply(sim *s, sim_node *n, sim_ep to, const raft_msg *m)
@@ -64,20 +65,11 @@ static int props_push(sim_node *n, const sim_prop *p)
      * older proposals at >= i are gone from it (and so cannot commit). */
     while (n->props_n && n->props[n->props_head + n->props_n - 1].index >= p->index)
         n->props_n--;
-    if (n->props_head + n->props_n == n->props_cap) {
-        /* as the client's timeout queue: slide only what was consumed at most */
-        if (n->props_head > 0 && n->props_head >= n->props_n) {
-            memmove(n->props, n->props + n->props_head, n->props_n * sizeof *n->props);
-            n->props_head = 0;
-        } else {
-            size_t cap = n->props_cap ? n->props_cap * 2 : 256;
-            sim_prop *q = realloc(n->props, cap * sizeof *q);
-            if (!q)
-                return -1;
-            n->props = q;
-            n->props_cap = cap;
-        }
-    }
+    sim_prop *q = fifo_array_reserve(n->props, sizeof *n->props, &n->props_head, n->props_n,
+                                     &n->props_cap, 256);
+    if (!q)
+        return -1;
+    n->props = q;
     n->props[n->props_head + n->props_n++] = *p;
     return 0;
 }
