@@ -254,13 +254,22 @@ static inline lb_session *lb_dense_slot(const logbuf *lb, uint64_t client_id)
                                                     : NULL;
 }
 
-/* Inline: it runs on every apply, and mostly ends in the dense window. */
-static inline const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+/* client_id's session, or NULL; *slot is its slot of the dense window
+ * (NULL outside the window). Inline: it runs on every apply, and mostly ends
+ * in the dense window. */
+static inline const lb_session *lb_session_find_slot(const logbuf *lb, uint64_t client_id,
+                                                     lb_session **slot)
 {
-    const lb_session *d = lb_dense_slot(lb, client_id);
+    lb_session *d = *slot = lb_dense_slot(lb, client_id);
     if (d)
         return d->index ? d : NULL;
     return lb_session_at(lb, lb_session_pos(lb, client_id), client_id);
+}
+
+static inline const lb_session *lb_session_find(const logbuf *lb, uint64_t client_id)
+{
+    lb_session *slot;
+    return lb_session_find_slot(lb, client_id, &slot);
 }
 
 bool logbuf_session(const logbuf *lb, uint64_t client_id, uint64_t *seq, uint64_t *index)
@@ -378,6 +387,17 @@ static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t se
     lb_session_note(lb, client_id, i);
 }
 
+/* Record (client, seq) -> index (index >= 1) in d, client_id's slot of the
+ * dense window. */
+static inline void lb_dense_put(logbuf *lb, lb_session *d, uint64_t client_id, uint64_t seq,
+                                uint64_t index)
+{
+    assert(index >= 1);
+    assert(d->seq < seq || d->index == 0);
+    lb->dense_n += d->index == 0;
+    *d = (lb_session){.client_id = client_id, .seq = seq, .index = index};
+}
+
 /* Record (client, seq) -> index (index >= 1); room must have been reserved
  * (lb_sessions_reserve). */
 static void lb_session_put(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_t index)
@@ -388,9 +408,7 @@ static void lb_session_put(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_
         lb_session_set(lb, lb_session_pos(lb, client_id), client_id, seq, index);
         return;
     }
-    assert(d->seq < seq || d->index == 0);
-    lb->dense_n += d->index == 0;
-    *d = (lb_session){.client_id = client_id, .seq = seq, .index = index};
+    lb_dense_put(lb, d, client_id, seq, index);
 }
 
 /* ---- storage growth ---- */
@@ -457,11 +475,13 @@ static void lb_evict_oldest(logbuf *lb)
     lb->count--;
 }
 
-/* Store a decoded record at `index`. Returns false (nothing changed) only
- * when memory runs out. */
-static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
+/* Store a decoded record at `index`. dense is the client's slot of the dense
+ * window if logbuf_apply found it there (nothing below moves the window
+ * then), else NULL. Returns false (nothing changed) only when memory runs
+ * out. */
+static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, lb_session *dense)
 {
-    if (!lb_sessions_reserve(lb, cmd->client_id) || !lb_recs_reserve(lb))
+    if ((!dense && !lb_sessions_reserve(lb, cmd->client_id)) || !lb_recs_reserve(lb))
         return false;
     uint8_t *dst = NULL;
     if (cmd->len && !(dst = raft_chunks_room(&lb->pay, lb->tail_pos, cmd->len)))
@@ -486,7 +506,10 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd)
     lb->c.bytes_stored += cmd->len;
     lb->c.records_stored++;
     lb->c.records_total++;
-    lb_session_put(lb, cmd->client_id, cmd->client_seq, index);
+    if (dense)
+        lb_dense_put(lb, dense, cmd->client_id, cmd->client_seq, index);
+    else
+        lb_session_put(lb, cmd->client_id, cmd->client_seq, index);
     assert(lb->count <= lb->max_records);
     return true;
 }
@@ -504,7 +527,8 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
     if (!lb_cmd_decode(cmd, len, &rec)) {
         lb->c.malformed++;
     } else {
-        const lb_session *s = lb_session_find(lb, rec.client_id);
+        lb_session *d; /* kept for lb_store: no second window lookup */
+        const lb_session *s = lb_session_find_slot(lb, rec.client_id, &d);
         if (s && rec.client_seq <= s->seq) {
             /* Thesis §6.3: a retried command is answered, not re-executed. For
              * a seq older than the newest, the newest's index is reported. */
@@ -512,7 +536,7 @@ int logbuf_apply(logbuf *lb, uint64_t index, const uint8_t *cmd, size_t len,
             r.duplicate = true;
             r.index = s->index;
         } else {
-            if (!lb_store(lb, index, &rec))
+            if (!lb_store(lb, index, &rec, d))
                 return -1; /* out of memory: nothing changed */
             r.index = index;
         }
