@@ -188,8 +188,6 @@ static inline const lb_rec *lb_at(const logbuf *lb, size_t i)
     return &lb->recs[j];
 }
 
-static inline lb_rec *lb_at_mut(logbuf *lb, size_t i) { return (lb_rec *)lb_at(lb, i); }
-
 static void lb_to_record(const logbuf *lb, const lb_rec *r, logbuf_record *out)
 {
     static const uint8_t nothing[1]; /* the data of an empty payload */
@@ -496,10 +494,15 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, lb_se
      * record's chunk is at or after it); without any, nothing changed. */
     if (k)
         raft_chunks_drop_before(&lb->pay, lb->count ? lb_at(lb, 0)->pos : lb->tail_pos);
-    if (lb->count > 0 && cmd->timestamp_ns < lb_at(lb, lb->count - 1)->timestamp_ns)
+    /* The new record's slot, after the newest's (one ring index computed,
+     * not two lb_at calls). */
+    size_t j = lb->head + lb->count;
+    if (j >= lb->rcap)
+        j -= lb->rcap;
+    if (lb->count > 0 && cmd->timestamp_ns < lb->recs[(j ? j : lb->rcap) - 1].timestamp_ns)
         lb->ts_inversions++;
     lb->count++;
-    *lb_at_mut(lb, lb->count - 1) = (lb_rec){
+    lb->recs[j] = (lb_rec){
         .index = index, .timestamp_ns = cmd->timestamp_ns, .client_id = cmd->client_id,
         .client_seq = cmd->client_seq, .pos = lb->tail_pos, .len = cmd->len};
     lb->tail_pos += cmd->len;
