@@ -444,6 +444,9 @@ static bool lb_recs_reserve(logbuf *lb)
  * bytes to fit both bounds. The newest record always stays. */
 static size_t lb_evictions_needed(const logbuf *lb, uint32_t len)
 {
+    /* The usual case, the loop's first test: one more record fits. */
+    if (lb->count < lb->max_records && lb->c.bytes_stored + len <= lb->max_bytes)
+        return 0;
     size_t k = 0;
     uint64_t bytes = lb->c.bytes_stored;
     while (k < lb->count) {
