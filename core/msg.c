@@ -338,8 +338,9 @@ static int decode_entries(const uint8_t *p, size_t rest, raft_msg *out, raft_ent
     uint32_t n = out->ae.n_entries;
     if (n > RAFT_MAX_BATCH || n > scratch_cap)
         return RAFT_EMSG;
-    /* Every entry needs at least its header: reject absurd counts up front. */
-    if (rest / MSG_ENTRY_HEADER < n)
+    /* Every entry needs at least its header: reject absurd counts up front
+     * (n <= RAFT_MAX_BATCH: the product cannot wrap; no division). */
+    if (rest < (size_t)n * MSG_ENTRY_HEADER)
         return RAFT_EMSG;
     for (uint32_t i = 0; i < n; i++) {
         if (rest < MSG_ENTRY_HEADER)
