@@ -222,12 +222,21 @@ void raft__replicate_send(raft_node *r, raft_id id);
 /* Send what peer `id`'s window allows. Most calls (after every ack, every
  * proposal) find a pipelined peer that already has everything sent, so that
  * test is inline; raft__replicate_send does the rest. */
+/* How many AppendEntries a peer may have in flight: one while probing. */
+static inline uint32_t raft__peer_window(const raft_node *r, const raft_peer *p)
+{
+    return p->mode == PEER_PROBE ? 1 : r->cfg.pipeline_window;
+}
 static inline void raft__replicate(raft_node *r, raft_id id)
 {
     const raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
+    /* Where the loop in raft__replicate_send would send nothing: a pipelined
+     * peer has everything sent, or the peer's window is full. */
     if (p->mode == PEER_PIPELINE && p->next_index > raft_log_last_index(&r->log))
-        return; /* the loop in raft__replicate_send would send nothing */
+        return;
+    if (p->in_count >= raft__peer_window(r, p))
+        return;
     raft__replicate_send(r, id);
 }
 void raft__heartbeat(raft_node *r, raft_id id, bool periodic);

@@ -136,7 +136,7 @@ void raft__replicate_send(raft_node *r, raft_id id)
     assert(r->role == RAFT_LEADER);
     if (p->mode == PEER_SNAPSHOT)
         return;
-    uint32_t window = p->mode == PEER_PROBE ? 1 : r->cfg.pipeline_window;
+    uint32_t window = raft__peer_window(r, p);
     while (p->in_count < window) {
         if (p->next_index <= r->log.base_index) {
             raft__send_snapshot_chunk(r, id); /* entries gone: switch to a snapshot */
