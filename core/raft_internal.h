@@ -261,7 +261,15 @@ void raft__recv_install_snapshot(raft_node *r, const raft_msg *m);
 void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);
 
 /* raft_read.c */
-void raft__reads_check(raft_node *r);
+void raft__reads_answer(raft_node *r);
+/* Answer the pending ReadIndex requests a majority has confirmed. Inline:
+ * called on every AppendEntries answer and commit, mostly with none pending. */
+static inline void raft__reads_check(raft_node *r)
+{
+    assert(r->role == RAFT_LEADER);
+    if (r->reads.count)
+        raft__reads_answer(r);
+}
 void raft__reads_fail_all(raft_node *r);
 void raft__transfer_check(raft_node *r, raft_id id);
 void raft__transfer_tick(raft_node *r, uint64_t now);

@@ -40,7 +40,8 @@ static uint32_t acks_since(const raft_node *r, uint64_t seq)
     return n;
 }
 
-void raft__reads_check(raft_node *r)
+/* raft__reads_check with reads pending. */
+void raft__reads_answer(raft_node *r)
 {
     assert(r->role == RAFT_LEADER);
     uint32_t majority = raft__majority(r);
