@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/hash.h"
+#include "grow.h"
 
 int chk_init(checker *c, uint32_t n_nodes)
 {
@@ -85,15 +86,14 @@ uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_
 static int grow_u64_to(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
                        uint64_t **a2, uint64_t **a3)
 {
-    size_t nc = *cap ? *cap : 1024;
-    while (nc <= need)
-        nc *= 2;
+    /* Every array gets the same new capacity: each grows from *cap. */
     uint64_t **arrays[3] = {arr, a2, a3};
+    size_t nc = *cap;
     for (size_t k = 0; k <= extra_arrays; k++) {
-        uint64_t *p = realloc(*arrays[k], nc * sizeof *p);
+        nc = *cap;
+        uint64_t *p = grow_zeroed(*arrays[k], sizeof *p, &nc, need, 1024);
         if (!p)
             return -1;
-        memset(p + *cap, 0, (nc - *cap) * sizeof *p);
         *arrays[k] = p;
     }
     *cap = nc;
@@ -374,17 +374,14 @@ void chk_role(checker *c, raft_id n, enum raft_role role, uint64_t term)
     if (role != RAFT_LEADER)
         return;
     if (term >= c->term_cap) {
-        size_t cap = c->term_cap ? c->term_cap : 256;
-        while (cap <= term)
-            cap *= 2;
-        raft_id *p = realloc(c->term_leader, cap * sizeof *p);
+        /* (a term may not fit a narrower size_t) */
+        raft_id *p = term < SIZE_MAX ? grow_zeroed(c->term_leader, sizeof *p, &c->term_cap,
+                                                   (size_t)term, 256) : NULL;
         if (!p) {
             chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, 0, term, "checker out of memory");
             return;
         }
-        memset(p + c->term_cap, 0, (cap - c->term_cap) * sizeof *p);
         c->term_leader = p;
-        c->term_cap = cap;
     }
     raft_id prev = c->term_leader[term];
     if (prev && prev != n)

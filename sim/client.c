@@ -11,7 +11,7 @@
 
 #include "../core/hash.h"
 #include "../core/msg.h"
-#include "fifo_array.h"
+#include "grow.h"
 #include "sim_internal.h"
 
 #define CLIENT_BACKOFF_NS (10 * SIM_NS_PER_MS)

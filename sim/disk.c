@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dist.h"
-#include "fifo_array.h"
+#include "grow.h"
 
 int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
               blobstore *blobs)
@@ -114,7 +114,7 @@ static int log_push(disk *d, const blob *e)
 /* ---- writes ---- */
 
 /* Room for one more write of n_entries. Both queues slide down or grow as
- * fifo_array.h says (amortised O(1)); the entries' slide also rebases the
+ * grow.h says (amortised O(1)); the entries' slide also rebases the
  * pending writes' ent_start. */
 static int pend_reserve(disk *d, size_t n_entries)
 {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 void hist_init(history *h) { memset(h, 0, sizeof *h); }
 
 void hist_free(history *h)
@@ -69,15 +71,10 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
                      uint64_t *prev)
 {
     if (session >= h->n_sessions) {
-        size_t n = h->n_sessions ? h->n_sessions : 16;
-        while (n <= session)
-            n *= 2;
-        hist_session *p = realloc(h->sessions, n * sizeof *p);
+        hist_session *p = grow_zeroed(h->sessions, sizeof *p, &h->n_sessions, session, 16);
         if (!p)
             return -2;
-        memset(p + h->n_sessions, 0, (n - h->n_sessions) * sizeof *p);
         h->sessions = p;
-        h->n_sessions = n;
     }
     hist_session *s = &h->sessions[session];
     uint64_t *at;
@@ -85,15 +82,10 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
         at = &s->first[seq];
     } else {
         if (seq >= s->cap) {
-            size_t cap = s->cap ? s->cap : 64;
-            while (cap <= seq)
-                cap *= 2;
-            uint64_t *p = realloc(s->stored, cap * sizeof *p);
+            uint64_t *p = grow_zeroed(s->stored, sizeof *p, &s->cap, seq, 64);
             if (!p)
                 return -2;
-            memset(p + s->cap, 0, (cap - s->cap) * sizeof *p);
             s->stored = p;
-            s->cap = cap;
         }
         at = &s->stored[seq];
     }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../core/msg.h"
-#include "fifo_array.h"
+#include "grow.h"
 #include "sim_internal.h"
 
 static void reply(sim *s, sim_node *n, sim_ep to, const raft_msg *m)
