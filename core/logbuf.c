@@ -39,7 +39,6 @@ enum {
     LB_RECS_INITIAL = 64,
     LB_SESSIONS_INITIAL = 8,
     LB_DENSE_INITIAL = 64,     /* first size of the dense session window */
-    LB_SESSION_HINTS = 256,    /* slots of the session position cache */
     LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
     LB_DIGEST_COMMAND = 0x43,
 };
@@ -68,10 +67,6 @@ struct logbuf {
     lb_session *dense;
     size_t dense_cap, dense_n;
     uint64_t dense_lo;
-    /* Where client id k's session was last seen, by k mod LB_SESSION_HINTS:
-     * a guess, always checked against the array before it is used, so a
-     * stale hint (after an insertion or a restore) only costs the search. */
-    uint32_t session_hint[LB_SESSION_HINTS];
     size_t ts_inversions; /* adjacent stored pairs with decreasing timestamps */
     logbuf_counters c;
     uint64_t digest;
@@ -216,25 +211,14 @@ static size_t lb_session_lower(const lb_session *s, size_t n, uint64_t id)
 }
 
 /* Where client_id is, or would be inserted, in the sorted session array.
- * Fast paths, both verified, O(1) instead of a binary search: ids handed
- * out densely from 1 sit at position id - 1; otherwise the hint cache
- * (lb_session_note) usually knows the position of a known client. */
+ * Fast path, verified, O(1) instead of a binary search: ids handed out
+ * densely from 1 (as in a restored buffer) sit at position id - 1. */
 static size_t lb_session_pos(const logbuf *lb, uint64_t client_id)
 {
     if (client_id >= 1 && client_id <= lb->n_sessions &&
         lb->sessions[client_id - 1].client_id == client_id)
         return (size_t)(client_id - 1);
-    size_t hint = lb->session_hint[client_id % LB_SESSION_HINTS];
-    if (hint < lb->n_sessions && lb->sessions[hint].client_id == client_id)
-        return hint;
     return lb_session_lower(lb->sessions, lb->n_sessions, client_id);
-}
-
-/* Remember that client_id's session is at position i (a hint only). */
-static void lb_session_note(logbuf *lb, uint64_t client_id, size_t i)
-{
-    if (i <= UINT32_MAX)
-        lb->session_hint[client_id % LB_SESSION_HINTS] = (uint32_t)i;
 }
 
 /* The session at position i if it is client_id's, else NULL. */
@@ -382,7 +366,6 @@ static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t se
     assert(lb->sessions[i].seq < seq || lb->sessions[i].index == 0);
     lb->sessions[i].seq = seq;
     lb->sessions[i].index = index;
-    lb_session_note(lb, client_id, i);
 }
 
 /* Record (client, seq) -> index (index >= 1) in d, client_id's slot of the
