@@ -84,16 +84,13 @@ static inline uint64_t hash_load_tail_of_long(const uint8_t *end, size_t n)
     return w & (UINT64_C(0) - (r != 0));
 }
 
-/* The same job as hash_bytes at a third of the cost: one multiply and one
- * shift per 8 bytes, a full mix at the end. Platform-independent like
- * hash_bytes but a different function: for digests compared within a run
- * (e.g. the log buffer's), not for values stored across versions.
- * The loop takes two words a turn (half the loop control) and runs to an end
- * pointer; strings of 8 bytes or more load their tail in one go. */
-static inline uint64_t hash_bytes_fast(uint64_t h, const uint8_t *p, size_t n)
+/* The word loop of hash_bytes_fast from state h: one multiply and one shift
+ * per 8 bytes, a full mix at the end. Two words a turn (half the loop
+ * control) up to an end pointer; strings of 8 bytes or more load their tail
+ * in one go. Callers seed h with what else they hash (the length, at least). */
+static inline uint64_t hash_words_fast(uint64_t h, const uint8_t *p, size_t n)
 {
     const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
-    h = (h ^ ((uint64_t)n << 1)) * k;
     if (n < 8)
         return hash_mix64(h ^ hash_load_tail(p, n));
     const uint8_t *end = p + n, *pairs_end = p + (n & ~(size_t)15);
@@ -108,6 +105,14 @@ static inline uint64_t hash_bytes_fast(uint64_t h, const uint8_t *p, size_t n)
         h ^= h >> 29;
     }
     return hash_mix64(h ^ hash_load_tail_of_long(end, n));
+}
+
+/* The same job as hash_bytes at a third of the cost. Platform-independent
+ * like hash_bytes but a different function: for digests compared within a
+ * run (e.g. the log buffer's), not for values stored across versions. */
+static inline uint64_t hash_bytes_fast(uint64_t h, const uint8_t *p, size_t n)
+{
+    return hash_words_fast((h ^ ((uint64_t)n << 1)) * UINT64_C(0x9e3779b97f4a7c15), p, n);
 }
 
 #endif

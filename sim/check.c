@@ -54,32 +54,12 @@ void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
     va_end(ap);
 }
 
-/* One 8-byte word into chk_entry_hash's state. */
-static inline uint64_t entry_hash_word(uint64_t h, const uint8_t *p)
-{
-    h = (h ^ hash_load_le64(p)) * UINT64_C(0x9e3779b97f4a7c15);
-    return h ^ (h >> 29);
-}
-
-/* One multiply per 8 bytes, a full mix at the end: cheap enough to hash
- * every appended entry on every node. */
+/* The word loop of the log buffer's digest, seeded with the entry's term,
+ * type and length: cheap enough to hash every appended entry on every node. */
 uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_t len)
 {
-    uint64_t h = hash_mix64(term ^ ((uint64_t)type << 32) ^ ((uint64_t)len << 40));
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32) { /* four words per turn: less loop overhead */
-        h = entry_hash_word(entry_hash_word(h, data + i), data + i + 8);
-        h = entry_hash_word(entry_hash_word(h, data + i + 16), data + i + 24);
-    }
-    if (i + 16 <= len) {
-        h = entry_hash_word(entry_hash_word(h, data + i), data + i + 8);
-        i += 16;
-    }
-    if (i + 8 <= len) {
-        h = entry_hash_word(h, data + i);
-        i += 8;
-    }
-    return hash_mix64(h ^ hash_load_tail(data + i, len - i));
+    return hash_words_fast(hash_mix64(term ^ ((uint64_t)type << 32) ^ ((uint64_t)len << 40)),
+                           data, len);
 }
 
 /* grow_u64's slow path: reallocate. */
