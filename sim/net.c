@@ -17,13 +17,12 @@ int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed)
     nw->n_ep = n_ep;
     nw->dflt = *dflt;
     nw->params = malloc(links * sizeof *nw->params);
-    nw->thresholds = malloc(links * 3 * sizeof *nw->thresholds);
-    nw->cut = calloc(links, 1);
-    nw->last_delivery = calloc(links, sizeof *nw->last_delivery);
-    if (!nw->params || !nw->thresholds || !nw->cut || !nw->last_delivery) {
+    nw->links = aligned_alloc(_Alignof(net_link_state), links * sizeof *nw->links);
+    if (!nw->params || !nw->links) {
         net_free(nw);
         return -1;
     }
+    memset(nw->links, 0, links * sizeof *nw->links);
     net_reset_params(nw, dflt);
     for (int c = 0; c <= NET_SIZE_CLASSES; c++)
         nw->free_head[c] = NET_NO_SLOT;
@@ -37,9 +36,7 @@ void net_free(net *nw)
         free(nw->slots[i].buf);
     free(nw->slots);
     free(nw->params);
-    free(nw->thresholds);
-    free(nw->cut);
-    free(nw->last_delivery);
+    free(nw->links);
     memset(nw, 0, sizeof *nw);
 }
 
@@ -131,7 +128,7 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
 
 bool net_blocked(const net *nw, sim_ep from, sim_ep to)
 {
-    if (nw->cut[net_link(nw, from, to)])
+    if (nw->links[net_link(nw, from, to)].cut)
         return true;
     uint8_t gf = nw->group[from], gt = nw->group[to];
     return gf && gt && gf != gt;
@@ -140,7 +137,16 @@ bool net_blocked(const net *nw, sim_ep from, sim_ep to)
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut)
 {
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
-    nw->cut[net_link(nw, from, to)] = cut;
+    nw->links[net_link(nw, from, to)].cut = cut;
+}
+
+bool net_any_cut(const net *nw)
+{
+    size_t links = (size_t)nw->n_ep * nw->n_ep;
+    for (size_t i = 0; i < links; i++)
+        if (nw->links[i].cut)
+            return true;
+    return false;
 }
 
 void net_isolate(net *nw, sim_ep ep)
@@ -165,7 +171,9 @@ void net_partition(net *nw, const sim_epset *groups, uint32_t n)
 
 void net_heal(net *nw)
 {
-    memset(nw->cut, 0, (size_t)nw->n_ep * nw->n_ep);
+    size_t links = (size_t)nw->n_ep * nw->n_ep;
+    for (size_t i = 0; i < links; i++)
+        nw->links[i].cut = 0;
     memset(nw->group, 0, sizeof nw->group);
 }
 
@@ -176,15 +184,18 @@ static inline uint32_t ppm_to_2p20(uint32_t ppm)
     return (uint32_t)((((uint64_t)ppm << 20) + 500000) / 1000000); /* rounded */
 }
 
-/* Recompute link li's probability thresholds after a parameter change, so
- * that a send compares with them directly. */
+/* Refresh link li's send state after a parameter change: a send reads only
+ * that, with the probabilities as thresholds it compares with directly. */
 static void link_changed(net *nw, size_t li)
 {
     const sim_link_params *lp = &nw->params[li];
-    uint32_t *t = &nw->thresholds[3 * li];
-    t[0] = ppm_to_2p20(lp->drop_ppm);
-    t[1] = ppm_to_2p20(lp->dup_ppm);
-    t[2] = ppm_to_2p20(lp->reorder_ppm);
+    net_link_state *l = &nw->links[li];
+    l->latency = lp->latency;
+    l->thresholds[0] = ppm_to_2p20(lp->drop_ppm);
+    l->thresholds[1] = ppm_to_2p20(lp->dup_ppm);
+    l->thresholds[2] = ppm_to_2p20(lp->reorder_ppm);
+    l->bandwidth_Bps = lp->bandwidth_Bps;
+    l->reorder_ns = lp->reorder_ns;
 }
 
 static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const sim_dist *d)
@@ -246,13 +257,12 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
         plan->verdict = NET_DROPPED_CUT;
         return 0;
     }
-    size_t li = net_link(nw, from, to);
-    const sim_link_params *lp = &nw->params[li];
-    uint64_t at = now_ns + dist_sample(&lp->latency, &nw->r);
+    net_link_state *l = &nw->links[net_link(nw, from, to)];
+    uint64_t at = now_ns + dist_sample(&l->latency, &nw->r);
     /* One draw decides drop, duplicate and reorder: three 20-bit uniforms,
      * each compared with its probability scaled to 2^20 (exact to 1e-6). */
     uint64_t u = rng_next(&nw->r);
-    const uint32_t *t = &nw->thresholds[3 * li]; /* kept in step by link_changed */
+    const uint32_t *t = l->thresholds; /* kept in step by link_changed */
     bool drop = (u & 0xfffff) < t[0];
     bool dup = ((u >> 20) & 0xfffff) < t[1];
     bool reorder = ((u >> 40) & 0xfffff) < t[2];
@@ -262,20 +272,20 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     }
     /* Links are FIFO (like a TCP connection): jitter never reorders by itself;
      * only the explicit reorder fault lets later messages overtake. */
-    uint64_t earliest = nw->last_delivery[li];
-    if (lp->bandwidth_Bps)
-        earliest += bandwidth_ns(len, lp->bandwidth_Bps);
+    uint64_t earliest = l->last_delivery;
+    if (l->bandwidth_Bps)
+        earliest += bandwidth_ns(len, l->bandwidth_Bps);
     if (at < earliest)
         at = earliest;
-    nw->last_delivery[li] = at;
+    l->last_delivery = at;
     if (reorder) {
-        at += rng_range(&nw->r, 0, lp->reorder_ns);
+        at += rng_range(&nw->r, 0, l->reorder_ns);
         plan->reordered = true;
     }
     plan->verdict = NET_SENT;
     plan->at_ns[0] = at;
     if (dup) {
-        uint64_t at2 = now_ns + dist_sample(&lp->latency, &nw->r);
+        uint64_t at2 = now_ns + dist_sample(&l->latency, &nw->r);
         plan->at_ns[1] = at2 < at ? at : at2; /* a duplicate trails its original */
     }
     /* One copy per delivery, from a single call site so that it inlines. */

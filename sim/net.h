@@ -60,13 +60,25 @@ typedef struct net_plan {
 
 enum { NET_SIZE_CLASSES = 24 };
 
+/* Everything a send reads and writes about its link, in one cache line:
+ * a send then touches one line of link state, not five arrays. The
+ * parameters come from the link's sim_link_params (kept in step by
+ * link_changed in net.c); cut and last_delivery live only here. */
+typedef struct net_link_state {
+    _Alignas(64) sim_dist latency;
+    uint32_t thresholds[3];  /* drop, dup, reorder ppm scaled to 2^20 */
+    uint8_t cut;             /* 1 = one-way cut */
+    uint64_t last_delivery;  /* for FIFO order and bandwidth serialisation */
+    uint64_t bandwidth_Bps;
+    uint64_t reorder_ns;
+} net_link_state;
+_Static_assert(sizeof(net_link_state) == 64, "a link's send state is one cache line");
+
 typedef struct net {
     uint32_t n_ep;
     sim_link_params dflt;
-    sim_link_params *params; /* [from-1][to-1] */
-    uint32_t *thresholds;    /* [link][3]: drop, dup, reorder ppm scaled to 2^20 */
-    uint8_t *cut;            /* [from-1][to-1]: 1 = one-way cut */
-    uint64_t *last_delivery; /* [from-1][to-1]: for bandwidth serialisation */
+    sim_link_params *params; /* [from-1][to-1]: as set (read on changes only) */
+    net_link_state *links;   /* [from-1][to-1]: 64-byte aligned, one line each */
     uint8_t group[SIM_MAX_ENDPOINTS + 1];
     rng r;
     net_msg *slots;
@@ -109,6 +121,7 @@ static inline void net_release(net *nw, uint32_t slot)
 }
 
 bool net_blocked(const net *nw, sim_ep from, sim_ep to);
+bool net_any_cut(const net *nw);
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut);
 void net_isolate(net *nw, sim_ep ep);
 /* groups[0..n): endpoints in group g get group id g + 1. */

@@ -194,7 +194,7 @@ void sim_cover(sim *s, enum sim_coverage c)
 /* Is any cut or partition in force? (Only asked on leader changes.) */
 static bool net_faulted(const sim *s)
 {
-    if (memchr(s->nw.cut, 1, (size_t)s->nw.n_ep * s->nw.n_ep))
+    if (net_any_cut(&s->nw))
         return true;
     for (sim_ep ep = 1; ep <= s->nw.n_ep; ep++)
         if (s->nw.group[ep])
