@@ -28,9 +28,14 @@ int evq__grow(evq *q)
     if (!h)
         return -1;
     q->heap = h;
-    sim_event *e = realloc(q->slots, cap * sizeof *e);
+    /* Aligned (realloc cannot keep that): see sim_event. cap is a power of
+     * two >= 256, so the size is a multiple of the alignment. */
+    sim_event *e = aligned_alloc(64, cap * sizeof *e);
     if (!e)
         return -1;
+    if (q->n_slots)
+        memcpy(e, q->slots, q->n_slots * sizeof *e);
+    free(q->slots);
     q->slots = e;
     uint32_t *f = realloc(q->free_slots, cap * sizeof *f);
     if (!f)

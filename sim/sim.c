@@ -301,10 +301,11 @@ static inline void stop_on_violation(sim *s)
 static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
 {
     while (!s->over) {
-        const sim_event *top = evq_peek(&s->q);
-        if (until && (!top || top->time_ns > until_ns))
+        uint64_t t;
+        bool any = evq_next_time(&s->q, &t);
+        if (until && (!any || t > until_ns))
             break;
-        if (!top || top->time_ns > s->end_ns) {
+        if (!any || t > s->end_ns) {
             if (s->now < s->end_ns)
                 s->now = s->end_ns;
             s->over = true;
@@ -313,8 +314,8 @@ static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
         /* dispatch() reads the event's fields before anything can push (which
          * may reuse its storage), so it runs on the queue's copy. */
         const sim_event *ev = evq_take(&s->q);
-        assert(ev->time_ns >= s->now);
-        s->now = ev->time_ns;
+        assert(ev->time_ns == t && t >= s->now);
+        s->now = t;
         chk_set_clock(&s->chk, s->now, s->events + 1);
         bool real = dispatch(s, ev);
         if (real) {

@@ -55,7 +55,7 @@ Test(queue, interleaved_pushes_and_pops_match_a_sorted_reference)
     rng_init(&r, 42, 1);
     uint64_t now = 0, popped = 0;
     for (int round = 0; round < 5000; round++) {
-        evq_push(&q, &(sim_event){.time_ns = now + rng_below(&r, 1000)});
+        evq_push(&q, &(sim_event){.time_ns = now + rng_below(&r, 1000), .a = (uint32_t)round});
         if (round % 3 == 0) {
             sim_event ev;
             cr_assert(evq_pop(&q, &ev));
@@ -65,8 +65,8 @@ Test(queue, interleaved_pushes_and_pops_match_a_sorted_reference)
         }
     }
     sim_event ev, prev = {0};
-    while (evq_pop(&q, &ev)) {
-        cr_assert(ev.time_ns > prev.time_ns || (ev.time_ns == prev.time_ns && ev.seq > prev.seq));
+    while (evq_pop(&q, &ev)) { /* a is the push order: ties pop in it */
+        cr_assert(ev.time_ns > prev.time_ns || (ev.time_ns == prev.time_ns && ev.a > prev.a));
         prev = ev;
     }
     evq_free(&q);
