@@ -64,10 +64,15 @@ static uint32_t pool_take(net *nw, size_t len)
         return s;
     }
     if (nw->n_slots == nw->cap_slots) {
+        /* Aligned (which realloc cannot keep); a power of two >= 256 records
+         * is a multiple of the alignment. */
         uint32_t cap = nw->cap_slots ? nw->cap_slots * 2 : 256;
-        net_msg *p = realloc(nw->slots, (size_t)cap * sizeof *p);
+        net_msg *p = aligned_alloc(64, (size_t)cap * sizeof *p);
         if (!p)
             return NET_NO_SLOT;
+        if (nw->n_slots)
+            memcpy(p, nw->slots, (size_t)nw->n_slots * sizeof *p);
+        free(nw->slots);
         nw->slots = p;
         nw->cap_slots = cap;
     }
@@ -117,8 +122,8 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
     assert(m->cap >= len);
     memcpy(m->buf, buf, len);
     m->len = (uint32_t)len;
-    m->from = from;
-    m->to = to;
+    m->from = (uint8_t)from; /* net_send checked both against n_ep */
+    m->to = (uint8_t)to;
     m->dst_gen = gen;
     m->type = len >= 2 ? buf[1] : 0;
     return s;

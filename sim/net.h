@@ -35,17 +35,23 @@
 
 #define NET_NO_SLOT UINT32_MAX
 
-/* One message in flight. The buffer belongs to the pool. */
+/* One message in flight. The buffer belongs to the pool. 32 bytes, in a
+ * 64-byte aligned array: a delivery's first look at its message costs one
+ * line, never two. */
 typedef struct net_msg {
     uint8_t *buf;
+    union {
+        uint64_t dst_gen;   /* in flight: destination's lifetime when sent (crash => stale) */
+        uint32_t next_free; /* in the pool: its free list */
+    };
     uint32_t len, cap;
-    sim_ep from, to;
-    uint64_t dst_gen;   /* destination's lifetime when sent (crash => stale) */
-    uint32_t next_free; /* pool free list */
+    uint8_t from, to;   /* endpoints (sim_ep), at most SIM_MAX_ENDPOINTS */
     uint8_t type;       /* wire type byte (0 if too short) */
     bool duplicate;     /* the second copy of a duplicated message */
     uint8_t size_class; /* of buf, fixed when the slot is made */
 } net_msg;
+_Static_assert(SIM_MAX_ENDPOINTS <= UINT8_MAX, "an endpoint fits net_msg's bytes");
+_Static_assert(sizeof(net_msg) == 32, "a message record is half a cache line");
 
 enum net_verdict { NET_SENT, NET_DROPPED_LOSS, NET_DROPPED_CUT };
 
@@ -81,7 +87,7 @@ typedef struct net {
     net_link_state *links;   /* [from-1][to-1]: 64-byte aligned, one line each */
     uint8_t group[SIM_MAX_ENDPOINTS + 1];
     rng r;
-    net_msg *slots;
+    net_msg *slots;          /* 64-byte aligned (see net_msg) */
     uint32_t n_slots, cap_slots;
     uint32_t free_head[NET_SIZE_CLASSES + 1]; /* last class: oversized, exact */
     uint64_t live;           /* messages currently allocated */
