@@ -24,12 +24,9 @@ void chk_free(checker *c)
 {
     for (raft_id n = 1; n <= c->n_nodes; n++)
         free(c->nodes[n].h);
-    free(c->truth_term);
-    free(c->truth_hash);
-    free(c->truth_digest);
-    free(c->truth_commit_term);
-    free(c->lm_term);
-    free(c->lm_hash);
+    free(c->truth);
+    free(c->truth_terms);
+    free(c->lm);
     free(c->lm_more);
     free(c->term_leader);
     memset(c, 0, sizeof *c);
@@ -62,30 +59,12 @@ uint64_t chk_entry_hash(uint64_t term, uint32_t type, const uint8_t *data, size_
                            data, len);
 }
 
-/* grow_u64's slow path: reallocate. */
-static int grow_u64_to(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
-                       uint64_t **a2, uint64_t **a3)
+/* A per-index array with room for index `need` (new items zeroed): the
+ * array (moved if it grew), or NULL out of memory. The check inlines: it
+ * runs on every append and commit. */
+static inline void *grow_index(void *items, size_t item_size, size_t *cap, size_t need)
 {
-    /* Every array gets the same new capacity: each grows from *cap. */
-    uint64_t **arrays[3] = {arr, a2, a3};
-    size_t nc = *cap;
-    for (size_t k = 0; k <= extra_arrays; k++) {
-        nc = *cap;
-        uint64_t *p = grow_zeroed(*arrays[k], sizeof *p, &nc, need, 1024);
-        if (!p)
-            return -1;
-        *arrays[k] = p;
-    }
-    *cap = nc;
-    return 0;
-}
-
-/* Grow a uint64 array so that index `need` fits; new space zeroed. The
- * check inlines: it runs on every append and commit. */
-static inline int grow_u64(uint64_t **arr, size_t *cap, size_t need, size_t extra_arrays,
-                           uint64_t **a2, uint64_t **a3)
-{
-    return need < *cap ? 0 : grow_u64_to(arr, cap, need, extra_arrays, a2, a3);
+    return need < *cap ? items : grow_zeroed(items, item_size, cap, need, 1024);
 }
 
 /* ---- per-node hash chain ---- */
@@ -109,14 +88,16 @@ static int node_make_room(chk_node *nd, uint64_t index)
         if (index - nd->h_off < nd->h_cap)
             return 0;
     }
-    size_t cap = nd->h_cap ? nd->h_cap * 2 : 1024;
+    uint64_t cap = nd->h_cap ? (uint64_t)nd->h_cap * 2 : 1024;
     while (cap <= index - nd->h_off)
         cap *= 2;
-    uint64_t *p = realloc(nd->h, cap * sizeof *p);
+    if (cap > UINT32_MAX)
+        return -1; /* a window of 2^32 unchecked entries: treated as out of memory */
+    uint64_t *p = realloc(nd->h, (size_t)cap * sizeof *p);
     if (!p)
         return -1;
     nd->h = p;
-    nd->h_cap = cap;
+    nd->h_cap = (uint32_t)cap;
     return 0;
 }
 
@@ -128,7 +109,7 @@ static inline int node_reserve(chk_node *nd, uint64_t index)
 
 static uint64_t truth_hash_at(const checker *c, uint64_t index)
 {
-    return index == 0 ? 0 : c->truth_hash[index];
+    return index == 0 ? 0 : c->truth[index].hash;
 }
 
 /* The node's chain hash at i. Below h_off the node's entries are committed or
@@ -232,14 +213,14 @@ static chk_lm_slot *lm_more_find(checker *c, uint64_t index, uint64_t term, uint
 static bool lm_lookup_or_add(checker *c, uint64_t index, uint64_t term, uint64_t hash,
                              uint64_t *seen)
 {
-    if (grow_u64(&c->lm_term, &c->lm_cap, index, 1, &c->lm_hash, NULL) != 0)
+    chk_lm_first *lm = grow_index(c->lm, sizeof *c->lm, &c->lm_cap, index);
+    if (!lm)
         return false;
-    if (c->lm_term[index] == 0) {
-        c->lm_term[index] = term;
-        c->lm_hash[index] = hash;
-    }
-    if (c->lm_term[index] == term) {
-        *seen = c->lm_hash[index];
+    c->lm = lm;
+    if (lm[index].term == 0)
+        lm[index] = (chk_lm_first){.term = term, .hash = hash};
+    if (lm[index].term == term) {
+        *seen = lm[index].hash;
         return true;
     }
     chk_lm_slot *s = lm_more_find(c, index, term, hash);
@@ -329,7 +310,7 @@ static void check_leader_completeness(checker *c, raft_id n, uint64_t term)
 {
     chk_node *nd = &c->nodes[n];
     uint64_t C = c->committed;
-    while (C > 0 && c->truth_commit_term[C] >= term)
+    while (C > 0 && c->truth_terms[C].commit_term >= term)
         C--;
     if (C == 0 || C < nd->base)
         return; /* nothing committed before this term, or covered by the node's snapshot */
@@ -338,18 +319,18 @@ static void check_leader_completeness(checker *c, raft_id n, uint64_t term)
                  "leader %u of term %llu has last index %llu < committed index %llu", n,
                  (unsigned long long)term, (unsigned long long)nd->last,
                  (unsigned long long)C);
-    } else if (h_at(c, nd, C) != c->truth_hash[C]) {
+    } else if (h_at(c, nd, C) != c->truth[C].hash) {
         chk_fail(c, SIM_V_LEADER_COMPLETENESS, n, 0, C, term,
                  "leader %u of term %llu lacks the committed entry at %llu (term %llu)", n,
                  (unsigned long long)term, (unsigned long long)C,
-                 (unsigned long long)c->truth_term[C]);
+                 (unsigned long long)c->truth_terms[C].term);
     }
 }
 
 void chk_role(checker *c, raft_id n, enum raft_role role, uint64_t term)
 {
     chk_node *nd = &c->nodes[n];
-    nd->role = role;
+    nd->role = (uint8_t)role;
     nd->term = term;
     if (role != RAFT_LEADER)
         return;
@@ -373,18 +354,20 @@ void chk_role(checker *c, raft_id n, enum raft_role role, uint64_t term)
 
 static void record_truth(checker *c, raft_id n, uint64_t i, uint64_t h, uint64_t term)
 {
-    if (grow_u64(&c->truth_term, &c->truth_cap, i, 2, &c->truth_hash, &c->truth_digest)) {
-        chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, i, 0, "checker out of memory");
-        return;
-    }
-    if (grow_u64(&c->truth_commit_term, &c->truth_commit_term_cap, i, 0, NULL, NULL)) {
+    chk_truth *t = grow_index(c->truth, sizeof *c->truth, &c->truth_cap, i);
+    if (t)
+        c->truth = t;
+    chk_truth_terms *tt =
+        grow_index(c->truth_terms, sizeof *c->truth_terms, &c->truth_terms_cap, i);
+    if (tt)
+        c->truth_terms = tt;
+    if (!t || !tt) {
         chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, i, 0, "checker out of memory");
         return;
     }
     assert(i == c->committed + 1);
-    c->truth_commit_term[i] = c->nodes[n].term;
-    c->truth_term[i] = term;
-    c->truth_hash[i] = h;
+    tt[i] = (chk_truth_terms){.term = term, .commit_term = c->nodes[n].term};
+    t[i].hash = h;
     c->committed = i;
 }
 
@@ -409,11 +392,11 @@ void chk_commit(checker *c, raft_id n, uint64_t commit,
     for (uint64_t i = from; i <= commit && !c->violated; i++) {
         uint64_t h = h_at(c, nd, i);
         if (i <= c->committed) {
-            if (h != c->truth_hash[i])
-                chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, i, c->truth_term[i],
+            if (h != c->truth[i].hash)
+                chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, i, c->truth_terms[i].term,
                          "node %u committed a different entry at %llu than the one "
                          "committed before (term %llu)", n, (unsigned long long)i,
-                         (unsigned long long)c->truth_term[i]);
+                         (unsigned long long)c->truth_terms[i].term);
         } else if (i == c->committed + 1) {
             record_truth(c, n, i, h, term_at ? term_at(arg, i) : 0);
         } else {
@@ -443,20 +426,21 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
                  (unsigned long long)nd->last);
         return;
     }
-    if (h != c->truth_hash[index]) {
-        chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, c->truth_term[index],
+    chk_truth *t = &c->truth[index];
+    if (h != t->hash) {
+        chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, c->truth_terms[index].term,
                  "node %u applied a different entry at %llu than the committed one", n,
                  (unsigned long long)index);
         return;
     }
     uint64_t d = digest ? digest : 1;
-    if (!c->truth_digest[index])
-        c->truth_digest[index] = d;
-    else if (c->truth_digest[index] != d)
+    if (!t->digest)
+        t->digest = d;
+    else if (t->digest != d)
         chk_fail(c, SIM_V_DIGEST_MISMATCH, n, 0, index, 0,
                  "node %u log-buffer digest %016llx at applied index %llu differs from "
                  "another node's %016llx", n, (unsigned long long)digest,
-                 (unsigned long long)index, (unsigned long long)c->truth_digest[index]);
+                 (unsigned long long)index, (unsigned long long)t->digest);
 }
 
 void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term,
@@ -469,11 +453,11 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
                  (unsigned long long)index, (unsigned long long)c->committed);
         return;
     }
-    if (index > 0 && c->truth_term[index] && term && c->truth_term[index] != term)
+    if (index > 0 && c->truth_terms[index].term && term && c->truth_terms[index].term != term)
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, term,
                  "snapshot at %llu has term %llu but the committed entry has term %llu",
                  (unsigned long long)index, (unsigned long long)term,
-                 (unsigned long long)c->truth_term[index]);
+                 (unsigned long long)c->truth_terms[index].term);
     uint64_t h;
     bool kept = last_after > index;
     if (kept && (nd->last < last_after || !chk_has_entry(c, n, index, &h) ||
@@ -494,7 +478,7 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
     if (index > nd->applied)
         nd->applied = index;
     uint64_t d = digest ? digest : 1;
-    if (index > 0 && c->truth_digest[index] && c->truth_digest[index] != d)
+    if (index > 0 && c->truth[index].digest && c->truth[index].digest != d)
         chk_fail(c, SIM_V_DIGEST_MISMATCH, n, 0, index, term,
                  "node %u log-buffer digest after installing the snapshot at %llu differs",
                  n, (unsigned long long)index);
@@ -523,9 +507,9 @@ void chk_acked(checker *c, uint64_t index, uint64_t term)
                  (unsigned long long)c->committed);
         return;
     }
-    if (term && c->truth_term[index] && c->truth_term[index] != term)
+    if (term && c->truth_terms[index].term && c->truth_terms[index].term != term)
         chk_fail(c, SIM_V_ACKED_WRITE_LOST, 0, 0, index, term,
                  "a client write acknowledged at (index %llu, term %llu) but the committed "
                  "entry there has term %llu", (unsigned long long)index,
-                 (unsigned long long)term, (unsigned long long)c->truth_term[index]);
+                 (unsigned long long)term, (unsigned long long)c->truth_terms[index].term);
 }

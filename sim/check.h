@@ -34,33 +34,50 @@
 #include "../core/raft.h"
 #include "sim.h"
 
+/* One cache line (the checker is 64-byte aligned): an append, commit or
+ * apply on a node reads one line of its state. */
 typedef struct chk_node {
-    uint64_t *h;        /* h[i - h_off] */
-    size_t h_cap;
+    _Alignas(64) uint64_t *h; /* h[i - h_off] */
     uint64_t h_off;     /* index of h[0] (<= base) */
     uint64_t base;      /* snapshot index: h[base] is the seed */
     uint64_t last;      /* last log index */
     uint64_t commit, applied;
     uint64_t term;
-    enum raft_role role;
+    uint32_t h_cap;     /* (node_make_room keeps it below 2^32) */
+    uint8_t role;       /* enum raft_role */
     bool up;
 } chk_node;
+_Static_assert(sizeof(chk_node) == 64, "a node's checker state is one cache line");
 
 typedef struct chk_lm_slot {
     uint64_t index, term, hash; /* index 0 = empty */
 } chk_lm_slot;
+
+/* Per-index records are pairs of words that are read together, so a check
+ * costs one cache line where parallel arrays cost two. */
+typedef struct chk_truth {  /* read by every node's commit and apply */
+    uint64_t hash;
+    uint64_t digest;        /* log-buffer digest at this applied index; 0 = unknown */
+} chk_truth;
+typedef struct chk_truth_terms {
+    uint64_t term;          /* the entry's term */
+    uint64_t commit_term;   /* term of the node that first committed it */
+} chk_truth_terms;
+typedef struct chk_lm_first { /* the first (term, hash) any node held at an index */
+    uint64_t term, hash;      /* term 0 = none yet */
+} chk_lm_first;
 
 typedef struct checker {
     uint32_t n_nodes;
     chk_node nodes[SIM_MAX_NODES + 1];
     /* committed truth, indexes 1..committed */
     uint64_t committed;
-    uint64_t *truth_term, *truth_hash, *truth_digest; /* [index]; digest 0 = unknown */
+    chk_truth *truth;              /* [index] */
     size_t truth_cap;
-    uint64_t *truth_commit_term; /* [index]: term of the node that first committed it */
-    size_t truth_commit_term_cap;
+    chk_truth_terms *truth_terms;  /* [index] */
+    size_t truth_terms_cap;
     /* Log Matching: first (term, hash) seen per index, plus an overflow table */
-    uint64_t *lm_term, *lm_hash;
+    chk_lm_first *lm;
     size_t lm_cap;
     chk_lm_slot *lm_more;
     size_t lm_more_cap, lm_more_n;

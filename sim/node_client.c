@@ -116,7 +116,7 @@ void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *
     /* The first node to apply an index records which (session, seq) was
      * stored there (the history's exactly-once check); the others apply the
      * same entry, which the checker verifies through the hash chain. */
-    bool first = index < s->chk.truth_cap && s->chk.truth_digest[index] == 0;
+    bool first = index < s->chk.truth_cap && s->chk.truth[index].digest == 0;
     if (!res->duplicate && first) {
         logbuf_record rec;
         if (logbuf_cmd_decode(e->data, e->len, &rec) && rec.client_id > 0 &&

@@ -66,7 +66,10 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
 {
     if (validate(cfg, err, err_cap) != 0)
         return NULL;
-    sim *s = calloc(1, sizeof *s);
+    /* Aligned as its cache-line sized parts ask (sizeof is a multiple of it) */
+    sim *s = aligned_alloc(_Alignof(sim), sizeof *s);
+    if (s)
+        memset(s, 0, sizeof *s);
     if (!s) {
         snprintf(err, err_cap, "out of memory");
         return NULL;
