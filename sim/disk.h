@@ -42,30 +42,34 @@ typedef struct disk_pending {
     bool keep_log;
 } disk_pending;
 
+/* Fields in the order a write and an fsync use them, a cache line each
+ * (the struct is 64-byte aligned): the pending queue, the durable log and
+ * the fsync state, the durable hard state and counters, the fsync latency's
+ * parameters and stream; the snapshot, seldom touched, last. */
 typedef struct disk {
-    /* durable */
-    raft_hard_state hs;
-    raft_snapshot_meta snap;
-    uint8_t *snap_data;
-    size_t snap_len;
-    const blob **log;          /* log[head .. head+n) hold indexes base+1 .. base+n */
-    size_t log_head, log_n, log_cap;
-    uint64_t log_base;
-    uint64_t durable_token;
     /* volatile */
     /* pend[pend_head .. pend_head + pend_n) are queued, oldest first; their
      * entries are pend_ents[pend_ents_head .. pend_ents_n). Consuming moves
      * the heads; the arrays slide down only when full (see pend_reserve). */
-    disk_pending *pend;
+    _Alignas(64) disk_pending *pend;
     size_t pend_head, pend_n, pend_cap;
     const blob **pend_ents;
     size_t pend_ents_head, pend_ents_n, pend_ents_cap;
+    /* durable */
+    const blob **log;          /* log[head .. head+n) hold indexes base+1 .. base+n */
+    size_t log_head, log_n, log_cap;
+    uint64_t log_base;
+    uint64_t durable_token;
     size_t fsync_covers;       /* pending writes the running fsync covers (0 = idle) */
     uint64_t fsync_gen;        /* bumped on crash: a stale completion is ignored */
+    raft_hard_state hs;
     blobstore *blobs;          /* shared with the other disks of the run */
+    uint64_t fsyncs, writes, torn, lost_writes;
+    uint8_t *snap_data;        /* (fills the line) */
     sim_disk_params params;
     rng r;
-    uint64_t fsyncs, writes, torn, lost_writes;
+    raft_snapshot_meta snap;
+    size_t snap_len;
 } disk;
 
 int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,

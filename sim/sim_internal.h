@@ -42,33 +42,45 @@ typedef struct sim_read { /* a client read waiting for ReadIndex + apply */
     bool ready;
 } sim_read;
 
+/* Fields in the order events use them: the first three cache lines hold
+ * what deliveries, timers and appends touch (an event starts on a cold node,
+ * and each line it reads costs a miss); the disk follows, then the fields of
+ * pauses, crashes and reads. The struct is 64-byte aligned (see sim_new). */
 typedef struct sim_node {
-    struct sim *s;
-    raft_id id;
+    /* line 0 */
+    _Alignas(64) struct sim *s;
     void *proto;      /* NULL while crashed or being created */
-    bool up, paused, creating;
-    bool timer_armed; /* (of the timer below; here, it fills padding) */
     uint64_t gen;     /* lifetime: bumped on crash (in-flight deliveries go stale) */
     logbuf *lb;
-    disk dk;
-    rng r;            /* the node's raft randomness */
+    raft_id id;
+    bool up, paused, creating;
+    bool timer_armed; /* of the timer below */
+    enum raft_role role;
     /* clock: local = l0 + (v - v0) + (v - v0) * ppm / 1e6 */
     int64_t drift_ppm;
-    uint64_t clk_v0, clk_l0, last_local;
+    uint64_t clk_v0;
+    /* line 1 */
+    uint64_t clk_l0, last_local;
     /* timer: one pending event, superseded by generation; timer_local is
      * the local deadline it was armed for (see node_sync_timer) */
     uint64_t timer_gen, timer_at, timer_local;
+    uint64_t term;
+    sim_prop *props;         /* FIFO by index */
+    size_t props_head;
+    /* line 2 */
+    size_t props_n, props_cap;
+    size_t reads_ready;
+    uint64_t elections;
+    rng r;            /* the node's raft randomness */
+    disk dk;
+    /* rarely used */
     uint64_t pause_gen;
     uint64_t persisted_held; /* fsync finished while paused: report on resume */
     uint32_t *held;          /* deliveries waiting for resume */
     size_t held_n, held_cap;
-    sim_prop *props;         /* FIFO by index */
-    size_t props_head, props_n, props_cap;
     sim_read *reads;
-    size_t reads_n, reads_cap, reads_ready;
+    size_t reads_n, reads_cap;
     uint64_t next_req;
-    enum raft_role role;
-    uint64_t term, elections;
 } sim_node;
 
 typedef struct sim_cop { /* one client operation slot = one session */
