@@ -46,7 +46,7 @@ void client_free(sim_client *c)
 static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
 {
     sim_client_deadline *q = fifo_array_reserve(c->toq, sizeof *c->toq, &c->toq_head, c->toq_n,
-                                                &c->toq_cap, 256);
+                                                &c->toq_cap, 256, 0);
     if (!q)
         return -1;
     c->toq = q;

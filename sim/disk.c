@@ -20,6 +20,13 @@ int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
 
 static void arena_release(disk *d, const blob *b);
 
+static void snap_write_free(disk_snap_write *sw)
+{
+    if (sw)
+        free(sw->data);
+    free(sw);
+}
+
 /* The i-th queued write, oldest first. */
 static disk_pending *pend_at(disk *d, size_t i) { return &d->pend[d->pend_head + i]; }
 
@@ -31,7 +38,7 @@ void disk_free(disk *d)
         arena_release(d, d->pend_ents[i]);
     free(d->log);
     for (size_t i = 0; i < d->pend_n; i++)
-        free(pend_at(d, i)->snap_data);
+        snap_write_free(pend_at(d, i)->snap);
     free(d->pend);
     free(d->pend_ents);
     free(d->snap_data);
@@ -119,7 +126,7 @@ static int log_push(disk *d, const blob *e)
 static int pend_reserve(disk *d, size_t n_entries)
 {
     disk_pending *pend = fifo_array_reserve(d->pend, sizeof *d->pend, &d->pend_head, d->pend_n,
-                                            &d->pend_cap, 64);
+                                            &d->pend_cap, 64, _Alignof(disk_pending));
     if (!pend)
         return -1;
     d->pend = pend;
@@ -160,16 +167,23 @@ int disk_write(disk *d, const raft_write *w)
     p->first_index = w->first_index;
     p->ent_start = d->pend_ents_n;
     p->n_entries = 0;
-    p->snap = w->snap;
-    p->snap_data = NULL;
-    p->snap_len = 0;
-    p->keep_log = w->keep_log;
-    if (w->kind == RAFT_WRITE_SNAPSHOT && w->snap_len) {
-        p->snap_data = malloc(w->snap_len);
-        if (!p->snap_data)
+    p->snap = NULL;
+    if (w->kind == RAFT_WRITE_SNAPSHOT) {
+        disk_snap_write *sw = calloc(1, sizeof *sw);
+        if (!sw)
             return -1;
-        memcpy(p->snap_data, w->snap_data, w->snap_len);
-        p->snap_len = w->snap_len;
+        sw->meta = w->snap;
+        sw->keep_log = w->keep_log;
+        if (w->snap_len) {
+            sw->data = malloc(w->snap_len);
+            if (!sw->data) {
+                free(sw);
+                return -1;
+            }
+            memcpy(sw->data, w->snap_data, w->snap_len);
+            sw->len = w->snap_len;
+        }
+        p->snap = sw;
     }
     for (size_t i = 0; i < w->n_entries; i++) {
         if (arena_put(d, w->first_index + i, &w->entries[i], &d->pend_ents[d->pend_ents_n]))
@@ -187,14 +201,16 @@ static void apply_pending(disk *d, disk_pending *p, size_t n)
 {
     d->hs = p->hs;
     if (p->kind == RAFT_WRITE_SNAPSHOT) {
+        disk_snap_write *sw = p->snap;
         free(d->snap_data);
-        d->snap_data = p->snap_data;
-        d->snap_len = p->snap_len;
-        p->snap_data = NULL;
-        d->snap = p->snap;
-        if (!p->keep_log || disk_last_index(d) < p->snap.index)
+        d->snap_data = sw->data;
+        d->snap_len = sw->len;
+        d->snap = sw->meta;
+        if (!sw->keep_log || disk_last_index(d) < sw->meta.index)
             log_truncate(d, 1);
-        log_drop_prefix(d, p->snap.index);
+        log_drop_prefix(d, sw->meta.index);
+        free(sw); /* its bytes are the disk's now */
+        p->snap = NULL;
         return;
     }
     if (p->first_index == 0)
@@ -251,8 +267,8 @@ static void drop_pending(disk *d, disk_pending *p)
 {
     for (size_t i = 0; i < p->n_entries; i++)
         arena_release(d, d->pend_ents[p->ent_start + i]);
-    free(p->snap_data);
-    p->snap_data = NULL;
+    snap_write_free(p->snap);
+    p->snap = NULL;
 }
 
 size_t disk_crash(disk *d, bool *torn)

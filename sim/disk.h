@@ -29,18 +29,25 @@
 
 typedef blob_entry disk_entry; /* term, type, len, data of one durable entry */
 
-/* A write not yet durable. */
+/* What a snapshot write carries besides the hard state. */
+typedef struct disk_snap_write {
+    raft_snapshot_meta meta;
+    uint8_t *data;
+    size_t len;
+    bool keep_log;
+} disk_snap_write;
+
+/* A write not yet durable: one cache line in the 64-byte aligned queue, the
+ * rare snapshot's part kept aside. */
 typedef struct disk_pending {
-    uint64_t token;
-    enum raft_write_kind kind;
+    _Alignas(64) uint64_t token;
     raft_hard_state hs;
     uint64_t first_index;
     size_t ent_start, n_entries; /* into disk.pend_ents, from its start */
-    raft_snapshot_meta snap;
-    uint8_t *snap_data;
-    size_t snap_len;
-    bool keep_log;
+    disk_snap_write *snap;       /* RAFT_WRITE_SNAPSHOT only (else NULL) */
+    enum raft_write_kind kind;
 } disk_pending;
+_Static_assert(sizeof(disk_pending) == 64, "a pending write is one cache line");
 
 /* Fields in the order a write and an fsync use them, a cache line each
  * (the struct is 64-byte aligned): the pending queue, the durable log and

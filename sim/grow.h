@@ -5,6 +5,7 @@
 #ifndef SIM_GROW_H
 #define SIM_GROW_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,12 @@ static inline void *grow_zeroed(void *items, size_t item_size, size_t *cap, size
  * last slide (head >= n: amortised O(1) per push), and the array doubles
  * otherwise. Returns the array (moved if it grew) with room for one more item at
  * head + n, updating *head and *cap; NULL when out of memory, and then the
- * queue is unchanged. */
+ * queue is unchanged. With `align` above malloc's (0: malloc's), the array is
+ * allocated so aligned (item_size and first_cap * item_size must be
+ * multiples of it), which realloc cannot keep: a grown array is a copy of
+ * the queue from index 0. */
 static inline void *fifo_array_reserve(void *items, size_t item_size, size_t *head, size_t n,
-                                       size_t *cap, size_t first_cap)
+                                       size_t *cap, size_t first_cap, size_t align)
 {
     if (*head + n < *cap)
         return items;
@@ -46,9 +50,22 @@ static inline void *fifo_array_reserve(void *items, size_t item_size, size_t *he
         return items;
     }
     size_t ncap = *cap ? *cap * 2 : first_cap;
-    void *p = realloc(items, ncap * item_size);
-    if (p)
-        *cap = ncap;
+    if (ncap > SIZE_MAX / item_size)
+        return NULL;
+    if (align <= _Alignof(max_align_t)) {
+        void *p = realloc(items, ncap * item_size);
+        if (p)
+            *cap = ncap;
+        return p;
+    }
+    void *p = aligned_alloc(align, ncap * item_size);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, (char *)items + *head * item_size, n * item_size);
+    free(items);
+    *head = 0;
+    *cap = ncap;
     return p;
 }
 

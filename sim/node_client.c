@@ -66,7 +66,7 @@ static int props_push(sim_node *n, const sim_prop *p)
     while (n->props_n && n->props[n->props_head + n->props_n - 1].index >= p->index)
         n->props_n--;
     sim_prop *q = fifo_array_reserve(n->props, sizeof *n->props, &n->props_head, n->props_n,
-                                     &n->props_cap, 256);
+                                     &n->props_cap, 256, 0);
     if (!q)
         return -1;
     n->props = q;
