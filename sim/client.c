@@ -82,10 +82,14 @@ static uint32_t take_slot(sim *s, sim_client *c)
         return c->free_ops[--c->n_free];
     if (c->n_ops == c->cap_ops) {
         size_t cap = c->cap_ops ? c->cap_ops * 2 : 16;
-        sim_cop *p = realloc(c->ops, cap * sizeof *p);
+        sim_cop *p = aligned_alloc(_Alignof(sim_cop), cap * sizeof *p); /* realloc would not align */
         uint32_t *f = realloc(c->free_ops, cap * sizeof *f);
-        if (p)
+        if (p) {
+            if (c->n_ops)
+                memcpy(p, c->ops, c->n_ops * sizeof *p);
+            free(c->ops);
             c->ops = p;
+        }
         if (f)
             c->free_ops = f;
         if (!p || !f)

@@ -83,8 +83,10 @@ typedef struct sim_node {
     uint64_t next_req;
 } sim_node;
 
-typedef struct sim_cop { /* one client operation slot = one session */
-    uint32_t session;    /* global session id (history, wire client_id) */
+/* One client operation slot = one session: one cache line in the client's
+ * 64-byte aligned array. */
+typedef struct sim_cop {
+    _Alignas(64) uint32_t session; /* global session id (history, wire client_id) */
     uint64_t seq;        /* current or last op's sequence number */
     size_t hist_id;
     uint64_t invoke_ns;
@@ -94,6 +96,7 @@ typedef struct sim_cop { /* one client operation slot = one session */
     bool busy;
     uint8_t kind;        /* enum hist_kind */
 } sim_cop;
+_Static_assert(sizeof(sim_cop) == 64, "an op slot is one cache line");
 
 typedef struct sim_client_deadline { /* a pending timeout, in deadline order */
     uint64_t at_ns, attempt;
@@ -108,7 +111,7 @@ typedef struct sim_client {
     bool stopped;
     uint64_t tick_gen, issued;
     raft_id leader_guess, rr;
-    sim_cop *ops;
+    sim_cop *ops;       /* 64-byte aligned */
     size_t n_ops, cap_ops, busy;
     uint32_t *free_ops;
     size_t n_free;
