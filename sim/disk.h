@@ -78,6 +78,9 @@ typedef struct disk {
     raft_snapshot_meta snap;
     size_t snap_len;
 } disk;
+_Static_assert(offsetof(disk, log) == 64 && offsetof(disk, hs) == 128 &&
+                   offsetof(disk, params) == 192,
+               "disk's fields in the lines its comment says");
 
 int disk_init(disk *d, const sim_disk_params *p, uint64_t seed, uint32_t node,
               blobstore *blobs);

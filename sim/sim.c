@@ -68,12 +68,11 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
         return NULL;
     /* Aligned as its cache-line sized parts ask (sizeof is a multiple of it) */
     sim *s = aligned_alloc(_Alignof(sim), sizeof *s);
-    if (s)
-        memset(s, 0, sizeof *s);
     if (!s) {
         snprintf(err, err_cap, "out of memory");
         return NULL;
     }
+    memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->seed = seed;
     s->ops = cfg->protocol == SIM_PROTO_NAIVE ? &naive_proto_ops : &raft_proto_ops;

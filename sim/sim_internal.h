@@ -4,6 +4,8 @@
 #ifndef SIM_INTERNAL_H
 #define SIM_INTERNAL_H
 
+#include <stddef.h>
+
 #include "../core/logbuf.h"
 #include "../core/proto.h"
 #include "check.h"
@@ -82,6 +84,9 @@ typedef struct sim_node {
     size_t reads_n, reads_cap;
     uint64_t next_req;
 } sim_node;
+_Static_assert(offsetof(sim_node, clk_l0) == 64 && offsetof(sim_node, props_n) == 128 &&
+                   offsetof(sim_node, dk) == 192,
+               "sim_node's hot fields in the lines its comments say");
 
 /* One client operation slot = one session: one cache line in the client's
  * 64-byte aligned array. */
