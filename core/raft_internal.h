@@ -50,22 +50,26 @@ typedef struct raft_inflight {
     uint64_t seq, last_index, sent_ns;
 } raft_inflight;
 
+/* The fields a message from or to the peer uses fill the first cache line
+ * (the array is 64-byte aligned: raft_new); the inflight ring and the
+ * snapshot transfer follow. */
 typedef struct raft_peer {
-    uint64_t next_index, match_index;
+    _Alignas(64) uint64_t next_index;
+    uint64_t match_index;
     enum peer_mode mode;
-    raft_inflight inflight[RAFT_MAX_WINDOW]; /* ring, oldest at in_head */
-    uint32_t in_head, in_count;
-    uint64_t valid_seq;     /* rejections of AppendEntries older than this are stale */
-    uint64_t acked_seq;     /* highest seq echoed this term (ReadIndex rounds) */
-    uint64_t last_heard_ns; /* any message of the current term from this peer */
-    uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
-    bool append_sent;        /* (both for heartbeat_idle_only) */
-    bool heard;             /* ever heard from (last_heard_ns is meaningful) */
+    uint32_t in_head, in_count; /* inflight ring: oldest at in_head */
+    bool append_sent;        /* last_append_ns is meaningful (heartbeat_idle_only) */
+    bool heard;              /* ever heard from (last_heard_ns is meaningful) */
     bool timeout_now_sent;
+    bool snap_chunk_inflight;
+    uint64_t valid_seq;      /* rejections of AppendEntries older than this are stale */
+    uint64_t acked_seq;      /* highest seq echoed this term (ReadIndex rounds) */
+    uint64_t last_heard_ns;  /* any message of the current term from this peer */
+    uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
+    raft_inflight inflight[RAFT_MAX_WINDOW];
     /* snapshot transfer: the snapshot is pinned until the follower has it */
     raft_snapbuf *sending;
     uint64_t snap_offset, snap_sent_ns;
-    bool snap_chunk_inflight;
 } raft_peer;
 
 typedef struct raft_pending_write {
@@ -90,59 +94,42 @@ typedef struct raft_fifo {
     size_t item_size, cap, head, count;
 } raft_fifo;
 
+/* Field order: events hop between nodes, so every call into a node starts
+ * with its lines out of the cache, and each line touched costs a miss. What
+ * nearly every call reads or writes comes first, in as few lines as it
+ * fits (the node is allocated 64-byte aligned: raft_new), then the log,
+ * io and cfg, the message counters, and last what elections, transfers,
+ * snapshots and status queries use. */
 struct raft_node {
-    raft_config cfg;
-    raft_io io;
-    bool stopped;
-
-    /* persistent state (paper Figure 2) */
-    uint64_t term;
-    raft_id vote;
-    raft_log log;
-
-    /* volatile state */
+    /* ---- hot: lines 0-3 ---- */
+    _Alignas(64) bool stopped;
+    /* host time, read once per call into the node (see raft__now) */
+    bool in_call, now_valid;
+    bool committed_in_term; /* leader: an entry of its term is committed */
+    bool leader_contact;
     enum raft_role role;
     raft_id leader;
+    raft_id vote; /* persistent (paper Figure 2), with term and log */
+    uint64_t now_ns;
+    uint64_t term;
     uint64_t commit, applied;
-    bool committed_in_term; /* leader: an entry of its term is committed */
 
     /* persistence */
     uint64_t last_token, persisted_token;
     uint64_t hs_token;      /* last write that changed the term or the vote */
     uint64_t durable_index; /* the log up to here is durable */
+    uint64_t taking_token;  /* snapshot being taken (below); 0: none in progress */
     raft_fifo writes;       /* raft_pending_write */
     raft_fifo outbox;       /* raft_outbox_item */
-
-    /* host time, read once per call into the node (see raft__now) */
-    uint64_t now_ns;
-    bool in_call, now_valid;
 
     /* timers */
     uint64_t election_deadline_ns, heartbeat_deadline_ns;
     uint64_t leader_contact_ns; /* last valid AppendEntries/snapshot from a leader */
-    bool leader_contact;
-
-    /* elections */
-    uint64_t votes_mask;
-    uint32_t votes_count; /* only the duplicate-votes bug counts this way */
 
     /* leader */
     raft_peer *peers; /* indexed by id - 1 */
     uint64_t seq;     /* last AppendEntries seq sent */
-    raft_id transfer_target;
-    uint64_t transfer_deadline_ns;
-    raft_fifo reads; /* raft_read_req, ordered by seq */
-
-    /* snapshots: the current durable one, one being taken, one being received */
-    raft_snapshot_meta snap; /* == snap_buf->meta when there is one */
-    raft_snapbuf *snap_buf;
-    uint64_t taking_token; /* 0: none in progress */
-    raft_snapshot_meta taking;
-    uint8_t *taking_data;
-    size_t taking_len;
-    raft_snapshot_meta recv;
-    uint8_t *recv_data;
-    uint64_t recv_total, recv_off;
+    raft_fifo reads;  /* raft_read_req, ordered by seq */
 
     /* buffers reused for every message */
     uint8_t *enc;
@@ -150,12 +137,35 @@ struct raft_node {
     raft_entry *scratch; /* decode scratch, RAFT_MAX_BATCH */
     raft_entry *batch;   /* AppendEntries being built, max_entries_per_msg */
 
-    /* statistics */
-    uint64_t elections_started, elections_won;
-    uint64_t msgs_sent[RAFT_MSG_TYPE_SLOTS], msgs_recv[RAFT_MSG_TYPE_SLOTS];
+    /* ---- the log, the host's callbacks, the configuration ---- */
+    raft_log log;
+    raft_io io;
+    raft_config cfg;
+
+    /* ---- statistics ---- */
     uint64_t bytes_sent, bytes_recv, msgs_malformed;
+    uint64_t msgs_sent[RAFT_MSG_TYPE_SLOTS], msgs_recv[RAFT_MSG_TYPE_SLOTS];
+    uint64_t elections_started, elections_won;
     uint64_t rtt_sum_ns, rtt_samples;
+
+    /* ---- cold ---- */
+    /* elections */
+    uint64_t votes_mask;
+    uint32_t votes_count; /* only the duplicate-votes bug counts this way */
+    raft_id transfer_target;
+    uint64_t transfer_deadline_ns;
+
+    /* snapshots: the current durable one, one being taken, one being received */
+    raft_snapshot_meta snap; /* == snap_buf->meta when there is one */
+    raft_snapbuf *snap_buf;
+    raft_snapshot_meta taking;
+    uint8_t *taking_data;
+    size_t taking_len;
+    raft_snapshot_meta recv;
+    uint8_t *recv_data;
+    uint64_t recv_total, recv_off;
 };
+
 
 /* raft.c */
 uint64_t raft__now_read(raft_node *r);

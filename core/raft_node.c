@@ -66,18 +66,33 @@ static void fifos_init(raft_node *r)
     r->reads.item_size = sizeof(raft_read_req);
 }
 
+/* n zeroed items of `size` bytes (a multiple of 64), 64-byte aligned: the
+ * node and its peers put their hot fields in their first cache lines
+ * (raft_internal.h). NULL on overflow or out of memory. */
+static void *zalloc_lines(size_t n, size_t size)
+{
+    _Static_assert(sizeof(raft_node) % 64 == 0 && sizeof(raft_peer) % 64 == 0,
+                   "whole cache lines");
+    if (n == 0 || size > SIZE_MAX / n)
+        return NULL;
+    void *p = aligned_alloc(64, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *boot)
 {
     if (!cfg || !io || !config_valid(cfg) || !io_valid(io, cfg))
         return NULL;
-    raft_node *r = calloc(1, sizeof *r);
+    raft_node *r = zalloc_lines(1, sizeof *r);
     if (!r)
         return NULL;
     r->cfg = *cfg;
     r->io = *io;
     fifos_init(r);
     raft_boot none = {0};
-    r->peers = calloc(cfg->n_nodes, sizeof *r->peers);
+    r->peers = zalloc_lines(cfg->n_nodes, sizeof *r->peers);
     r->scratch = calloc(RAFT_MAX_BATCH, sizeof *r->scratch);
     r->batch = calloc(cfg->max_entries_per_msg, sizeof *r->batch);
     if (!r->peers || !r->scratch || !r->batch || load_boot(r, boot ? boot : &none) != RAFT_OK) {
