@@ -44,8 +44,9 @@ typedef struct raft_chunks {
      * size. Every chunk before `first` has been freed. */
     uint8_t **chunk;
     size_t *cap;
-    size_t n, slots;
+    size_t n;
     uint64_t first;
+    size_t slots;   /* (the fields a look-up reads come first) */
     uint8_t *spare; /* a freed chunk of the usual size, or NULL */
 } raft_chunks;
 

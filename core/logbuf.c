@@ -2,8 +2,13 @@
  *
  * Storage, chosen so that applying a command seldom allocates once the
  * buffer has grown to its bounds:
- *  - record metadata sits in a ring (`recs`, capacity growing x4 up to
- *    max_records), oldest at `head`;
+ *  - record metadata is a stream too: record number k (counted from the
+ *    buffer's creation or restore) sits at byte k * sizeof(lb_rec) of a
+ *    raft_chunks (`recs`), oldest at `first`. Records are never copied as
+ *    the buffer grows (a growing ring was: a third of the records written
+ *    again, in fresh memory, which cost cache misses on every node), and
+ *    the chunks before the oldest record's are freed (one is kept for reuse)
+ *    as records are evicted;
  *  - payloads are a stream, addressed by a monotonic 64-bit position
  *    (`pos`), stored in chunks that never move (raft_chunks, log.h): the
  *    chunks before the oldest record's are freed as records are evicted
@@ -36,7 +41,6 @@
 #include "log.h" /* raft_chunks */
 
 enum {
-    LB_RECS_INITIAL = 64,
     LB_SESSIONS_INITIAL = 8,
     LB_DENSE_INITIAL = 64,     /* first size of the dense session window */
     LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
@@ -53,23 +57,32 @@ typedef struct lb_session {
     uint64_t client_id, seq, index;
 } lb_session;
 
+/* What an apply uses comes first, in three cache lines (the struct is
+ * allocated 64-byte aligned: logbuf_new; pay's fields that an apply reads
+ * end the third): each node's apply starts with them out of the cache. */
 struct logbuf {
+    _Alignas(64) logbuf_counters c;
+    uint64_t digest;
     size_t max_records, max_bytes;
-    lb_rec *recs;
-    size_t rcap, head, count;
-    raft_chunks pay;   /* the payloads */
-    uint64_t tail_pos; /* stream position one past the newest payload */
-    lb_session *sessions; /* sorted by client id; none inside the dense window */
-    size_t n_sessions, scap;
+    uint64_t first;     /* number of the oldest record */
+    size_t count;
+    uint64_t newest_ts; /* the newest record's timestamp, if count > 0 */
+    /* Where record number first + count goes when it is not the first of
+     * its chunk (records are appended in order: a bump pointer that spares
+     * a look-up in recs' chunk table); NULL when unknown. */
+    lb_rec *next_slot;
     /* The dense window: client ids [dense_lo, dense_lo + dense_cap), id k's
      * session in dense[k - dense_lo]; a free slot has index 0 (a stored
      * session's index is at least 1). dense_n slots are in use. */
     lb_session *dense;
     size_t dense_cap, dense_n;
     uint64_t dense_lo;
+    uint64_t tail_pos; /* stream position one past the newest payload */
+    raft_chunks pay;   /* the payloads */
     size_t ts_inversions; /* adjacent stored pairs with decreasing timestamps */
-    logbuf_counters c;
-    uint64_t digest;
+    raft_chunks recs; /* the records: number k at byte k * sizeof(lb_rec) */
+    lb_session *sessions; /* sorted by client id; none inside the dense window */
+    size_t n_sessions, scap;
 };
 
 /* ---- little-endian helpers (command and snapshot encodings) ---- */
@@ -102,17 +115,16 @@ logbuf *logbuf_new(size_t max_records, size_t max_bytes)
 {
     if (max_records == 0 || max_bytes == 0)
         return NULL;
-    logbuf *lb = calloc(1, sizeof *lb);
+    logbuf *lb = aligned_alloc(64, sizeof *lb); /* sizeof is a multiple of 64 */
     if (!lb)
         return NULL;
+    memset(lb, 0, sizeof *lb);
     lb->max_records = max_records;
     lb->max_bytes = max_bytes;
-    lb->rcap = max_records < LB_RECS_INITIAL ? max_records : LB_RECS_INITIAL;
     lb->scap = LB_SESSIONS_INITIAL;
-    lb->recs = malloc(lb->rcap * sizeof *lb->recs);
     lb->sessions = malloc(lb->scap * sizeof *lb->sessions);
     lb->digest = hash_mix64(UINT64_C(0x6c6f676275660001)); /* "logbuf", v1 */
-    if (!lb->recs || !lb->sessions) {
+    if (!lb->sessions) {
         logbuf_free(lb);
         return NULL;
     }
@@ -123,7 +135,7 @@ void logbuf_free(logbuf *lb)
 {
     if (!lb)
         return;
-    free(lb->recs);
+    raft_chunks_free(&lb->recs);
     raft_chunks_free(&lb->pay);
     free(lb->sessions);
     free(lb->dense);
@@ -172,15 +184,23 @@ bool logbuf_cmd_decode(const uint8_t *cmd, size_t len, logbuf_record *out)
     return lb_cmd_decode(cmd, len, out);
 }
 
-/* ---- ring access ---- */
+/* ---- record access ---- */
 
+/* Record numbers stay below this, so that their byte offsets do not wrap. */
+#define LB_REC_NUM_MAX (UINT64_MAX / sizeof(lb_rec) - 1)
+
+/* Record number k, placed by raft_chunks_room. Chunks come from malloc and
+ * sizeof(lb_rec) is a multiple of its alignment, so the record is aligned. */
+static inline lb_rec *lb_rec_num(const raft_chunks *recs, uint64_t k)
+{
+    return (lb_rec *)(void *)raft_chunks_at(recs, k * sizeof(lb_rec));
+}
+
+/* The i-th oldest stored record. */
 static inline const lb_rec *lb_at(const logbuf *lb, size_t i)
 {
     assert(i < lb->count);
-    size_t j = lb->head + i;
-    if (j >= lb->rcap)
-        j -= lb->rcap;
-    return &lb->recs[j];
+    return lb_rec_num(&lb->recs, lb->first + i);
 }
 
 static void lb_to_record(const logbuf *lb, const lb_rec *r, logbuf_record *out)
@@ -392,35 +412,6 @@ static void lb_session_put(logbuf *lb, uint64_t client_id, uint64_t seq, uint64_
     lb_dense_put(lb, d, client_id, seq, index);
 }
 
-/* ---- storage growth ---- */
-
-/* Grow the record ring if it is full and below max_records; no observable
- * change. The ring is unrolled so the oldest record lands at slot 0. */
-static bool lb_recs_reserve(logbuf *lb)
-{
-    if (lb->count < lb->rcap || lb->rcap >= lb->max_records)
-        return true;
-    /* x4 (as the Raft log's records): a third of the copying */
-    size_t ncap = lb->rcap <= lb->max_records / 4 ? lb->rcap * 4 : lb->max_records;
-    if (ncap > SIZE_MAX / sizeof(lb_rec))
-        return false;
-    lb_rec *r = malloc(ncap * sizeof *r);
-    if (!r)
-        return false;
-    /* Unroll the ring: head to the end of the array, then the wrapped part
-     * (plain copies; no wrap test per record). */
-    size_t first = lb->rcap - lb->head < lb->count ? lb->rcap - lb->head : lb->count;
-    for (size_t i = 0; i < first; i++)
-        r[i] = lb->recs[lb->head + i];
-    for (size_t i = first; i < lb->count; i++)
-        r[i] = lb->recs[i - first];
-    free(lb->recs);
-    lb->recs = r;
-    lb->rcap = ncap;
-    lb->head = 0;
-    return true;
-}
-
 /* ---- append with eviction ---- */
 
 /* How many of the oldest records must go for one more record of `len`
@@ -455,7 +446,7 @@ static void lb_evict_oldest(logbuf *lb)
     lb->c.bytes_stored -= old->len;
     lb->c.records_stored--;
     lb->c.records_evicted++;
-    lb->head = lb->head + 1 == lb->rcap ? 0 : lb->head + 1;
+    lb->first++;
     lb->count--;
 }
 
@@ -465,7 +456,15 @@ static void lb_evict_oldest(logbuf *lb)
  * out. */
 static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, lb_session *dense)
 {
-    if ((!dense && !lb_sessions_reserve(lb, cmd->client_id)) || !lb_recs_reserve(lb))
+    if (!dense && !lb_sessions_reserve(lb, cmd->client_id))
+        return false;
+    uint64_t num = lb->first + lb->count; /* the new record's number */
+    if (num > LB_REC_NUM_MAX)
+        return false;
+    lb_rec *slot = lb->next_slot ? lb->next_slot
+                                 : (lb_rec *)(void *)raft_chunks_room(
+                                       &lb->recs, num * sizeof(lb_rec), sizeof(lb_rec));
+    if (!slot)
         return false;
     uint8_t *dst = NULL;
     if (cmd->len && !(dst = raft_chunks_room(&lb->pay, lb->tail_pos, cmd->len)))
@@ -473,22 +472,25 @@ static bool lb_store(logbuf *lb, uint64_t index, const logbuf_record *cmd, lb_se
     size_t k = lb_evictions_needed(lb, cmd->len);
     for (size_t i = 0; i < k; i++)
         lb_evict_oldest(lb);
-    assert(lb->count < lb->rcap);
     if (cmd->len)
         memcpy(dst, cmd->data, cmd->len);
     /* Evictions free the chunks before the oldest record's (the new
-     * record's chunk is at or after it); without any, nothing changed. */
-    if (k)
+     * record's chunks are at or after it: slot and dst stay valid);
+     * without any, nothing changed. */
+    if (k) {
         raft_chunks_drop_before(&lb->pay, lb->count ? lb_at(lb, 0)->pos : lb->tail_pos);
-    /* The new record's slot, after the newest's (one ring index computed,
-     * not two lb_at calls). */
-    size_t j = lb->head + lb->count;
-    if (j >= lb->rcap)
-        j -= lb->rcap;
-    if (lb->count > 0 && cmd->timestamp_ns < lb->recs[(j ? j : lb->rcap) - 1].timestamp_ns)
+        raft_chunks_drop_before(&lb->recs, lb->first * sizeof(lb_rec));
+    }
+    if (lb->count > 0 && cmd->timestamp_ns < lb->newest_ts)
         lb->ts_inversions++;
     lb->count++;
-    lb->recs[j] = (lb_rec){
+    lb->newest_ts = cmd->timestamp_ns;
+    /* The next record follows in the same chunk if it starts in its range
+     * (see raft_chunks: the chunk has room for a record that runs past it). */
+    bool same_chunk = ((num + 1) * sizeof(lb_rec)) >> RAFT_LOG_CHUNK_SHIFT ==
+                      (num * sizeof(lb_rec)) >> RAFT_LOG_CHUNK_SHIFT;
+    lb->next_slot = same_chunk ? slot + 1 : NULL;
+    *slot = (lb_rec){
         .index = index, .timestamp_ns = cmd->timestamp_ns, .client_id = cmd->client_id,
         .client_seq = cmd->client_seq, .pos = lb->tail_pos, .len = cmd->len};
     lb->tail_pos += cmd->len;
@@ -737,16 +739,17 @@ typedef struct lb_image {
     uint64_t digest;
     uint64_t n_sessions, n_records, bytes;
     lb_session *sessions;
-    lb_rec *recs;
+    raft_chunks recs; /* record i at byte i * sizeof(lb_rec) */
     raft_chunks pay;
-    size_t rcap, scap;
+    size_t scap;
     size_t ts_inversions;
+    uint64_t newest_ts;
 } lb_image;
 
 static void lb_image_free(lb_image *im)
 {
     free(im->sessions);
-    free(im->recs);
+    raft_chunks_free(&im->recs);
     raft_chunks_free(&im->pay);
 }
 
@@ -802,6 +805,7 @@ static bool lb_snap_sessions(const uint8_t *p, lb_image *im)
 static bool lb_snap_records(const uint8_t *p, lb_image *im)
 {
     uint64_t pos = 0;
+    const lb_rec *prev = NULL;
     for (size_t i = 0; i < im->n_records; i++) {
         lb_rec r = {.index = lb_get64(p), .timestamp_ns = lb_get64(p + 8),
                     .client_id = lb_get64(p + 16), .client_seq = lb_get64(p + 24),
@@ -809,14 +813,18 @@ static bool lb_snap_records(const uint8_t *p, lb_image *im)
         p += LB_SNAP_RECORD;
         if (r.index == 0 || r.index > im->c.applied_index || r.len > im->bytes - pos)
             return false;
-        if (i > 0 && r.index <= im->recs[i - 1].index)
+        if (prev && r.index <= prev->index)
             return false;
         size_t s = lb_session_lower(im->sessions, im->n_sessions, r.client_id);
         if (s == im->n_sessions || im->sessions[s].client_id != r.client_id ||
             im->sessions[s].seq < r.client_seq || im->sessions[s].index < r.index)
             return false;
-        if (i > 0 && r.timestamp_ns < im->recs[i - 1].timestamp_ns)
+        if (prev && r.timestamp_ns < prev->timestamp_ns)
             im->ts_inversions++;
+        lb_rec *slot = (lb_rec *)(void *)raft_chunks_room(&im->recs, i * sizeof(lb_rec),
+                                                           sizeof(lb_rec));
+        if (!slot)
+            return false; /* out of memory */
         uint8_t *dst = NULL;
         if (r.len && !(dst = raft_chunks_room(&im->pay, pos, r.len)))
             return false; /* out of memory */
@@ -824,20 +832,18 @@ static bool lb_snap_records(const uint8_t *p, lb_image *im)
             memcpy(dst, p, r.len);
         p += r.len;
         pos += r.len;
-        im->recs[i] = r;
+        *slot = r;
+        prev = slot;
+        im->newest_ts = r.timestamp_ns;
     }
     return pos == im->bytes;
 }
 
-static bool lb_image_alloc(const logbuf *lb, lb_image *im)
+static bool lb_image_alloc(lb_image *im)
 {
     im->scap = im->n_sessions > LB_SESSIONS_INITIAL ? im->n_sessions : LB_SESSIONS_INITIAL;
-    im->rcap = im->n_records > LB_RECS_INITIAL ? im->n_records : LB_RECS_INITIAL;
-    if (im->rcap > lb->max_records)
-        im->rcap = lb->max_records;
     im->sessions = malloc(im->scap * sizeof *im->sessions);
-    im->recs = malloc(im->rcap * sizeof *im->recs);
-    return im->sessions && im->recs;
+    return im->sessions != NULL;
 }
 
 int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
@@ -846,7 +852,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     lb_image im = {0};
     if (!buf || !lb_snap_header(lb, buf, len, &im))
         return -1;
-    bool ok = lb_image_alloc(lb, &im);
+    bool ok = lb_image_alloc(&im);
     const uint8_t *p = buf + LB_SNAP_HEADER;
     ok = ok && lb_snap_sessions(p, &im);
     p += im.n_sessions * LB_SNAP_SESSION;
@@ -856,7 +862,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
         return -1;
     }
     free(lb->sessions);
-    free(lb->recs);
+    raft_chunks_free(&lb->recs);
     raft_chunks_free(&lb->pay);
     lb->sessions = im.sessions;
     lb->n_sessions = im.n_sessions;
@@ -867,9 +873,10 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     lb->dense_n = 0;
     lb->dense_lo = 0;
     lb->recs = im.recs;
-    lb->rcap = im.rcap;
-    lb->head = 0;
+    lb->next_slot = NULL;
+    lb->first = 0;
     lb->count = im.n_records;
+    lb->newest_ts = im.newest_ts;
     lb->pay = im.pay;
     lb->tail_pos = im.bytes;
     lb->ts_inversions = im.ts_inversions;

@@ -591,6 +591,80 @@ static void assert_same_state(const logbuf *a, const logbuf *b)
     }
 }
 
+/* Counts the records a query visits and checks they come in index order,
+ * consecutive from `next`, each with the payload of fill/apply_run. */
+typedef struct run_seen {
+    uint64_t next, n;
+} run_seen;
+
+static void check_run(void *arg, const logbuf_record *r)
+{
+    run_seen *s = arg;
+    cr_assert_eq(r->index, s->next, "record %llu, expected %llu",
+                 (unsigned long long)r->index, (unsigned long long)s->next);
+    cr_assert_eq(r->timestamp_ns, 10 * r->index);
+    cr_assert_eq(r->client_seq, r->index);
+    check_payload(NULL, r);
+    s->next++;
+    s->n++;
+}
+
+/* Records index from..to of fill's form (client 1, seq = index, ts = 10 *
+ * index), payloads of `size` bytes. */
+static void apply_run(logbuf *lb, uint64_t from, uint64_t to, uint32_t size)
+{
+    for (uint64_t i = from; i <= to; i++) {
+        char payload[64];
+        cr_assert_lt(size, sizeof payload);
+        memset(payload, 'a' + (int)(i % 26), size);
+        payload[size] = 0;
+        apply_cmd(lb, i, 1, i, 10 * i, payload);
+    }
+}
+
+/* The newest `want` records are 1 + last - want .. last, found by index,
+ * time and count queries. */
+static void expect_newest(const logbuf *lb, uint64_t last, uint64_t want)
+{
+    cr_assert_eq(counters(lb).records_stored, want);
+    run_seen s = {.next = last - want + 1};
+    cr_assert_eq(logbuf_query_last(lb, (size_t)want + 5, check_run, &s), want);
+    cr_assert_eq(s.next, last + 1);
+    /* index and time ranges that cross the record chunks' boundaries */
+    uint64_t lo = last - want / 2 - 700, hi = last - want / 2 + 700;
+    s = (run_seen){.next = lo};
+    cr_assert_eq(logbuf_query_index(lb, lo, hi, check_run, &s), hi - lo + 1);
+    s = (run_seen){.next = lo};
+    cr_assert_eq(logbuf_query_time(lb, 10 * lo, 10 * hi, check_run, &s), hi - lo + 1);
+}
+
+Test(logbuf, records_span_many_chunks_through_eviction_restore_and_more_appends)
+{
+    /* 48-byte records, 64-KiB chunks: ~1365 records a chunk. The count
+     * bound keeps 3000 (three chunks) while 20000 pass through. */
+    logbuf *a = logbuf_new(3000, 1 << 24), *b = logbuf_new(3000, 1 << 24);
+    cr_assert(a && b);
+    apply_run(a, 1, 20000, 5);
+    expect_newest(a, 20000, 3000);
+    /* restored, the records are renumbered from 0: appends continue */
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    free(snap);
+    expect_newest(b, 20000, 3000);
+    apply_run(a, 20001, 24000, 5);
+    apply_run(b, 20001, 24000, 5);
+    expect_newest(b, 24000, 3000);
+    assert_same_state(a, b);
+    logbuf_free(a), logbuf_free(b);
+    /* A byte bound that keeps ~2000 records of 10 bytes, 30000 through. */
+    logbuf *c = logbuf_new(1u << 20, 20000);
+    cr_assert_not_null(c);
+    apply_run(c, 1, 30000, 10);
+    expect_newest(c, 30000, 2000);
+    logbuf_free(c);
+}
+
 Test(logbuf, restore_of_a_snapshot_reproduces_digest_counters_records_and_sessions)
 {
     logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20);
