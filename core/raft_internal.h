@@ -66,7 +66,7 @@ typedef struct raft_peer {
     uint64_t acked_seq;      /* highest seq echoed this term (ReadIndex rounds) */
     uint64_t last_heard_ns;  /* any message of the current term from this peer */
     uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
-    raft_inflight inflight[RAFT_MAX_WINDOW];
+    raft_inflight inflight[RAFT_MAX_WINDOW]; /* ring of inflight_mask + 1 (raft_node) */
     /* snapshot transfer: the snapshot is pinned until the follower has it */
     raft_snapbuf *sending;
     uint64_t snap_offset, snap_sent_ns;
@@ -110,6 +110,11 @@ struct raft_node {
     enum raft_role role;
     raft_id leader;
     raft_id vote; /* persistent (paper Figure 2), with term and log */
+    /* The peers' inflight rings hold the power of two >= pipeline_window
+     * entries, this minus one: a small window cycles through the same
+     * line or two of each ring rather than through RAFT_MAX_WINDOW
+     * entries. */
+    uint32_t inflight_mask;
     uint64_t now_ns;
     uint64_t term;
     uint64_t commit, applied;

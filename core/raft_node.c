@@ -89,6 +89,11 @@ raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *
     if (!r)
         return NULL;
     r->cfg = *cfg;
+    _Static_assert((RAFT_MAX_WINDOW & (RAFT_MAX_WINDOW - 1)) == 0, "a power of two");
+    uint32_t ring = 1;
+    while (ring < cfg->pipeline_window) /* <= RAFT_MAX_WINDOW (config_valid) */
+        ring *= 2;
+    r->inflight_mask = ring - 1;
     r->io = *io;
     fifos_init(r);
     raft_boot none = {0};

@@ -6,23 +6,27 @@
 
 /* ---- per-peer in-flight window ---- */
 
-static raft_inflight *inflight_at(raft_peer *p, uint32_t i)
+/* The ring holds inflight_mask + 1 entries (see raft_node), at most
+ * RAFT_MAX_WINDOW: at most pipeline_window are in flight
+ * (raft__replicate_send). */
+static raft_inflight *inflight_at(const raft_node *r, raft_peer *p, uint32_t i)
 {
     assert(i < p->in_count);
-    return &p->inflight[(p->in_head + i) % RAFT_MAX_WINDOW];
+    return &p->inflight[(p->in_head + i) & r->inflight_mask];
 }
 
-static void inflight_push(raft_peer *p, uint64_t seq, uint64_t last_index, uint64_t now)
+static void inflight_push(const raft_node *r, raft_peer *p, uint64_t seq, uint64_t last_index,
+                          uint64_t now)
 {
-    assert(p->in_count < RAFT_MAX_WINDOW);
+    assert(p->in_count <= r->inflight_mask); /* the ring has room */
     p->in_count++;
-    *inflight_at(p, p->in_count - 1) = (raft_inflight){seq, last_index, now};
+    *inflight_at(r, p, p->in_count - 1) = (raft_inflight){seq, last_index, now};
 }
 
-static void inflight_ack(raft_peer *p, uint64_t match)
+static void inflight_ack(const raft_node *r, raft_peer *p, uint64_t match)
 {
-    while (p->in_count && inflight_at(p, 0)->last_index <= match) {
-        p->in_head = (p->in_head + 1) % RAFT_MAX_WINDOW;
+    while (p->in_count && inflight_at(r, p, 0)->last_index <= match) {
+        p->in_head = (p->in_head + 1) & r->inflight_mask;
         p->in_count--;
     }
 }
@@ -123,7 +127,7 @@ static void send_append(raft_node *r, raft_id id, raft_peer *p)
     m.ae.n_entries = batch_fill(r, p->next_index);
     m.ae.entries = r->batch;
     send_to_peer(r, id, p, &m);
-    inflight_push(p, m.ae.seq, prev + m.ae.n_entries, raft__now(r));
+    inflight_push(r, p, m.ae.seq, prev + m.ae.n_entries, raft__now(r));
     if (p->mode == PEER_PIPELINE)
         p->next_index = prev + m.ae.n_entries + 1; /* optimistic */
 }
@@ -183,7 +187,7 @@ void raft__heartbeat(raft_node *r, raft_id id, bool periodic)
             raft__send_snapshot_chunk(r, id); /* resend a lost chunk */
         return;
     }
-    if (p->in_count && now - inflight_at(p, 0)->sent_ns >= r->cfg.heartbeat_ns)
+    if (p->in_count && now - inflight_at(r, p, 0)->sent_ns >= r->cfg.heartbeat_ns)
         raft__peer_reset_probe(r, p); /* presumed lost: resend from match + 1 */
     uint64_t seq_before = r->seq;
     raft__replicate(r, id);
@@ -312,8 +316,8 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
     if (match > last)
         match = last; /* a follower cannot hold more than we sent */
     for (uint32_t i = 0; i < p->in_count; i++) {
-        if (inflight_at(p, i)->seq == m->aer.seq) {
-            r->rtt_sum_ns += now - inflight_at(p, i)->sent_ns;
+        if (inflight_at(r, p, i)->seq == m->aer.seq) {
+            r->rtt_sum_ns += now - inflight_at(r, p, i)->sent_ns;
             r->rtt_samples++;
             break;
         }
@@ -322,7 +326,7 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
         p->match_index = match;
     if (p->next_index <= p->match_index)
         p->next_index = p->match_index + 1;
-    inflight_ack(p, p->match_index);
+    inflight_ack(r, p, p->match_index);
     if (p->mode == PEER_PROBE && p->match_index + 1 == p->next_index &&
         m->aer.seq >= p->valid_seq) {
         p->mode = PEER_PIPELINE; /* the probe found the match point */
