@@ -64,9 +64,8 @@ static int log_reserve_ent(raft_log *log)
 void raft_chunks_free(raft_chunks *c)
 {
     for (size_t k = 0; k < c->n; k++)
-        free(c->chunk[k]);
+        free(c->chunk[k].p);
     free(c->chunk);
-    free(c->cap);
     free(c->spare);
     memset(c, 0, sizeof *c);
 }
@@ -77,14 +76,13 @@ void raft_chunks__drop(raft_chunks *c, uint64_t off)
     assert(first > c->first);
     size_t drop = first - c->first < c->n ? (size_t)(first - c->first) : c->n;
     for (size_t k = 0; k < drop; k++) {
-        if (!c->spare && c->cap[k] == CHUNKS_SIZE)
-            c->spare = c->chunk[k];
+        if (!c->spare && c->chunk[k].cap == CHUNKS_SIZE)
+            c->spare = c->chunk[k].p;
         else
-            free(c->chunk[k]);
+            free(c->chunk[k].p);
     }
     c->n -= drop;
     memmove(c->chunk, c->chunk + drop, c->n * sizeof *c->chunk);
-    memmove(c->cap, c->cap + drop, c->n * sizeof *c->cap);
     c->first = first;
 }
 
@@ -93,27 +91,21 @@ void raft_chunks__drop(raft_chunks *c, uint64_t off)
 static bool chunks_slot(raft_chunks *c, uint64_t num)
 {
     assert(num >= c->first);
-    if (num - c->first >= SIZE_MAX / 2 / sizeof *c->cap)
+    if (num - c->first >= SIZE_MAX / 2 / sizeof *c->chunk)
         return false;
     size_t want = (size_t)(num - c->first) + 1;
     if (want > c->slots) {
         size_t slots = c->slots ? c->slots : CHUNKS_MIN_SLOTS;
         while (slots < want)
             slots *= 2;
-        uint8_t **p = realloc(c->chunk, slots * sizeof *p);
+        raft_chunk *p = realloc(c->chunk, slots * sizeof *p);
         if (!p)
             return false;
         c->chunk = p;
-        size_t *q = realloc(c->cap, slots * sizeof *q);
-        if (!q)
-            return false; /* chunk[] is bigger than `slots` says: harmless */
-        c->cap = q;
         c->slots = slots;
     }
-    for (size_t k = c->n; k < want; k++) {
-        c->chunk[k] = NULL;
-        c->cap[k] = 0;
-    }
+    for (size_t k = c->n; k < want; k++)
+        c->chunk[k] = (raft_chunk){.p = NULL, .cap = 0};
     if (want > c->n)
         c->n = want;
     return true;
@@ -130,20 +122,18 @@ uint8_t *raft_chunks__room_slow(raft_chunks *c, uint64_t off, uint32_t len)
     if ((uint64_t)at + len > SIZE_MAX)
         return NULL;
     size_t need = at + (size_t)len;
-    if (!c->chunk[k] && c->spare && need <= CHUNKS_SIZE) {
-        c->chunk[k] = c->spare;
-        c->cap[k] = CHUNKS_SIZE;
+    if (!c->chunk[k].p && c->spare && need <= CHUNKS_SIZE) {
+        c->chunk[k] = (raft_chunk){.p = c->spare, .cap = CHUNKS_SIZE};
         c->spare = NULL;
     }
-    if (need > c->cap[k]) {
+    if (need > c->chunk[k].cap) {
         size_t cap = need > CHUNKS_SIZE ? need : CHUNKS_SIZE;
-        uint8_t *p = realloc(c->chunk[k], cap); /* keeps the chunk's earlier payloads */
+        uint8_t *p = realloc(c->chunk[k].p, cap); /* keeps the chunk's earlier payloads */
         if (!p)
             return NULL;
-        c->chunk[k] = p;
-        c->cap[k] = cap;
+        c->chunk[k] = (raft_chunk){.p = p, .cap = cap};
     }
-    return c->chunk[k] + at;
+    return c->chunk[k].p + at;
 }
 
 int raft_log_append(raft_log *log, const raft_entry *e)

@@ -39,11 +39,16 @@ typedef struct raft_log_ent {
  * Zero-initialised, it is empty. */
 enum { RAFT_LOG_CHUNK_SHIFT = 16, RAFT_LOG_CHUNK = 1 << RAFT_LOG_CHUNK_SHIFT };
 
+/* A chunk and its size side by side: a look-up reads both (one line). */
+typedef struct raft_chunk {
+    uint8_t *p;
+    size_t cap;
+} raft_chunk;
+
 typedef struct raft_chunks {
-    /* chunk[k] is chunk number first + k (NULL if never needed); cap[k] its
-     * size. Every chunk before `first` has been freed. */
-    uint8_t **chunk;
-    size_t *cap;
+    /* chunk[k] is chunk number first + k (p NULL and cap 0 if never
+     * needed). Every chunk before `first` has been freed. */
+    raft_chunk *chunk;
     size_t n;
     uint64_t first;
     size_t slots;   /* (the fields a look-up reads come first) */
@@ -62,8 +67,8 @@ static inline uint8_t *raft_chunks_room(raft_chunks *c, uint64_t off, uint32_t l
 {
     size_t k = (size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first);
     size_t at = (size_t)(off & (RAFT_LOG_CHUNK - 1));
-    if (k < c->n && at + (uint64_t)len <= c->cap[k]) /* cap[k] is 0 for a missing chunk */
-        return c->chunk[k] + at;
+    if (k < c->n && at + (uint64_t)len <= c->chunk[k].cap) /* 0 for a missing chunk */
+        return c->chunk[k].p + at;
     return raft_chunks__room_slow(c, off, len);
 }
 
@@ -78,7 +83,7 @@ static inline void raft_chunks_drop_before(raft_chunks *c, uint64_t off)
 /* The bytes of a payload at `off` with len > 0 (placed by raft_chunks_room). */
 static inline uint8_t *raft_chunks_at(const raft_chunks *c, uint64_t off)
 {
-    return c->chunk[(size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first)] +
+    return c->chunk[(size_t)((off >> RAFT_LOG_CHUNK_SHIFT) - c->first)].p +
            (off & (RAFT_LOG_CHUNK - 1));
 }
 
