@@ -217,11 +217,13 @@ static inline void *raft__fifo_push_slot(raft_fifo *f)
     return raft__fifo_at(f, f->count - 1);
 }
 
+/* An emptied FIFO starts again at slot 0: the next items reuse the lines
+ * just used, still in the cache, rather than the ring's next (cold) ones. */
 static inline void raft__fifo_pop(raft_fifo *f)
 {
     assert(f->count > 0);
-    f->head = (f->head + 1) & (f->cap - 1);
     f->count--;
+    f->head = f->count ? (f->head + 1) & (f->cap - 1) : 0;
 }
 
 /* raft_election.c */
