@@ -54,8 +54,7 @@ typedef struct raft_inflight {
  * (the array is 64-byte aligned: raft_new); the inflight ring and the
  * snapshot transfer follow. */
 typedef struct raft_peer {
-    _Alignas(64) uint64_t next_index;
-    uint64_t match_index;
+    _Alignas(64) uint64_t next_index; /* (matchIndex: raft_node's match) */
     enum peer_mode mode;
     uint32_t in_head, in_count; /* inflight ring: oldest at in_head */
     bool append_sent;        /* last_append_ns is meaningful (heartbeat_idle_only) */
@@ -133,6 +132,10 @@ struct raft_node {
 
     /* leader */
     raft_peer *peers; /* indexed by id - 1 */
+    /* matchIndex of peer id - 1 (paper Figure 2): an array of its own, not
+     * in raft_peer, as the commit rule reads every peer's on every
+     * acknowledgement: a few lines rather than one per peer. */
+    uint64_t *match;
     uint64_t seq;     /* last AppendEntries seq sent */
     raft_fifo reads;  /* raft_read_req, ordered by seq */
 
@@ -263,7 +266,7 @@ uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
 void raft__recv_append(raft_node *r, const raft_msg *m);
 void raft__note_leader(raft_node *r, const raft_msg *m);
 void raft__recv_append_resp(raft_node *r, const raft_msg *m);
-void raft__peer_reset_probe(raft_node *r, raft_peer *p);
+void raft__peer_reset_probe(raft_node *r, raft_id id);
 int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t len);
 
 /* raft_snapshot.c */

@@ -98,9 +98,10 @@ raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *
     fifos_init(r);
     raft_boot none = {0};
     r->peers = zalloc_lines(cfg->n_nodes, sizeof *r->peers);
+    r->match = calloc(cfg->n_nodes, sizeof *r->match);
     r->scratch = calloc(RAFT_MAX_BATCH, sizeof *r->scratch);
     r->batch = calloc(cfg->max_entries_per_msg, sizeof *r->batch);
-    if (!r->peers || !r->scratch || !r->batch || load_boot(r, boot ? boot : &none) != RAFT_OK) {
+    if (!r->peers || !r->match || !r->scratch || !r->batch || load_boot(r, boot ? boot : &none) != RAFT_OK) {
         raft_free(r);
         return NULL;
     }
@@ -120,6 +121,7 @@ void raft_free(raft_node *r)
     for (uint32_t i = 0; r->peers && i < r->cfg.n_nodes; i++)
         raft__peer_release_snapshot(&r->peers[i]);
     free(r->peers);
+    free(r->match);
     if (r->snap_buf)
         raft__snapbuf_release(r->snap_buf);
     free(r->taking_data);

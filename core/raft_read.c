@@ -94,7 +94,7 @@ void raft__transfer_check(raft_node *r, raft_id id)
     raft_peer *p = &r->peers[id - 1];
     if (r->transfer_target != id || p->timeout_now_sent)
         return;
-    if (p->match_index != raft_log_last_index(&r->log))
+    if (r->match[id - 1] != raft_log_last_index(&r->log))
         return;
     raft_msg m = {.type = RAFT_MSG_TIMEOUT_NOW, .from = r->cfg.id, .term = r->term};
     raft__send(r, id, &m);

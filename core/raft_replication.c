@@ -32,13 +32,14 @@ static void inflight_ack(const raft_node *r, raft_peer *p, uint64_t match)
 }
 
 /* Back to one message at a time from just after what is known to match. */
-void raft__peer_reset_probe(raft_node *r, raft_peer *p)
+void raft__peer_reset_probe(raft_node *r, raft_id id)
 {
+    raft_peer *p = &r->peers[id - 1];
     p->mode = PEER_PROBE;
     p->in_count = 0;
     p->in_head = 0;
-    if (!BUG(r, NO_BACKTRACK) || p->next_index <= p->match_index)
-        p->next_index = p->match_index + 1;
+    if (!BUG(r, NO_BACKTRACK) || p->next_index <= r->match[id - 1])
+        p->next_index = r->match[id - 1] + 1;
     p->valid_seq = r->seq + 1;
 }
 
@@ -70,6 +71,7 @@ void raft__become_leader(raft_node *r)
         raft_peer *p = &r->peers[id - 1];
         raft__peer_release_snapshot(p);
         memset(p, 0, sizeof *p);
+        r->match[id - 1] = 0;
         p->next_index = next;
         p->mode = PEER_PROBE;
         p->valid_seq = r->seq + 1; /* answers to a previous leadership are stale */
@@ -156,7 +158,8 @@ void raft__replicate_send(raft_node *r, raft_id id)
  * timer quiet, tells it the commit index, confirms leadership (ReadIndex). */
 static void send_heartbeat(raft_node *r, raft_id id, raft_peer *p)
 {
-    uint64_t prev = p->match_index >= r->log.base_index ? p->match_index : 0;
+    uint64_t match = r->match[id - 1];
+    uint64_t prev = match >= r->log.base_index ? match : 0;
     raft_msg m = {.type = RAFT_MSG_APPEND_ENTRIES, .from = r->cfg.id, .term = r->term};
     m.ae.prev_index = prev;
     m.ae.prev_term = raft_log_term_at(&r->log, prev);
@@ -188,7 +191,7 @@ void raft__heartbeat(raft_node *r, raft_id id, bool periodic)
         return;
     }
     if (p->in_count && now - inflight_at(r, p, 0)->sent_ns >= r->cfg.heartbeat_ns)
-        raft__peer_reset_probe(r, p); /* presumed lost: resend from match + 1 */
+        raft__peer_reset_probe(r, id); /* presumed lost: resend from match + 1 */
     uint64_t seq_before = r->seq;
     raft__replicate(r, id);
     if (r->seq == seq_before && !(periodic && busy_follower(r, p, now)))
@@ -285,7 +288,7 @@ void raft__leader_advance_commit(raft_node *r)
      * k-th largest of those. Most calls stop at the count, without selecting. */
     uint32_t above = 0, k = raft__majority(r);
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
-        uint64_t v = id == r->cfg.id ? self : r->peers[id - 1].match_index;
+        uint64_t v = id == r->cfg.id ? self : r->match[id - 1];
         if (v > r->commit)
             match[above++] = v;
     }
@@ -322,17 +325,18 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
             break;
         }
     }
-    if (match > p->match_index)
-        p->match_index = match;
-    if (p->next_index <= p->match_index)
-        p->next_index = p->match_index + 1;
-    inflight_ack(r, p, p->match_index);
-    if (p->mode == PEER_PROBE && p->match_index + 1 == p->next_index &&
+    uint64_t *pm = &r->match[id - 1];
+    if (match > *pm)
+        *pm = match;
+    if (p->next_index <= *pm)
+        p->next_index = *pm + 1;
+    inflight_ack(r, p, *pm);
+    if (p->mode == PEER_PROBE && *pm + 1 == p->next_index &&
         m->aer.seq >= p->valid_seq) {
         p->mode = PEER_PIPELINE; /* the probe found the match point */
         p->in_count = 0;
     }
-    if (p->match_index > r->commit) /* otherwise the commit index cannot move */
+    if (*pm > r->commit) /* otherwise the commit index cannot move */
         raft__leader_advance_commit(r);
     raft__transfer_check(r, id);
     raft__replicate(r, id);
@@ -352,16 +356,16 @@ static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_
     uint64_t last = raft_log_last_index(&r->log);
     if (next > last + 1)
         next = last + 1;
-    if (next <= p->match_index)
-        next = p->match_index + 1;
+    if (next <= r->match[id - 1])
+        next = r->match[id - 1] + 1;
     if (next < 1)
         next = 1;
     if (BUG(r, NO_BACKTRACK) && next < p->next_index)
         next = p->next_index; /* the mistake: a rejection never moves nextIndex back */
-    raft__peer_reset_probe(r, p);
+    raft__peer_reset_probe(r, id);
     p->next_index = next;
     if (BUG(r, BAD_CONFLICT_HINT))
-        p->match_index = next - 1; /* trusts the hint as a match point */
+        r->match[id - 1] = next - 1; /* trusts the hint as a match point */
     raft__event(r, RAFT_EV_BACKTRACK, id, next);
     raft__replicate(r, id);
 }

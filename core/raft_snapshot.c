@@ -131,10 +131,10 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         return;
     p->snap_chunk_inflight = false;
     if (m->isr.done) {
-        if (p->sending->meta.index > p->match_index)
-            p->match_index = p->sending->meta.index;
+        if (p->sending->meta.index > r->match[m->from - 1])
+            r->match[m->from - 1] = p->sending->meta.index;
         raft__peer_release_snapshot(p);
-        raft__peer_reset_probe(r, p);
+        raft__peer_reset_probe(r, m->from);
         raft__leader_advance_commit(r);
         if (r->role != RAFT_LEADER)
             return;

@@ -130,7 +130,7 @@ static void dump_peers(const raft_node *r, dumper *d)
         if (id == r->cfg.id)
             continue;
         out(d, "  peer %u: next %llu match %llu inflight %u %s\n", id,
-            (unsigned long long)p->next_index, (unsigned long long)p->match_index, p->in_count,
+            (unsigned long long)p->next_index, (unsigned long long)r->match[id - 1], p->in_count,
             mode_name(p->mode));
     }
 }
