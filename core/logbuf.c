@@ -298,47 +298,63 @@ static size_t lb_sorted_range(const logbuf *lb, uint64_t from, uint64_t n, size_
     return end;
 }
 
-/* The window size that would cover client_id (at or above the window's
- * first id, or a new window starting there), or 0 if the id belongs in the
- * sorted array: below the window, or so far above it that the window would
- * be less than about an eighth full (ids of operations still in flight are
- * holes until they commit: the simulator's chaos runs need that slack). */
-static size_t lb_dense_want(const logbuf *lb, uint64_t client_id)
+/* The window that would cover client_id: its first id in *lo and its size
+ * returned (the window grown up or down, or a new one starting at
+ * client_id), or 0 if the id belongs in the sorted array: so far from the
+ * window that it would be less than about an eighth full (ids of
+ * operations still in flight are holes until they commit: the simulator's
+ * chaos runs need that slack). Grown down, the window keeps its last id and
+ * takes all its new room below: ids arriving in decreasing order (the first
+ * id applied need not be the smallest) move it a logarithmic number of
+ * times, not once each. */
+static size_t lb_dense_want(const logbuf *lb, uint64_t client_id, uint64_t *lo)
 {
-    uint64_t lo = lb->dense_cap ? lb->dense_lo : client_id;
-    if (client_id < lo)
-        return 0;
+    *lo = lb->dense_cap ? lb->dense_lo : client_id;
     size_t cap = lb->dense_cap ? lb->dense_cap : LB_DENSE_INITIAL;
-    while (client_id - lo >= cap) {
-        if (cap > SIZE_MAX / 8 / sizeof *lb->dense)
+    if (client_id < *lo) {
+        uint64_t last = *lo + (cap - 1); /* fits: checked when the window grew */
+        while (last - client_id >= cap) {
+            if (cap > SIZE_MAX / 8 / sizeof *lb->dense)
+                return 0;
+            cap *= 2;
+        }
+        *lo = last >= cap - 1 ? last - (cap - 1) : 0;
+    } else {
+        while (client_id - *lo >= cap) {
+            if (cap > SIZE_MAX / 8 / sizeof *lb->dense)
+                return 0;
+            cap *= 2;
+        }
+        if (cap - 1 > UINT64_MAX - *lo)
             return 0;
-        cap *= 2;
     }
-    if (cap - 1 > UINT64_MAX - lo)
-        return 0;
-    size_t first, end = lb_sorted_range(lb, lo + lb->dense_cap, cap - lb->dense_cap, &first);
+    /* the sorted array holds no id of the current window */
+    size_t first, end = lb_sorted_range(lb, *lo, cap, &first);
     if (cap > 8 * (lb->dense_n + (end - first) + 1) + LB_DENSE_INITIAL)
         return 0;
     return cap;
 }
 
-/* Grow (or start) the dense window to `cap` slots covering client_id, and
- * move the sorted array's sessions of the new slots into them. No
- * observable change. */
-static bool lb_dense_grow(logbuf *lb, uint64_t client_id, size_t cap)
+/* Grow (or start) the dense window to ids [lo, lo + cap), which covers the
+ * current one, and move the sorted array's sessions of the new slots into
+ * it. No observable change. */
+static bool lb_dense_grow(logbuf *lb, uint64_t lo, size_t cap)
 {
+    assert(!lb->dense_cap || (lo <= lb->dense_lo && cap >= lb->dense_cap &&
+                              lb->dense_lo - lo <= cap - lb->dense_cap));
     lb_session *d = realloc(lb->dense, cap * sizeof *d);
     if (!d)
         return false;
-    if (!lb->dense_cap)
-        lb->dense_lo = client_id;
-    memset(d + lb->dense_cap, 0, (cap - lb->dense_cap) * sizeof *d);
+    size_t below = lb->dense_cap ? (size_t)(lb->dense_lo - lo) : 0; /* new slots below */
+    memmove(d + below, d, lb->dense_cap * sizeof *d);
+    memset(d, 0, below * sizeof *d);
+    memset(d + below + lb->dense_cap, 0, (cap - below - lb->dense_cap) * sizeof *d);
     lb->dense = d;
-    size_t first, end = lb_sorted_range(lb, lb->dense_lo + lb->dense_cap,
-                                        cap - lb->dense_cap, &first);
+    lb->dense_lo = lo;
     lb->dense_cap = cap;
+    size_t first, end = lb_sorted_range(lb, lo, cap, &first);
     for (size_t i = first; i < end; i++)
-        lb->dense[lb->sessions[i].client_id - lb->dense_lo] = lb->sessions[i];
+        lb->dense[lb->sessions[i].client_id - lo] = lb->sessions[i];
     lb->dense_n += end - first;
     memmove(&lb->sessions[first], &lb->sessions[end],
             (lb->n_sessions - end) * sizeof *lb->sessions);
@@ -352,9 +368,10 @@ static bool lb_sessions_reserve(logbuf *lb, uint64_t client_id)
 {
     if (lb_dense_slot(lb, client_id))
         return true;
-    size_t cap = lb_dense_want(lb, client_id);
+    uint64_t lo;
+    size_t cap = lb_dense_want(lb, client_id, &lo);
     if (cap)
-        return lb_dense_grow(lb, client_id, cap);
+        return lb_dense_grow(lb, lo, cap);
     if (lb->n_sessions < lb->scap)
         return true;
     if (lb->scap > SIZE_MAX / 2 / sizeof *lb->sessions)

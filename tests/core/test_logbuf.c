@@ -331,6 +331,48 @@ Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_o
     logbuf_free(a), logbuf_free(b);
 }
 
+Test(logbuf, sessions_below_the_first_id_applied_and_in_decreasing_order_are_each_found)
+{
+    /* The first id applied is 300; then 299 down to 1 (the window grows
+     * down, keeping its top), then 301..400 and a retry of each. The
+     * snapshot lists them in id order, and a restored copy agrees. */
+    enum { N = 400 };
+    static uint64_t ids[N], index_of[N];
+    logbuf *a = logbuf_new(1u << 16, 1u << 24), *b = logbuf_new(1u << 16, 1u << 24);
+    cr_assert(a && b);
+    uint64_t index = 0;
+    for (uint64_t id = 300; id >= 1; id--) {
+        index++;
+        apply_cmd(a, index, id, 7, index, "p");
+        index_of[id - 1] = index;
+    }
+    for (uint64_t id = 301; id <= N; id++) {
+        index++;
+        apply_cmd(a, index, id, 7, index, "p");
+        index_of[id - 1] = index;
+    }
+    for (uint64_t id = 1; id <= N; id++) {
+        ids[id - 1] = id;
+        uint64_t seq = 0, idx = 0;
+        cr_assert(logbuf_session(a, id, &seq, &idx), "client %llu", (unsigned long long)id);
+        cr_assert_eq(seq, 7);
+        cr_assert_eq(idx, index_of[id - 1]);
+        index++;
+        logbuf_result r = apply_cmd(a, index, id, 7, index, "p");
+        cr_assert(r.duplicate);
+        cr_assert_eq(r.index, index_of[id - 1]);
+    }
+    cr_assert_not(logbuf_session(a, 0, NULL, NULL));
+    cr_assert_not(logbuf_session(a, N + 1, NULL, NULL));
+    expect_snapshot_sessions(a, ids, N, index_of);
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    free(snap);
+    expect_snapshot_sessions(b, ids, N, index_of);
+    logbuf_free(a), logbuf_free(b);
+}
+
 Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
 {
     logbuf *lb = logbuf_new(10, 16);
