@@ -130,7 +130,7 @@ void raft__send(raft_node *r, raft_id to, const raft_msg *m)
         assert(len == need);
     }
     assert(len > 0 && len <= r->enc_cap);
-    r->msgs_sent[m->type % RAFT_MSG_TYPE_SLOTS]++;
+    r->msgs[raft__msg_slot(m->type)].sent++;
     r->bytes_sent += len;
     r->io.send(r->io.ctx, to, r->enc, len);
 }
@@ -397,7 +397,7 @@ static int receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
         r->msgs_malformed++;
         return RAFT_EMSG;
     }
-    r->msgs_recv[m.type]++;
+    r->msgs[raft__msg_slot(m.type)].recv++;
     r->bytes_recv += len;
     raft_peer *p = &r->peers[from - 1];
     if (m.term >= r->term) {

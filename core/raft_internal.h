@@ -96,8 +96,8 @@ typedef struct raft_fifo {
 /* Field order: events hop between nodes, so every call into a node starts
  * with its lines out of the cache, and each line touched costs a miss. What
  * nearly every call reads or writes comes first, in as few lines as it
- * fits (the node is allocated 64-byte aligned: raft_new), then the log,
- * io and cfg, the message counters, and last what elections, transfers,
+ * fits (the node is allocated 64-byte aligned: raft_new), then io, cfg
+ * and the log, the message counters, and last what elections, transfers,
  * snapshots and status queries use. */
 struct raft_node {
     /* ---- hot: lines 0-3 ---- */
@@ -145,16 +145,25 @@ struct raft_node {
     raft_entry *scratch; /* decode scratch, RAFT_MAX_BATCH */
     raft_entry *batch;   /* AppendEntries being built, max_entries_per_msg */
 
-    /* ---- the log, the host's callbacks, the configuration ---- */
-    raft_log log;
+    raft_snapshot_meta snap; /* the durable snapshot (every apply reads its index) */
+
+    /* ---- the host's callbacks, the configuration (its fields that calls
+     * read fill its first 56 bytes, which share a line with io's last),
+     * the log ---- */
     raft_io io;
     raft_config cfg;
+    raft_log log;
 
-    /* ---- statistics ---- */
-    uint64_t bytes_sent, bytes_recv, msgs_malformed;
-    uint64_t msgs_sent[RAFT_MSG_TYPE_SLOTS], msgs_recv[RAFT_MSG_TYPE_SLOTS];
-    uint64_t elections_started, elections_won;
+    /* ---- statistics: what a message of the AppendEntries pair counts
+     * fills one line ---- */
+    _Alignas(64) uint64_t bytes_sent;
+    uint64_t bytes_recv;
     uint64_t rtt_sum_ns, rtt_samples;
+    struct {
+        uint64_t sent, recv;
+    } msgs[RAFT_MSG_TYPE_SLOTS]; /* by raft__msg_slot(type) */
+    uint64_t msgs_malformed;
+    uint64_t elections_started, elections_won;
 
     /* ---- cold ---- */
     /* elections */
@@ -163,9 +172,9 @@ struct raft_node {
     raft_id transfer_target;
     uint64_t transfer_deadline_ns;
 
-    /* snapshots: the current durable one, one being taken, one being received */
-    raft_snapshot_meta snap; /* == snap_buf->meta when there is one */
-    raft_snapbuf *snap_buf;
+    /* snapshots: the current durable one (snap, above), one being taken,
+     * one being received */
+    raft_snapbuf *snap_buf; /* snap_buf->meta == snap when there is one */
     raft_snapshot_meta taking;
     uint8_t *taking_data;
     size_t taking_len;
@@ -174,6 +183,15 @@ struct raft_node {
     uint64_t recv_total, recv_off;
 };
 
+
+/* The statistics slot of a message type: a rotation of the types that
+ * puts AppendEntries and its reply first, in the counters' first line. */
+static inline unsigned raft__msg_slot(unsigned type)
+{
+    return (type - RAFT_MSG_APPEND_ENTRIES) & (RAFT_MSG_TYPE_SLOTS - 1);
+}
+_Static_assert((RAFT_MSG_TYPE_SLOTS & (RAFT_MSG_TYPE_SLOTS - 1)) == 0, "a power of two");
+_Static_assert(RAFT_MSG_APPEND_ENTRIES_RESP == RAFT_MSG_APPEND_ENTRIES + 1, "adjacent slots");
 
 /* raft.c */
 uint64_t raft__now_read(raft_node *r);

@@ -61,8 +61,10 @@ void raft_get_status(const raft_node *r, raft_status *s)
     s->snap = r->snap;
     s->elections_started = r->elections_started;
     s->elections_won = r->elections_won;
-    memcpy(s->msgs_sent, r->msgs_sent, sizeof s->msgs_sent);
-    memcpy(s->msgs_recv, r->msgs_recv, sizeof s->msgs_recv);
+    for (unsigned t = 0; t < RAFT_MSG_TYPE_SLOTS; t++) {
+        s->msgs_sent[t] = r->msgs[raft__msg_slot(t)].sent;
+        s->msgs_recv[t] = r->msgs[raft__msg_slot(t)].recv;
+    }
     s->bytes_sent = r->bytes_sent;
     s->bytes_recv = r->bytes_recv;
     s->msgs_malformed = r->msgs_malformed;
