@@ -101,7 +101,8 @@ raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *
     r->match = calloc(cfg->n_nodes, sizeof *r->match);
     r->scratch = calloc(RAFT_MAX_BATCH, sizeof *r->scratch);
     r->batch = calloc(cfg->max_entries_per_msg, sizeof *r->batch);
-    if (!r->peers || !r->match || !r->scratch || !r->batch || load_boot(r, boot ? boot : &none) != RAFT_OK) {
+    if (!r->peers || !r->match || !r->scratch || !r->batch ||
+        load_boot(r, boot ? boot : &none) != RAFT_OK) {
         raft_free(r);
         return NULL;
     }

@@ -82,7 +82,8 @@ static uint32_t take_slot(sim *s, sim_client *c)
         return c->free_ops[--c->n_free];
     if (c->n_ops == c->cap_ops) {
         size_t cap = c->cap_ops ? c->cap_ops * 2 : 16;
-        sim_cop *p = aligned_alloc(_Alignof(sim_cop), cap * sizeof *p); /* realloc would not align */
+        /* aligned_alloc, as realloc would not keep the alignment */
+        sim_cop *p = aligned_alloc(_Alignof(sim_cop), cap * sizeof *p);
         uint32_t *f = realloc(c->free_ops, cap * sizeof *f);
         if (p) {
             if (c->n_ops)
