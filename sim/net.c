@@ -131,14 +131,6 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
 
 /* ---- topology ---- */
 
-bool net_blocked(const net *nw, sim_ep from, sim_ep to)
-{
-    if (nw->links[net_link(nw, from, to)].cut)
-        return true;
-    uint8_t gf = nw->group[from], gt = nw->group[to];
-    return gf && gt && gf != gt;
-}
-
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut)
 {
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);

@@ -126,7 +126,16 @@ static inline void net_release(net *nw, uint32_t slot)
     POOL_POISON(m->buf, m->cap); /* reading a delivered message now is a bug */
 }
 
-bool net_blocked(const net *nw, sim_ep from, sim_ep to);
+/* Whether a message from -> to is lost to a cut or a partition. Inline:
+ * every send asks (out of line, LTO stopped inlining it once the link
+ * state moved into one struct: +1.3% instructions on head to head). */
+static inline bool net_blocked(const net *nw, sim_ep from, sim_ep to)
+{
+    if (nw->links[net_link(nw, from, to)].cut)
+        return true;
+    uint8_t gf = nw->group[from], gt = nw->group[to];
+    return gf && gt && gf != gt;
+}
 bool net_any_cut(const net *nw);
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut);
 void net_isolate(net *nw, sim_ep ep);
