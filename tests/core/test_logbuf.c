@@ -262,6 +262,20 @@ static void expect_snapshot_sessions(const logbuf *lb, const uint64_t *ids, size
     free(snap);
 }
 
+/* Insertion sort of the pairs (ids[i], index_of[i]) by id. */
+static void sort_by_id(uint64_t *ids, uint64_t *index_of, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            uint64_t t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+            t = index_of[j];
+            index_of[j] = index_of[j - 1];
+            index_of[j - 1] = t;
+        }
+}
+
 Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_order)
 {
     /* Ids from a counter arriving out of order by up to ~100 (the dense
@@ -285,14 +299,10 @@ Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_o
         apply_cmd(a, index, id, 7, index, "p");
         ids[n++] = id;
     }
-    /* insertion sort of (id, index) for the reference order */
+    /* the reference order: (id, index) pairs sorted by id */
     for (size_t i = 0; i < n; i++)
         index_of[i] = i + 1;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
-            uint64_t t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t;
-            t = index_of[j]; index_of[j] = index_of[j - 1]; index_of[j - 1] = t;
-        }
+    sort_by_id(ids, index_of, n);
     for (size_t i = 1; i < n; i++)
         cr_assert_neq(ids[i - 1], ids[i], "the test's ids are distinct");
     expect_snapshot_sessions(a, ids, n, index_of);
@@ -322,11 +332,7 @@ Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_o
         index_of[n++] = index;
     }
     /* 7000.. sort after every earlier id except the far ones: re-sort */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
-            uint64_t t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t;
-            t = index_of[j]; index_of[j] = index_of[j - 1]; index_of[j - 1] = t;
-        }
+    sort_by_id(ids, index_of, n);
     expect_snapshot_sessions(b, ids, n, index_of);
     logbuf_free(a), logbuf_free(b);
 }
