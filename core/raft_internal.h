@@ -24,8 +24,10 @@
 /* A deliberate mistake from the catalogue is active (test-only builds). */
 #ifdef RAFT_BUGS
 #define BUG(r, name) (((r)->cfg.bugs & RAFT_BUG(name)) != 0)
+#define ANY_BUG(r) ((r)->cfg.bugs != 0)
 #else
 #define BUG(r, name) 0
+#define ANY_BUG(r) 0
 #endif
 
 #define RAFT_MAX_WINDOW 32u            /* cap on cfg.pipeline_window */
@@ -136,6 +138,12 @@ struct raft_node {
      * in raft_peer, as the commit rule reads every peer's on every
      * acknowledgement: a few lines rather than one per peer. */
     uint64_t *match;
+    /* The commit rule's last count (raft__leader_advance_commit): with the
+     * commit index at count_commit, count_above copies exceeded it, fewer
+     * than a majority. Valid only while count_valid. */
+    uint64_t count_commit;
+    uint32_t count_above;
+    bool count_valid;
     uint64_t seq;     /* last AppendEntries seq sent */
     raft_fifo reads;  /* raft_read_req, ordered by seq */
 

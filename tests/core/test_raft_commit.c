@@ -172,3 +172,30 @@ Test(raft_commit, majority_match_selection_agrees_with_sorting_including_ties)
         cr_assert_eq(raft__kth_largest(v, n, k), sorted[k - 1], "n %u k %u", n, k);
     }
 }
+
+Test(raft_commit, each_copy_counts_once_and_an_entry_commits_exactly_at_a_majority)
+{
+    /* 7 nodes: a majority is 4. The leader counts acknowledgements between
+     * its scans of every match index; a repeated or raised one must not
+     * count twice, and the copy that makes 4 must commit at once. */
+    fh_init(&H, 1, 7);
+    fh_start(&H);
+    fh_make_leader(&H); /* no-op at 1 */
+    uint64_t index = 0;
+    cr_assert_eq(raft_propose(H.node, "a", 1, &index, NULL), RAFT_OK);
+    cr_assert_eq(raft_propose(H.node, "b", 1, &index, NULL), RAFT_OK);
+    cr_assert_eq(index, 3);
+    fh_persist_all(&H); /* our copies of 1..3 are durable */
+    cr_assert_eq(raft_commit_index(H.node), 0);
+    ack(2, 2);
+    ack(2, 2); /* the same copy again */
+    ack(2, 3); /* raised, still one copy */
+    ack(3, 3);
+    cr_assert_eq(raft_commit_index(H.node), 0, "3 copies of 7 (ours, 2, 3)");
+    ack(4, 1); /* the fourth copy of index 1 */
+    cr_assert_eq(raft_commit_index(H.node), 1);
+    ack(4, 3); /* the fourth copy of 2 and 3 */
+    cr_assert_eq(raft_commit_index(H.node), 3);
+    ack(5, 3);
+    cr_assert_eq(raft_commit_index(H.node), 3);
+}
