@@ -135,8 +135,8 @@ struct raft_node {
     /* leader */
     raft_peer *peers; /* indexed by id - 1 */
     /* matchIndex of peer id - 1 (paper Figure 2): an array of its own, not
-     * in raft_peer, as the commit rule reads every peer's on every
-     * acknowledgement: a few lines rather than one per peer. */
+     * in raft_peer, as the commit rule's scans read every peer's: a few
+     * lines rather than one per peer. */
     uint64_t *match;
     /* The commit rule's last count (raft__leader_advance_commit): with the
      * commit index at count_commit, count_above copies exceeded it, fewer
