@@ -137,11 +137,14 @@ void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut)
     nw->links[net_link(nw, from, to)].cut = cut;
 }
 
-bool net_any_cut(const net *nw)
+bool net_faulted(const net *nw)
 {
     size_t links = (size_t)nw->n_ep * nw->n_ep;
     for (size_t i = 0; i < links; i++)
         if (nw->links[i].cut)
+            return true;
+    for (sim_ep ep = 1; ep <= nw->n_ep; ep++)
+        if (nw->group[ep])
             return true;
     return false;
 }

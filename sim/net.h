@@ -136,7 +136,8 @@ static inline bool net_blocked(const net *nw, sim_ep from, sim_ep to)
     uint8_t gf = nw->group[from], gt = nw->group[to];
     return gf && gt && gf != gt;
 }
-bool net_any_cut(const net *nw);
+/* Is any cut or partition in force? */
+bool net_faulted(const net *nw);
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut);
 void net_isolate(net *nw, sim_ep ep);
 /* groups[0..n): endpoints in group g get group id g + 1. */

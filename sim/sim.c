@@ -193,17 +193,6 @@ void sim_cover(sim *s, enum sim_coverage c)
     s->coverage[c]++;
 }
 
-/* Is any cut or partition in force? (Only asked on leader changes.) */
-static bool net_faulted(const sim *s)
-{
-    if (net_any_cut(&s->nw))
-        return true;
-    for (sim_ep ep = 1; ep <= s->nw.n_ep; ep++)
-        if (s->nw.group[ep])
-            return true;
-    return false;
-}
-
 void sim_set_leader(sim *s, raft_id n, uint64_t term)
 {
     if (term < s->leader_term || (n == s->leader && term == s->leader_term))
@@ -211,7 +200,7 @@ void sim_set_leader(sim *s, raft_id n, uint64_t term)
     raft_id old = s->leader;
     if (old == 0)
         s->unavail_ns += s->now - s->unavail_since;
-    else if (s->nodes[old].up && net_faulted(s))
+    else if (s->nodes[old].up && net_faulted(&s->nw))
         sim_cover(s, SIM_COV_LEADER_LOST_IN_PARTITION); /* deposed while cut off */
     s->leader = n;
     s->leader_term = term;
@@ -222,7 +211,7 @@ void sim_leader_gone(sim *s, raft_id n)
 {
     if (s->leader != n)
         return;
-    if (net_faulted(s))
+    if (net_faulted(&s->nw))
         sim_cover(s, SIM_COV_LEADER_LOST_IN_PARTITION);
     s->leader = 0;
     s->unavail_since = s->now;
