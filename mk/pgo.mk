@@ -26,4 +26,7 @@ pgo:
 	@echo "pgo: $(PGO_BUILD)/raftsim and $(PGO_BUILD)/bench_sim"
 
 bench-pgo: pgo
-	$(PGO_BUILD)/bench_sim --csv $(PGO_BUILD)/bench.csv --raftsim $(PGO_BUILD)/raftsim $(BENCH_ARGS)
+	@tools/install-deps.sh bench
+	@$(MAKE) --no-print-directory $(BENCH_REF)
+	$(PGO_BUILD)/bench_sim --csv $(PGO_BUILD)/bench.csv --raftsim $(PGO_BUILD)/raftsim \
+	    --reference $(BENCH_REF) $(BENCH_ARGS)

@@ -28,7 +28,9 @@ for group in $want; do
         browser) need chromium chromium ;;
         fuzz)    need clang clang
                  need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev ;;
-        bench)   need valgrind valgrind ;;
+        bench)   need valgrind valgrind
+                 need pkg-config pkg-config
+                 need /usr/include/raft/fixture.h libraft-dev ;;
         *) echo "install-deps: unknown group '$group' (test|report|browser|fuzz|bench)" >&2; exit 2 ;;
     esac
 done

@@ -14,6 +14,7 @@ typedef struct bench_opts {
     uint64_t seed;
     const char *raftsim;   /* binary for the sweep benchmark */
     const char *scenario;  /* scenario the sweep benchmark runs */
+    const char *reference; /* benchmark 7's reference program, NULL = not measured */
     int sweep_seeds;       /* 0 = default */
     uint64_t inproc_s;     /* --inproc: one standard run here (for callgrind) */
     uint64_t inproc_h2h;   /* --inproc-h2h: one head-to-head run here */
@@ -24,5 +25,8 @@ typedef struct bench_opts {
 int bench_run_all(const bench_opts *o);
 /* 5: seeds per hour of `raftsim sweep`; returns 0 or -1. */
 int bench_sweep(const bench_opts *o, int runs, int seeds);
+/* 7's reference: one run of PROGRAM WRITES (canonical/raft); 0 or -1. */
+struct bench_result;
+int bench_reference(const char *program, uint64_t writes, struct bench_result *out);
 
 #endif

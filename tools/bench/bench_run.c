@@ -194,29 +194,72 @@ static int bench_4_cluster(const bench_opts *o)
     return 0;
 }
 
-/* 7, twice: Raft's classic heartbeat on every interval ("h2h"), and
- * heartbeats only to idle followers ("h2h-idle"), which is what canonical/raft
- * itself does in the reference figure. */
-static int bench_7_head2head(const bench_opts *o, bool idle_heartbeats)
+/* 7: the head-to-head work three ways, taking turns in each round: ours with
+ * Raft's classic heartbeat on every interval ("h2h"), ours with heartbeats
+ * only to idle followers ("h2h-idle", what canonical/raft does), and
+ * canonical/raft itself ("h2h-ref", tools/bench/reference/), when it is built.
+ * The ours / reference figures are medians of each round's own ratio, so a
+ * change in the machine's speed hits both sides of a ratio alike. */
+enum { H2H, H2H_IDLE, H2H_REF, H2H_KINDS };
+static const char *const h2h_name[H2H_KINDS] = {"h2h", "h2h-idle", "h2h-ref"};
+
+static void h2h_rows(int k, const bench_result *rs, int runs, uint64_t writes)
 {
-    int runs = runs_for(o, 5, 3);
-    bench_params p = {.nodes = 5, .seed = o->seed, .target = o->quick ? 10000 : 100000,
-                      .idle_heartbeats = idle_heartbeats};
-    bench_result rs[BENCH_MAX_RUNS] = {0};
-    if (measure(bench_head2head, &p, runs, rs) != 0)
-        return -1;
-    const char *b = idle_heartbeats ? "h2h-idle" : "h2h";
+    const char *b = h2h_name[k];
     char note[112];
     snprintf(note, sizeof note, "%llu writes, 1 outstanding, 15 ms links, 10 ms fsync%s",
-             (unsigned long long)p.target, idle_heartbeats ? ", heartbeat-idle-only" : "");
+             (unsigned long long)writes,
+             k == H2H_IDLE  ? ", heartbeat-idle-only"
+             : k == H2H_REF ? "; canonical/raft 0.15 fixture"
+                            : "");
     bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
               runs, note);
     bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", runs,
-              "target >= 200,000 (wall)");
-    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs, NULL);
+              k == H2H_REF ? NULL : "target >= 200,000 (wall)");
+    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs,
+              k == H2H_REF ? "events = raft_fixture_step calls" : NULL);
     bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
     bench_row(b, "events per committed write", med(rs, runs, f_events, f_acked), "", runs,
               NULL);
+}
+
+/* Per round: (ours' writes per wall second) / (the reference's). */
+static void h2h_ratio_row(int k, const bench_result *ours, const bench_result *ref, int runs)
+{
+    double v[BENCH_MAX_RUNS];
+    for (int i = 0; i < runs; i++)
+        v[i] = ((double)ours[i].acked / ours[i].wall_s) / ((double)ref[i].acked / ref[i].wall_s);
+    char metric[64];
+    snprintf(metric, sizeof metric, "%s / canonical/raft, writes per wall second", h2h_name[k]);
+    bench_row("h2h-ref", metric, bench_median(v, runs), "x", runs,
+              "median of each round's ratio; 200,000 vs ~100,000 is 2x");
+}
+
+static int bench_7_head2head(const bench_opts *o)
+{
+    bool on[H2H_KINDS] = {selected(o, "h2h"), selected(o, "h2h-idle"), false};
+    on[H2H_REF] = o->reference && (on[H2H] || on[H2H_IDLE] || selected(o, "h2h-ref"));
+    if (!on[H2H] && !on[H2H_IDLE] && !on[H2H_REF])
+        return 0;
+    int runs = runs_for(o, 5, 3);
+    uint64_t writes = o->quick ? 10000 : 100000;
+    static bench_result rs[H2H_KINDS][BENCH_MAX_RUNS];
+    for (int i = 0; i < runs; i++)
+        for (int k = 0; k < H2H_KINDS; k++) {
+            bench_params p = {.nodes = 5, .seed = o->seed, .target = writes,
+                              .idle_heartbeats = k == H2H_IDLE};
+            int rc = !on[k]        ? 0
+                     : k == H2H_REF ? bench_reference(o->reference, writes, &rs[k][i])
+                                    : measure(bench_head2head, &p, 1, &rs[k][i]);
+            if (rc != 0)
+                return -1;
+        }
+    for (int k = 0; k < H2H_KINDS; k++)
+        if (on[k])
+            h2h_rows(k, rs[k], runs, writes);
+    for (int k = H2H; on[H2H_REF] && k <= H2H_IDLE; k++)
+        if (on[k])
+            h2h_ratio_row(k, rs[k], rs[H2H_REF], runs);
     return 0;
 }
 
@@ -234,9 +277,6 @@ int bench_run_all(const bench_opts *o)
     if (selected(o, "sweep") && o->raftsim)
         failed += bench_sweep(o, runs_for(o, 5, 1), o->sweep_seeds ? o->sweep_seeds
                                                                    : o->quick ? 20 : 200) != 0;
-    if (selected(o, "h2h"))
-        failed += bench_7_head2head(o, false) != 0;
-    if (selected(o, "h2h-idle"))
-        failed += bench_7_head2head(o, true) != 0;
+    failed += bench_7_head2head(o) != 0;
     return failed;
 }

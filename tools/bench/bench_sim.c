@@ -4,12 +4,14 @@
  *
  *   bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] [--seed X]
  *             [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]
+ *             [--reference PATH]   benchmark 7's reference (canonical/raft)
  *   bench_sim --inproc SECONDS     one standard run in this process (callgrind)
  *   bench_sim --inproc-h2h WRITES  one head-to-head run in this process
  *             [--idle-heartbeats]  ... with heartbeat-idle-only (h2h-idle)
  *
  * LIST is a comma-separated subset of: standard, saturation, loglen,
- * cluster, sweep, h2h, h2h-idle. Benchmark 6 (instruction counts) is `make
+ * cluster, sweep, h2h, h2h-idle, h2h-ref (h2h and h2h-idle bring the
+ * reference along, when --reference is given, to compare in turns). Benchmark 6 (instruction counts) is `make
  * bench-callgrind`, which runs --inproc under valgrind.
  */
 #include <stdlib.h>
@@ -19,12 +21,35 @@
 #include "../../sim/hostmem.h"
 #include "bench_main.h"
 
-static int usage(void)
+/* Every name in a --only list must be a benchmark: a typo would run nothing. */
+static bool only_list_valid(const char *list)
 {
-    fprintf(stderr, "usage: bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] "
-                    "[--seed X] [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]\n"
-                    "       bench_sim --inproc SECONDS | --inproc-h2h WRITES [--idle-heartbeats]\n");
-    return 2;
+    static const char *const names[] = {"standard", "saturation", "loglen", "cluster",
+                                        "sweep",    "h2h",        "h2h-idle", "h2h-ref"};
+    for (const char *p = list;; p++) {
+        size_t n = strcspn(p, ",");
+        bool known = false;
+        for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+            known |= strlen(names[k]) == n && strncmp(names[k], p, n) == 0;
+        if (!known) {
+            fprintf(stderr, "bench_sim: unknown benchmark '%.*s' in --only\n", (int)n, p);
+            return false;
+        }
+        p += n;
+        if (!*p)
+            return true;
+    }
+}
+
+static int usage(FILE *out, int status)
+{
+    fprintf(out, "usage: bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] [--seed X]\n"
+                 "                 [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]\n"
+                 "                 [--reference PATH]\n"
+                 "       bench_sim --inproc SECONDS | --inproc-h2h WRITES [--idle-heartbeats]\n"
+                 "LIST: standard,saturation,loglen,cluster,sweep,h2h,h2h-idle,h2h-ref\n"
+                 "(see bench/README.md; `make bench` runs them all)\n");
+    return status;
 }
 
 /* One standard-workload run in this process: what callgrind measures. */
@@ -69,14 +94,19 @@ static int parse(int argc, char **argv, bench_opts *o)
         i++;
         if (!strcmp(a, "--runs"))
             o->runs = atoi(v);
-        else if (!strcmp(a, "--only"))
+        else if (!strcmp(a, "--only")) {
+            if (!only_list_valid(v))
+                return -1;
             o->only = v;
+        }
         else if (!strcmp(a, "--csv"))
             o->csv = v;
         else if (!strcmp(a, "--seed"))
             o->seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--raftsim"))
             o->raftsim = v;
+        else if (!strcmp(a, "--reference"))
+            o->reference = v;
         else if (!strcmp(a, "--scenario"))
             o->scenario = v;
         else if (!strcmp(a, "--sweep-seeds"))
@@ -97,8 +127,11 @@ int main(int argc, char **argv)
 {
     hostmem_setup(); /* before the first allocation: see sim/hostmem.h */
     bench_opts o = {.seed = 1, .scenario = "scenarios/chaos.scn"};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help"))
+            return usage(stdout, 0);
     if (parse(argc, argv, &o) != 0)
-        return usage();
+        return usage(stderr, 2);
     if (o.inproc_s)
         return run_inproc(o.inproc_s, o.seed);
     if (o.inproc_h2h)
