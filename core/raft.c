@@ -120,8 +120,9 @@ void raft__send(raft_node *r, raft_id to, const raft_msg *m)
 {
     assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
     /* Encode straight into the buffer; size it (a second validation pass)
-     * only when it is too small, i.e. rarely once it has grown. */
-    size_t len = r->enc ? raft_msg_encode(m, r->enc, r->enc_cap) : 0;
+     * only when it is too small, i.e. rarely once it has grown (before the
+     * first message, enc is NULL and the encoder returns 0). */
+    size_t len = raft_msg_encode(m, r->enc, r->enc_cap);
     if (len == 0) {
         size_t need = raft_msg_encoded_size(m);
         if (need == 0 || !ensure_enc(r, need))
@@ -166,12 +167,14 @@ static void outbox_release(raft_node *r)
         raft_outbox_item *it = raft__fifo_at(&r->outbox, 0);
         if (it->token > r->persisted_token)
             break;
-        raft_outbox_item item = *it;
+        /* Popped first, sent from its slot: a pop leaves the slot's bytes
+         * in place, and raft__send has encoded them before the host's send
+         * could call back into the node and push onto the outbox. */
         raft__fifo_pop(&r->outbox);
         /* A promise made in an older term is void: the log it described may
          * have been rewritten by a newer leader since. */
-        if (item.msg.term == r->term)
-            raft__send(r, item.to, &item.msg);
+        if (it->msg.term == r->term)
+            raft__send(r, it->to, &it->msg);
     }
 }
 
