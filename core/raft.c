@@ -244,6 +244,7 @@ static void persisted(raft_node *r, uint64_t token)
         token = r->last_token; /* the host cannot make unissued writes durable */
     r->persisted_token = token;
     raft__event(r, RAFT_EV_PERSISTED, token, 0);
+    uint64_t old_durable = r->durable_index;
     while (r->writes.count) {
         raft_pending_write *pw = raft__fifo_at(&r->writes, 0);
         if (pw->token > token)
@@ -254,7 +255,7 @@ static void persisted(raft_node *r, uint64_t token)
     if (r->taking_token && r->taking_token <= token)
         raft__snapshot_durable(r);
     if (r->role == RAFT_LEADER)
-        raft__leader_advance_commit(r);
+        raft__leader_durable_rose(r, old_durable);
     outbox_release(r);
 }
 
@@ -444,7 +445,7 @@ static int propose(raft_node *r, const void *data, size_t len, uint64_t *index,
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
             raft__replicate(r, id);
-    raft__leader_advance_commit(r); /* single node with an instant disk */
+    raft__leader_commit_check(r); /* single node with an instant disk */
     return RAFT_OK;
 }
 

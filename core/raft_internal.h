@@ -288,6 +288,8 @@ static inline void raft__replicate(raft_node *r, raft_id id)
 void raft__heartbeat(raft_node *r, raft_id id, bool periodic);
 void raft__heartbeat_all(raft_node *r);
 void raft__leader_advance_commit(raft_node *r);
+void raft__leader_durable_rose(raft_node *r, uint64_t old);
+void raft__leader_commit_check(raft_node *r);
 uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
 void raft__recv_append(raft_node *r, const raft_msg *m);
 void raft__note_leader(raft_node *r, const raft_msg *m);

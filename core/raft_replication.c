@@ -307,6 +307,15 @@ void raft__leader_advance_commit(raft_node *r)
         raft__event(r, RAFT_EV_OLD_TERM_COMMITTED, n, r->commit);
     if (term_n == r->term)
         r->committed_in_term = true;
+    /* The count at the new commit index, so that the proposals, durable
+     * writes and acknowledgements that follow need no scan: the copies
+     * above n, fewer than k (n is the k-th largest). */
+    uint32_t above_n = 0;
+    for (uint32_t i = 0; i < above; i++)
+        above_n += match[i] > n;
+    r->count_valid = true;
+    r->count_commit = n;
+    r->count_above = above_n;
     raft__commit_to(r, n);
     if (r->role == RAFT_LEADER)
         raft__reads_check(r);
@@ -320,17 +329,45 @@ void raft__leader_advance_commit(raft_node *r)
  * scan, at this commit index, plus one if this copy crossed it. Without
  * this, every acknowledgement rescans all match indexes, O(n^2) per entry.
  * Exact because each other change that can raise a copy above the commit
- * index (our durable index, a snapshot sent, a new leadership) rescans;
- * the bug catalogue's mistakes do not, so with one on, every call rescans. */
+ * index counts the same way (our durable index: raft__leader_durable_rose)
+ * or rescans (a snapshot sent, a new leadership); the bug catalogue's
+ * mistakes do not, so with one on, every call rescans. */
+static bool commit_count_current(const raft_node *r)
+{
+    return r->count_valid && r->count_commit == r->commit && !ANY_BUG(r);
+}
+
 static bool commit_count_short(raft_node *r, uint64_t old)
 {
-    if (!r->count_valid || r->count_commit != r->commit || ANY_BUG(r))
+    if (!commit_count_current(r))
         return false;
     uint32_t above = r->count_above + (old <= r->commit);
     if (above >= raft__majority(r))
         return false;
     r->count_above = above;
     return true;
+}
+
+/* Our durable index rose from `old` (raft_persisted): our copy, like a
+ * follower's acknowledged one, is counted when the last count stands. A
+ * leader's durable index never exceeds its log, so it is our copy. */
+void raft__leader_durable_rose(raft_node *r, uint64_t old)
+{
+    if (commit_count_current(r)) {
+        assert(r->durable_index <= raft_log_last_index(&r->log));
+        if (r->durable_index <= r->commit || commit_count_short(r, old))
+            return; /* the commit index cannot move */
+    }
+    raft__leader_advance_commit(r);
+}
+
+/* After a proposal, which raised no copy (ours counts once durable; a host
+ * that made the entry durable at once reported it, counted, already): the
+ * commit rule has nothing to do while the last count stands. */
+void raft__leader_commit_check(raft_node *r)
+{
+    if (!commit_count_current(r))
+        raft__leader_advance_commit(r);
 }
 
 static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)

@@ -199,3 +199,35 @@ Test(raft_commit, each_copy_counts_once_and_an_entry_commits_exactly_at_a_majori
     ack(5, 3);
     cr_assert_eq(raft_commit_index(H.node), 3);
 }
+
+Test(raft_commit, our_durable_copy_counts_once_and_can_make_the_majority)
+{
+    /* 7 nodes: a majority is 4. The count carries over a commit, and our
+     * own copy joins it when our write is durable: once, and at once when
+     * it makes the majority. */
+    fh_init(&H, 1, 7);
+    fh_start(&H);
+    fh_make_leader(&H); /* no-op at 1, our copy durable */
+    ack(2, 1);
+    ack(3, 1);
+    ack(4, 1);
+    cr_assert_eq(raft_commit_index(H.node), 1);
+    uint64_t index = 0;
+    cr_assert_eq(raft_propose(H.node, "a", 1, &index, NULL), RAFT_OK);
+    cr_assert_eq(raft_propose(H.node, "b", 1, &index, NULL), RAFT_OK);
+    cr_assert_eq(index, 3);
+    ack(2, 3);
+    ack(3, 3);
+    ack(4, 3);
+    cr_assert_eq(raft_commit_index(H.node), 1, "3 copies of 7: ours is not durable");
+    fh_persist_all(&H); /* our copy is the fourth */
+    cr_assert_eq(raft_commit_index(H.node), 3);
+    cr_assert_eq(raft_propose(H.node, "c", 1, &index, NULL), RAFT_OK);
+    fh_persist_all(&H);
+    raft_persisted(H.node, fh_last_token(&H)); /* reported again: no second count */
+    ack(2, 4);
+    ack(3, 4);
+    cr_assert_eq(raft_commit_index(H.node), 3, "3 copies of 7 (ours, 2, 3)");
+    ack(4, 4);
+    cr_assert_eq(raft_commit_index(H.node), 4);
+}
