@@ -319,7 +319,15 @@ static inline void raft__reads_check(raft_node *r)
         raft__reads_answer(r);
 }
 void raft__reads_fail_all(raft_node *r);
-void raft__transfer_check(raft_node *r, raft_id id);
+void raft__transfer_check_target(raft_node *r, raft_id id);
+/* Once the transfer target holds our whole log, tell it to start an
+ * election now. Inline: called on every acknowledgement, nearly always
+ * with no transfer in progress. */
+static inline void raft__transfer_check(raft_node *r, raft_id id)
+{
+    if (r->transfer_target == id)
+        raft__transfer_check_target(r, id);
+}
 void raft__transfer_tick(raft_node *r, uint64_t now);
 
 #endif

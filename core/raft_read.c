@@ -88,11 +88,11 @@ int raft_transfer(raft_node *r, raft_id target)
     return RAFT_OK;
 }
 
-/* Once the target holds our whole log, tell it to start an election now. */
-void raft__transfer_check(raft_node *r, raft_id id)
+void raft__transfer_check_target(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
-    if (r->transfer_target != id || p->timeout_now_sent)
+    assert(r->transfer_target == id);
+    if (p->timeout_now_sent)
         return;
     if (r->match[id - 1] != raft_log_last_index(&r->log))
         return;
