@@ -83,14 +83,6 @@ void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b
 
 uint32_t raft__majority(const raft_node *r) { return r->cfg.n_nodes / 2 + 1; }
 
-/* Paper §5.2: a fresh random timeout from [min, max] on every reset. */
-void raft__reset_election_timer(raft_node *r)
-{
-    uint64_t span = r->cfg.election_timeout_max_ns - r->cfg.election_timeout_min_ns;
-    uint64_t pick = span ? r->io.random(r->io.ctx) % (span + 1) : 0;
-    r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
-}
-
 bool raft__heard_leader_recently(raft_node *r)
 {
     if (r->role == RAFT_LEADER)

@@ -2,7 +2,7 @@
  * "AppendEntries RPC", receiver implementation, and §5.3). */
 #include "raft_internal.h"
 
-static void reply_append(raft_node *r, raft_id to, uint64_t seq, bool success, uint64_t match,
+static inline void reply_append(raft_node *r, raft_id to, uint64_t seq, bool success, uint64_t match,
                          uint64_t conflict_index, uint64_t conflict_term)
 {
     raft_msg m = {.type = RAFT_MSG_APPEND_ENTRIES_RESP, .from = r->cfg.id, .term = r->term};
@@ -70,7 +70,8 @@ static void append_new_entries(raft_node *r, const raft_msg *m)
     raft__persist_entries(r, first, &m->ae.entries[i], appended);
 }
 
-void raft__note_leader(raft_node *r, const raft_msg *m)
+/* Inline on the AppendEntries path: every one comes here. */
+static inline void note_leader(raft_node *r, const raft_msg *m)
 {
     uint64_t term = m->term > r->term ? m->term : r->term;
     if (m->term > r->term || r->role != RAFT_FOLLOWER) {
@@ -83,6 +84,8 @@ void raft__note_leader(raft_node *r, const raft_msg *m)
     r->leader_contact_ns = raft__now(r);
     raft__reset_election_timer(r);
 }
+
+void raft__note_leader(raft_node *r, const raft_msg *m) { note_leader(r, m); }
 
 /* Paper §5.3: a hint that lets the leader skip a whole term per round trip. */
 static void reject_inconsistent(raft_node *r, const raft_msg *m)
@@ -105,7 +108,7 @@ void raft__recv_append(raft_node *r, const raft_msg *m)
         reply_append(r, m->from, m->ae.seq, false, 0, 0, 0);
         return;
     }
-    raft__note_leader(r, m);
+    note_leader(r, m);
     uint64_t prev = m->ae.prev_index;
     /* A prevLogIndex at or below our snapshot is not a conflict: committed. */
     bool consistent = prev <= r->log.base_index ||

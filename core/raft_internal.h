@@ -209,8 +209,15 @@ static inline uint64_t raft__now(raft_node *r)
     return r->now_valid ? r->now_ns : raft__now_read(r);
 }
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
+/* Paper §5.2: a fresh random timeout from [min, max] on every reset. Inline:
+ * every AppendEntries a follower accepts resets it. */
+static inline void raft__reset_election_timer(raft_node *r)
+{
+    uint64_t span = r->cfg.election_timeout_max_ns - r->cfg.election_timeout_min_ns;
+    uint64_t pick = span ? r->io.random(r->io.ctx) % (span + 1) : 0;
+    r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
+}
 uint32_t raft__majority(const raft_node *r);
-void raft__reset_election_timer(raft_node *r);
 void raft__send(raft_node *r, raft_id to, const raft_msg *m);
 void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m);
 void raft__send_ack(raft_node *r, raft_id to, const raft_msg *m, uint64_t index);
