@@ -108,24 +108,17 @@ static bool ensure_enc(raft_node *r, size_t need)
     return true;
 }
 
-void raft__send(raft_node *r, raft_id to, const raft_msg *m)
+/* raft__send's slow path: the encoding buffer is too small (or not there
+ * yet, before the first message) or the message is invalid. Size it (a
+ * second validation pass) and encode again. */
+size_t raft__send_encode_grow(raft_node *r, const raft_msg *m)
 {
-    assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
-    /* Encode straight into the buffer; size it (a second validation pass)
-     * only when it is too small, i.e. rarely once it has grown (before the
-     * first message, enc is NULL and the encoder returns 0). */
+    size_t need = raft_msg_encoded_size(m);
+    if (need == 0 || !ensure_enc(r, need))
+        return 0; /* counts as a lost message; the protocol retries */
     size_t len = raft_msg_encode(m, r->enc, r->enc_cap);
-    if (len == 0) {
-        size_t need = raft_msg_encoded_size(m);
-        if (need == 0 || !ensure_enc(r, need))
-            return; /* counts as a lost message; the protocol retries */
-        len = raft_msg_encode(m, r->enc, r->enc_cap);
-        assert(len == need);
-    }
-    assert(len > 0 && len <= r->enc_cap);
-    r->msgs[raft__msg_slot(m->type)].sent++;
-    r->bytes_sent += len;
-    r->io.send(r->io.ctx, to, r->enc, len);
+    assert(len == need);
+    return len;
 }
 
 /* Send once every write issued so far is durable. */

@@ -218,7 +218,21 @@ static inline void raft__reset_election_timer(raft_node *r)
     r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
 }
 uint32_t raft__majority(const raft_node *r);
-void raft__send(raft_node *r, raft_id to, const raft_msg *m);
+size_t raft__send_encode_grow(raft_node *r, const raft_msg *m);
+/* Encode straight into the reused buffer and hand it to the host. Inline:
+ * every message goes out here, and the buffer, once grown, fits (else
+ * raft__send_encode_grow). */
+static inline void raft__send(raft_node *r, raft_id to, const raft_msg *m)
+{
+    assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
+    size_t len = raft_msg_encode(m, r->enc, r->enc_cap);
+    if (len == 0 && (len = raft__send_encode_grow(r, m)) == 0)
+        return;
+    assert(len > 0 && len <= r->enc_cap);
+    r->msgs[raft__msg_slot(m->type)].sent++;
+    r->bytes_sent += len;
+    r->io.send(r->io.ctx, to, r->enc, len);
+}
 void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m);
 void raft__send_ack(raft_node *r, raft_id to, const raft_msg *m, uint64_t index);
 uint64_t raft__persist_hs(raft_node *r);
