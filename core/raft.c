@@ -165,7 +165,7 @@ static void outbox_release(raft_node *r)
 
 /* ---- persistence ---- */
 
-static uint64_t persist(raft_node *r, raft_write *w)
+static inline uint64_t persist(raft_node *r, raft_write *w)
 {
     w->token = ++r->last_token;
     w->hs.term = r->term;
@@ -290,36 +290,6 @@ void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
 }
 
 /* ---- commit and apply ---- */
-
-void raft__commit_to(raft_node *r, uint64_t index)
-{
-    if (index <= r->commit)
-        return;
-    assert(index <= raft_log_last_index(&r->log));
-    uint64_t old = r->commit;
-    r->commit = index;
-    raft__event(r, RAFT_EV_COMMIT, index, old);
-    raft__apply(r);
-}
-
-/* Paper Figure 2: apply committed entries in order, never past commitIndex. */
-void raft__apply(raft_node *r)
-{
-    uint64_t limit = r->commit;
-    if (BUG(r, APPLY_UNCOMMITTED))
-        limit = raft_log_last_index(&r->log);
-    while (r->applied < limit) {
-        raft_entry e;
-        bool held = raft_log_get(&r->log, r->applied + 1, &e);
-        assert(held);
-        if (!held)
-            break;
-        r->applied++;
-        r->io.apply(r->io.ctx, r->applied, &e);
-        raft__event(r, RAFT_EV_APPLY, r->applied, e.term);
-    }
-    raft__maybe_take_snapshot(r);
-}
 
 /* ---- timers ---- */
 

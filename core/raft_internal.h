@@ -243,8 +243,38 @@ void raft__clamp_durable(raft_node *r, uint64_t last_kept);
 void raft__set_term(raft_node *r, uint64_t term);
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader);
 void raft__set_role(raft_node *r, enum raft_role role);
-void raft__commit_to(raft_node *r, uint64_t index);
-void raft__apply(raft_node *r);
+void raft__maybe_take_snapshot(raft_node *r); /* raft_snapshot.c */
+/* Paper Figure 2: apply committed entries in order, never past commitIndex.
+ * Inline: it follows every advance of the commit index. */
+static inline void raft__apply(raft_node *r)
+{
+    uint64_t limit = r->commit;
+    if (BUG(r, APPLY_UNCOMMITTED))
+        limit = raft_log_last_index(&r->log);
+    while (r->applied < limit) {
+        raft_entry e;
+        bool held = raft_log_get(&r->log, r->applied + 1, &e);
+        assert(held);
+        if (!held)
+            break;
+        r->applied++;
+        r->io.apply(r->io.ctx, r->applied, &e);
+        raft__event(r, RAFT_EV_APPLY, r->applied, e.term);
+    }
+    raft__maybe_take_snapshot(r);
+}
+/* Raise the commit index to `index` (held) and apply; nothing if it is not
+ * above it. Inline: every AppendEntries a follower accepts comes here. */
+static inline void raft__commit_to(raft_node *r, uint64_t index)
+{
+    if (index <= r->commit)
+        return;
+    assert(index <= raft_log_last_index(&r->log));
+    uint64_t old = r->commit;
+    r->commit = index;
+    raft__event(r, RAFT_EV_COMMIT, index, old);
+    raft__apply(r);
+}
 bool raft__heard_leader_recently(raft_node *r);
 int raft__fifo_grow(raft_fifo *f);
 int raft__fifo_push(raft_fifo *f, const void *item);
@@ -323,7 +353,6 @@ raft_snapbuf *raft__snapbuf_new(raft_snapshot_meta meta, uint8_t *data, size_t l
 void raft__snapbuf_release(raft_snapbuf *b);
 void raft__set_snapshot(raft_node *r, raft_snapbuf *b);
 void raft__peer_release_snapshot(raft_peer *p);
-void raft__maybe_take_snapshot(raft_node *r);
 void raft__snapshot_durable(raft_node *r);
 void raft__send_snapshot_chunk(raft_node *r, raft_id id);
 void raft__recv_install_snapshot(raft_node *r, const raft_msg *m);
