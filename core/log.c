@@ -38,11 +38,11 @@ uint64_t raft_log_bytes_between(const raft_log *log, uint64_t from, uint64_t to)
     return b->off + b->len - a->off;
 }
 
-/* Room for one more record: reclaim the dead prefix or grow (amortised O(1)). */
-static int log_reserve_ent(raft_log *log)
+/* Room for one more record when the array is full: reclaim the dead prefix
+ * or grow (amortised O(1)). */
+int raft_log__reserve_slow(raft_log *log)
 {
-    if (log->ents_start + log->count < log->ents_cap)
-        return RAFT_OK;
+    assert(log->ents_start + log->count >= log->ents_cap);
     if (log->ents_start > log->ents_cap / 2) {
         memmove(log->ents, log->ents + log->ents_start, log->count * sizeof *log->ents);
         log->ents_start = 0;
@@ -134,28 +134,6 @@ uint8_t *raft_chunks__room_slow(raft_chunks *c, uint64_t off, uint32_t len)
         c->chunk[k] = (raft_chunk){.p = p, .cap = cap};
     }
     return c->chunk[k].p + at;
-}
-
-int raft_log_append(raft_log *log, const raft_entry *e)
-{
-    assert(e->len == 0 || e->data != NULL);
-    if (log_reserve_ent(log) != RAFT_OK)
-        return RAFT_ENOMEM;
-    if (e->len) {
-        uint8_t *dst = raft_chunks_room(&log->payload, log->bytes_end, e->len);
-        if (!dst)
-            return RAFT_ENOMEM;
-        memcpy(dst, e->data, e->len);
-    }
-    raft_log_ent *r = &log->ents[log->ents_start + log->count];
-    r->term = e->term;
-    r->type = e->type;
-    r->len = e->len;
-    r->off = log->bytes_end;
-    log->bytes_end += e->len;
-    log->count++;
-    assert(raft_log_last_term(log) == e->term);
-    return RAFT_OK;
 }
 
 void raft_log_truncate(raft_log *log, uint64_t from)

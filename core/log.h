@@ -20,6 +20,7 @@
 #include "raft.h"
 
 #include <assert.h>
+#include <string.h>
 
 typedef struct raft_log_ent {
     uint64_t term;
@@ -145,8 +146,31 @@ uint64_t raft_log_payload_bytes(const raft_log *log);
 /* Payload bytes of entries [from, to] (both held). O(1). */
 uint64_t raft_log_bytes_between(const raft_log *log, uint64_t from, uint64_t to);
 
-/* Append one entry at last + 1. RAFT_OK or RAFT_ENOMEM. */
-int raft_log_append(raft_log *log, const raft_entry *e);
+int raft_log__reserve_slow(raft_log *log);
+
+/* Append one entry at last + 1. RAFT_OK or RAFT_ENOMEM. Inline: every
+ * entry of every node comes here. */
+static inline int raft_log_append(raft_log *log, const raft_entry *e)
+{
+    assert(e->len == 0 || e->data != NULL);
+    if (log->ents_start + log->count >= log->ents_cap && raft_log__reserve_slow(log) != RAFT_OK)
+        return RAFT_ENOMEM;
+    if (e->len) {
+        uint8_t *dst = raft_chunks_room(&log->payload, log->bytes_end, e->len);
+        if (!dst)
+            return RAFT_ENOMEM;
+        memcpy(dst, e->data, e->len);
+    }
+    raft_log_ent *r = &log->ents[log->ents_start + log->count];
+    r->term = e->term;
+    r->type = e->type;
+    r->len = e->len;
+    r->off = log->bytes_end;
+    log->bytes_end += e->len;
+    log->count++;
+    assert(raft_log_last_term(log) == e->term);
+    return RAFT_OK;
+}
 /* Remove entries [from, last]; from > base_index. */
 void raft_log_truncate(raft_log *log, uint64_t from);
 /* Drop entries (base, upto]; upto <= last. The base becomes upto. */

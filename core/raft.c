@@ -121,19 +121,6 @@ size_t raft__send_encode_grow(raft_node *r, const raft_msg *m)
     return len;
 }
 
-/* Send once every write issued so far is durable. */
-void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
-{
-    if (r->last_token <= r->persisted_token || BUG(r, ACK_BEFORE_PERSIST)) {
-        raft__send(r, to, m);
-        return;
-    }
-    raft_outbox_item *it = raft__fifo_push_slot(&r->outbox);
-    if (!it)
-        return; /* dropped, like a lost message */
-    *it = (raft_outbox_item){.token = r->last_token, .to = to, .msg = *m};
-}
-
 /* A reply that promises only our term (and vote) and the log up to `index`:
  * at once if that much is already durable — a heartbeat answer need not wait
  * behind a slow write of newer entries — otherwise after every write so far. */

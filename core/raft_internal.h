@@ -233,7 +233,6 @@ static inline void raft__send(raft_node *r, raft_id to, const raft_msg *m)
     r->bytes_sent += len;
     r->io.send(r->io.ctx, to, r->enc, len);
 }
-void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m);
 void raft__send_ack(raft_node *r, raft_id to, const raft_msg *m, uint64_t index);
 uint64_t raft__persist_hs(raft_node *r);
 uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e, size_t n);
@@ -243,7 +242,15 @@ void raft__clamp_durable(raft_node *r, uint64_t last_kept);
 void raft__set_term(raft_node *r, uint64_t term);
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader);
 void raft__set_role(raft_node *r, enum raft_role role);
-void raft__maybe_take_snapshot(raft_node *r); /* raft_snapshot.c */
+void raft__take_snapshot(raft_node *r); /* raft_snapshot.c */
+/* Take a snapshot once snapshot_threshold entries were applied since the
+ * last, unless one is being taken. Inline: every apply asks. */
+static inline void raft__maybe_take_snapshot(raft_node *r)
+{
+    uint64_t threshold = r->cfg.snapshot_threshold;
+    if (threshold && !r->taking_token && r->applied - r->snap.index >= threshold)
+        raft__take_snapshot(r);
+}
 /* Paper Figure 2: apply committed entries in order, never past commitIndex.
  * Inline: it follows every advance of the commit index. */
 static inline void raft__apply(raft_node *r)
@@ -304,6 +311,20 @@ static inline void raft__fifo_pop(raft_fifo *f)
     assert(f->count > 0);
     f->count--;
     f->head = f->count ? (f->head + 1) & (f->cap - 1) : 0;
+}
+
+/* Send once every write issued so far is durable (raft.c's outbox). Inline:
+ * every accepted AppendEntries with entries answers through it. */
+static inline void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
+{
+    if (r->last_token <= r->persisted_token || BUG(r, ACK_BEFORE_PERSIST)) {
+        raft__send(r, to, m);
+        return;
+    }
+    raft_outbox_item *it = raft__fifo_push_slot(&r->outbox);
+    if (!it)
+        return; /* dropped, like a lost message */
+    *it = (raft_outbox_item){.token = r->last_token, .to = to, .msg = *m};
 }
 
 /* raft_election.c */

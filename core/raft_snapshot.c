@@ -45,11 +45,8 @@ void raft__peer_release_snapshot(raft_peer *p)
 
 /* ---- taking a snapshot locally ---- */
 
-void raft__maybe_take_snapshot(raft_node *r)
+void raft__take_snapshot(raft_node *r)
 {
-    uint64_t threshold = r->cfg.snapshot_threshold;
-    if (!threshold || r->taking_token || r->applied - r->snap.index < threshold)
-        return;
     size_t len = 0;
     uint8_t *data = r->io.snapshot_take(r->io.ctx, r->applied, &len);
     if (!data)
