@@ -345,9 +345,10 @@ static int receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
     }
     r->msgs[raft__msg_slot(m.type)].recv++;
     r->bytes_recv += len;
-    raft_peer *p = &r->peers[from - 1];
     if (m.term >= r->term) {
-        p->last_heard_ns = raft__now(r);
+        uint64_t now = raft__now(r); /* first: fewer values live across the host's call */
+        raft_peer *p = &r->peers[m.from - 1];
+        p->last_heard_ns = now;
         p->heard = true;
     }
     dispatch(r, &m);
