@@ -245,6 +245,12 @@ static void swap_u64(uint64_t *a, uint64_t *b)
 uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k)
 {
     assert(k >= 1 && k <= n);
+    if (k == n) { /* the smallest: the commit rule's usual case, an exact majority */
+        uint64_t min = v[0];
+        for (uint32_t i = 1; i < n; i++)
+            min = v[i] < min ? v[i] : min;
+        return min;
+    }
     uint32_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
     while (lo < hi) {
         uint64_t pivot = v[lo + (hi - lo) / 2];
