@@ -134,14 +134,15 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
 void net_set_cut(net *nw, sim_ep from, sim_ep to, bool cut)
 {
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
-    nw->links[net_link(nw, from, to)].cut = cut;
+    net_link_state *l = &nw->links[net_link(nw, from, to)];
+    l->flags = (uint8_t)(cut ? l->flags | NET_LINK_CUT : l->flags & ~NET_LINK_CUT);
 }
 
 bool net_faulted(const net *nw)
 {
     size_t links = (size_t)nw->n_ep * nw->n_ep;
     for (size_t i = 0; i < links; i++)
-        if (nw->links[i].cut)
+        if (nw->links[i].flags & NET_LINK_CUT)
             return true;
     for (sim_ep ep = 1; ep <= nw->n_ep; ep++)
         if (nw->group[ep])
@@ -167,13 +168,20 @@ void net_partition(net *nw, const sim_epset *groups, uint32_t n)
         for (sim_ep ep = 1; ep <= nw->n_ep; ep++)
             if (epset_has(&groups[g], ep) && !nw->group[ep])
                 nw->group[ep] = (uint8_t)(g + 1);
+    for (sim_ep a = 1; a <= nw->n_ep; a++)
+        for (sim_ep b = 1; b <= nw->n_ep; b++) {
+            uint8_t ga = nw->group[a], gb = nw->group[b];
+            net_link_state *l = &nw->links[net_link(nw, a, b)];
+            l->flags = (uint8_t)(ga && gb && ga != gb ? l->flags | NET_LINK_SPLIT
+                                                      : l->flags & ~NET_LINK_SPLIT);
+        }
 }
 
 void net_heal(net *nw)
 {
     size_t links = (size_t)nw->n_ep * nw->n_ep;
     for (size_t i = 0; i < links; i++)
-        nw->links[i].cut = 0;
+        nw->links[i].flags &= (uint8_t)~NET_LINK_BLOCKED;
     memset(nw->group, 0, sizeof nw->group);
 }
 
@@ -198,6 +206,31 @@ static void link_changed(net *nw, size_t li)
     l->reorder_ns = lp->reorder_ns;
 }
 
+/* Does a send on link l need the fault word? Not while its latency is
+ * constant and its probabilities are zero: the word then decides nothing. */
+static bool link_needs_draws(const net_link_state *l)
+{
+    return l->latency.kind != SIM_DIST_CONST ||
+           (l->thresholds[0] | l->thresholds[1] | l->thresholds[2]) != 0;
+}
+
+/* After parameter changes: sends draw the fault word while any link needs
+ * it, on every link, as the draws of all links interleave in one stream.
+ * While none does, net_send counts the words it skips; when one starts to,
+ * they are drawn here first, so the stream is where it would have been. */
+static void draws_changed(net *nw)
+{
+    size_t links = (size_t)nw->n_ep * nw->n_ep;
+    bool draws = false;
+    for (size_t i = 0; i < links && !draws; i++)
+        draws = link_needs_draws(&nw->links[i]);
+    for (; draws && nw->owed; nw->owed--)
+        rng_next(&nw->r);
+    for (size_t i = 0; i < links; i++)
+        nw->links[i].flags = (uint8_t)(draws ? nw->links[i].flags | NET_LINK_DRAWS
+                                             : nw->links[i].flags & ~NET_LINK_DRAWS);
+}
+
 static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const sim_dist *d)
 {
     uint64_t u = v < 0 ? 0 : (uint64_t)v;
@@ -220,6 +253,7 @@ void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist 
         apply_param(&nw->params[i], p, value, d);
         link_changed(nw, i);
     }
+    draws_changed(nw);
 }
 
 void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64_t value,
@@ -228,6 +262,7 @@ void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
     apply_param(&nw->params[net_link(nw, from, to)], p, value, d);
     link_changed(nw, net_link(nw, from, to));
+    draws_changed(nw);
 }
 
 void net_reset_params(net *nw, const sim_link_params *dflt)
@@ -238,6 +273,7 @@ void net_reset_params(net *nw, const sim_link_params *dflt)
         nw->params[i] = *dflt;
         link_changed(nw, i);
     }
+    draws_changed(nw);
 }
 
 /* ---- sending ---- */
@@ -253,22 +289,31 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
     plan->n = 0; /* the slot and time fields are set as deliveries are planned */
     plan->reordered = false;
-    if (net_blocked(nw, from, to)) {
+    net_link_state *l = &nw->links[net_link(nw, from, to)];
+    uint8_t flags = l->flags;
+    uint64_t at;
+    bool dup = false, reorder = false;
+    if (flags == NET_LINK_DRAWS) { /* not blocked: the usual send of a noisy network */
+        at = now_ns + dist_sample(&l->latency, &nw->r);
+        /* One draw decides drop, duplicate and reorder: three 20-bit uniforms,
+         * each compared with its probability scaled to 2^20 (exact to 1e-6). */
+        uint64_t u = rng_next(&nw->r);
+        const uint32_t *t = l->thresholds; /* kept in step by link_changed */
+        bool drop = (u & 0xfffff) < t[0];
+        dup = ((u >> 20) & 0xfffff) < t[1];
+        reorder = ((u >> 40) & 0xfffff) < t[2];
+        if (drop) {
+            plan->verdict = NET_DROPPED_LOSS;
+            return 0;
+        }
+    } else if (flags & NET_LINK_BLOCKED) { /* before any draw, like net_blocked */
         plan->verdict = NET_DROPPED_CUT;
         return 0;
-    }
-    net_link_state *l = &nw->links[net_link(nw, from, to)];
-    uint64_t at = now_ns + dist_sample(&l->latency, &nw->r);
-    /* One draw decides drop, duplicate and reorder: three 20-bit uniforms,
-     * each compared with its probability scaled to 2^20 (exact to 1e-6). */
-    uint64_t u = rng_next(&nw->r);
-    const uint32_t *t = l->thresholds; /* kept in step by link_changed */
-    bool drop = (u & 0xfffff) < t[0];
-    bool dup = ((u >> 20) & 0xfffff) < t[1];
-    bool reorder = ((u >> 40) & 0xfffff) < t[2];
-    if (drop) {
-        plan->verdict = NET_DROPPED_LOSS;
-        return 0;
+    } else {
+        /* No link draws (see draws_changed): the latency is constant, every
+         * probability 0, and the word that would decide nothing is owed. */
+        at = now_ns + l->latency.a_ns;
+        nw->owed++;
     }
     /* Links are FIFO (like a TCP connection): jitter never reorders by itself;
      * only the explicit reorder fault lets later messages overtake. */

@@ -13,7 +13,10 @@
  *   that decides drop, duplicate and reorder (three 20-bit uniforms, so a
  *   probability change never shifts later draws), [reorder delay], [latency
  *   of the duplicate]. Only the network stream is used: other streams never
- *   shift.
+ *   shift. While every link has a constant latency and no drop, duplicate or
+ *   reorder probability, the word decides nothing: it is owed instead of
+ *   drawn, and the owed words are drawn the moment a parameter change makes
+ *   them matter, so the stream is exactly the same.
  * - Links are FIFO, like a TCP connection: a message is never delivered
  *   before the previous one on its link, whatever the latency jitter. Only
  *   the reorder fault (extra delay after the FIFO slot is taken) and
@@ -66,14 +69,22 @@ typedef struct net_plan {
 
 enum { NET_SIZE_CLASSES = 24 };
 
+/* net_link_state.flags */
+enum {
+    NET_LINK_CUT = 1,   /* a one-way cut */
+    NET_LINK_SPLIT = 2, /* its endpoints are in different groups of a partition */
+    NET_LINK_BLOCKED = NET_LINK_CUT | NET_LINK_SPLIT,
+    NET_LINK_DRAWS = 4, /* sends draw the fault word (set on every link, or on none) */
+};
+
 /* Everything a send reads and writes about its link, in one cache line:
  * a send then touches one line of link state, not five arrays. The
  * parameters come from the link's sim_link_params (kept in step by
- * link_changed in net.c); cut and last_delivery live only here. */
+ * link_changed in net.c); flags and last_delivery live only here. */
 typedef struct net_link_state {
     _Alignas(64) sim_dist latency;
     uint32_t thresholds[3];  /* drop, dup, reorder ppm scaled to 2^20 */
-    uint8_t cut;             /* 1 = one-way cut */
+    uint8_t flags;           /* NET_LINK_* */
     uint64_t last_delivery;  /* for FIFO order and bandwidth serialisation */
     uint64_t bandwidth_Bps;
     uint64_t reorder_ns;
@@ -85,8 +96,9 @@ typedef struct net {
     sim_link_params dflt;
     sim_link_params *params; /* [from-1][to-1]: as set (read on changes only) */
     net_link_state *links;   /* [from-1][to-1]: 64-byte aligned, one line each */
-    uint8_t group[SIM_MAX_ENDPOINTS + 1];
+    uint8_t group[SIM_MAX_ENDPOINTS + 1]; /* of the partition (links: NET_LINK_SPLIT) */
     rng r;
+    uint64_t owed;           /* fault words not drawn from r yet (see net_send) */
     net_msg *slots;          /* 64-byte aligned (see net_msg) */
     uint32_t n_slots, cap_slots;
     uint32_t free_head[NET_SIZE_CLASSES + 1]; /* last class: oversized, exact */
@@ -126,15 +138,11 @@ static inline void net_release(net *nw, uint32_t slot)
     POOL_POISON(m->buf, m->cap); /* reading a delivered message now is a bug */
 }
 
-/* Whether a message from -> to is lost to a cut or a partition. Inline:
- * every send asks (out of line, LTO stopped inlining it once the link
- * state moved into one struct: +1.3% instructions on head to head). */
+/* Whether a message from -> to is lost to a cut or a partition (net_send
+ * reads the same flags itself). */
 static inline bool net_blocked(const net *nw, sim_ep from, sim_ep to)
 {
-    if (nw->links[net_link(nw, from, to)].cut)
-        return true;
-    uint8_t gf = nw->group[from], gt = nw->group[to];
-    return gf && gt && gf != gt;
+    return nw->links[net_link(nw, from, to)].flags & NET_LINK_BLOCKED;
 }
 /* Is any cut or partition in force? */
 bool net_faulted(const net *nw);

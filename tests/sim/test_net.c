@@ -190,3 +190,48 @@ Test(net, the_reorder_fault_lets_a_later_message_overtake)
     cr_assert(overtaken);
     net_free(&nw);
 }
+
+/* Sends over a quiet network (constant latency, no faults) owe their fault
+ * word instead of drawing it; a parameter change that needs draws draws the
+ * owed words first. So the stream must end up exactly where a network that
+ * drew every word (here: one with a fault on a link nobody uses) has it. */
+Test(net, owed_fault_words_leave_the_stream_where_drawing_them_would)
+{
+    net quiet, noisy;
+    sim_link_params p = params();
+    cr_assert_eq(net_init(&quiet, 3, &p, 7), 0);
+    cr_assert_eq(net_init(&noisy, 3, &p, 7), 0);
+    net_set_param_link(&noisy, 3, 1, SIM_PARAM_DROP, 1, NULL);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 100; i++) {
+            net_plan a, b;
+            cr_assert_eq(net_send(&quiet, 1, 2, 0, 0, msg, sizeof msg, &a), 0);
+            cr_assert_eq(net_send(&noisy, 1, 2, 0, 0, msg, sizeof msg, &b), 0);
+            cr_assert(a.verdict == b.verdict && a.n == b.n);
+            for (uint32_t k = 0; k < a.n; k++) {
+                cr_assert_eq(a.at_ns[k], b.at_ns[k]);
+                net_release(&quiet, a.slot[k]);
+                net_release(&noisy, b.slot[k]);
+            }
+        }
+        /* Faults and jitter on, then off again: the quiet network draws its
+         * owed words, and later owes again. */
+        int64_t drop = round == 1 ? 0 : 300000;
+        sim_dist jitter = {.kind = SIM_DIST_UNIFORM, .a_ns = 500, .b_ns = 5000};
+        net_set_param_all(&quiet, SIM_PARAM_DROP, drop, NULL);
+        net_set_param_all(&noisy, SIM_PARAM_DROP, drop, NULL);
+        net_set_param_link(&quiet, 1, 2, SIM_PARAM_DUP, 200000, NULL);
+        net_set_param_link(&noisy, 1, 2, SIM_PARAM_DUP, 200000, NULL);
+        net_set_param_link(&quiet, 1, 2, SIM_PARAM_LATENCY, 0, &jitter);
+        net_set_param_link(&noisy, 1, 2, SIM_PARAM_LATENCY, 0, &jitter);
+        if (round == 1) { /* back to quiet, but for the noisy one's unused link */
+            net_reset_params(&quiet, &p);
+            net_reset_params(&noisy, &p);
+            net_set_param_link(&noisy, 3, 1, SIM_PARAM_DROP, 1, NULL);
+        }
+    }
+    cr_assert_eq(quiet.owed, 0, "the last change drew them");
+    cr_assert_eq(memcmp(&quiet.r, &noisy.r, sizeof quiet.r), 0);
+    net_free(&quiet);
+    net_free(&noisy);
+}
