@@ -291,13 +291,17 @@ static inline void stop_on_violation(sim *s)
  * left, without ending the run. Returns !over. */
 static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
 {
+    /* An event at or before `limit` runs: one compare per event. The end of
+     * the run does not move while the loop runs (only sim_run sets it). */
+    const uint64_t limit = until && until_ns < s->end_ns ? until_ns : s->end_ns;
+    const uint64_t max_events = s->cfg.max_events ? s->cfg.max_events : UINT64_MAX;
     while (!s->over) {
         uint64_t t;
         bool any = evq_next_time(&s->q, &t);
-        if (until && (!any || t > until_ns))
-            break;
-        if (!any || t > s->end_ns) {
-            if (s->now < s->end_ns)
+        if (!any || t > limit) {
+            if (until && (!any || t > until_ns))
+                break;
+            if (s->now < s->end_ns) /* none left, or the next is after the end */
                 s->now = s->end_ns;
             s->over = true;
             break;
@@ -311,7 +315,7 @@ static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
         bool real = dispatch(s, ev);
         if (real) {
             s->events++;
-            if (s->cfg.max_events && s->events > s->cfg.max_events)
+            if (s->events > max_events)
                 sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "more than %llu events",
                          (unsigned long long)s->cfg.max_events);
         }
