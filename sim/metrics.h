@@ -67,6 +67,17 @@ void metrics_free(metrics *m);
 void metrics_sent(metrics *m, sim_ep from, uint8_t type, size_t len);
 /* A leader sent an AppendEntries at now (a heartbeat or replication). */
 void metrics_leader_ae(metrics *m, raft_id leader, uint64_t term, uint64_t now_ns);
+/* metrics_leader_ae's usual case, inline: if `leader` of `term` is the
+ * leader the metrics know, record its AppendEntries at now and return true;
+ * otherwise change nothing and return false (call metrics_leader_ae). */
+static inline bool metrics_leader_ae_known(metrics *m, raft_id leader, uint64_t term,
+                                           uint64_t now_ns)
+{
+    if (leader != m->hb_leader || term != m->hb_leader_term)
+        return false;
+    m->hb_last_ns = now_ns;
+    return true;
+}
 void metrics_leader_crashed(metrics *m, uint64_t now_ns);
 int metrics_write_csv(metrics *m, FILE *out, uint64_t events);
 
