@@ -32,21 +32,22 @@ void trace_init(trace *tr)
     tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
 }
 
-/* A ring entry as a record (see trace_slot for the packed word's fields). */
-static trace_rec slot_rec(const trace_slot *sl)
+/* Ring entry i as a record (see trace_slot for the packed word's fields). */
+static trace_rec slot_rec(const trace *tr, uint64_t i)
 {
+    const trace_slot *sl = &tr->ring[i];
     return (trace_rec){.t = sl->t,
                        .ev = (uint32_t)(sl->packed >> 56),
                        .node = (uint32_t)(sl->packed >> 40) & 0xffff,
-                       .peer = sl->peer,
+                       .peer = tr->ring_peer[i],
                        .code = (uint32_t)sl->packed & 0xffffff,
                        .a = sl->a,
                        .b = sl->b};
 }
 
-void trace_write_line(trace *tr, const trace_slot *sl)
+void trace_write_line(trace *tr, uint64_t i)
 {
-    trace_rec r = slot_rec(sl);
+    trace_rec r = slot_rec(tr, i);
     char line[512];
     int n = trace_format(&r, line, sizeof line);
     if (n > 0) {
@@ -109,7 +110,7 @@ void trace_print_recent(const trace *tr, FILE *out, unsigned n)
         n = TRACE_RING;
     uint64_t have = tr->count < n ? tr->count : n;
     for (uint64_t i = tr->count - have; i < tr->count; i++) {
-        trace_rec r = slot_rec(&tr->ring[i & (TRACE_RING_CAP - 1)]);
+        trace_rec r = slot_rec(tr, i & (TRACE_RING_CAP - 1));
         char line[512];
         trace_format(&r, line, sizeof line);
         fprintf(out, "  %s\n", line);

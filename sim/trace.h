@@ -90,14 +90,15 @@ typedef struct trace_rec {
 } trace_rec;
 
 /* A ring entry: the record with ev, node and code kept in the word the hash
- * already built (`packed` in trace_emit), so an event costs five stores, not
- * seven. That word holds node and peer in 16 bits and code in 24, which is
- * exact for node (an endpoint, <= SIM_MAX_ENDPOINTS) and code (small enums);
- * peer can be a client session id, so it is kept whole beside it. */
+ * already built (`packed` in trace_emit), so an event costs four stores
+ * into a 32-byte slot (indexed with a shift), plus its peer's. That word
+ * holds node and peer in 16 bits and code in 24, which is exact for node (an
+ * endpoint, <= SIM_MAX_ENDPOINTS) and code (small enums); peer can be a
+ * client session id, so it is kept whole in a parallel array. */
 typedef struct trace_slot {
     uint64_t t, packed, a, b;
-    uint32_t peer;
 } trace_slot;
+_Static_assert(sizeof(trace_slot) == 32, "a ring slot is a power of two bytes");
 
 enum { TRACE_RING = 20, TRACE_RING_CAP = 32 /* power of two >= TRACE_RING */ };
 _Static_assert((TRACE_RING_CAP & (TRACE_RING_CAP - 1)) == 0, "ring capacity is a power of 2");
@@ -108,28 +109,30 @@ typedef struct trace {
     uint64_t count;
     FILE *out;
     trace_slot ring[TRACE_RING_CAP];
+    uint32_t ring_peer[TRACE_RING_CAP]; /* ring[i]'s peer */
 } trace;
 
 void trace_init(trace *tr);
-void trace_write_line(trace *tr, const trace_slot *r); /* the slow path: JSON out */
+void trace_write_line(trace *tr, uint64_t i); /* the slow path: ring[i] as JSON */
 
 /* Every event: fold the fields into the hash (one multiply per field, a
  * final xor-shift), keep it in the ring, and write it if a file is set. */
 static inline void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t node,
                               uint32_t peer, uint32_t code, uint64_t a, uint64_t b)
 {
-    uint64_t packed = ((uint64_t)ev << 56) ^ ((uint64_t)(node & 0xffff) << 40) ^
-                      ((uint64_t)(peer & 0xffff) << 24) ^ (code & 0xffffff);
+    uint64_t packed = ((uint64_t)ev << 56) ^ ((uint64_t)(uint16_t)node << 40) ^
+                      ((uint64_t)(uint16_t)peer << 24) ^ (code & 0xffffff);
     uint64_t h = tr->hash;
     h = (h ^ t) * UINT64_C(0x9e3779b97f4a7c15);
     h = (h ^ (h >> 29) ^ packed) * UINT64_C(0xbf58476d1ce4e5b9);
     h = (h ^ (h >> 32) ^ a) * UINT64_C(0x94d049bb133111eb);
     h = (h ^ (h >> 29) ^ b) * UINT64_C(0x9e3779b97f4a7c15);
     tr->hash = h ^ (h >> 32);
-    trace_slot *r = &tr->ring[tr->count++ & (TRACE_RING_CAP - 1)];
-    *r = (trace_slot){.t = t, .packed = packed, .a = a, .b = b, .peer = peer};
+    uint64_t i = tr->count++ & (TRACE_RING_CAP - 1);
+    tr->ring[i] = (trace_slot){.t = t, .packed = packed, .a = a, .b = b};
+    tr->ring_peer[i] = peer;
     if (tr->out)
-        trace_write_line(tr, r);
+        trace_write_line(tr, i);
 }
 /* Format one record as a JSON object (no newline). Returns the length. */
 int trace_format(const trace_rec *r, char *buf, size_t cap);
