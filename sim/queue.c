@@ -47,14 +47,7 @@ int evq__grow(evq *q)
 
 int evq_push(evq *q, const sim_event *ev)
 {
-    sim_event *e = evq_push_at(q, ev->time_ns);
-    if (!e)
-        return -1;
-    e->kind = ev->kind;
-    e->a = ev->a;
-    e->b = ev->b;
-    e->c = ev->c;
-    return 0;
+    return evq_push_fields(q, ev->time_ns, ev->kind, ev->a, ev->b, ev->c);
 }
 
 /* Bottom-up sift (Wegener): walk the hole left by the root down to a leaf

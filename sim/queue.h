@@ -46,11 +46,11 @@ void evq_init(evq *q);
 void evq_free(evq *q);
 /* Returns 0, or -1 on allocation failure (the queue is unchanged). */
 int evq_push(evq *q, const sim_event *ev);
-/* Push without building a sim_event first: queues an event at time_ns and
- * returns it for the caller to fill in kind and payload (time_ns is set, the
- * sequence is taken). NULL on allocation failure (the queue is unchanged). The pointer is
- * valid until the next push. Inline: the simulator pushes on most events. */
-static inline sim_event *evq_push_at(evq *q, uint64_t time_ns);
+/* Push without building a sim_event first: queues an event at time_ns with
+ * the given kind and payload. Returns 0, or -1 on allocation failure (the
+ * queue is unchanged). Inline: the simulator pushes on most events. */
+static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                  uint64_t b, uint64_t c);
 /* ---- internals of the inline push ---- */
 
 /* The key as one 128-bit number: time in the high half, then the sequence
@@ -71,16 +71,17 @@ int evq__grow(evq *q);
 /* Can one more event be pushed without allocating? */
 static inline bool evq_has_room(const evq *q) { return q->len + 1 < q->cap; }
 
-static inline sim_event *evq_push_at(evq *q, uint64_t time_ns)
+static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                  uint64_t b, uint64_t c)
 {
     /* Room for the key and the sentinel; then a slot is free too, as every
      * pending event holds one and there are cap of them. */
     if (!evq_has_room(q) && evq__grow(q) != 0)
-        return NULL;
+        return -1;
     assert(q->next_seq < (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) - 1);
     size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
-    sim_event *e = &q->slots[slot];
-    e->time_ns = time_ns;
+    /* The event first: the sift below then needs no register for it. */
+    q->slots[slot] = (sim_event){.time_ns = time_ns, .kind = kind, .a = a, .b = b, .c = c};
     evq_key k = {.time_ns = time_ns, .seq_slot = (q->next_seq++ << EVQ_SLOT_BITS) | slot};
     const size_t key = sizeof(evq_key);
     char *base = (char *)q->heap;
@@ -95,7 +96,7 @@ static inline sim_event *evq_push_at(evq *q, uint64_t time_ns)
         o = p;
     }
     *(evq_key *)(base + o) = k;
-    return e;
+    return 0;
 }
 
 /* The earliest event's time in *time_ns; false if the queue is empty. Reads

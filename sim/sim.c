@@ -148,12 +148,7 @@ static inline __attribute__((always_inline)) int push(sim *s, uint64_t at_ns,
     assert(at_ns >= s->now);
     if (!evq_has_room(&s->q))
         return push_grow(s, at_ns, kind, a, b, c);
-    sim_event *ev = evq_push_at(&s->q, at_ns); /* cannot fail: there is room */
-    ev->kind = kind;
-    ev->a = a;
-    ev->b = b;
-    ev->c = c;
-    return 0;
+    return evq_push_fields(&s->q, at_ns, kind, a, b, c); /* cannot fail: there is room */
 }
 
 int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c)
