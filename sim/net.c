@@ -112,8 +112,11 @@ void net__release_oversized(net *nw, uint32_t slot)
     POOL_POISON(m->buf, m->cap);
 }
 
+/* A copy of the message in a pool slot, with its header: `type` is its
+ * wire type byte (read once per send), `duplicate` whether it is the
+ * second copy. */
 static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const uint8_t *buf,
-                          size_t len)
+                          size_t len, uint8_t type, bool duplicate)
 {
     uint32_t s = pool_take(nw, len);
     if (s == NET_NO_SLOT)
@@ -125,7 +128,8 @@ static uint32_t pool_copy(net *nw, sim_ep from, sim_ep to, uint64_t gen, const u
     m->from = (uint8_t)from; /* net_send checked both against n_ep */
     m->to = (uint8_t)to;
     m->dst_gen = gen;
-    m->type = len >= 2 ? buf[1] : 0;
+    m->type = type;
+    m->duplicate = duplicate;
     return s;
 }
 
@@ -335,11 +339,11 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     }
     /* One copy per delivery, from a single call site so that it inlines. */
     uint32_t n = dup ? 2 : 1;
+    uint8_t type = len >= 2 ? buf[1] : 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t slot = pool_copy(nw, from, to, dst_gen, buf, len);
+        uint32_t slot = pool_copy(nw, from, to, dst_gen, buf, len, type, i == 1);
         if (slot == NET_NO_SLOT)
             return -1;
-        nw->slots[slot].duplicate = i == 1;
         plan->slot[i] = slot;
     }
     plan->n = n;
