@@ -19,7 +19,7 @@ typedef struct trace_desc {
 static const trace_desc trace_descs[TR__COUNT] = {TRACE_EVENTS(TRACE_DESC)};
 #undef TRACE_DESC
 
-/* What trace_slot's packed word must hold exactly (see trace.h). */
+/* What the ring's packed word must hold exactly (see trace.h). */
 _Static_assert(TR__COUNT <= 0xff, "ev fits the packed word's top byte");
 _Static_assert(SIM_MAX_ENDPOINTS <= 0xffff, "node ids fit 16 bits");
 _Static_assert(RAFT_EV__COUNT <= 0xffffff && SIM_ACT__COUNT <= 0xffffff &&
@@ -32,17 +32,17 @@ void trace_init(trace *tr)
     tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
 }
 
-/* Ring entry i as a record (see trace_slot for the packed word's fields). */
+/* Ring entry i as a record (see trace.h for the packed word's fields). */
 static trace_rec slot_rec(const trace *tr, uint64_t i)
 {
-    const trace_slot *sl = &tr->ring[i];
-    return (trace_rec){.t = sl->t,
-                       .ev = (uint32_t)(sl->packed >> 56),
-                       .node = (uint32_t)(sl->packed >> 40) & 0xffff,
+    uint64_t packed = tr->ring_packed[i];
+    return (trace_rec){.t = tr->ring_t[i],
+                       .ev = (uint32_t)(packed >> 56),
+                       .node = (uint32_t)(packed >> 40) & 0xffff,
                        .peer = tr->ring_peer[i],
-                       .code = (uint32_t)sl->packed & 0xffffff,
-                       .a = sl->a,
-                       .b = sl->b};
+                       .code = (uint32_t)packed & 0xffffff,
+                       .a = tr->ring_a[i],
+                       .b = tr->ring_b[i]};
 }
 
 void trace_write_line(trace *tr, uint64_t i)

@@ -89,17 +89,14 @@ typedef struct trace_rec {
     uint64_t a, b;
 } trace_rec;
 
-/* A ring entry: the record with ev, node and code kept in the word the hash
- * already built (`packed` in trace_emit), so an event costs four stores
- * into a 32-byte slot (indexed with a shift), plus its peer's. That word
- * holds node and peer in 16 bits and code in 24, which is exact for node (an
- * endpoint, <= SIM_MAX_ENDPOINTS) and code (small enums); peer can be a
- * client session id, so it is kept whole in a parallel array. */
-typedef struct trace_slot {
-    uint64_t t, packed, a, b;
-} trace_slot;
-_Static_assert(sizeof(trace_slot) == 32, "a ring slot is a power of two bytes");
-
+/* The ring keeps each record with ev, node and code in the word the hash
+ * already built (`packed` in trace_emit). That word holds node and peer in
+ * 16 bits and code in 24, which is exact for node (an endpoint, <=
+ * SIM_MAX_ENDPOINTS) and code (small enums); peer can be a client session
+ * id, so it is kept whole. One array per field: an event costs five plain
+ * stores, each addressed by the slot index alone (adjacent fields of a
+ * struct were stored in pairs through vector registers, which took more
+ * instructions). */
 enum { TRACE_RING = 20, TRACE_RING_CAP = 32 /* power of two >= TRACE_RING */ };
 _Static_assert((TRACE_RING_CAP & (TRACE_RING_CAP - 1)) == 0, "ring capacity is a power of 2");
 _Static_assert(TRACE_RING_CAP >= TRACE_RING, "the ring holds the last TRACE_RING events");
@@ -108,8 +105,9 @@ typedef struct trace {
     uint64_t hash;
     uint64_t count;
     FILE *out;
-    trace_slot ring[TRACE_RING_CAP];
-    uint32_t ring_peer[TRACE_RING_CAP]; /* ring[i]'s peer */
+    uint64_t ring_t[TRACE_RING_CAP], ring_packed[TRACE_RING_CAP];
+    uint64_t ring_a[TRACE_RING_CAP], ring_b[TRACE_RING_CAP];
+    uint32_t ring_peer[TRACE_RING_CAP];
 } trace;
 
 void trace_init(trace *tr);
@@ -129,7 +127,10 @@ static inline void trace_emit(trace *tr, uint64_t t, enum trace_ev ev, uint32_t 
     h = (h ^ (h >> 29) ^ b) * UINT64_C(0x9e3779b97f4a7c15);
     tr->hash = h ^ (h >> 32);
     uint64_t i = tr->count++ & (TRACE_RING_CAP - 1);
-    tr->ring[i] = (trace_slot){.t = t, .packed = packed, .a = a, .b = b};
+    tr->ring_t[i] = t;
+    tr->ring_packed[i] = packed;
+    tr->ring_a[i] = a;
+    tr->ring_b[i] = b;
     tr->ring_peer[i] = peer;
     if (tr->out)
         trace_write_line(tr, i);
