@@ -241,7 +241,7 @@ static void pend_consume(disk *d, size_t k)
 
 bool disk_fsync_start(disk *d, uint64_t *latency_ns)
 {
-    if (d->fsync_covers || d->pend_n == 0)
+    if (!disk_fsync_wanted(d))
         return false;
     d->fsync_covers = d->pend_n;
     *latency_ns = dist_sample(&d->params.fsync, &d->r);

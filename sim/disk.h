@@ -95,6 +95,9 @@ int disk_write(disk *d, const raft_write *w);
 /* If no fsync is running and writes are pending, start one: returns true and
  * its latency in *latency_ns. The caller schedules disk_fsync_done. */
 bool disk_fsync_start(disk *d, uint64_t *latency_ns);
+/* Would disk_fsync_start start one now? (Inline: asked after every fsync,
+ * which usually finds nothing new to sync.) */
+static inline bool disk_fsync_wanted(const disk *d) { return !d->fsync_covers && d->pend_n; }
 /* The running fsync finished: its writes become durable. Returns the last
  * token now durable (0 if none). */
 uint64_t disk_fsync_done(disk *d);
