@@ -12,14 +12,21 @@
 
 /* ---- clock: local(v) = l0 + (v - v0) + (v - v0) * ppm / 1e6 ---- */
 
-static uint64_t local_at(const sim_node *n, uint64_t v)
+/* local_at with drift, out of line: the 128-bit arithmetic would make every
+ * caller save registers for the common case too. */
+static __attribute__((noinline)) uint64_t local_at_drift(const sim_node *n, uint64_t v)
+{
+    __int128 dv = (__int128)(v - n->clk_v0);
+    __int128 l = (__int128)n->clk_l0 + dv + dv * n->drift_ppm / (__int128)PPM;
+    return l < 0 ? 0 : (uint64_t)l;
+}
+
+static inline uint64_t local_at(const sim_node *n, uint64_t v)
 {
     assert(v >= n->clk_v0);
     if (n->drift_ppm == 0)
         return n->clk_l0 + (v - n->clk_v0); /* the common case: no division */
-    __int128 dv = (__int128)(v - n->clk_v0);
-    __int128 l = (__int128)n->clk_l0 + dv + dv * n->drift_ppm / (__int128)PPM;
-    return l < 0 ? 0 : (uint64_t)l;
+    return local_at_drift(n, v);
 }
 
 uint64_t node_local_now(sim *s, sim_node *n)
