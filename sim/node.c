@@ -114,7 +114,7 @@ static __attribute__((noinline)) void rearm_timer(sim *s, sim_node *n, uint64_t 
     n->timer_armed = true;
     n->timer_at = v;
     n->timer_local = d;
-    sim_push(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
+    sim_push_inline(s, v, EV_NODE_TIMER, n->id, ++n->timer_gen, 0);
 }
 
 /* The node's next deadline. Raft's is read with raft_next_deadline, the
@@ -382,7 +382,7 @@ static __attribute__((noinline)) void fsync_begin(sim *s, sim_node *n)
     if (!disk_fsync_start(&n->dk, &lat))
         return;
     trace_emit(&s->tr, s->now, TR_FSYNC, n->id, 0, 0, n->dk.fsync_covers, lat);
-    sim_push(s, s->now + lat, EV_FSYNC_DONE, n->id, n->dk.fsync_gen, 0);
+    sim_push_inline(s, s->now + lat, EV_FSYNC_DONE, n->id, n->dk.fsync_gen, 0);
 }
 
 /* Start an fsync if one is wanted. The test is inline and the work out of

@@ -129,9 +129,8 @@ void sim_free(sim *s)
 
 /* sim_push when the queue is full: grow it, or fail the run. Kept out of
  * line so that the common path makes no call (and saves no registers). */
-static __attribute__((noinline, cold)) int push_grow(sim *s, uint64_t at_ns,
-                                                     enum sim_ev_kind kind, uint32_t a,
-                                                     uint64_t b, uint64_t c)
+__attribute__((noinline, cold)) int sim__push_grow(sim *s, uint64_t at_ns, enum sim_ev_kind kind,
+                                                   uint32_t a, uint64_t b, uint64_t c)
 {
     if (evq__grow(&s->q) == 0)
         return sim_push(s, at_ns, kind, a, b, c);
@@ -139,21 +138,9 @@ static __attribute__((noinline, cold)) int push_grow(sim *s, uint64_t at_ns,
     return -1;
 }
 
-/* sim_push's body: inline into sim_send, which pushes once per message
- * (the call's register saves were a fifth of the push). */
-static inline __attribute__((always_inline)) int push(sim *s, uint64_t at_ns,
-                                                     enum sim_ev_kind kind, uint32_t a,
-                                                     uint64_t b, uint64_t c)
-{
-    assert(at_ns >= s->now);
-    if (!evq_has_room(&s->q))
-        return push_grow(s, at_ns, kind, a, b, c);
-    return evq_push_fields(&s->q, at_ns, kind, a, b, c); /* cannot fail: there is room */
-}
-
 int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c)
 {
-    return push(s, at_ns, kind, a, b, c);
+    return sim_push_inline(s, at_ns, kind, a, b, c);
 }
 
 void sim_fail(sim *s, enum sim_violation_kind kind, sim_ep n1, uint64_t index,
@@ -230,7 +217,7 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
         return;
     }
     for (uint32_t i = 0; i < plan.n; i++)
-        push(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
+        sim_push_inline(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
     if (plan.n == 2) {
         s->met.duplicated++;
         trace_emit(&s->tr, s->now, TR_DUPLICATE, from, to, type, len, 0);

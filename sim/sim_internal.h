@@ -4,6 +4,7 @@
 #ifndef SIM_INTERNAL_H
 #define SIM_INTERNAL_H
 
+#include <assert.h>
 #include <stddef.h>
 
 #include "../core/logbuf.h"
@@ -175,6 +176,21 @@ struct sim {
 
 /* sim.c */
 int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c);
+int sim__push_grow(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b,
+                   uint64_t c); /* sim_push's rare path */
+/* sim_push's body, for the pushes made on most events (a delivery per
+ * message, an fsync's completion, a timer): inline there, the call's
+ * register saves were a fifth of the push. */
+static inline __attribute__((always_inline)) int sim_push_inline(sim *s, uint64_t at_ns,
+                                                                enum sim_ev_kind kind,
+                                                                uint32_t a, uint64_t b,
+                                                                uint64_t c)
+{
+    assert(at_ns >= s->now);
+    if (!evq_has_room(&s->q))
+        return sim__push_grow(s, at_ns, kind, a, b, c);
+    return evq_push_fields(&s->q, at_ns, kind, a, b, c); /* cannot fail: there is room */
+}
 void sim_fail(sim *s, enum sim_violation_kind kind, sim_ep n1, uint64_t index,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Send bytes between endpoints through the network (nodes and clients). */
