@@ -199,7 +199,11 @@ uint8_t *sim_scratch(sim *s, size_t len);
 void sim_cover(sim *s, enum sim_coverage c);
 void sim_set_leader(sim *s, raft_id n, uint64_t term);
 void sim_leader_gone(sim *s, raft_id n);
-static inline bool sim_is_node(const sim *s, sim_ep ep) { return ep >= 1 && ep <= s->cfg.n_nodes; }
+/* 1 <= ep <= n_nodes, in one compare (ep 0 wraps to the largest value). */
+static inline bool sim_is_node(const sim *s, sim_ep ep)
+{
+    return (uint32_t)(ep - 1) < s->cfg.n_nodes;
+}
 
 /* node.c */
 int node_start(sim *s, raft_id id);  /* fresh or restart from disk */
