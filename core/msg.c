@@ -204,8 +204,14 @@ size_t raft_msg_encoded_size(const raft_msg *m)
  * One pass: the fixed part's room is checked once up front, each variable
  * part (entry, payload) just before it is written, and validity as the fields
  * are written, with the same predicates msg_checked_size uses. A writer
- * returns NULL when the message cannot be encoded (the buffer then holds
- * garbage). */
+ * returns 0 when the message cannot be encoded (the buffer then holds
+ * garbage), else the length of the whole encoding, from buf.
+ *
+ * The variable parts (entries, payloads) are written by out-of-line
+ * functions the fixed part ends in: their copies are calls, and a call
+ * anywhere in the encoder made every message save and restore five
+ * registers, when most messages (acknowledgements, heartbeats, votes) have
+ * no variable part at all. */
 
 /* Room for `need` more bytes between p and end. */
 static inline bool room(const uint8_t *p, const uint8_t *end, size_t need)
@@ -213,120 +219,157 @@ static inline bool room(const uint8_t *p, const uint8_t *end, size_t need)
     return (size_t)(end - p) >= need;
 }
 
-static uint8_t *encode_entries(uint8_t *p, const uint8_t *end, const raft_msg *m)
+/* The length of an encoding that ends at p. */
+static inline size_t encoded(const uint8_t *buf, const uint8_t *p, const uint8_t *end)
 {
-    if (!entries_present(m))
-        return NULL;
-    p = put64(p, m->ae.prev_index);
-    p = put64(p, m->ae.prev_term);
-    p = put64(p, m->ae.leader_commit);
-    p = put64(p, m->ae.seq);
-    p = put32(p, m->ae.n_entries);
+    assert(p <= end);
+    (void)end;
+    return (size_t)(p - buf);
+}
+
+/* The entries of an AppendEntries (m->ae.n_entries > 0, the array present),
+ * from p on. */
+static __attribute__((noinline)) size_t encode_entries(uint8_t *buf, uint8_t *p,
+                                                       const uint8_t *end, const raft_msg *m)
+{
     for (uint32_t i = 0; i < m->ae.n_entries; i++) {
         const raft_entry *e = &m->ae.entries[i];
         if (!entry_encodable(e) || !room(p, end, MSG_ENTRY_HEADER + (size_t)e->len))
-            return NULL;
+            return 0;
         p = put64(p, e->term);
         p = put8(p, (uint8_t)e->type);
         p = put32(p, e->len);
         p = put_bytes(p, e->data, e->len);
     }
-    return p;
+    return encoded(buf, p, end);
 }
 
-static uint8_t *encode_raft_body(uint8_t *p, const uint8_t *end, const raft_msg *m)
+/* A payload of len bytes (present: payload_present), from p on. */
+static __attribute__((noinline)) size_t encode_payload(uint8_t *buf, uint8_t *p,
+                                                       const uint8_t *end,
+                                                       const uint8_t *data, uint32_t len)
 {
-    switch (m->type) {
+    if (!room(p, end, len))
+        return 0;
+    return encoded(buf, put_bytes(p, data, len), end);
+}
+
+static inline size_t encode_raft_body(uint8_t *buf, uint8_t *p, const uint8_t *end,
+                                      const raft_msg *m, unsigned type)
+{
+    switch (type) {
     case RAFT_MSG_REQUEST_VOTE:
         p = put64(p, m->rv.last_index);
         p = put64(p, m->rv.last_term);
         p = put8(p, m->rv.prevote);
-        return put8(p, m->rv.transfer);
+        p = put8(p, m->rv.transfer);
+        break;
     case RAFT_MSG_REQUEST_VOTE_RESP:
         p = put8(p, m->rvr.granted);
-        return put8(p, m->rvr.prevote);
-    case RAFT_MSG_APPEND_ENTRIES: return encode_entries(p, end, m);
+        p = put8(p, m->rvr.prevote);
+        break;
+    case RAFT_MSG_APPEND_ENTRIES:
+        if (!entries_present(m))
+            return 0;
+        p = put64(p, m->ae.prev_index);
+        p = put64(p, m->ae.prev_term);
+        p = put64(p, m->ae.leader_commit);
+        p = put64(p, m->ae.seq);
+        p = put32(p, m->ae.n_entries);
+        if (m->ae.n_entries)
+            return encode_entries(buf, p, end, m);
+        break;
     case RAFT_MSG_APPEND_ENTRIES_RESP:
         p = put8(p, m->aer.success);
         p = put64(p, m->aer.seq);
         p = put64(p, m->aer.match_index);
         p = put64(p, m->aer.conflict_index);
         p = put64(p, m->aer.conflict_term);
-        return put64(p, m->aer.last_index);
+        p = put64(p, m->aer.last_index);
+        break;
     case RAFT_MSG_INSTALL_SNAPSHOT:
         if (!payload_present(m->is.len, m->is.data))
-            return NULL;
+            return 0;
         p = put64(p, m->is.last_index);
         p = put64(p, m->is.last_term);
         p = put64(p, m->is.offset);
         p = put64(p, m->is.total_len);
         p = put8(p, m->is.done);
         p = put32(p, m->is.len);
-        return room(p, end, m->is.len) ? put_bytes(p, m->is.data, m->is.len) : NULL;
+        if (m->is.len)
+            return encode_payload(buf, p, end, m->is.data, m->is.len);
+        break;
     case RAFT_MSG_INSTALL_SNAPSHOT_RESP:
         p = put64(p, m->isr.last_index);
         p = put64(p, m->isr.next_offset);
-        return put8(p, m->isr.done);
-    default: return p; /* TimeoutNow: empty body */
+        p = put8(p, m->isr.done);
+        break;
+    default: break; /* TimeoutNow: empty body */
     }
+    return encoded(buf, p, end);
 }
 
-static uint8_t *encode_client_body(uint8_t *p, const uint8_t *end, const raft_msg *m)
+static inline size_t encode_client_body(uint8_t *buf, uint8_t *p, const uint8_t *end,
+                                        const raft_msg *m, unsigned type)
 {
-    switch (m->type) {
+    switch (type) {
     case RAFT_MSG_CLIENT_APPEND:
         if (!payload_present(m->capp.len, m->capp.data))
-            return NULL;
+            return 0;
         p = put64(p, m->capp.client_id);
         p = put64(p, m->capp.seq);
         p = put32(p, m->capp.len);
-        return room(p, end, m->capp.len) ? put_bytes(p, m->capp.data, m->capp.len) : NULL;
+        if (m->capp.len)
+            return encode_payload(buf, p, end, m->capp.data, m->capp.len);
+        break;
     case RAFT_MSG_CLIENT_APPEND_RESP:
         if (!reply_valid(m->cappr.status, m->cappr.leader_hint))
-            return NULL;
+            return 0;
         p = put64(p, m->cappr.client_id);
         p = put64(p, m->cappr.seq);
         p = put8(p, m->cappr.status);
         p = put16(p, (uint16_t)m->cappr.leader_hint);
-        return put64(p, m->cappr.index);
+        p = put64(p, m->cappr.index);
+        break;
     case RAFT_MSG_CLIENT_READ:
         p = put64(p, m->cread.client_id);
         p = put64(p, m->cread.seq);
-        return put32(p, m->cread.last_n);
+        p = put32(p, m->cread.last_n);
+        break;
     default:
-        assert(m->type == RAFT_MSG_CLIENT_READ_RESP);
+        assert(type == RAFT_MSG_CLIENT_READ_RESP);
         if (!reply_valid(m->creadr.status, m->creadr.leader_hint))
-            return NULL;
+            return 0;
         p = put64(p, m->creadr.client_id);
         p = put64(p, m->creadr.seq);
         p = put8(p, m->creadr.status);
         p = put16(p, (uint16_t)m->creadr.leader_hint);
         p = put64(p, m->creadr.read_index);
         p = put64(p, m->creadr.records_total);
-        return put64(p, m->creadr.digest);
+        p = put64(p, m->creadr.digest);
+        break;
     }
+    return encoded(buf, p, end);
 }
 
 size_t raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap)
 {
     assert(m);
-    if (m->type == 0 || m->type >= RAFT_MSG__END || m->from > MSG_ID_MAX || !buf ||
-        cap < MSG_HEADER + msg_body_fixed[m->type])
+    /* Read once: the stores into buf could alias m, so each use of m->type
+     * after one would load it again. */
+    const unsigned type = m->type;
+    if (type == 0 || type >= RAFT_MSG__END || m->from > MSG_ID_MAX || !buf ||
+        cap < MSG_HEADER + msg_body_fixed[type])
         return 0;
     const uint8_t *end = buf + cap;
     uint8_t *p = buf;
     p = put8(p, RAFT_WIRE_VERSION);
-    p = put8(p, m->type);
+    p = put8(p, (uint8_t)type);
     p = put16(p, (uint16_t)m->from);
     p = put64(p, m->term);
-    if (m->type >= RAFT_MSG_CLIENT_APPEND)
-        p = encode_client_body(p, end, m);
-    else
-        p = encode_raft_body(p, end, m);
-    if (!p)
-        return 0;
-    assert(p <= end);
-    return (size_t)(p - buf);
+    if (type >= RAFT_MSG_CLIENT_APPEND)
+        return encode_client_body(buf, p, end, m, type);
+    return encode_raft_body(buf, p, end, m, type);
 }
 
 /* ---- decode ---- */
