@@ -324,7 +324,11 @@ static inline void raft__send_durable(raft_node *r, raft_id to, const raft_msg *
     raft_outbox_item *it = raft__fifo_push_slot(&r->outbox);
     if (!it)
         return; /* dropped, like a lost message */
-    *it = (raft_outbox_item){.token = r->last_token, .to = to, .msg = *m};
+    /* Field by field: a compound literal was built on the stack and then
+     * copied, the message twice. */
+    it->token = r->last_token;
+    it->to = to;
+    it->msg = *m;
 }
 
 /* raft_election.c */
