@@ -509,7 +509,9 @@ int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *out, raft_entry *s
     size_t rest = len - MSG_HEADER;
     if (rest < fixed)
         return RAFT_EMSG;
-    memset(out, 0, sizeof *out);
+    /* No memset of *out: every field of the type's body is written below
+     * (the union's other members are not the message's), and clearing all
+     * 64 bytes cost more than a small message's decoding itself. */
     out->type = type;
     out->from = get16(buf + 2);
     out->term = get64(buf + 4);

@@ -115,7 +115,9 @@ size_t raft_msg_encoded_size(const raft_msg *m);
 size_t raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap);
 /* Decode. AppendEntries entries go into `scratch` (capacity `scratch_cap`);
  * their data and any other variable part point into `buf`, which must outlive
- * `out`. Returns RAFT_OK or RAFT_EMSG (bad version/type, truncated, trailing
+ * `out`. On RAFT_OK the header and every field of the type's body are set;
+ * the union's other members are left as they were (unspecified); on an
+ * error all of `out` is unspecified. Returns RAFT_OK or RAFT_EMSG (bad version/type, truncated, trailing
  * bytes, count over scratch_cap, lengths past the end, invalid flags). */
 int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *out, raft_entry *scratch,
                     size_t scratch_cap);
