@@ -232,8 +232,11 @@ static inline size_t encoded(const uint8_t *buf, const uint8_t *p, const uint8_t
 static __attribute__((noinline)) size_t encode_entries(uint8_t *buf, uint8_t *p,
                                                        const uint8_t *end, const raft_msg *m)
 {
-    for (uint32_t i = 0; i < m->ae.n_entries; i++) {
-        const raft_entry *e = &m->ae.entries[i];
+    /* Read once: the stores into the buffer could alias the message. */
+    const raft_entry *entries = m->ae.entries;
+    const uint32_t n = m->ae.n_entries;
+    for (uint32_t i = 0; i < n; i++) {
+        const raft_entry *e = &entries[i];
         if (!entry_encodable(e) || !room(p, end, MSG_ENTRY_HEADER + (size_t)e->len))
             return 0;
         p = put64(p, e->term);
