@@ -12,6 +12,7 @@ void evq_init(evq *q) { memset(q, 0, sizeof *q); }
 void evq_free(evq *q)
 {
     free(q->heap);
+    free(q->fifo);
     free(q->slots);
     free(q->free_slots);
     evq_init(q);
@@ -19,8 +20,8 @@ void evq_free(evq *q)
 
 int evq__grow(evq *q)
 {
-    /* The heap, the slab and the free list grow together: an event needs one
-     * key and one slot, so a single capacity check covers both. */
+    /* The heap, the lane, the slab and the free list grow together: an event
+     * needs one key and one slot, so a single capacity check covers all. */
     size_t cap = q->cap ? q->cap * 2 : 256;
     if (cap > ((size_t)1 << EVQ_SLOT_BITS))
         return -1; /* more pending events than slot ids */
@@ -28,6 +29,17 @@ int evq__grow(evq *q)
     if (!h)
         return -1;
     q->heap = h;
+    h[q->len] = EVQ__SENTINEL; /* the first allocation has none yet */
+    /* The lane's ring, unwrapped into the new one from index 0. */
+    evq_key *f = malloc(cap * sizeof *f);
+    if (!f)
+        return -1;
+    for (size_t i = 0; i < q->fifo_len; i++)
+        f[i] = q->fifo[(q->fifo_head + i) & (q->cap - 1)];
+    f[q->fifo_len] = EVQ__SENTINEL;
+    free(q->fifo);
+    q->fifo = f;
+    q->fifo_head = 0;
     /* Aligned (realloc cannot keep that): see sim_event. cap is a power of
      * two >= 256, so the size is a multiple of the alignment. */
     sim_event *e = aligned_alloc(64, cap * sizeof *e);
@@ -37,10 +49,10 @@ int evq__grow(evq *q)
         memcpy(e, q->slots, q->n_slots * sizeof *e);
     free(q->slots);
     q->slots = e;
-    uint32_t *f = realloc(q->free_slots, cap * sizeof *f);
-    if (!f)
+    uint32_t *fs = realloc(q->free_slots, cap * sizeof *fs);
+    if (!fs)
         return -1;
-    q->free_slots = f;
+    q->free_slots = fs;
     q->cap = cap;
     return 0;
 }
@@ -82,20 +94,32 @@ static void sift_root_out(evq *q, evq_key last)
 
 const sim_event *evq_take(evq *q)
 {
-    assert(q->len > 0);
-    uint32_t slot = (uint32_t)(q->heap[0].seq_slot & SLOT_MASK);
+    assert(q->n > 0);
+    uint32_t slot;
+    const evq_key *f = &q->fifo[q->fifo_head];
+    /* Both heads are keys (sentinels when empty), and not both sentinels. */
+    if (evq__key_before(f, &q->heap[0])) {
+        slot = (uint32_t)(f->seq_slot & SLOT_MASK);
+        q->fifo_head = (q->fifo_head + 1) & (q->cap - 1);
+        q->fifo_len--;
+    } else {
+        assert(q->len > 0);
+        slot = (uint32_t)(q->heap[0].seq_slot & SLOT_MASK);
+        evq_key last = q->heap[--q->len];
+        q->heap[q->len] = EVQ__SENTINEL;
+        if (q->len > 0)
+            sift_root_out(q, last);
+    }
+    q->n--;
     q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
-    evq_key last = q->heap[--q->len];
-    q->heap[q->len] = EVQ__SENTINEL;
-    if (q->len > 0)
-        sift_root_out(q, last);
-    assert(q->len == 0 || q->heap[0].time_ns >= q->slots[slot].time_ns);
+    assert(q->heap[0].time_ns >= q->slots[slot].time_ns &&
+           q->fifo[q->fifo_head].time_ns >= q->slots[slot].time_ns);
     return &q->slots[slot];
 }
 
 bool evq_pop(evq *q, sim_event *out)
 {
-    if (q->len == 0)
+    if (q->n == 0)
         return false;
     *out = *evq_take(q);
     return true;

@@ -32,10 +32,23 @@ typedef struct evq_key {
 
 enum { EVQ_SLOT_BITS = 24 };
 
+/* Beside the heap, a FIFO lane: a ring of keys in increasing order. A push
+ * through evq_push_lane_fields whose time is at or after the lane's last
+ * key's time (its key is then greater, as its sequence is newer) is appended
+ * there in a few instructions; any other goes to the heap. A pop takes the
+ * smaller of the two heads, so the pop order is exactly that of the heap
+ * alone. The simulator sends its deliveries through the lane: on links of
+ * constant latency they arrive in push order, and then neither the push nor
+ * the pop sifts. fifo[(fifo_head + fifo_len) & (cap - 1)] always holds a
+ * sentinel key, like heap[len], so choosing a head is a single compare. */
 typedef struct evq {
     evq_key *heap;
-    size_t len;
-    size_t cap; /* of heap, slots and free_slots alike */
+    size_t len;       /* keys in the heap */
+    size_t n;         /* pending events: len + fifo_len */
+    size_t cap; /* of heap, fifo, slots and free_slots alike (a power of two) */
+    evq_key *fifo;
+    size_t fifo_head, fifo_len;
+    uint64_t fifo_last_time; /* the time of the last key appended to the lane */
     sim_event *slots; /* 64-byte aligned */
     uint32_t *free_slots;
     size_t n_slots, n_free;
@@ -51,6 +64,10 @@ int evq_push(evq *q, const sim_event *ev);
  * queue is unchanged). Inline: the simulator pushes on most events. */
 static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
                                   uint64_t b, uint64_t c);
+/* The same, through the FIFO lane when the event comes at or after the last
+ * one queued there (see evq), else through the heap. */
+static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                       uint64_t b, uint64_t c);
 /* ---- internals of the inline push ---- */
 
 /* The key as one 128-bit number: time in the high half, then the sequence
@@ -69,23 +86,32 @@ static inline bool evq__key_before(const evq_key *x, const evq_key *y)
 int evq__grow(evq *q);
 
 /* Can one more event be pushed without allocating? */
-static inline bool evq_has_room(const evq *q) { return q->len + 1 < q->cap; }
+static inline bool evq_has_room(const evq *q) { return q->n + 1 < q->cap; }
 
-static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
-                                  uint64_t b, uint64_t c)
+/* The first half of a push: room, a slot, the event stored in it. Returns
+ * the new key (time, seq << EVQ_SLOT_BITS | slot), or a key with
+ * seq_slot == UINT64_MAX on allocation failure (the queue is unchanged). */
+static inline evq_key evq__store(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                 uint64_t b, uint64_t c)
 {
-    /* Room for the key and the sentinel; then a slot is free too, as every
+    /* Room for the key and the sentinels; then a slot is free too, as every
      * pending event holds one and there are cap of them. */
     if (!evq_has_room(q) && evq__grow(q) != 0)
-        return -1;
+        return EVQ__SENTINEL;
     assert(q->next_seq < (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) - 1);
     size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
     /* The event first: the sift below then needs no register for it. */
     q->slots[slot] = (sim_event){.time_ns = time_ns, .kind = kind, .a = a, .b = b, .c = c};
-    evq_key k = {.time_ns = time_ns, .seq_slot = (q->next_seq++ << EVQ_SLOT_BITS) | slot};
+    q->n++;
+    return (evq_key){.time_ns = time_ns, .seq_slot = (q->next_seq++ << EVQ_SLOT_BITS) | slot};
+}
+
+/* Insert k into the heap: sift up, in byte offsets (see sift_root_out). */
+static inline void evq__heap_insert(evq *q, evq_key k)
+{
     const size_t key = sizeof(evq_key);
     char *base = (char *)q->heap;
-    size_t o = q->len++ * key; /* sift up, in byte offsets (see sift_root_out) */
+    size_t o = q->len++ * key;
     q->heap[q->len] = EVQ__SENTINEL;
     while (o > 0) {
         size_t p = ((o - key) / 2) & ~(key - 1);
@@ -96,6 +122,34 @@ static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint3
         o = p;
     }
     *(evq_key *)(base + o) = k;
+}
+
+static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                  uint64_t b, uint64_t c)
+{
+    evq_key k = evq__store(q, time_ns, kind, a, b, c);
+    if (k.seq_slot == UINT64_MAX)
+        return -1;
+    evq__heap_insert(q, k);
+    return 0;
+}
+
+static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
+                                       uint64_t b, uint64_t c)
+{
+    evq_key k = evq__store(q, time_ns, kind, a, b, c);
+    if (k.seq_slot == UINT64_MAX)
+        return -1;
+    /* Not before the lane's last key's time: k, newer, is after that key
+     * (an empty lane's last time is that of a key already popped). */
+    if (time_ns < q->fifo_last_time) {
+        evq__heap_insert(q, k);
+        return 0;
+    }
+    q->fifo_last_time = time_ns;
+    size_t mask = q->cap - 1, tail = (q->fifo_head + q->fifo_len++) & mask;
+    q->fifo[tail] = k;
+    q->fifo[(tail + 1) & mask] = EVQ__SENTINEL; /* free: fifo_len + 1 <= n + 1 <= cap */
     return 0;
 }
 
@@ -103,9 +157,11 @@ static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint3
  * the heap's root key only, not the event. */
 static inline bool evq_next_time(const evq *q, uint64_t *time_ns)
 {
-    if (!q->len)
+    if (!q->n)
         return false;
-    *time_ns = q->heap[0].time_ns;
+    /* Both heads are keys: a sentinel (UINT64_MAX) stands for an empty one. */
+    uint64_t h = q->heap[0].time_ns, f = q->fifo[q->fifo_head].time_ns;
+    *time_ns = f < h ? f : h;
     return true;
 }
 /* Remove the earliest event into *out. Returns false if empty. */
@@ -114,6 +170,6 @@ bool evq_pop(evq *q, sim_event *out);
  * place, without a copy: valid until the next push, which may reuse its
  * storage. */
 const sim_event *evq_take(evq *q);
-static inline size_t evq_len(const evq *q) { return q->len; }
+static inline size_t evq_len(const evq *q) { return q->n; }
 
 #endif

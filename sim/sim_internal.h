@@ -189,7 +189,11 @@ static inline __attribute__((always_inline)) int sim_push_inline(sim *s, uint64_
     assert(at_ns >= s->now);
     if (!evq_has_room(&s->q))
         return sim__push_grow(s, at_ns, kind, a, b, c);
-    return evq_push_fields(&s->q, at_ns, kind, a, b, c); /* cannot fail: there is room */
+    /* cannot fail: there is room. Deliveries go through the queue's FIFO
+     * lane: on links of constant latency they come in the order sent. */
+    if (kind == EV_DELIVER)
+        return evq_push_lane_fields(&s->q, at_ns, kind, a, b, c);
+    return evq_push_fields(&s->q, at_ns, kind, a, b, c);
 }
 void sim_fail(sim *s, enum sim_violation_kind kind, sim_ep n1, uint64_t index,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
