@@ -92,19 +92,16 @@ static void sift_root_out(evq *q, evq_key last)
     *(evq_key *)(base + o) = last;
 }
 
-const sim_event *evq_take(evq *q)
+const sim_event *evq_take_head(evq *q, const evq_key *head)
 {
-    assert(q->n > 0);
-    uint32_t slot;
-    const evq_key *f = &q->fifo[q->fifo_head];
-    /* Both heads are keys (sentinels when empty), and not both sentinels. */
-    if (evq__key_before(f, &q->heap[0])) {
-        slot = (uint32_t)(f->seq_slot & SLOT_MASK);
+    assert(head == q->heap || head == &q->fifo[q->fifo_head]);
+    uint64_t t = head->time_ns;
+    uint32_t slot = (uint32_t)(head->seq_slot & SLOT_MASK);
+    if (head != q->heap) { /* the lane's */
         q->fifo_head = (q->fifo_head + 1) & (q->cap - 1);
         q->fifo_len--;
     } else {
         assert(q->len > 0);
-        slot = (uint32_t)(q->heap[0].seq_slot & SLOT_MASK);
         evq_key last = q->heap[--q->len];
         q->heap[q->len] = EVQ__SENTINEL;
         if (q->len > 0)
@@ -112,9 +109,17 @@ const sim_event *evq_take(evq *q)
     }
     q->n--;
     q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
-    assert(q->heap[0].time_ns >= q->slots[slot].time_ns &&
-           q->fifo[q->fifo_head].time_ns >= q->slots[slot].time_ns);
+    /* What stays is not earlier: the head was the smaller of the two. */
+    assert(q->slots[slot].time_ns == t && q->heap[0].time_ns >= t &&
+           q->fifo[q->fifo_head].time_ns >= t);
     return &q->slots[slot];
+}
+
+const sim_event *evq_take(evq *q)
+{
+    const evq_key *head = evq_head(q);
+    assert(head);
+    return evq_take_head(q, head);
 }
 
 bool evq_pop(evq *q, sim_event *out)

@@ -153,23 +153,24 @@ static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, 
     return 0;
 }
 
-/* The earliest event's time in *time_ns; false if the queue is empty. Reads
- * the heap's root key only, not the event. */
-static inline bool evq_next_time(const evq *q, uint64_t *time_ns)
+/* The earliest pending key, or NULL if the queue is empty: the heap's root
+ * or the lane's head, whichever is smaller (both hold keys: a sentinel
+ * stands for an empty one). Valid until the next push or pop. */
+static inline const evq_key *evq_head(const evq *q)
 {
     if (!q->n)
-        return false;
-    /* Both heads are keys: a sentinel (UINT64_MAX) stands for an empty one. */
-    uint64_t h = q->heap[0].time_ns, f = q->fifo[q->fifo_head].time_ns;
-    *time_ns = f < h ? f : h;
-    return true;
+        return NULL;
+    const evq_key *f = &q->fifo[q->fifo_head];
+    return evq__key_before(f, q->heap) ? f : q->heap;
 }
+/* Remove the earliest event, whose key evq_head just returned, and return
+ * it in place, without a copy: valid until the next push, which may reuse
+ * its storage. */
+const sim_event *evq_take_head(evq *q, const evq_key *head);
+/* The same, finding the head itself (the queue must not be empty). */
+const sim_event *evq_take(evq *q);
 /* Remove the earliest event into *out. Returns false if empty. */
 bool evq_pop(evq *q, sim_event *out);
-/* Remove the earliest event (the queue must not be empty) and return it in
- * place, without a copy: valid until the next push, which may reuse its
- * storage. */
-const sim_event *evq_take(evq *q);
 static inline size_t evq_len(const evq *q) { return q->n; }
 
 #endif

@@ -282,10 +282,9 @@ static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
     const uint64_t limit = until && until_ns < s->end_ns ? until_ns : s->end_ns;
     const uint64_t max_events = s->cfg.max_events ? s->cfg.max_events : UINT64_MAX;
     while (!s->over) {
-        uint64_t t;
-        bool any = evq_next_time(&s->q, &t);
-        if (!any || t > limit) {
-            if (until && (!any || t > until_ns))
+        const evq_key *head = evq_head(&s->q);
+        if (!head || head->time_ns > limit) {
+            if (until && (!head || head->time_ns > until_ns))
                 break;
             if (s->now < s->end_ns) /* none left, or the next is after the end */
                 s->now = s->end_ns;
@@ -294,7 +293,8 @@ static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
         }
         /* dispatch() reads the event's fields before anything can push (which
          * may reuse its storage), so it runs on the queue's copy. */
-        const sim_event *ev = evq_take(&s->q);
+        uint64_t t = head->time_ns;
+        const sim_event *ev = evq_take_head(&s->q, head);
         assert(ev->time_ns == t && t >= s->now);
         s->now = t;
         chk_set_clock(&s->chk, s->now, s->events + 1);
