@@ -290,6 +290,12 @@ static uint64_t bandwidth_ns(uint64_t len, uint64_t bps)
 int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
              const uint8_t *buf, size_t len, net_plan *plan)
 {
+    return net_send_typed(nw, from, to, dst_gen, now_ns, buf, len, len >= 2 ? buf[1] : 0, plan);
+}
+
+int net_send_typed(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
+                   const uint8_t *buf, size_t len, uint8_t type, net_plan *plan)
+{
     assert(from >= 1 && from <= nw->n_ep && to >= 1 && to <= nw->n_ep);
     plan->n = 0; /* the slot and time fields are set as deliveries are planned */
     plan->reordered = false;
@@ -339,7 +345,6 @@ int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
     }
     /* One copy per delivery, from a single call site so that it inlines. */
     uint32_t n = dup ? 2 : 1;
-    uint8_t type = len >= 2 ? buf[1] : 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t slot = pool_copy(nw, from, to, dst_gen, buf, len, type, i == 1);
         if (slot == NET_NO_SLOT)

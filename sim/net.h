@@ -118,6 +118,10 @@ static inline size_t net_link(const net *nw, sim_ep from, sim_ep to)
  * Returns 0, or -1 on allocation failure. */
 int net_send(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
              const uint8_t *buf, size_t len, net_plan *plan);
+/* The same, given the message's type byte (net_msg's `type`: buf[1], or 0
+ * if len < 2), which the caller has read already. */
+int net_send_typed(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t now_ns,
+                   const uint8_t *buf, size_t len, uint8_t type, net_plan *plan);
 static inline net_msg *net_slot(net *nw, uint32_t slot) { return &nw->slots[slot]; }
 
 void net__release_oversized(net *nw, uint32_t slot); /* net_release's slow path */

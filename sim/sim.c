@@ -206,7 +206,7 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
     trace_emit(&s->tr, s->now, TR_SEND, from, to, type, len, 0);
     uint64_t gen = sim_is_node(s, to) ? s->nodes[to].gen : 0;
     net_plan plan;
-    if (net_send(&s->nw, from, to, gen, s->now, buf, len, &plan) != 0) {
+    if (net_send_typed(&s->nw, from, to, gen, s->now, buf, len, type, &plan) != 0) {
         sim_fail(s, SIM_V_EVENT_LIMIT, from, 0, "out of memory in the message pool");
         return;
     }
