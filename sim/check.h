@@ -89,9 +89,16 @@ typedef struct checker {
      * took more instructions than two plain stores) */
     uint64_t now_ns;
     bool violated;
+    /* Nonzero when the host must look after an event: CHK_ATTN_VIOLATED
+     * from the first violation on, plus bits the host sets for reasons of
+     * its own (the simulator's: see SIM_ATTN_*), so that its loop tests one
+     * word per event. */
+    uint8_t attn;
     uint64_t event;
     sim_violation v;
 } checker;
+
+enum { CHK_ATTN_VIOLATED = 1 }; /* bits of checker.attn (the higher ones: the host's) */
 
 int chk_init(checker *c, uint32_t n_nodes);
 void chk_free(checker *c);

@@ -12,6 +12,7 @@
 void liveness_heal(sim *s)
 {
     s->healed = true;
+    s->chk.attn |= SIM_ATTN_HEALED;
     s->heal_ns = s->now;
     s->elections_at_heal = s->met.elections;
     trace_emit(&s->tr, s->now, TR_HEAL, 0, 0, 0, 0, 0);

@@ -270,6 +270,18 @@ static inline void stop_on_violation(sim *s)
         record_violation(s);
 }
 
+/* After an event, when s->chk.attn says there may be something to do (the
+ * loop's one test): the liveness check, a violation to record, the
+ * observer. */
+static inline void after_event(sim *s, bool real)
+{
+    if (s->healed && !s->live_decided && !s->chk.violated)
+        liveness_check(s);
+    stop_on_violation(s);
+    if (real && s->observer)
+        s->observer(s->observer_arg, s);
+}
+
 /* The event loop, shared by sim_step, sim_run_until and sim_run so that the
  * loop runs inside one function: its register saves are paid once per call,
  * not once per event. It stops when the run is over; with `once`, after one
@@ -305,11 +317,8 @@ static bool steps(sim *s, bool until, uint64_t until_ns, bool once)
                 sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "more than %llu events",
                          (unsigned long long)s->cfg.max_events);
         }
-        if (s->healed && !s->live_decided && !s->chk.violated)
-            liveness_check(s);
-        stop_on_violation(s);
-        if (real && s->observer)
-            s->observer(s->observer_arg, s);
+        if (s->chk.attn)
+            after_event(s, real);
         if (once)
             break;
     }
@@ -348,6 +357,7 @@ bool sim_run(sim *s)
         if (!hist_check(&s->hist, &v)) {
             v.event = s->events;
             s->chk.violated = true;
+            s->chk.attn |= CHK_ATTN_VIOLATED;
             s->chk.v = v;
             stop_on_violation(s);
         }
@@ -369,6 +379,10 @@ void sim_set_observer(sim *s, void (*fn)(void *arg, sim *s), void *arg)
 {
     s->observer = fn;
     s->observer_arg = arg;
+    if (fn)
+        s->chk.attn |= SIM_ATTN_OBSERVER;
+    else
+        s->chk.attn &= (uint8_t)~SIM_ATTN_OBSERVER;
 }
 
 const sim_action *sim_executed_actions(const sim *s, size_t *n)

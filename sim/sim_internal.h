@@ -136,6 +136,14 @@ typedef struct sim_session_ref {
     uint32_t client, slot;
 } sim_session_ref;
 
+/* The simulator's bits of s->chk.attn (beside CHK_ATTN_VIOLATED): while the
+ * word is 0, the loop's look after an event (liveness, violation, observer)
+ * has nothing to do. Each bit is set whenever its condition may hold. */
+enum {
+    SIM_ATTN_HEALED = 2,   /* s->healed: the liveness phase checks after events */
+    SIM_ATTN_OBSERVER = 4, /* s->observer is set */
+};
+
 struct sim {
     sim_config cfg;
     uint64_t seed;
