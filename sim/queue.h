@@ -42,15 +42,19 @@ enum { EVQ_SLOT_BITS = 24 };
  * the pop sifts. fifo[(fifo_head + fifo_len) & (cap - 1)] always holds a
  * sentinel key, like heap[len], so choosing a head is a single compare. */
 typedef struct evq {
+    /* The fields one push or one pop both writes are not adjacent: GCC
+     * stored such pairs through a vector register, which took more
+     * instructions than plain stores. */
     evq_key *heap;
     size_t len;       /* keys in the heap */
-    size_t n;         /* pending events: len + fifo_len */
-    size_t cap; /* of heap, fifo, slots and free_slots alike (a power of two) */
     evq_key *fifo;
-    size_t fifo_head, fifo_len;
     uint64_t fifo_last_time; /* the time of the last key appended to the lane */
+    size_t cap; /* of heap, fifo, slots and free_slots alike (a power of two) */
+    size_t fifo_head;
     sim_event *slots; /* 64-byte aligned */
+    size_t n;         /* pending events: len + fifo_len */
     uint32_t *free_slots;
+    size_t fifo_len;
     size_t n_slots, n_free;
     uint64_t next_seq;
 } evq;
@@ -88,16 +92,14 @@ int evq__grow(evq *q);
 /* Can one more event be pushed without allocating? */
 static inline bool evq_has_room(const evq *q) { return q->n + 1 < q->cap; }
 
-/* The first half of a push: room, a slot, the event stored in it. Returns
- * the new key (time, seq << EVQ_SLOT_BITS | slot), or a key with
- * seq_slot == UINT64_MAX on allocation failure (the queue is unchanged). */
+/* The first half of a push, when there is room: a slot, the event stored
+ * in it. Returns the new key (time, seq << EVQ_SLOT_BITS | slot). */
 static inline evq_key evq__store(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
                                  uint64_t b, uint64_t c)
 {
     /* Room for the key and the sentinels; then a slot is free too, as every
      * pending event holds one and there are cap of them. */
-    if (!evq_has_room(q) && evq__grow(q) != 0)
-        return EVQ__SENTINEL;
+    assert(evq_has_room(q));
     assert(q->next_seq < (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) - 1);
     size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
     /* The event first: the sift below then needs no register for it. */
@@ -127,19 +129,18 @@ static inline void evq__heap_insert(evq *q, evq_key k)
 static inline int evq_push_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
                                   uint64_t b, uint64_t c)
 {
-    evq_key k = evq__store(q, time_ns, kind, a, b, c);
-    if (k.seq_slot == UINT64_MAX)
+    if (!evq_has_room(q) && evq__grow(q) != 0)
         return -1;
-    evq__heap_insert(q, k);
+    evq__heap_insert(q, evq__store(q, time_ns, kind, a, b, c));
     return 0;
 }
 
 static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, uint32_t a,
                                        uint64_t b, uint64_t c)
 {
-    evq_key k = evq__store(q, time_ns, kind, a, b, c);
-    if (k.seq_slot == UINT64_MAX)
+    if (!evq_has_room(q) && evq__grow(q) != 0)
         return -1;
+    evq_key k = evq__store(q, time_ns, kind, a, b, c);
     /* Not before the lane's last key's time: k, newer, is after that key
      * (an empty lane's last time is that of a key already popped). */
     if (time_ns < q->fifo_last_time) {
