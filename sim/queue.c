@@ -97,20 +97,24 @@ const sim_event *evq_take_head(evq *q, const evq_key *head)
     assert(head == q->heap || head == &q->fifo[q->fifo_head]);
     uint64_t t = head->time_ns;
     uint32_t slot = (uint32_t)(head->seq_slot & SLOT_MASK);
+    /* After either removal, what stays is not earlier. The lane's next key
+     * is not, by its order (a push appends no earlier time), nor is the
+     * heap's new root, by the heap's; the other head is not as the head
+     * taken was the smaller of the two: the asserts below check that. */
     if (head != q->heap) { /* the lane's */
         q->fifo_head = (q->fifo_head + 1) & (q->cap - 1);
         q->fifo_len--;
+        assert(q->heap[0].time_ns >= t);
     } else {
         assert(q->len > 0);
         evq_key last = q->heap[--q->len];
         q->heap[q->len] = EVQ__SENTINEL;
         if (q->len > 0)
             sift_root_out(q, last);
+        assert(q->heap[0].time_ns >= t && q->fifo[q->fifo_head].time_ns >= t);
     }
     q->n--;
     q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
-    /* What stays is not earlier: the head was the smaller of the two. */
-    assert(q->heap[0].time_ns >= t && q->fifo[q->fifo_head].time_ns >= t);
     return &q->slots[slot];
 }
 
