@@ -34,12 +34,14 @@ int evq__grow(evq *q)
     evq_key *f = malloc(cap * sizeof *f);
     if (!f)
         return -1;
-    for (size_t i = 0; i < q->fifo_len; i++)
+    size_t lane_len = (q->fifo_tail - q->fifo_head) & (q->cap - 1); /* 0 if cap is */
+    for (size_t i = 0; i < lane_len; i++)
         f[i] = q->fifo[(q->fifo_head + i) & (q->cap - 1)];
-    f[q->fifo_len] = EVQ__SENTINEL;
+    f[lane_len] = EVQ__SENTINEL;
     free(q->fifo);
     q->fifo = f;
     q->fifo_head = 0;
+    q->fifo_tail = lane_len;
     /* Aligned (realloc cannot keep that): see sim_event. cap is a power of
      * two >= 256, so the size is a multiple of the alignment. */
     sim_event *e = aligned_alloc(64, cap * sizeof *e);
@@ -103,7 +105,6 @@ const sim_event *evq_take_head(evq *q, const evq_key *head)
      * taken was the smaller of the two: the asserts below check that. */
     if (head != q->heap) { /* the lane's */
         q->fifo_head = (q->fifo_head + 1) & (q->cap - 1);
-        q->fifo_len--;
         assert(q->heap[0].time_ns >= t);
     } else {
         assert(q->len > 0);

@@ -39,7 +39,7 @@ enum { EVQ_SLOT_BITS = 24 };
  * smaller of the two heads, so the pop order is exactly that of the heap
  * alone. The simulator sends its deliveries through the lane: on links of
  * constant latency they arrive in push order, and then neither the push nor
- * the pop sifts. fifo[(fifo_head + fifo_len) & (cap - 1)] always holds a
+ * the pop sifts. fifo[fifo_tail] (one past the last key) always holds a
  * sentinel key, like heap[len], so choosing a head is a single compare. */
 typedef struct evq {
     /* The fields one push or one pop both writes are not adjacent: GCC
@@ -52,9 +52,9 @@ typedef struct evq {
     size_t cap; /* of heap, fifo, slots and free_slots alike (a power of two) */
     size_t fifo_head;
     sim_event *slots; /* 64-byte aligned */
-    size_t n;         /* pending events: len + fifo_len */
+    size_t n;         /* pending events: len + the lane's */
     uint32_t *free_slots;
-    size_t fifo_len;
+    size_t fifo_tail; /* the lane is fifo[fifo_head..fifo_tail), mod cap */
     size_t n_slots, n_free;
     uint64_t next_seq;
 } evq;
@@ -148,9 +148,13 @@ static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, 
         return 0;
     }
     q->fifo_last_time = time_ns;
-    size_t mask = q->cap - 1, tail = (q->fifo_head + q->fifo_len++) & mask;
+    size_t tail = q->fifo_tail;
     q->fifo[tail] = k;
-    q->fifo[(tail + 1) & mask] = EVQ__SENTINEL; /* free: fifo_len + 1 <= n + 1 <= cap */
+    /* Free: the lane's keys + 1 <= n + 1 <= cap, so the ring never fills
+     * (and head == tail means empty). */
+    tail = (tail + 1) & (q->cap - 1);
+    q->fifo[tail] = EVQ__SENTINEL;
+    q->fifo_tail = tail;
     return 0;
 }
 
