@@ -114,7 +114,6 @@ const sim_event *evq_take_head(evq *q, const evq_key *head)
             sift_root_out(q, last);
         assert(q->heap[0].time_ns >= t && q->fifo[q->fifo_head].time_ns >= t);
     }
-    q->n--;
     q->free_slots[q->n_free++] = slot; /* capacity: one entry per slot ever made */
     return &q->slots[slot];
 }
@@ -128,7 +127,7 @@ const sim_event *evq_take(evq *q)
 
 bool evq_pop(evq *q, sim_event *out)
 {
-    if (q->n == 0)
+    if (!evq_len(q))
         return false;
     *out = *evq_take(q);
     return true;

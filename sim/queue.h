@@ -52,7 +52,6 @@ typedef struct evq {
     size_t cap; /* of heap, fifo, slots and free_slots alike (a power of two) */
     size_t fifo_head;
     sim_event *slots; /* 64-byte aligned */
-    size_t n;         /* pending events: len + the lane's */
     uint32_t *free_slots;
     size_t fifo_tail; /* the lane is fifo[fifo_head..fifo_tail), mod cap */
     size_t n_slots, n_free;
@@ -89,8 +88,11 @@ static inline bool evq__key_before(const evq_key *x, const evq_key *y)
 /* Double the capacity: 0, or -1 on allocation failure. */
 int evq__grow(evq *q);
 
+/* Pending events: each holds one slot until it is taken. */
+static inline size_t evq_len(const evq *q) { return q->n_slots - q->n_free; }
+
 /* Can one more event be pushed without allocating? */
-static inline bool evq_has_room(const evq *q) { return q->n + 1 < q->cap; }
+static inline bool evq_has_room(const evq *q) { return evq_len(q) + 1 < q->cap; }
 
 /* The first half of a push, when there is room: a slot, the event stored
  * in it. Returns the new key (time, seq << EVQ_SLOT_BITS | slot). */
@@ -104,7 +106,6 @@ static inline evq_key evq__store(evq *q, uint64_t time_ns, uint32_t kind, uint32
     size_t slot = q->n_free ? q->free_slots[--q->n_free] : q->n_slots++;
     /* The event first: the sift below then needs no register for it. */
     q->slots[slot] = (sim_event){.time_ns = time_ns, .kind = kind, .a = a, .b = b, .c = c};
-    q->n++;
     return (evq_key){.time_ns = time_ns, .seq_slot = (q->next_seq++ << EVQ_SLOT_BITS) | slot};
 }
 
@@ -150,7 +151,7 @@ static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, 
     q->fifo_last_time = time_ns;
     size_t tail = q->fifo_tail;
     q->fifo[tail] = k;
-    /* Free: the lane's keys + 1 <= n + 1 <= cap, so the ring never fills
+    /* Free: the lane's keys + 1 <= evq_len + 1 <= cap, so the ring never fills
      * (and head == tail means empty). */
     tail = (tail + 1) & (q->cap - 1);
     q->fifo[tail] = EVQ__SENTINEL;
@@ -163,7 +164,7 @@ static inline int evq_push_lane_fields(evq *q, uint64_t time_ns, uint32_t kind, 
  * stands for an empty one). Valid until the next push or pop. */
 static inline const evq_key *evq_head(const evq *q)
 {
-    if (!q->n)
+    if (!evq_len(q))
         return NULL;
     const evq_key *f = &q->fifo[q->fifo_head];
     return evq__key_before(f, q->heap) ? f : q->heap;
@@ -176,6 +177,5 @@ const sim_event *evq_take_head(evq *q, const evq_key *head);
 const sim_event *evq_take(evq *q);
 /* Remove the earliest event into *out. Returns false if empty. */
 bool evq_pop(evq *q, sim_event *out);
-static inline size_t evq_len(const evq *q) { return q->n; }
 
 #endif
