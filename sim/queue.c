@@ -1,4 +1,5 @@
-/* queue.c — binary heap ordered by (time, insertion sequence). */
+/* queue.c — the event queue (queue.h): a binary heap ordered by (time,
+ * insertion sequence), beside a FIFO lane of keys already in that order. */
 #include "queue.h"
 
 #include <assert.h>

@@ -1,5 +1,6 @@
 /* queue.h — the simulator's event queue: a binary min-heap of events stored
- * by value, ordered by (time, insertion sequence). Ties therefore always
+ * by value (and a FIFO lane beside it, below), ordered by (time, insertion
+ * sequence). Ties therefore always
  * break on the order events were pushed, never on pointers or addresses. */
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
