@@ -32,4 +32,5 @@ bench: $(BENCH_SIM) $(RAFTSIM)
 	@$(MAKE) --no-print-directory bench-callgrind
 
 bench-callgrind: $(BENCH_SIM) $(RAFTSIM)
+	@tools/install-deps.sh valgrind
 	@tools/bench/callgrind.sh $(BENCH_SIM) bench/callgrind.txt $(CALLGRIND_SECONDS) $(RAFTSIM)

@@ -16,6 +16,6 @@ asan-sweep:
 	rc=$$?; rm -rf $$out; exit $$rc
 
 valgrind: $(RAFTSIM)
-	@tools/install-deps.sh bench
+	@tools/install-deps.sh valgrind
 	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
 	    --errors-for-leak-kinds=all $(RAFTSIM) run $(VALGRIND_SCENARIO) -q

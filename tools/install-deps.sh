@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what raftsim needs from Debian's packages, and nothing else.
-# Usage: tools/install-deps.sh [test|report|browser|fuzz]...   (default: test)
+# Usage: tools/install-deps.sh [test|report|browser|fuzz|valgrind|bench]...
+#        (default: test)
 #
 # Every group maps to a probe (a file or command that shows the package is
 # present) and to the Debian package that provides it. Only missing packages
@@ -28,10 +29,11 @@ for group in $want; do
         browser) need chromium chromium ;;
         fuzz)    need clang clang
                  need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev ;;
+        valgrind) need valgrind valgrind ;;
         bench)   need valgrind valgrind
                  need pkg-config pkg-config
                  need /usr/include/raft/fixture.h libraft-dev ;;
-        *) echo "install-deps: unknown group '$group' (test|report|browser|fuzz|bench)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (test|report|browser|fuzz|valgrind|bench)" >&2; exit 2 ;;
     esac
 done
 
