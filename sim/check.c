@@ -37,8 +37,7 @@ void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
 {
     if (c->violated)
         return;
-    c->violated = true;
-    c->attn |= CHK_ATTN_VIOLATED;
+    chk_mark_violated(c);
     c->v.kind = kind;
     c->v.time_ns = c->now_ns;
     c->v.event = c->event;

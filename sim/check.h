@@ -100,6 +100,14 @@ typedef struct checker {
 
 enum { CHK_ATTN_VIOLATED = 1 }; /* bits of checker.attn (the higher ones: the host's) */
 
+/* Mark the run violated (the caller fills c->v): `violated` and its bit in
+ * `attn` are set together, here only. */
+static inline void chk_mark_violated(checker *c)
+{
+    c->violated = true;
+    c->attn |= CHK_ATTN_VIOLATED;
+}
+
 int chk_init(checker *c, uint32_t n_nodes);
 void chk_free(checker *c);
 static inline void chk_set_clock(checker *c, uint64_t now_ns, uint64_t event)

@@ -124,17 +124,17 @@ void metrics_sent(metrics *m, sim_ep from, uint8_t type, size_t len)
 
 void metrics_leader_ae(metrics *m, raft_id leader, uint64_t term, uint64_t now_ns)
 {
-    if (leader != m->hb_leader || term != m->hb_leader_term) {
-        if (term < m->hb_leader_term)
-            return; /* a deposed leader still talking: not a change */
-        if (m->hb_leader)
-            u64vec_push(&m->downtime_hb, now_ns - m->hb_last_ns);
-        if (m->crash_ns)
-            u64vec_push(&m->downtime_crash, now_ns - m->crash_ns);
-        m->crash_ns = 0;
-        m->hb_leader = leader;
-        m->hb_leader_term = term;
-    }
+    if (metrics_leader_ae_known(m, leader, term, now_ns))
+        return;
+    if (term < m->hb_leader_term)
+        return; /* a deposed leader still talking: not a change */
+    if (m->hb_leader)
+        u64vec_push(&m->downtime_hb, now_ns - m->hb_last_ns);
+    if (m->crash_ns)
+        u64vec_push(&m->downtime_crash, now_ns - m->crash_ns);
+    m->crash_ns = 0;
+    m->hb_leader = leader;
+    m->hb_leader_term = term;
     m->hb_last_ns = now_ns;
 }
 

@@ -356,8 +356,7 @@ bool sim_run(sim *s)
         sim_violation v;
         if (!hist_check(&s->hist, &v)) {
             v.event = s->events;
-            s->chk.violated = true;
-            s->chk.attn |= CHK_ATTN_VIOLATED;
+            chk_mark_violated(&s->chk);
             s->chk.v = v;
             stop_on_violation(s);
         }
