@@ -28,6 +28,9 @@ Test(cli, help_and_version_exit_zero_and_print_usage_on_stdout)
         o = cli_run(NULL, ARGS(cmds[i], "--help"));
         cr_assert_eq(o.status, 0, "%s --help", cmds[i]);
         cr_assert(strstr(o.out, "usage: raftsim"), "%s --help: %s", cmds[i], o.out);
+        /* Usage texts are printed verbatim, not as formats: a "%%" written
+         * for printf would show doubled. */
+        cr_assert_null(strstr(o.out, "%%"), "%s --help: %s", cmds[i], o.out);
         cli_out_free(&o);
     }
 }

@@ -21,7 +21,7 @@ static const char sweep_usage[] =
     "\n"
     "  --seeds A-B            seed range (inclusive), or a single seed\n"
     "  -j, --jobs N           worker processes (default: one per core)\n"
-    "  --shard I/N            run only seeds with (seed - A) %% N == I - 1\n"
+    "  --shard I/N            run only seeds with (seed - A) % N == I - 1\n"
     "  --chaos                force random faults on (a standard mix if the\n"
     "                         scenario has no chaos block)\n"
     "  --set KEY=VALUE        override a top-level setting (repeatable)\n"
