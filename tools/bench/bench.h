@@ -33,7 +33,15 @@ long bench_rss_now_kb(void);
 /* Run fn(arg, out) in a forked child; 0 on success (out filled, out->ok). */
 typedef void (*bench_fn)(const void *arg, bench_result *out);
 int bench_in_child(bench_fn fn, const void *arg, bench_result *out);
-double bench_median(double *v, int n);
+
+/* A figure over n runs: the median, and the lowest and highest run, so a
+ * table shows how far a shared machine's speed moved while it was taken. */
+typedef struct bench_stat {
+    double median, lo, hi;
+    int runs;
+} bench_stat;
+bench_stat bench_stats(double *v, int n); /* sorts v */
+bench_stat bench_one(double value);        /* a single measurement (runs 1) */
 
 /* ---- the workloads (bench_work.c) ---- */
 typedef struct bench_params {
@@ -51,8 +59,8 @@ void bench_loglen(const void *arg, bench_result *out);     /* 3 (target 0 = fres
 void bench_head2head(const void *arg, bench_result *out);  /* 7 */
 
 /* ---- the result table (bench_table.c) ---- */
-void bench_row(const char *bench, const char *metric, double value, const char *unit,
-               int runs, const char *note);
+void bench_row(const char *bench, const char *metric, bench_stat s, const char *unit,
+               const char *note);
 int bench_write_csv(const char *path);
 void bench_print_table(FILE *out);
 

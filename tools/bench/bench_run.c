@@ -1,6 +1,6 @@
 /* bench_run.c — run each benchmark the chosen number of times and record
- * the medians (wall-clock AND CPU figures: the machine may be shared, and
- * CPU time is the steadier of the two). */
+ * the medians and ranges (wall-clock AND CPU figures: the machine may be
+ * shared, and CPU time is the steadier of the two). */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,20 +37,33 @@ static int measure(bench_fn fn, const bench_params *p, int runs, bench_result *r
     return 0;
 }
 
-/* Median over runs of num(r) / den(r). */
+/* num(r) / den(r) over the runs: median and range. */
 typedef double (*field_fn)(const bench_result *r);
-static double med(const bench_result *rs, int runs, field_fn num, field_fn den)
+static bench_stat med(const bench_result *rs, int runs, field_fn num, field_fn den)
 {
     double v[BENCH_MAX_RUNS];
     for (int i = 0; i < runs; i++) {
         double d = den ? den(&rs[i]) : 1;
         v[i] = num(&rs[i]) / (d > 0 ? d : 1e-12);
     }
-    return bench_median(v, runs);
+    return bench_stats(v, runs);
+}
+
+/* Per round i: (num(a[i]) / den(a[i])) / (num(b[i]) / den(b[i])), for
+ * runs that took turns, so a change in the machine's speed hits both alike. */
+static bench_stat ratio(const bench_result *a, const bench_result *b, int runs, field_fn num,
+                        field_fn den)
+{
+    double v[BENCH_MAX_RUNS];
+    for (int i = 0; i < runs; i++)
+        v[i] = (num(&a[i]) / den(&a[i])) / (num(&b[i]) / den(&b[i]));
+    return bench_stats(v, runs);
 }
 
 static double f_wall(const bench_result *r) { return r->wall_s; }
 static double f_cpu(const bench_result *r) { return r->cpu_s; }
+static double f_wall_us(const bench_result *r) { return r->wall_s * 1e6; }
+static double f_cpu_us(const bench_result *r) { return r->cpu_s * 1e6; }
 static double f_events(const bench_result *r) { return (double)r->events; }
 static double f_acked(const bench_result *r) { return (double)r->acked; }
 static double f_virtual(const bench_result *r) { return (double)r->virtual_ns / 1e9; }
@@ -70,18 +83,16 @@ static int bench_1_standard(const bench_opts *o)
     char note[96];
     snprintf(note, sizeof note, "%llu s virtual, %llu events/run", (unsigned long long)p.seconds,
              (unsigned long long)rs[0].events);
-    bench_row(b, "wall seconds per run", med(rs, runs, f_wall, NULL), "s", runs, note);
-    bench_row(b, "CPU seconds per run", med(rs, runs, f_cpu, NULL), "s", runs, NULL);
-    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs,
+    bench_row(b, "wall seconds per run", med(rs, runs, f_wall, NULL), "s", note);
+    bench_row(b, "CPU seconds per run", med(rs, runs, f_cpu, NULL), "s", NULL);
+    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s",
               "target >= 3,000,000");
-    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", NULL);
     bench_row(b, "virtual seconds per wall second", med(rs, runs, f_virtual, f_wall), "x",
-              runs, "target >= 150 (60 s in < 0.4 s)");
-    bench_row(b, "virtual seconds per CPU second", med(rs, runs, f_virtual, f_cpu), "x", runs,
-              NULL);
-    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
-              runs, NULL);
-    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", runs, NULL);
+              "target >= 150 (60 s in < 0.4 s)");
+    bench_row(b, "virtual seconds per CPU second", med(rs, runs, f_virtual, f_cpu), "x", NULL);
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s", NULL);
+    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", NULL);
     return 0;
 }
 
@@ -96,14 +107,12 @@ static int bench_2_saturation(const bench_opts *o)
     char note[96];
     snprintf(note, sizeof note, "4 x 64 outstanding, batch 64, window 4; %llu s virtual",
              (unsigned long long)p.seconds);
-    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
-              runs, note);
-    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", runs,
-              NULL);
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s", note);
+    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", NULL);
     bench_row(b, "committed writes per virtual second", med(rs, runs, f_acked, f_virtual),
-              "1/s", runs, NULL);
-    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
-    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", runs, NULL);
+              "1/s", NULL);
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", NULL);
+    bench_row(b, "peak RSS", med(rs, runs, f_rss_mib, NULL), "MiB", NULL);
     return 0;
 }
 
@@ -116,11 +125,11 @@ static void loglen_memory(const bench_result *full, const bench_result *fresh, u
     char note[96];
     snprintf(note, sizeof note, "%llu entries x %u nodes; entry = 36 B (28 B header + 8 B)",
              (unsigned long long)full->entries, nodes);
-    bench_row("loglen", "resident bytes per entry per node", per, "B", 1, note);
-    bench_row("loglen", "overhead beyond the entry bytes", per - entry_bytes, "B", 1,
+    bench_row("loglen", "resident bytes per entry per node", bench_one(per), "B", note);
+    bench_row("loglen", "overhead beyond the entry bytes", bench_one(per - entry_bytes), "B",
               "target <= 100");
-    bench_row("loglen", "RSS of the filled cluster", (double)full->peak_rss_kb / 1024.0, "MiB",
-              1, "target < 1024 at 1M entries");
+    bench_row("loglen", "RSS of the filled cluster", bench_one((double)full->peak_rss_kb / 1024.0),
+              "MiB", "target < 1024 at 1M entries");
 }
 
 static int bench_3_loglen(const bench_opts *o)
@@ -138,17 +147,19 @@ static int bench_3_loglen(const bench_opts *o)
     char note[96];
     snprintf(note, sizeof note, "standard load for %llu s virtual after the fill",
              (unsigned long long)p.window_s);
-    double f_cpu_ns = med(rf, runs, f_win_cpu_ns, f_win_events);
-    double l_cpu_ns = med(rl, runs, f_win_cpu_ns, f_win_events);
-    bench_row(b, "CPU ns per event, fresh log", f_cpu_ns, "ns", runs, note);
-    bench_row(b, "CPU ns per event, long log", l_cpu_ns, "ns", runs, NULL);
-    bench_row(b, "long / fresh (CPU)", l_cpu_ns / f_cpu_ns, "x", runs, "target <= 1.3");
-    double f_wall_ns = med(rf, runs, f_win_wall_ns, f_win_events);
-    double l_wall_ns = med(rl, runs, f_win_wall_ns, f_win_events);
-    bench_row(b, "wall ns per event, fresh log", f_wall_ns, "ns", runs, NULL);
-    bench_row(b, "wall ns per event, long log", l_wall_ns, "ns", runs, NULL);
-    bench_row(b, "long / fresh (wall)", l_wall_ns / f_wall_ns, "x", runs, NULL);
-    bench_row(b, "fill time (CPU)", med(rl, runs, f_cpu, NULL), "s", runs,
+    bench_row(b, "CPU ns per event, fresh log", med(rf, runs, f_win_cpu_ns, f_win_events), "ns",
+              note);
+    bench_row(b, "CPU ns per event, long log", med(rl, runs, f_win_cpu_ns, f_win_events), "ns",
+              NULL);
+    bench_row(b, "long / fresh (CPU)", ratio(rl, rf, runs, f_win_cpu_ns, f_win_events), "x",
+              "median of each round's ratio; target <= 1.3");
+    bench_row(b, "wall ns per event, fresh log", med(rf, runs, f_win_wall_ns, f_win_events), "ns",
+              NULL);
+    bench_row(b, "wall ns per event, long log", med(rl, runs, f_win_wall_ns, f_win_events), "ns",
+              NULL);
+    bench_row(b, "long / fresh (wall)", ratio(rl, rf, runs, f_win_wall_ns, f_win_events), "x",
+              NULL);
+    bench_row(b, "fill time (CPU)", med(rl, runs, f_cpu, NULL), "s",
               "closed loop, batched, 8-byte writes");
     loglen_memory(&rl[0], &rf[0], p.nodes);
     return 0;
@@ -176,20 +187,15 @@ static int bench_4_cluster(const bench_opts *o)
     for (int k = 0; k < N_SIZES; k++) {
         char metric[48];
         snprintf(metric, sizeof metric, "%u nodes: wall us per committed write", sizes[k]);
-        bench_row("cluster", metric, med(rs[k], runs, f_wall, f_acked) * 1e6, "us", runs,
+        bench_row("cluster", metric, med(rs[k], runs, f_wall_us, f_acked), "us",
                   k == 0 ? note : NULL);
         snprintf(metric, sizeof metric, "%u nodes: CPU us per committed write", sizes[k]);
-        bench_row("cluster", metric, med(rs[k], runs, f_cpu, f_acked) * 1e6, "us", runs, NULL);
+        bench_row("cluster", metric, med(rs[k], runs, f_cpu_us, f_acked), "us", NULL);
     }
     const bench_result *r5 = rs[1], *r51 = rs[N_SIZES - 1];
-    double wall[BENCH_MAX_RUNS], cpu[BENCH_MAX_RUNS];
-    for (int i = 0; i < runs; i++) {
-        wall[i] = (r51[i].wall_s / (double)r51[i].acked) / (r5[i].wall_s / (double)r5[i].acked);
-        cpu[i] = (r51[i].cpu_s / (double)r51[i].acked) / (r5[i].cpu_s / (double)r5[i].acked);
-    }
-    bench_row("cluster", "51 / 5 nodes (wall)", bench_median(wall, runs), "x", runs,
+    bench_row("cluster", "51 / 5 nodes (wall)", ratio(r51, r5, runs, f_wall, f_acked), "x",
               "median of each round's ratio; target <= 12");
-    bench_row("cluster", "51 / 5 nodes (CPU)", bench_median(cpu, runs), "x", runs,
+    bench_row("cluster", "51 / 5 nodes (CPU)", ratio(r51, r5, runs, f_cpu, f_acked), "x",
               "target <= 12");
     return 0;
 }
@@ -212,26 +218,21 @@ static void h2h_rows(int k, const bench_result *rs, int runs, uint64_t writes)
              k == H2H_IDLE  ? ", heartbeat-idle-only"
              : k == H2H_REF ? "; canonical/raft 0.15 fixture"
                             : "");
-    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s",
-              runs, note);
-    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s", runs,
+    bench_row(b, "committed writes per wall second", med(rs, runs, f_acked, f_wall), "1/s", note);
+    bench_row(b, "committed writes per CPU second", med(rs, runs, f_acked, f_cpu), "1/s",
               k == H2H_REF ? NULL : "target >= 200,000 (wall)");
-    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s", runs,
+    bench_row(b, "events per wall second", med(rs, runs, f_events, f_wall), "1/s",
               k == H2H_REF ? "events = raft_fixture_step calls" : NULL);
-    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", runs, NULL);
-    bench_row(b, "events per committed write", med(rs, runs, f_events, f_acked), "", runs,
-              NULL);
+    bench_row(b, "events per CPU second", med(rs, runs, f_events, f_cpu), "1/s", NULL);
+    bench_row(b, "events per committed write", med(rs, runs, f_events, f_acked), "", NULL);
 }
 
 /* Per round: (ours' writes per wall second) / (the reference's). */
 static void h2h_ratio_row(int k, const bench_result *ours, const bench_result *ref, int runs)
 {
-    double v[BENCH_MAX_RUNS];
-    for (int i = 0; i < runs; i++)
-        v[i] = ((double)ours[i].acked / ours[i].wall_s) / ((double)ref[i].acked / ref[i].wall_s);
     char metric[64];
     snprintf(metric, sizeof metric, "%s / canonical/raft, writes (wall)", h2h_name[k]);
-    bench_row("h2h-ref", metric, bench_median(v, runs), "x", runs,
+    bench_row("h2h-ref", metric, ratio(ours, ref, runs, f_acked, f_wall), "x",
               "median of each round's ratio; 200,000 vs ~100,000 is 2x");
 }
 

@@ -1,6 +1,6 @@
 /* bench_sim.c — `make bench`: the benchmarks of issue 7, each figure the
- * median of several runs (each run a fresh child process), all safety
- * checks on; printed as a table and written as CSV.
+ * median of several runs (each run a fresh child process) with their
+ * range, all safety checks on; printed as a table and written as CSV.
  *
  *   bench_sim [--quick] [--runs N] [--only LIST] [--csv PATH] [--seed X]
  *             [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]
@@ -11,8 +11,9 @@
  *
  * LIST is a comma-separated subset of: standard, saturation, loglen,
  * cluster, sweep, h2h, h2h-idle, h2h-ref (h2h and h2h-idle bring the
- * reference along, when --reference is given, to compare in turns). Benchmark 6 (instruction counts) is `make
- * bench-callgrind`, which runs --inproc under valgrind.
+ * reference along, when --reference is given, to compare in turns).
+ * Benchmark 6 (instruction counts) is `make bench-callgrind`, which runs
+ * --inproc under valgrind.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -48,7 +48,7 @@ static int sweep_once(const bench_opts *o, int seeds, double *wall, double *cpu)
 
 int bench_sweep(const bench_opts *o, int runs, int seeds)
 {
-    double per_hour[BENCH_MAX_RUNS], cpu_ms[BENCH_MAX_RUNS];
+    double per_hour[BENCH_MAX_RUNS], cpu_ms[BENCH_MAX_RUNS], if_cpu_bound[BENCH_MAX_RUNS];
     for (int i = 0; i < runs; i++) {
         double wall = 0, cpu = 0;
         if (sweep_once(o, seeds, &wall, &cpu) != 0)
@@ -60,12 +60,12 @@ int bench_sweep(const bench_opts *o, int runs, int seeds)
     char note[128];
     snprintf(note, sizeof note, "%s, %d seeds per run, %ld cores; target >= 300,000",
              o->scenario, seeds, cores);
-    bench_row("sweep", "seeds per hour (wall, all cores)", bench_median(per_hour, runs), "1/h",
-              runs, note);
-    bench_row("sweep", "CPU ms per seed", bench_median(cpu_ms, runs), "ms", runs, NULL);
-    double ms = bench_median(cpu_ms, runs);
-    bench_row("sweep", "seeds per hour if CPU-bound on all cores",
-              ms > 0 ? 3600.0 * 1000.0 / ms * (double)cores : 0, "1/h", runs,
-              "from CPU time (the machine is shared)");
+    bench_row("sweep", "seeds per hour (wall, all cores)", bench_stats(per_hour, runs), "1/h",
+              note);
+    for (int i = 0; i < runs; i++)
+        if_cpu_bound[i] = cpu_ms[i] > 0 ? 3600.0 * 1000.0 / cpu_ms[i] * (double)cores : 0;
+    bench_row("sweep", "CPU ms per seed", bench_stats(cpu_ms, runs), "ms", NULL);
+    bench_row("sweep", "seeds per hour if CPU-bound on all cores", bench_stats(if_cpu_bound, runs),
+              "1/h", "from CPU time (the machine is shared)");
     return 0;
 }

@@ -8,15 +8,14 @@ enum { MAX_ROWS = 128 };
 
 typedef struct row {
     char bench[32], metric[48], unit[16], note[96];
-    double value;
-    int runs;
+    bench_stat s;
 } row;
 
 static row rows[MAX_ROWS];
 static int n_rows;
 
-void bench_row(const char *bench, const char *metric, double value, const char *unit,
-               int runs, const char *note)
+void bench_row(const char *bench, const char *metric, bench_stat s, const char *unit,
+               const char *note)
 {
     if (n_rows == MAX_ROWS)
         return;
@@ -25,8 +24,7 @@ void bench_row(const char *bench, const char *metric, double value, const char *
     snprintf(r->metric, sizeof r->metric, "%s", metric);
     snprintf(r->unit, sizeof r->unit, "%s", unit);
     snprintf(r->note, sizeof r->note, "%s", note ? note : "");
-    r->value = value;
-    r->runs = runs;
+    r->s = s;
 }
 
 /* Values print with as many decimals as their size needs. */
@@ -41,16 +39,30 @@ static void fmt_value(double v, char *buf, size_t cap)
         snprintf(buf, cap, "%.3f", v);
 }
 
+/* "lo..hi" of the runs, or "-" for a single one. */
+static void fmt_range(const bench_stat *s, char *buf, size_t cap)
+{
+    if (s->runs < 2) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    char lo[32], hi[32];
+    fmt_value(s->lo, lo, sizeof lo);
+    fmt_value(s->hi, hi, sizeof hi);
+    snprintf(buf, cap, "%s..%s", lo, hi);
+}
+
 void bench_print_table(FILE *out)
 {
-    fprintf(out, "\n%-12s %-40s %14s %-10s %4s  %s\n", "benchmark", "metric", "median",
-            "unit", "runs", "note");
+    fprintf(out, "\n%-12s %-40s %14s %-19s %-6s %4s  %s\n", "benchmark", "metric", "median",
+            "range (min..max)", "unit", "runs", "note");
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
-        char v[32];
-        fmt_value(r->value, v, sizeof v);
-        fprintf(out, "%-12s %-40s %14s %-10s %4d  %s\n", r->bench, r->metric, v, r->unit,
-                r->runs, r->note);
+        char v[32], range[72];
+        fmt_value(r->s.median, v, sizeof v);
+        fmt_range(&r->s, range, sizeof range);
+        fprintf(out, "%-12s %-40s %14s %-19s %-6s %4d  %s\n", r->bench, r->metric, v, range,
+                r->unit, r->s.runs, r->note);
     }
 }
 
@@ -61,14 +73,16 @@ int bench_write_csv(const char *path)
         perror(path);
         return -1;
     }
-    fprintf(f, "benchmark,metric,value,unit,runs,note\n");
+    fprintf(f, "benchmark,metric,value,min,max,unit,runs,note\n");
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
-        char v[32];
-        fmt_value(r->value, v, sizeof v);
+        char v[32], lo[32], hi[32];
+        fmt_value(r->s.median, v, sizeof v);
+        fmt_value(r->s.lo, lo, sizeof lo);
+        fmt_value(r->s.hi, hi, sizeof hi);
         /* text fields quoted: metric names and notes contain commas */
-        fprintf(f, "%s,\"%s\",%s,\"%s\",%d,\"%s\"\n", r->bench, r->metric, v, r->unit,
-                r->runs, r->note);
+        fprintf(f, "%s,\"%s\",%s,%s,%s,\"%s\",%d,\"%s\"\n", r->bench, r->metric, v, lo, hi,
+                r->unit, r->s.runs, r->note);
     }
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -80,10 +80,16 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double bench_median(double *v, int n)
+bench_stat bench_stats(double *v, int n)
 {
     if (n <= 0)
-        return 0;
+        return (bench_stat){0};
     qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return (bench_stat){.median = median, .lo = v[0], .hi = v[n - 1], .runs = n};
+}
+
+bench_stat bench_one(double value)
+{
+    return (bench_stat){.median = value, .lo = value, .hi = value, .runs = 1};
 }
