@@ -27,16 +27,26 @@ void bench_row(const char *bench, const char *metric, bench_stat s, const char *
     r->s = s;
 }
 
-/* Values print with as many decimals as their size needs. */
+/* Values print with as many decimals as their size needs: at least four
+ * significant digits, so a ratio of 12.04 does not read as a met "<= 12". */
 static void fmt_value(double v, char *buf, size_t cap)
 {
     double a = v < 0 ? -v : v;
     if (a >= 1000)
         snprintf(buf, cap, "%.0f", v);
-    else if (a >= 10)
+    else if (a >= 100)
         snprintf(buf, cap, "%.1f", v);
+    else if (a >= 10)
+        snprintf(buf, cap, "%.2f", v);
     else
         snprintf(buf, cap, "%.3f", v);
+}
+
+/* The CSV is data: six significant digits, whole numbers for large values. */
+static void fmt_csv_value(double v, char *buf, size_t cap)
+{
+    double a = v < 0 ? -v : v;
+    snprintf(buf, cap, a >= 100000 ? "%.0f" : "%.6g", v);
 }
 
 /* "lo..hi" of the runs, or "-" for a single one. */
@@ -77,9 +87,9 @@ int bench_write_csv(const char *path)
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
         char v[32], lo[32], hi[32];
-        fmt_value(r->s.median, v, sizeof v);
-        fmt_value(r->s.lo, lo, sizeof lo);
-        fmt_value(r->s.hi, hi, sizeof hi);
+        fmt_csv_value(r->s.median, v, sizeof v);
+        fmt_csv_value(r->s.lo, lo, sizeof lo);
+        fmt_csv_value(r->s.hi, hi, sizeof hi);
         /* text fields quoted: metric names and notes contain commas */
         fprintf(f, "%s,\"%s\",%s,%s,%s,\"%s\",%d,\"%s\"\n", r->bench, r->metric, v, lo, hi,
                 r->unit, r->s.runs, r->note);
