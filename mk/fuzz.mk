@@ -63,5 +63,5 @@ fuzz-check: fuzz-bins
 fuzz-corpus:
 	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus/msg tests/fuzz/corpus/logbuf
 	$(CC) $(WARN) -O1 -D_POSIX_C_SOURCE=200809L -o $(FUZZ_BUILD)/mkcorpus \
-	    tests/fuzz/mkcorpus.c core/msg.c core/logbuf.c
+	    tests/fuzz/mkcorpus.c core/msg.c core/chunks.c $(wildcard core/logbuf*.c)
 	$(FUZZ_BUILD)/mkcorpus tests/fuzz/corpus

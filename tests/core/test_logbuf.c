@@ -826,7 +826,7 @@ Test(logbuf, new_refuses_zero_bounds)
 static uint32_t chunk_test_len(uint64_t index)
 {
     if (index % 97 == 0)
-        return 3 * RAFT_LOG_CHUNK + 17; /* spans several chunk ranges */
+        return 3 * RAFT_CHUNK + 17; /* spans several chunk ranges */
     if (index % 31 == 0)
         return 0;
     return (uint32_t)(hash_mix64(index) % 9000); /* often spills past a range's end */
@@ -867,7 +867,7 @@ static void chunk_test_check(const raft_log *l, uint8_t *buf)
 
 Test(raft_log_chunks, payloads_stay_intact_across_chunks_truncation_compaction_and_reset)
 {
-    uint8_t *buf = malloc(4 * RAFT_LOG_CHUNK);
+    uint8_t *buf = malloc(4 * RAFT_CHUNK);
     cr_assert_not_null(buf);
     raft_log l;
     raft_log_init(&l, 0, 0);
@@ -880,8 +880,8 @@ Test(raft_log_chunks, payloads_stay_intact_across_chunks_truncation_compaction_a
         chunk_test_append(&l, i, buf);
     chunk_test_check(&l, buf);
     raft_log_compact(&l, 2500); /* frees the chunks before entry 2501's */
-    cr_assert_leq(l.payload.first * RAFT_LOG_CHUNK, raft_log_ent_at(&l, 2501)->off);
-    cr_assert_gt((l.payload.first + 1) * RAFT_LOG_CHUNK, raft_log_ent_at(&l, 2501)->off);
+    cr_assert_leq(l.payload.first * RAFT_CHUNK, raft_log_ent_at(&l, 2501)->off);
+    cr_assert_gt((l.payload.first + 1) * RAFT_CHUNK, raft_log_ent_at(&l, 2501)->off);
     chunk_test_check(&l, buf);
     for (uint64_t i = 4001; i <= 5000; i++)
         chunk_test_append(&l, i, buf);
