@@ -1,0 +1,48 @@
+# raftd.mk — the networked daemon (tools/raftd), its client (tools/raftctl),
+# their tests and a local 3-node cluster on 127.0.0.1.
+#
+#   make raftd          build build/raftd and build/raftctl
+#   make test-raftd     store unit tests + real-cluster tests (part of `make test`)
+#   make cluster        start 3 nodes on 127.0.0.1 (data in build/cluster/)
+#   make cluster-stop   stop them
+
+RAFTD_COMMON_SRC = tools/raftd/bytes.c tools/raftd/conn.c tools/raftd/client_proto.c
+RAFTD_STORE_SRC  = tools/raftd/crc32c.c tools/raftd/rlog.c $(wildcard tools/raftd/store*.c)
+RAFTD_SRC        = $(filter-out $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC),$(wildcard tools/raftd/*.c))
+RAFTCTL_SRC      = $(wildcard tools/raftctl/*.c)
+TRAFTD_SRC       = $(wildcard tests/raftd/*.c)
+
+RAFTD    = $(BUILD)/raftd
+RAFTCTL  = $(BUILD)/raftctl
+TRAFTD   = $(BUILD)/test_raftd_store
+CLUSTER_DIR ?= build/cluster
+
+.PHONY: raftd test-raftd test-raftd-units test-raftd-cluster cluster cluster-stop
+
+raftd: $(RAFTD) $(RAFTCTL)
+
+$(RAFTD): $(call obj,$(RAFTD_SRC) $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC)) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(RAFTCTL): $(call obj,$(RAFTCTL_SRC) $(RAFTD_COMMON_SRC))
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c) $(CORE_LIB) | deps
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+$(call obj,$(TRAFTD_SRC)): | deps
+
+test-raftd-units: $(TRAFTD)
+	@echo "== $(TRAFTD)"; $(TRAFTD) --jobs 2
+
+# Every test starts its own cluster on its own loopback ports and kills it.
+test-raftd-cluster: $(RAFTD) $(RAFTCTL)
+	@tests/raftd/cluster_test.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(BUILD))/raftd-tests
+
+test-raftd: test-raftd-units test-raftd-cluster
+
+cluster: $(RAFTD) $(RAFTCTL)
+	@tools/raftd/cluster.sh start $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(CLUSTER_DIR))
+
+cluster-stop:
+	@tools/raftd/cluster.sh stop - - $(abspath $(CLUSTER_DIR))
