@@ -69,7 +69,11 @@ void raftd_fatal(raftd *d, const char *what)
 /* Group commit: everything queued so far becomes durable with one sync. */
 static void settle(raftd *d)
 {
-    for (int round = 0; round < RAFTD_SETTLE_ROUNDS && store_pending(d->st); round++) {
+    /* A snapshot write is made durable inside store_write (it is synced as
+     * it is written), so a durable token may be waiting with nothing pending. */
+    for (int round = 0; round < RAFTD_SETTLE_ROUNDS; round++) {
+        if (!store_pending(d->st) && d->st->token_durable <= d->persisted_token)
+            break;
         uint64_t token;
         if (store_sync(d->st, &token) != 0)
             raftd_fatal(d, "storage");

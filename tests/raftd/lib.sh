@@ -1,0 +1,90 @@
+# lib.sh — start, stop and query a local raftd cluster from a test script.
+# Sourced by cluster_test.sh. Loopback addresses only; every process a test
+# starts is recorded and killed by `cluster_cleanup` (installed as a trap).
+#
+# Needs: RAFTD, RAFTCTL, DIR (the test's data directory), BASE (a port base:
+# peers listen on BASE+i, clients on BASE+10+i), N (nodes), OPTS (raftd flags).
+
+peers_list() {
+    local i list=""
+    for i in $(seq 1 "$N"); do list="$list${list:+,}$i=127.0.0.1:$((BASE + i))"; done
+    echo "$list"
+}
+
+cluster_list() {
+    local i list=""
+    for i in $(seq 1 "$N"); do list="$list${list:+,}127.0.0.1:$((BASE + 10 + i))"; done
+    echo "$list"
+}
+
+# start_node I: run node I in the background, log in $DIR/nI.log.
+start_node() {
+    "$RAFTD" --id "$1" --peers "$(peers_list)" --client "127.0.0.1:$((BASE + 10 + $1))" \
+        --data "$DIR/n$1" $OPTS >>"$DIR/n$1.log" 2>&1 &
+    echo $! >"$DIR/n$1.pid"
+    echo $! >>"$DIR/all.pids"
+}
+
+start_cluster() {
+    local i
+    for i in $(seq 1 "$N"); do start_node "$i"; done
+}
+
+node_pid() { cat "$DIR/n$1.pid" 2>/dev/null; }
+
+# kill9 I: SIGKILL node I and reap it.
+kill9() {
+    local pid
+    pid=$(node_pid "$1")
+    [ -n "$pid" ] || return 0
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rm -f "$DIR/n$1.pid"
+}
+
+cluster_cleanup() {
+    local pid
+    [ -f "$DIR/all.pids" ] || return 0
+    while read -r pid; do kill -9 "$pid" 2>/dev/null; done <"$DIR/all.pids"
+    while read -r pid; do wait "$pid" 2>/dev/null; done <"$DIR/all.pids"
+    rm -f "$DIR/all.pids"
+}
+
+ctl() { "$RAFTCTL" --cluster "$(cluster_list)" --timeout "${CTL_TIMEOUT:-20}" "$@"; }
+
+# wait_for TRIES CMD...: retry CMD every 0.1 s, at most TRIES times.
+wait_for() {
+    local tries=$1
+    shift
+    while [ "$tries" -gt 0 ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        tries=$((tries - 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+# leader: the leader's id on stdout (waits up to 10 s).
+leader() {
+    local tries=100 id
+    while [ $tries -gt 0 ]; do
+        id=$(ctl --timeout 2 leader 2>/dev/null) && { echo "$id"; return 0; }
+        tries=$((tries - 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+# nstat I KEY: one value from node I's status.
+nstat() { ctl --timeout 2 --node "$1" status 2>/dev/null | sed -n "s/^$2=//p"; }
+
+# converged: every node applied the same index with the same digest.
+converged() {
+    local i a d a1 d1
+    a1=$(nstat 1 applied) d1=$(nstat 1 digest)
+    [ -n "$a1" ] || return 1
+    for i in $(seq 2 "$N"); do
+        a=$(nstat "$i" applied) d=$(nstat "$i" digest)
+        [ "$a" = "$a1" ] && [ "$d" = "$d1" ] || return 1
+    done
+}
