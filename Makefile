@@ -60,6 +60,8 @@ help:
 	echo "make fuzz         libFuzzer targets (FUZZ_SECONDS=N)"; \
 	echo "make asan-sweep   chaos sweep under ASan+UBSan; make valgrind: memcheck run"; \
 	echo "make report       classroom plots in reports/out/ (QUICK=1, STUDY=name)"; \
+	echo "make raftd        the real-network daemon and client (build/raftd, build/raftctl)"; \
+	echo "make cluster      3 raftd nodes on 127.0.0.1 (data in build/cluster/); cluster-stop"; \
 	echo "make clean        remove build/ and reports/out/"
 
 $(BUILD)/%.o: %.c
@@ -123,6 +125,7 @@ check: deps tests-bin
 # test: check, plus the quick classroom report (plots are built and verified).
 test: check
 	@$(MAKE) --no-print-directory test-report
+	@$(MAKE) --no-print-directory test-raftd
 
 run: $(RAFTSIM)
 	$(RAFTSIM) run $(SCENARIO)
