@@ -5,6 +5,7 @@
 #   make test-raftd     store unit tests + real-cluster tests (part of `make test`)
 #   make cluster        start 3 nodes on 127.0.0.1 (data in build/cluster/)
 #   make cluster-stop   stop them
+#   make bench-raftd    appends/s and latency on loopback beside raftsim's prediction
 
 RAFTD_COMMON_SRC = tools/raftd/bytes.c tools/raftd/conn.c tools/raftd/client_proto.c
 RAFTD_STORE_SRC  = tools/raftd/crc32c.c tools/raftd/rlog.c $(wildcard tools/raftd/store*.c)
@@ -17,7 +18,7 @@ RAFTCTL  = $(BUILD)/raftctl
 TRAFTD   = $(BUILD)/test_raftd_store
 CLUSTER_DIR ?= build/cluster
 
-.PHONY: raftd test-raftd test-raftd-units test-raftd-cluster cluster cluster-stop
+.PHONY: raftd test-raftd test-raftd-units test-raftd-cluster cluster cluster-stop bench-raftd
 
 raftd: $(RAFTD) $(RAFTCTL)
 
@@ -46,3 +47,10 @@ cluster: $(RAFTD) $(RAFTCTL)
 
 cluster-stop:
 	@tools/raftd/cluster.sh stop - - $(abspath $(CLUSTER_DIR))
+
+# Appends/s and latency percentiles on loopback, beside raftsim's prediction
+# for the same workload with the measured latency and fsync (not a test).
+BENCH_SECONDS ?= 5
+bench-raftd: $(RAFTD) $(RAFTCTL) $(RAFTSIM)
+	@tools/raftd/bench.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(RAFTSIM)) \
+	    $(abspath $(BUILD))/raftd-bench $(BENCH_SECONDS)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "ctl.h"
 
 static const char USAGE[] =
@@ -34,6 +35,10 @@ static const char USAGE[] =
     "  leader                      print the leader's id (asks every node)\n"
     "  dump                        every node's state dump\n"
     "  transfer ID                 move leadership to node ID\n"
+    "  bench [--clients C] [--batch B] [--size N] [--seconds S]\n"
+    "                              load: C sessions, each with one append of B records\n"
+    "                              of N bytes in flight [1 1 64 5]; prints appends/s and\n"
+    "                              latency percentiles\n"
     "  fault --drop-in MASK --drop-out MASK   (needs --node; raftd --allow-faults):\n"
     "                              the node drops messages from / to the peers whose\n"
     "                              bits are set (bit i = node i); 0 0 heals\n"
@@ -238,7 +243,7 @@ static int cmd_text(ctl *c, uint8_t op)
 }
 
 /* The node that says it leads in the highest term. */
-static int cmd_leader(ctl *c)
+uint32_t bench_find_leader(ctl *c)
 {
     uint64_t best_term = 0;
     uint32_t best = 0;
@@ -266,12 +271,17 @@ static int cmd_leader(ctl *c)
         }
         free(copy);
     }
-    if (!best) {
+    if (!best)
         fprintf(stderr, "raftctl: no node says it is the leader\n");
-        return 1;
-    }
-    printf("%u\n", best);
-    return 0;
+    return best;
+}
+
+static int cmd_leader(ctl *c)
+{
+    uint32_t id = bench_find_leader(c);
+    if (id)
+        printf("%u\n", id);
+    return id ? 0 : 1;
 }
 
 static int cmd_simple(ctl *c, uint8_t op, uint64_t x, uint64_t y)
@@ -301,6 +311,7 @@ static int cmd_simple(ctl *c, uint8_t op, uint64_t x, uint64_t y)
 
 typedef struct opts {
     uint64_t count, size, batch, last, from, to, since, until, client_id, x, y;
+    uint64_t clients, seconds;
     bool has_count, has_last, has_from, has_time, print_acked, longfmt, has_in, has_out;
     const char *prefix;
 } opts;
@@ -337,6 +348,8 @@ static int command_options(int argc, char **argv, int i, opts *o, int *first_arg
         else if (!strcmp(name, "--since-ns")) o->since = v, o->has_time = true;
         else if (!strcmp(name, "--until-ns")) o->until = v;
         else if (!strcmp(name, "--drop-in")) o->x = v, o->has_in = true;
+        else if (!strcmp(name, "--clients")) o->clients = v;
+        else if (!strcmp(name, "--seconds")) o->seconds = v;
         else if (!strcmp(name, "--drop-out")) o->y = v, o->has_out = true;
         else return usage_error("unknown option ", name);
     }
@@ -390,6 +403,10 @@ static int run(ctl *c, const char *cmd, int argc, char **argv, int i, opts *o)
         return cmd_text(c, CP_DUMP);
     if (!strcmp(cmd, "leader"))
         return cmd_leader(c);
+    if (!strcmp(cmd, "bench"))
+        return bench_run(c, o->clients ? (uint32_t)o->clients : 1,
+                         o->batch ? (uint32_t)o->batch : 1, o->size ? (uint32_t)o->size : 64,
+                         o->seconds ? (double)o->seconds : 5, o->client_id);
     if (!strcmp(cmd, "transfer")) {
         uint64_t id;
         if (nargs != 1 || !to_u64(argv[i], &id) || id < 1 || id > c->n)

@@ -34,6 +34,7 @@ void status_text(raftd *d, bbuf *b)
     kv(b, "log_entries=%" PRIu64 "\nlog_bytes=%" PRIu64 "\n", s.log_entries, s.log_bytes);
     kv(b, "elections_started=%" PRIu64 "\nelections_won=%" PRIu64 "\n", s.elections_started,
        s.elections_won);
+    kv(b, "rtt_mean_us=%" PRIu64 "\n", s.rtt_mean_ns / 1000);
     kv(b, "healthy=%d\nread_only=%d\nconnected_peers=%u\n", s.healthy, s.read_only,
        s.connected_peers);
     kv(b, "bytes_sent=%" PRIu64 "\nbytes_recv=%" PRIu64 "\nmsgs_malformed=%" PRIu64 "\n",
@@ -52,6 +53,9 @@ void status_text(raftd *d, bbuf *b)
        ss->syncs, ss->writes, ss->bytes_written);
     kv(b, "store_torn_bytes_truncated=%" PRIu64 "\nstore_segment=%" PRIu64 "\n",
        ss->torn_bytes_truncated, d->st->seg_seq);
+    kv(b, "store_sync_mean_us=%" PRIu64 "\nstore_sync_p50_us=%u\nstore_sync_p90_us=%u\n",
+       ss->syncs ? ss->sync_ns / ss->syncs / 1000 : 0, store_sync_percentile(d->st, 50),
+       store_sync_percentile(d->st, 90));
     kv(b, "clients=%zu\n", d->n_clients);
     peers_status(d, b);
 }

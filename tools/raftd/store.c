@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rlog.h"
@@ -231,6 +232,24 @@ int store_boot(store *st, raft_boot *boot, raft_entry **ents)
 
 uint64_t store_last_index(const store *st) { return st->base + st->n; }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint32_t store_sync_percentile(const store *st, unsigned pct)
+{
+    size_t n = st->stats.syncs < STORE_SYNC_SAMPLES ? (size_t)st->stats.syncs
+                                                    : STORE_SYNC_SAMPLES;
+    if (n == 0)
+        return 0;
+    uint32_t v[STORE_SYNC_SAMPLES];
+    memcpy(v, st->sync_us, n * sizeof v[0]);
+    qsort(v, n, sizeof v[0], cmp_u32);
+    return v[(n - 1) * (pct > 100 ? 100 : pct) / 100];
+}
+
 bool store_pending(const store *st) { return st->token_queued > st->token_durable; }
 
 /* Write the queued records and make them (and the hard state) durable. The
@@ -247,9 +266,16 @@ static int sync_now(store *st)
         if (store_write_all(st->seg_fd, st->out.p, st->out.len) != 0)
             return store_fail(st, "append to segment %" PRIu64 ": %s", st->seg_seq,
                               strerror(errno));
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (fdatasync(st->seg_fd) != 0)
             return store_fail(st, "fdatasync segment %" PRIu64 ": %s", st->seg_seq,
                               strerror(errno));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        uint64_t ns = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+                                 (t1.tv_nsec - t0.tv_nsec));
+        st->stats.sync_ns += ns;
+        st->sync_us[st->stats.syncs % STORE_SYNC_SAMPLES] = (uint32_t)(ns / 1000);
         st->seg_size += st->out.len;
         st->stats.bytes_written += st->out.len;
         st->out.len = 0;

@@ -42,6 +42,7 @@ enum {
     STORE_SEGMENT_BYTES = 16 << 20,  /* a segment is closed once it is this big */
     STORE_MAX_RECORD = 64 << 20,     /* larger record lengths are damage */
     STORE_ERR_CAP = 512,
+    STORE_SYNC_SAMPLES = 1024,       /* recent fdatasync times kept for percentiles */
 };
 
 typedef struct store_entry {
@@ -53,6 +54,7 @@ typedef struct store_entry {
 typedef struct store_stats {
     uint64_t syncs, writes, records, bytes_written, meta_writes, snapshots_written;
     uint64_t torn_bytes_truncated; /* at recovery */
+    uint64_t sync_ns;              /* time spent in the log's fdatasync calls */
 } store_stats;
 
 typedef struct store {
@@ -74,6 +76,7 @@ typedef struct store {
     uint64_t token_queued;   /* highest token handed to store_write */
     uint64_t token_durable;  /* highest token covered by a completed sync */
     store_stats stats;
+    uint32_t sync_us[STORE_SYNC_SAMPLES]; /* ring of recent fdatasync times */
     char err[STORE_ERR_CAP];
 } store;
 
@@ -95,6 +98,8 @@ bool store_pending(const store *st);
 int store_sync(store *st, uint64_t *token);
 
 uint64_t store_last_index(const store *st);
+/* A percentile (0..100) of the recent fdatasync times, in microseconds. */
+uint32_t store_sync_percentile(const store *st, unsigned pct);
 
 /* ---- file helpers (store_file.c) ---- */
 int store_write_all(int fd, const void *buf, size_t len);
