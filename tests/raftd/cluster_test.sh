@@ -143,7 +143,7 @@ test_corrupt_middle_record_stops_the_node() {
         dd of="$seg" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
     start_node 2
     pid=$(node_pid 2)
-    wait_for 50 bash -c "! kill -0 $pid" || { fail "node 2 kept running"; return 1; }
+    wait_for 50 exited "$pid" || { fail "node 2 kept running"; return 1; }
     wait "$pid"
     rc=$?
     [ $rc -eq 1 ] || { fail "exit status $rc, want 1"; return 1; }
@@ -190,6 +190,63 @@ test_follower_down_past_a_snapshot_catches_up_by_install_snapshot() {
     wait_for 100 converged || { fail "n$f did not catch up"; return 1; }
     [ "$(nstat "$f" snapshots_installed)" -ge 1 ] || { fail "no snapshot installed"; return 1; }
     echo "    n$f installed a snapshot at $(nstat "$f" snapshot_index)"
+}
+
+test_paused_leader_is_replaced_and_steps_down_without_losing_acknowledged_appends() {
+    begin pause
+    start_cluster
+    local l l2 rc
+    l=$(leader) || { fail "no leader"; return 1; }
+    bg_append 2000 10 p
+    wait_for 100 acked_at_least 200 || { kill $APPENDER; fail "no progress"; return 1; }
+    kill -STOP "$(node_pid "$l")"
+    echo "    paused leader n$l after $(wc -l <"$DIR/acked.txt") acks"
+    # the other two elect a leader of a later term while n$l sleeps
+    wait_for 100 new_leader_seen $((l % 3 + 1)) "$l" ||
+        { kill -CONT "$(node_pid "$l")"; fail "no new leader while n$l was paused"; return 1; }
+    sleep 0.5
+    kill -CONT "$(node_pid "$l")"
+    wait $APPENDER
+    rc=$?
+    [ $rc -eq 0 ] || { fail "raftctl exit $rc: $(cat "$DIR/append.err")"; return 1; }
+    l2=$(leader) || { fail "no leader after resuming"; return 1; }
+    [ "$l2" != "$l" ] || [ "$(nstat "$l" term)" -gt 1 ] || { fail "no new term"; return 1; }
+    ctl query >"$DIR/query.txt" 2>/dev/null || { fail "query failed"; return 1; }
+    acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
+    [ "$(wc -l <"$DIR/query.txt")" -eq 2000 ] || { fail "$(wc -l <"$DIR/query.txt") records, want 2000"; return 1; }
+    wait_for 100 converged || fail "the resumed node did not converge"
+}
+
+test_leadership_transfer_moves_the_leader_and_appends_continue() {
+    begin transfer
+    start_cluster
+    local l t
+    l=$(leader) || { fail "no leader"; return 1; }
+    t=$((l % 3 + 1))
+    ctl append one >/dev/null 2>&1 || { fail "append"; return 1; }
+    ctl transfer "$t" || { fail "transfer refused"; return 1; }
+    wait_for 50 is_leader "$t" ||
+        { fail "n$t did not become the leader"; return 1; }
+    ctl append two >/dev/null 2>&1 || { fail "append after the transfer"; return 1; }
+    [ "$(ctl query 2>/dev/null | cut -f2 | tr '\n' ' ')" = "one two " ] || fail "records: $(ctl query 2>/dev/null)"
+}
+
+test_leader_cut_off_one_way_is_replaced_and_rejoins() {
+    begin oneway --allow-faults
+    start_cluster
+    local l
+    l=$(leader) || { fail "no leader"; return 1; }
+    ctl append before >/dev/null 2>&1 || { fail "append"; return 1; }
+    # the leader still hears its peers but nothing it sends arrives
+    ctl --node "$l" fault --drop-in 0 --drop-out 14 || { fail "fault"; return 1; }
+    ctl append during >/dev/null 2>&1 || { fail "no append while the leader is cut off"; return 1; }
+    [ "$(nstat "$l" role)" != leader ] || [ "$(ctl leader 2>/dev/null)" != "$l" ] ||
+        { fail "n$l still leads"; return 1; }
+    ctl --node "$l" fault --drop-in 0 --drop-out 0 || { fail "heal"; return 1; }
+    ctl append after >/dev/null 2>&1 || { fail "append after healing"; return 1; }
+    wait_for 100 converged || { fail "no convergence"; return 1; }
+    [ "$(ctl query 2>/dev/null | cut -f2 | tr '\n' ' ')" = "before during after " ] ||
+        fail "records: $(ctl query 2>/dev/null | cut -f2 | tr '\n' ' ')"
 }
 
 ALL=$(declare -F | sed -n 's/^declare -f \(test_.*\)/\1/p')

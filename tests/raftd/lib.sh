@@ -88,3 +88,15 @@ converged() {
         [ "$a" = "$a1" ] && [ "$d" = "$d1" ] || return 1
     done
 }
+
+# new_leader_seen I OLD: node I knows a leader, and it is not OLD.
+new_leader_seen() {
+    local v
+    v=$(nstat "$1" leader)
+    [ -n "$v" ] && [ "$v" != 0 ] && [ "$v" != "$2" ]
+}
+
+# is_leader I: the cluster's leader (highest term claiming it) is node I.
+is_leader() { [ "$(ctl --timeout 1 leader 2>/dev/null)" = "$1" ]; }
+
+exited() { ! kill -0 "$1" 2>/dev/null; }

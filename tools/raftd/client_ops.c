@@ -98,8 +98,17 @@ void client_dump(raftd *d, client_conn *cc, const cp_request *rq)
 void client_transfer(raftd *d, client_conn *cc, const cp_request *rq)
 {
     uint32_t target = rq->transfer.target;
-    if (target < 1 || target > d->cfg.n_nodes || target == d->cfg.id) {
+    if (target < 1 || target > d->cfg.n_nodes) {
         client_reply_error(d, cc, CP_TRANSFER, rq->req_id, "no such transfer target");
+        return;
+    }
+    if (raft_role(d->node) != RAFT_LEADER) { /* only the leader hands over */
+        client_reply_status(d, cc, CP_TRANSFER, rq->req_id, CP_NOT_LEADER,
+                            client_leader_hint(d));
+        return;
+    }
+    if (target == d->cfg.id) { /* already there */
+        client_reply_status(d, cc, CP_TRANSFER, rq->req_id, CP_OK, 0);
         return;
     }
     int rc = raft_transfer(d->node, target);
