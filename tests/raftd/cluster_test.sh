@@ -40,6 +40,17 @@ acked_all_present() {
     [ -z "$dups" ] || { fail "stored twice: $dups"; return 1; }
 }
 
+# session_exactly_once QUERY_LONG COUNT: the one session's sequence numbers
+# are 1..COUNT, each stored once, in increasing log order (exactly-once
+# retries, thesis §6.3; FIFO order of one client's requests).
+session_exactly_once() {
+    awk -F'\t' -v n="$2" '
+        { if ($3 != ++want || $1 <= last) { print "seq " $3 " at index " $1 ", want seq " want; bad = 1; exit }
+          last = $1 }
+        END { if (!bad && want != n) { print want " records, want " n; bad = 1 } exit bad }' "$1" ||
+        { fail "session history: $(awk -F'\t' -v n="$2" '{ if ($3 != ++w) { print "seq " $3 " at index " $1 ", want " w; exit } }' "$1")"; return 1; }
+}
+
 test_elects_and_commits_10000_appends() {
     begin elect
     start_cluster
@@ -82,6 +93,8 @@ test_leader_kill9_during_writes_loses_no_acknowledged_append() {
     [ "$(wc -l <"$DIR/acked.txt")" -eq 3000 ] || { fail "not all acknowledged"; return 1; }
     ctl query >"$DIR/query.txt" 2>/dev/null || { fail "query failed"; return 1; }
     acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
+    ctl query --long >"$DIR/query-long.txt" 2>/dev/null || { fail "query failed"; return 1; }
+    session_exactly_once "$DIR/query-long.txt" 3000 || return 1
     start_node "$l"
     wait_for 100 converged || fail "the restarted node did not catch up"
 }
