@@ -103,6 +103,54 @@ static int header_take_bugs(const char *path, const char *v, replay_header *h)
     return 0;
 }
 
+/* Line and column (1-based) of `at` in text, for messages. */
+static void line_col(const char *text, const char *at, unsigned *line, unsigned *col)
+{
+    *line = 1;
+    const char *start = text;
+    for (const char *p = text; p < at; p++)
+        if (*p == '\n') {
+            (*line)++;
+            start = p + 1;
+        }
+    *col = (unsigned)(at - start) + 1;
+}
+
+/* "# trace-hash: 0x" and 1 to 16 hex digits, nothing else on the line: a
+ * hash that is not one (`banana`, more than 64 bits) is an error, never
+ * read as some other number. */
+static int header_take_hash(const char *path, const char *text, const char *v,
+                            replay_header *h)
+{
+    size_t len = strcspn(v, "\r\n");
+    while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
+    size_t digits = 0;
+    bool prefix = len > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    if (prefix)
+        digits = strspn(v + 2, "0123456789abcdefABCDEF");
+    const char *why = NULL;
+    if (!prefix || digits == 0 || digits + 2 != len)
+        why = "is not a trace hash (0x followed by 1 to 16 hex digits)";
+    else if (digits > 16)
+        why = "has more than 64 bits (at most 16 hex digits)";
+    if (why) {
+        unsigned ln, col;
+        line_col(text, v, &ln, &col);
+        fprintf(stderr, "%s:%u:%u: error: `# trace-hash: %.*s` %s\n", path, ln, col,
+                (int)(len < 80 ? len : 80), v, why);
+        return EXIT_USAGE;
+    }
+    uint64_t x = 0;
+    for (size_t i = 0; i < digits; i++) {
+        char c = v[2 + i];
+        x = x << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    h->trace_hash = x;
+    h->has_hash = true;
+    return 0;
+}
+
 int replay_header_read(const char *path, const char *text, replay_header *h)
 {
     memset(h, 0, sizeof *h);
@@ -114,9 +162,8 @@ int replay_header_read(const char *path, const char *text, replay_header *h)
             break; /* the header is the leading comment block */
         const char *v;
         if ((v = comment_value(line, "trace-hash")) != NULL) {
-            char *end;
-            h->trace_hash = strtoull(v, &end, 16);
-            h->has_hash = end != v;
+            if (header_take_hash(path, text, v, h) != 0)
+                return EXIT_USAGE;
         } else if ((v = comment_value(line, "bug")) != NULL) {
             if (header_take_bugs(path, v, h) != 0)
                 return EXIT_USAGE;

@@ -1,27 +1,58 @@
-/* shrink.c — the shrinker's trial runs and its reduction passes. */
+/* shrink.c — the shrinker's trials (what "fails the same way" means) and
+ * its schedule passes: expectations, duration, actions, client load. */
 #include <assert.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shrink.h"
 
-void failure_identity(const scenario *sc, const run_result *res, char *buf, size_t cap)
+/* The expectation's "why" with every number elided ("got # vs # at the
+ * end"), and the side of the threshold the left-hand side fell on: a count
+ * that was too high and one that was too low are two different failures. */
+static void why_shape(const char *why, char *buf, size_t cap)
 {
-    if (res->passed)
-        snprintf(buf, cap, "%s", "");
-    else if (res->violation != SIM_V_NONE && !res->violation_expected)
-        snprintf(buf, cap, "violation:%s", sim_violation_name(res->violation));
-    else if (res->failed_expect >= 0 && (size_t)res->failed_expect < sc->n_expects)
-        snprintf(buf, cap, "expect:%s", sc->expects[res->failed_expect].text);
-    else
-        snprintf(buf, cap, "failed:%s", res->reason);
+    size_t n = 0;
+    for (const char *p = why; *p && n + 1 < cap; p++) {
+        bool num = isdigit((unsigned char)*p) ||
+                   ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]));
+        if (!num)
+            buf[n++] = *p;
+        else if (n == 0 || buf[n - 1] != '#')
+            buf[n++] = '#';
+    }
+    buf[n] = '\0';
+    const char *vs = strstr(why, " vs ");
+    if (!vs)
+        return;
+    const char *l = vs;
+    while (l > why && l[-1] != ' ')
+        l--;
+    long long lhs, rhs;
+    if (sscanf(l, "%lld vs %lld", &lhs, &rhs) == 2 && n + 12 < cap)
+        snprintf(buf + n, cap - n, " [lhs%srhs]", lhs < rhs ? "<" : lhs > rhs ? ">" : "=");
 }
 
-/* Run sc with the given schedule and config; fills *res. False on a setup
- * error (a candidate the simulator rejects simply does not reproduce). */
-static bool trial_run(shrinker *s, const sim_action *acts, size_t n, const sim_config *cfg,
-                      run_result *res)
+void failure_identity(const scenario *sc, const run_result *res, char *buf, size_t cap)
+{
+    if (res->passed) {
+        snprintf(buf, cap, "%s", "");
+    } else if (res->violation != SIM_V_NONE && !res->violation_expected) {
+        snprintf(buf, cap, "violation:%s", sim_violation_name(res->violation));
+    } else if (res->failed_expect >= 0 && (size_t)res->failed_expect < sc->n_expects) {
+        const char *why = strstr(res->reason, " -- ");
+        char shape[128];
+        why_shape(why ? why + 4 : "", shape, sizeof shape);
+        snprintf(buf, cap, "expect:%s -- %s", sc->expects[res->failed_expect].text, shape);
+    } else {
+        snprintf(buf, cap, "failed:%s", res->reason);
+    }
+}
+
+/* Run the candidate in a child with the trial bounds in its config. */
+static void trial_with(shrinker *s, const sim_action *acts, size_t n, const sim_config *cfg,
+                       uint64_t bugs, trial *t)
 {
     sim_action *saved_actions = s->sc->actions;
     size_t saved_n = s->sc->n_actions;
@@ -29,33 +60,47 @@ static bool trial_run(shrinker *s, const sim_action *acts, size_t n, const sim_c
     s->sc->actions = (sim_action *)acts; /* borrowed for the trial only */
     s->sc->n_actions = n;
     s->sc->cfg = *cfg;
-    run_options opt = { .verbosity = -1 };
-    char err[256];
-    memset(res, 0, sizeof *res);
-    int rc = run_scenario(s->sc, s->seed, &opt, res, err, sizeof err);
+    s->sc->cfg.raft.bugs = bugs;
+    if (s->event_bound)
+        s->sc->cfg.max_events = s->event_bound;
+    shrink_trial_run(s->sc, s->seed, s->wall_s, t);
     s->sc->actions = saved_actions;
     s->sc->n_actions = saved_n;
     s->sc->cfg = saved_cfg;
     s->runs++;
-    return rc == 0;
+    if (t->kind == TRIAL_KILLED) {
+        s->killed++;
+        fprintf(stderr, "raftsim shrink: note: a trial ran over %us of wall time and was "
+                        "killed (safety net); it counts as not reproducing\n", s->wall_s);
+    }
 }
 
 bool shrink_try(shrinker *s, const sim_action *acts, size_t n, const sim_config *cfg)
 {
     if (s->runs >= s->max_runs)
         return false;
-    run_result res;
-    if (!trial_run(s, acts, n, cfg, &res))
+    trial t;
+    trial_with(s, acts, n, cfg, s->bugs, &t);
+    if (t.kind == TRIAL_KILLED || t.kind == TRIAL_SETUP || strcmp(t.id, s->target) != 0)
         return false;
-    char id[SHRINK_ID_LEN];
-    failure_identity(s->sc, &res, id, sizeof id);
-    bool same = id[0] && strcmp(id, s->target) == 0;
-    if (same) {
-        s->fail_ns = res.end_ns;
-        s->best_hash = res.trace_hash;
+    if (s->oracle && s->runs < s->max_runs) {
+        /* The oracle: with the bugs off the same candidate must pass, else
+         * it fails for a reason the bug does not explain. */
+        trial clean;
+        trial_with(s, acts, n, cfg, 0, &clean);
+        if (clean.kind != TRIAL_RAN || !clean.passed) {
+            s->oracle_rejects++;
+            if (s->verbose)
+                fprintf(stderr, "shrink: rejected: fails without the bug too (%s)\n",
+                        clean.id);
+            return false;
+        }
+    } else if (s->oracle) {
+        return false;
     }
-    run_result_free(&res);
-    return same;
+    s->fail_ns = t.end_ns;
+    s->best_hash = t.trace_hash;
+    return true;
 }
 
 void shrink_adopt_scratch(shrinker *s, size_t n)
@@ -66,14 +111,68 @@ void shrink_adopt_scratch(shrinker *s, size_t n)
     s->n_best = n;
 }
 
-int shrink_init(shrinker *s, scenario *sc, uint64_t seed, unsigned max_runs, bool verbose)
+void shrink_note(const shrinker *s, const char *what)
+{
+    if (s->verbose)
+        fprintf(stderr, "shrink: %s (%zu actions, run %u)\n", what, s->n_best, s->runs);
+}
+
+/* The original's run, and the bounds every trial gets from it. */
+static int first_trial(shrinker *s)
+{
+    trial t;
+    trial_with(s, s->best, s->n_best, &s->cfg, s->bugs, &t);
+    if (t.kind == TRIAL_SETUP) {
+        fprintf(stderr, "raftsim shrink: the simulator rejected the scenario: %s\n", t.id + 6);
+        return EXIT_USAGE;
+    }
+    s->orig_hash = t.trace_hash;
+    s->orig_crashed = t.kind == TRIAL_CRASHED;
+    if (t.kind == TRIAL_KILLED || t.passed)
+        return EXIT_FAIL;
+    snprintf(s->target, sizeof s->target, "%s", t.id);
+    s->fail_ns = t.end_ns;
+    s->best_hash = t.trace_hash;
+    /* An event bound from the original's event rate over the whole run: a
+     * deterministic limit, so which reduction is kept never depends on the
+     * machine's speed. Not when the failure IS the event limit. */
+    bool is_limit = strcmp(s->target, "violation:event-limit") == 0;
+    if (!is_limit && !s->cfg.max_events && t.kind == TRIAL_RAN && t.end_ns > 0) {
+        uint64_t span = s->cfg.duration_ns + (s->cfg.liveness ? s->cfg.converge_within_ns : 0);
+        uint64_t per_ms = t.events / (t.end_ns / SIM_NS_PER_MS + 1) + 1;
+        uint64_t bound = per_ms * (span / SIM_NS_PER_MS + 1) * SHRINK_EVENT_BOUND_FACTOR;
+        s->event_bound = bound > SHRINK_MIN_EVENT_BOUND ? bound : SHRINK_MIN_EVENT_BOUND;
+    }
+    return 0;
+}
+
+/* The oracle is usable only if the original passes with the bugs off. */
+static void check_oracle(shrinker *s)
+{
+    s->oracle = s->bugs != 0 && raft_bugs_compiled();
+    if (!s->oracle)
+        return;
+    trial clean;
+    trial_with(s, s->best, s->n_best, &s->cfg, 0, &clean);
+    if (clean.kind != TRIAL_RAN || !clean.passed) {
+        fprintf(stderr, "raftsim shrink: warning: the original fails without the bug too (%s);"
+                        " reductions cannot be checked against the correct core\n",
+                clean.kind == TRIAL_RAN ? clean.id : "it did not finish");
+        s->oracle = false;
+    }
+}
+
+int shrink_init(shrinker *s, scenario *sc, uint64_t seed, unsigned max_runs, unsigned wall_s,
+                bool verbose)
 {
     memset(s, 0, sizeof *s);
     s->sc = sc;
     s->seed = seed;
     s->max_runs = max_runs;
+    s->wall_s = wall_s;
     s->verbose = verbose;
     s->cfg = sc->cfg;
+    s->bugs = sc->cfg.raft.bugs;
     s->cap = sc->n_actions ? sc->n_actions : 1;
     s->best = calloc(s->cap, sizeof *s->best);
     s->scratch = calloc(s->cap, sizeof *s->scratch);
@@ -84,16 +183,17 @@ int shrink_init(shrinker *s, scenario *sc, uint64_t seed, unsigned max_runs, boo
     if (sc->n_actions)
         memcpy(s->best, sc->actions, sc->n_actions * sizeof *s->best);
     s->n_best = sc->n_actions;
-    run_result res;
-    if (!trial_run(s, s->best, s->n_best, &s->cfg, &res)) {
-        fprintf(stderr, "raftsim shrink: the simulator rejected the scenario\n");
-        return EXIT_USAGE;
-    }
-    failure_identity(sc, &res, s->target, sizeof s->target);
-    s->fail_ns = res.end_ns;
-    s->best_hash = res.trace_hash;
-    run_result_free(&res);
-    return s->target[0] ? 0 : EXIT_FAIL;
+    int rc = first_trial(s);
+    if (rc != 0)
+        return rc;
+    check_oracle(s);
+    /* Without the oracle, an expectation's threshold was set for the load
+     * the scenario had: lowering the load could make it fail for that
+     * reason alone, so the load stays. */
+    s->keep_load = !s->oracle && strncmp(s->target, "expect:", 7) == 0;
+    s->params.down_before = s->params.down_after =
+        shrink_down_time(s->best, s->n_best, s->cfg.duration_ns);
+    return 0;
 }
 
 void shrink_free(shrinker *s)
@@ -103,28 +203,66 @@ void shrink_free(shrinker *s)
     s->best = s->scratch = NULL;
 }
 
-static void note(const shrinker *s, const char *what)
+/* Drop every expectation except the one that fails (or, for an invariant or
+ * a crash, every comparison): a kept expectation's threshold would no longer
+ * fit the reduced run. The scenario's array is compacted in place. */
+void shrink_expects(shrinker *s)
 {
-    if (s->verbose)
-        fprintf(stderr, "shrink: %s (%zu actions, run %u)\n", what, s->n_best, s->runs);
+    scenario *sc = s->sc;
+    size_t n = sc->n_expects, kept = 0;
+    if (n == 0)
+        return;
+    expectation *all = sc->expects;
+    expectation *keep = malloc(n * sizeof *keep);
+    if (!keep)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char id[SHRINK_ID_LEN];
+        snprintf(id, sizeof id, "expect:%s -- ", all[i].text);
+        bool target = strncmp(s->target, id, strlen(id)) == 0;
+        if (target || (all[i].kind == EXPECT_VIOLATION && strncmp(s->target, "expect:", 7) != 0))
+            keep[kept++] = all[i];
+    }
+    if (kept < n) {
+        sc->expects = keep;
+        sc->n_expects = kept;
+        bool same = shrink_try(s, s->best, s->n_best, &s->cfg);
+        sc->expects = all;
+        sc->n_expects = n;
+        if (same) {
+            memcpy(all, keep, kept * sizeof *keep);
+            sc->n_expects = kept;
+            shrink_note(s, "dropped the expectations that do not fail");
+        }
+    }
+    free(keep);
 }
 
-/* Cut the run to just after the failure; actions after the end never run. */
+/* Cut the run to just after the failure (actions after the end never run);
+ * then, for a failure that needs the whole run (liveness), halve it. */
 void shrink_duration(shrinker *s)
 {
-    uint64_t end = (s->fail_ns / SIM_NS_PER_MS + 1) * SIM_NS_PER_MS;
-    if (end >= s->cfg.duration_ns)
-        return;
-    sim_config cfg = s->cfg;
-    cfg.duration_ns = end;
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_best; i++)
-        if (s->best[i].at_ns <= end)
-            s->scratch[n++] = s->best[i];
-    if (shrink_try(s, s->scratch, n, &cfg)) {
+    for (unsigned k = 0; k <= SHRINK_MAX_HALVINGS && s->runs < s->max_runs; k++) {
+        uint64_t end = (s->fail_ns / SIM_NS_PER_MS + 1) * SIM_NS_PER_MS;
+        if ((k > 0 || end >= s->cfg.duration_ns) && s->keep_load)
+            return; /* a shorter run is a lighter load: see keep_load */
+        if (k > 0 || end >= s->cfg.duration_ns)
+            end = s->cfg.duration_ns / 2 / SIM_NS_PER_MS * SIM_NS_PER_MS;
+        if (end == 0 || end >= s->cfg.duration_ns)
+            return;
+        sim_config cfg = s->cfg;
+        cfg.duration_ns = end;
+        if (cfg.liveness && cfg.heal_at_ns > end)
+            cfg.heal_at_ns = end;
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_best; i++)
+            if (s->best[i].at_ns <= end)
+                s->scratch[n++] = s->best[i];
+        if (!shrink_try(s, s->scratch, n, &cfg))
+            return;
         s->cfg = cfg;
         shrink_adopt_scratch(s, n);
-        note(s, "shortened the run");
+        shrink_note(s, "shortened the run");
     }
 }
 
@@ -154,7 +292,7 @@ void shrink_actions(shrinker *s)
                 at += len;
         }
         if (removed)
-            note(s, "removed actions");
+            shrink_note(s, "removed actions");
         if (chunk == 1 && !removed)
             break;
         if (chunk > 1)
@@ -182,7 +320,7 @@ static void load_set(sim_client_config *c, enum load_field f, uint64_t v)
 /* Halve one client load setting while the failure persists. */
 static void halve_load(shrinker *s, size_t client, enum load_field f)
 {
-    for (;;) {
+    for (unsigned k = 0; k < SHRINK_MAX_HALVINGS; k++) {
         sim_config cfg = s->cfg;
         uint64_t v = load_get(&cfg.clients[client], f);
         if (v <= 1 || s->runs >= s->max_runs)
@@ -191,12 +329,14 @@ static void halve_load(shrinker *s, size_t client, enum load_field f)
         if (!shrink_try(s, s->best, s->n_best, &cfg))
             return;
         s->cfg = cfg;
-        note(s, "lowered client load");
+        shrink_note(s, "lowered client load");
     }
 }
 
 void shrink_clients(shrinker *s)
 {
+    if (s->keep_load)
+        return;
     for (size_t c = 0; c < s->cfg.n_clients; c++) {
         halve_load(s, c, LOAD_RATE);
         halve_load(s, c, LOAD_OUTSTANDING);

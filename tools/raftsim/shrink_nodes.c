@@ -106,6 +106,8 @@ static bool client_is_named(const shrinker *s, sim_ep ep)
  * one, so no other endpoint is renumbered; partition groups lose it). */
 void shrink_drop_clients(shrinker *s)
 {
+    if (s->keep_load)
+        return;
     while (s->cfg.n_clients > 0 && s->runs < s->max_runs) {
         sim_ep last = s->cfg.n_nodes + s->cfg.n_clients;
         if (client_is_named(s, last))
