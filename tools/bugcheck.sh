@@ -1,16 +1,21 @@
 #!/bin/sh
 # bugcheck.sh — prove that the testbed catches every bug in the catalogue
-# (`make bugcheck`, issue 6).
+# (`make bugcheck`, issues 6 and 15).
 #
 #   tools/bugcheck.sh BUGS_RAFTSIM GOOD_RAFTSIM [SEEDS] [CLEAN_SEEDS]
 #
 # For every bug of `raftsim --bug list`: sweep the swarm scenarios in order,
 # seed by seed (1..SEEDS, default 1000), until one fails; shrink the failure;
 # print a row: bug, what caught it, scenario, seeds until the first failure,
-# virtual seconds of the failing run, wall seconds of the hunt, and the size
-# of the shrunk schedule. Then sweep the same scenarios CLEAN_SEEDS (default
-# 1-200) with the correct core: every seed must pass. Exits 1 if a bug is not
-# caught or the correct core fails.
+# virtual seconds of the failing run, wall seconds of the hunt, and whether
+# the shrunk file is verified both ways: it must fail with its bug, the same
+# way (BUGS_RAFTSIM replay: the failure its header records, or the same
+# crash), and pass without it (GOOD_RAFTSIM run, the correct core). Under the
+# row, the shrinker's summary (actions, duration, parameters before -> after).
+# Then sweep the same scenarios CLEAN_SEEDS (default 1-200) with the correct
+# core: every seed must pass. Exits 1 if a bug is not caught, its shrunk file
+# is missing or not verified both ways, or the correct core fails.
+# BUGCHECK_KEEP=DIR keeps the shrunk files (DIR/BUG.scn).
 set -u
 
 if [ $# -lt 2 ]; then
@@ -30,8 +35,24 @@ now() { date +%s.%N; }
     { echo "bugcheck: $bugs_bin has no bug catalogue (make bugs)" >&2; exit 2; }
 
 printf '%-20s %-22s %-11s %6s %9s %8s %s\n' bug caught-by scenario seeds virtual-s wall-s \
-    shrunk-schedule
+    shrunk-file
 status=0
+# verify BUG SHRUNK: "fails-with-bug/passes-without" or what went wrong.
+verify() {
+    key=$(sed -n 's/^# failed: //p' "$2" | head -n 1)
+    "$bugs_bin" replay "$2" -q >"$work/v.bug" 2>&1
+    rc=$?
+    case "$key" in
+    crash:*) [ $rc -gt 128 ] || { echo "NOT VERIFIED: no crash with the bug (exit $rc)"; return 1; } ;;
+    *)
+        [ $rc -eq 1 ] && grep -q "failed: $key\$" "$work/v.bug" ||
+            { echo "NOT VERIFIED: with the bug: exit $rc, not 'failed: $key'"; return 1; } ;;
+    esac
+    "$good_bin" run "$2" -q >"$work/v.good" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || { echo "NOT VERIFIED: fails without the bug (exit $rc: $(grep -o 'failed: .*' "$work/v.good" | head -n 1))"; return 1; }
+    echo "fails with $1, passes without"
+}
 for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
     start=$(now) caught=""
     for scn in $scenarios; do
@@ -42,9 +63,9 @@ for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
         row=$(grep -hv '^#' "$out"/*.results 2>/dev/null | awk '$2 != "PASS"' | sort -n | head -n 1)
         [ -n "$row" ] && { caught=$scn; break; }
     done
-    wall=$(echo "$(now) - $start" | bc)
+    wall=$(echo "$(now) $start" | awk '{printf "%.1f", $1 - $2}')
     if [ -z "$caught" ]; then
-        printf '%-20s %-22s %-11s %6s %9s %8.1f %s\n' "$bug" "NOT CAUGHT" - "$max_seeds" - \
+        printf '%-20s %-22s %-11s %6s %9s %8s %s\n' "$bug" "NOT CAUGHT" - "$max_seeds" - \
             "$wall" -
         status=1
         continue
@@ -52,14 +73,20 @@ for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
     set -- $row
     seed=$1 what=$3 vns=$6
     replay=$(ls "$out"/*-seed"$seed".replay 2>/dev/null | head -n 1)
-    shrunk="-"
-    if [ -n "$replay" ] &&
-        "$bugs_bin" shrink "$replay" -o "$work/$bug.scn" >"$work/$bug.shrink" 2>&1; then
-        shrunk=$(head -n 1 "$work/$bug.shrink")
+    shrunk="$work/$bug.scn"
+    if [ -z "$replay" ]; then
+        verdict="NOT VERIFIED: the sweep left no replay file"
+    elif ! "$bugs_bin" shrink "$replay" -o "$shrunk" >"$work/$bug.shrink" 2>&1; then
+        verdict="NOT VERIFIED: shrink failed: $(grep -v '^ ' "$work/$bug.shrink" | tail -n 1)"
+    else
+        verdict=$(verify "$bug" "$shrunk")
+        [ -n "${BUGCHECK_KEEP:-}" ] && mkdir -p "$BUGCHECK_KEEP" && cp "$shrunk" "$BUGCHECK_KEEP/"
     fi
-    printf '%-20s %-22s %-11s %6s %9s %8.1f %s\n' "$bug" "$what" \
-        "$(basename "$caught" .scn)" "$seed" "$(echo "scale=3; $vns / 1000000000" | bc)" \
-        "$wall" "$shrunk"
+    case "$verdict" in NOT*) status=1 ;; esac
+    printf '%-20s %-22s %-11s %6s %9s %8s %s\n' "$bug" "$what" \
+        "$(basename "$caught" .scn)" "$seed" "$(echo "$vns" | awk '{printf "%.3f", $1 / 1e9}')" \
+        "$wall" "$verdict"
+    [ -s "$work/$bug.shrink" ] && echo "    shrunk: $(head -n 1 "$work/$bug.shrink")"
 done
 
 echo
@@ -73,6 +100,7 @@ for scn in $scenarios; do
         echo "  $(basename "$scn" .scn): FAILED"; sed -n '1,12p' "$work/clean.out"; status=1
     fi
 done
-[ $status -eq 0 ] && echo "bugcheck: every bug caught, correct core clean" ||
+[ $status -eq 0 ] &&
+    echo "bugcheck: every bug caught, every shrunk file verified both ways, correct core clean" ||
     echo "bugcheck: FAILED" >&2
 exit $status

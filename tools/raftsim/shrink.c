@@ -243,7 +243,9 @@ void shrink_expects(shrinker *s)
 void shrink_duration(shrinker *s)
 {
     for (unsigned k = 0; k <= SHRINK_MAX_HALVINGS && s->runs < s->max_runs; k++) {
-        uint64_t end = (s->fail_ns / SIM_NS_PER_MS + 1) * SIM_NS_PER_MS;
+        /* A crashed trial left no failure time: only halving applies. */
+        uint64_t end = s->orig_crashed ? s->cfg.duration_ns
+                                       : (s->fail_ns / SIM_NS_PER_MS + 1) * SIM_NS_PER_MS;
         if ((k > 0 || end >= s->cfg.duration_ns) && s->keep_load)
             return; /* a shorter run is a lighter load: see keep_load */
         if (k > 0 || end >= s->cfg.duration_ns)
