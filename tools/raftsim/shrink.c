@@ -13,8 +13,13 @@
  * that was too high and one that was too low are two different failures. */
 static void why_shape(const char *why, char *buf, size_t cap)
 {
+    /* When it failed is not why: "... at 1s" and "... at 1500ms" agree. */
+    size_t len = strlen(why);
+    for (const char *at = strstr(why, " at "); at; at = strstr(at + 1, " at "))
+        if (isdigit((unsigned char)at[4]))
+            len = (size_t)(at - why);
     size_t n = 0;
-    for (const char *p = why; *p && n + 1 < cap; p++) {
+    for (const char *p = why; p < why + len && n + 1 < cap; p++) {
         bool num = isdigit((unsigned char)*p) ||
                    ((*p == '-' || *p == '.') && isdigit((unsigned char)p[1]));
         if (!num)
