@@ -86,6 +86,8 @@ static void settle(raftd *d)
 
 static int wait_ms(raftd *d, uint64_t now)
 {
+    if (store_pending(d->st))
+        return 0; /* settle ran out of rounds: sync again before sleeping */
     uint64_t next = raft_next_deadline(d->node);
     uint64_t retry = UINT64_MAX;
     peers_reconnect(d, now, &retry);
