@@ -15,12 +15,13 @@ TRAFTD_SRC       = $(wildcard tests/raftd/*.c)
 
 RAFTD    = $(BUILD)/raftd
 RAFTCTL  = $(BUILD)/raftctl
+RAFTRELAY = $(BUILD)/raftrelay
 TRAFTD   = $(BUILD)/test_raftd_store
 CLUSTER_DIR ?= build/cluster
 
 .PHONY: raftd test-raftd test-raftd-units test-raftd-cluster cluster cluster-stop bench-raftd
 
-raftd: $(RAFTD) $(RAFTCTL)
+raftd: $(RAFTD) $(RAFTCTL) $(RAFTRELAY)
 
 $(RAFTD): $(call obj,$(RAFTD_SRC) $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
@@ -37,8 +38,9 @@ test-raftd-units: $(TRAFTD)
 	@echo "== $(TRAFTD)"; $(TRAFTD) --jobs 2
 
 # Every test starts its own cluster on its own loopback ports and kills it.
-test-raftd-cluster: $(RAFTD) $(RAFTCTL)
-	@tests/raftd/cluster_test.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(BUILD))/raftd-tests
+test-raftd-cluster: $(RAFTD) $(RAFTCTL) $(RAFTRELAY)
+	@RAFTRELAY=$(abspath $(RAFTRELAY)) tests/raftd/cluster_test.sh $(abspath $(RAFTD)) \
+	    $(abspath $(RAFTCTL)) $(abspath $(BUILD))/raftd-tests
 
 test-raftd: test-raftd-units test-raftd-cluster
 
@@ -54,3 +56,6 @@ BENCH_SECONDS ?= 5
 bench-raftd: $(RAFTD) $(RAFTCTL) $(RAFTSIM)
 	@tools/raftd/bench.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(RAFTSIM)) \
 	    $(abspath $(BUILD))/raftd-bench $(BENCH_SECONDS)
+
+$(RAFTRELAY): $(call obj,tools/raftrelay/relay.c tools/raftd/conn.c tools/raftd/bytes.c)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)

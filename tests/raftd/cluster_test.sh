@@ -23,6 +23,7 @@ fail() { echo "    FAIL: $*"; return 1; }
 # begin NAME [raftd options]: a fresh directory and port range for one test.
 begin() {
     cluster_cleanup
+    RELAY=0
     DIR="$WORK/$1"
     rm -rf "$DIR"
     mkdir -p "$DIR"
@@ -262,6 +263,32 @@ test_leader_cut_off_one_way_is_replaced_and_rejoins() {
     wait_for 100 converged || { fail "no convergence"; return 1; }
     [ "$(ctl query 2>/dev/null | cut -f2 | tr '\n' ' ')" = "before during after " ] ||
         fail "records: $(ctl query 2>/dev/null | cut -f2 | tr '\n' ' ')"
+}
+
+test_appends_survive_a_lossy_slow_network_and_a_relay_partition() {
+    [ -x "${RAFTRELAY:-}" ] || { fail "RAFTRELAY is not set to build/raftrelay"; return 1; }
+    begin relay
+    RELAY=1
+    start_relay
+    faults "all drop 5 delay 2"
+    start_cluster
+    local l
+    l=$(leader) || { fail "no leader over a lossy network"; return 1; }
+    bg_append 1000 10 n
+    wait_for 200 acked_at_least 300 || { kill $APPENDER; fail "no progress"; return 1; }
+    # the leader's links, both ways: a partition, on top of the loss and delay
+    faults "all drop 5 delay 2" "$l-$((l % 3 + 1)) cut on" "$l-$(((l + 1) % 3 + 1)) cut on" \
+        "$((l % 3 + 1))-$l cut on" "$(((l + 1) % 3 + 1))-$l cut on"
+    echo "    partitioned leader n$l after $(wc -l <"$DIR/acked.txt") acks"
+    wait_for 100 new_leader_seen $((l % 3 + 1)) "$l" || { fail "no new leader"; return 1; }
+    faults "all drop 5 delay 2"
+    wait $APPENDER || { fail "raftctl: $(cat "$DIR/append.err")"; return 1; }
+    faults ""
+    ctl query >"$DIR/query.txt" 2>/dev/null || { fail "query failed"; return 1; }
+    acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
+    ctl query --long >"$DIR/query-long.txt" 2>/dev/null || { fail "query failed"; return 1; }
+    session_exactly_once "$DIR/query-long.txt" 1000 || return 1
+    wait_for 100 converged || fail "no convergence after healing"
 }
 
 ALL=$(declare -F | sed -n 's/^declare -f \(test_.*\)/\1/p')

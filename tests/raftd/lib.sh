@@ -17,9 +17,41 @@ cluster_list() {
     echo "$list"
 }
 
+# With RELAY=1, node I reaches node J through raftrelay's route I-J
+# (listening on BASE+50+5I+J); its own address stays its real one.
+peers_for() {
+    local i list=""
+    [ "${RELAY:-0}" = 1 ] || { peers_list; return; }
+    for i in $(seq 1 "$N"); do
+        if [ "$i" = "$1" ]; then
+            list="$list${list:+,}$i=127.0.0.1:$((BASE + i))"
+        else
+            list="$list${list:+,}$i=127.0.0.1:$((BASE + 50 + 5 * $1 + i))"
+        fi
+    done
+    echo "$list"
+}
+
+# start_relay: one raftrelay for every ordered pair, controlled by $DIR/faults.
+start_relay() {
+    local i j args=""
+    for i in $(seq 1 "$N"); do
+        for j in $(seq 1 "$N"); do
+            [ "$i" = "$j" ] && continue
+            args="$args --route $i-$j=127.0.0.1:$((BASE + 50 + 5 * i + j))>127.0.0.1:$((BASE + j))"
+        done
+    done
+    : >"$DIR/faults"
+    "$RAFTRELAY" $args --control "$DIR/faults" --seed "$BASE" >>"$DIR/relay.log" 2>&1 &
+    echo $! >>"$DIR/all.pids"
+}
+
+# faults LINE...: replace the relay's fault state (see tools/raftrelay/relay.c).
+faults() { printf '%s\n' "$@" >"$DIR/faults.tmp" && mv "$DIR/faults.tmp" "$DIR/faults"; }
+
 # start_node I: run node I in the background, log in $DIR/nI.log.
 start_node() {
-    "$RAFTD" --id "$1" --peers "$(peers_list)" --client "127.0.0.1:$((BASE + 10 + $1))" \
+    "$RAFTD" --id "$1" --peers "$(peers_for "$1")" --client "127.0.0.1:$((BASE + 10 + $1))" \
         --data "$DIR/n$1" $OPTS >>"$DIR/n$1.log" 2>&1 &
     echo $! >"$DIR/n$1.pid"
     echo $! >>"$DIR/all.pids"
