@@ -112,12 +112,19 @@ static int cmd_append(ctl *c, gen *g, uint64_t batch, uint64_t client_id, bool p
         cp_request_head(&req, CP_APPEND, 0);
         bbuf_u64(&req, client_id);
         bbuf_u64(&req, seq);
-        bbuf_u32(&req, (uint32_t)n);
-        for (uint64_t i = 0; i < n; i++) {
+        size_t count_at = req.len;
+        bbuf_u32(&req, 0); /* the count, once we know how many fit in a frame */
+        uint64_t put = 0;
+        for (; put < n; put++) {
             uint32_t len;
-            const char *t = record_text(g, done + i, &len);
+            const char *t = record_text(g, done + put, &len);
+            if (put && req.len + 4 + len > CP_FRAME_MAX)
+                break;
             cp_put_record(&req, t, len);
         }
+        n = put;
+        if (!req.oom)
+            le32_put(req.p + count_at, (uint32_t)n);
         cp_response r;
         int rc = req.oom ? -1 : ctl_call_leader(c, &req, &r);
         bbuf_free(&req);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_proto.h"
 #include "raftd.h"
 
 static const char USAGE[] =
@@ -24,7 +25,7 @@ static const char USAGE[] =
     "  --checkquorum on|off        leader steps down without a majority, thesis 6.2 [on]\n"
     "  --batch N                   entries per AppendEntries [64]\n"
     "  --max-bytes SIZE            payload bytes per AppendEntries [64KiB]\n"
-    "  --max-entry SIZE            largest entry [64KiB]\n"
+    "  --max-entry SIZE            largest entry [64KiB + 28: a client record]\n"
     "  --pipeline N                AppendEntries in flight per follower [4]\n"
     "  --snapshot-every N          snapshot after N applied entries, 0 = never [10000]\n"
     "  --snapshot-keep N           entries kept behind a snapshot [1000]\n"
@@ -179,7 +180,7 @@ int raftd_parse_args(int argc, char **argv, raftd_config *cfg)
     raft_config_default(&cfg->raft, 1, 1);
     cfg->raft.snapshot_threshold = 10000;
     cfg->raft.snapshot_trailing = 1000;
-    cfg->raft.max_entry_bytes = 64u << 10;
+    cfg->raft.max_entry_bytes = CP_MAX_RECORD + LOGBUF_CMD_HEADER; /* a client record fits */
     cfg->logbuf_records = 1000000;
     cfg->logbuf_bytes = 256u << 20;
     cfg->log_level = RLOG_INFO;
