@@ -11,11 +11,12 @@ RAFTD_COMMON_SRC = tools/raftd/bytes.c tools/raftd/conn.c tools/raftd/client_pro
 RAFTD_STORE_SRC  = tools/raftd/crc32c.c tools/raftd/rlog.c $(wildcard tools/raftd/store*.c)
 RAFTD_SRC        = $(filter-out $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC),$(wildcard tools/raftd/*.c))
 RAFTCTL_SRC      = $(wildcard tools/raftctl/*.c)
-TRAFTD_SRC       = $(wildcard tests/raftd/*.c)
+TRAFTD_SRC       = $(wildcard tests/raftd/test_*.c)
 
 RAFTD    = $(BUILD)/raftd
 RAFTCTL  = $(BUILD)/raftctl
 RAFTRELAY = $(BUILD)/raftrelay
+HISTCHECK = $(BUILD)/raftd_histcheck
 TRAFTD   = $(BUILD)/test_raftd_store
 CLUSTER_DIR ?= build/cluster
 
@@ -38,8 +39,8 @@ test-raftd-units: $(TRAFTD)
 	@echo "== $(TRAFTD)"; $(TRAFTD) --jobs 2
 
 # Every test starts its own cluster on its own loopback ports and kills it.
-test-raftd-cluster: $(RAFTD) $(RAFTCTL) $(RAFTRELAY)
-	@RAFTRELAY=$(abspath $(RAFTRELAY)) tests/raftd/cluster_test.sh $(abspath $(RAFTD)) \
+test-raftd-cluster: $(RAFTD) $(RAFTCTL) $(RAFTRELAY) $(HISTCHECK)
+	@RAFTRELAY=$(abspath $(RAFTRELAY)) HISTCHECK=$(abspath $(HISTCHECK)) tests/raftd/cluster_test.sh $(abspath $(RAFTD)) \
 	    $(abspath $(RAFTCTL)) $(abspath $(BUILD))/raftd-tests
 
 test-raftd: test-raftd-units test-raftd-cluster
@@ -56,6 +57,9 @@ BENCH_SECONDS ?= 5
 bench-raftd: $(RAFTD) $(RAFTCTL) $(RAFTSIM)
 	@tools/raftd/bench.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(RAFTSIM)) \
 	    $(abspath $(BUILD))/raftd-bench $(BENCH_SECONDS)
+
+$(HISTCHECK): $(call obj,tests/raftd/histcheck.c) $(SIM_LIB) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(RAFTRELAY): $(call obj,tools/raftrelay/relay.c tools/raftd/conn.c tools/raftd/bytes.c)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)

@@ -70,10 +70,32 @@ test_elects_and_commits_10000_appends() {
 # Append in the background, recording each acknowledged record. raftctl
 # itself is the background job (not a shell function), so $! is its pid.
 bg_append() { # COUNT BATCH PREFIX
-    "$RAFTCTL" --cluster "$(cluster_list)" --timeout 60 append --count "$1" --batch "$2" \
-        --prefix "$3" --print-acked >"$DIR/acked.txt" 2>"$DIR/append.err" &
+    "$RAFTCTL" --cluster "$(cluster_list)" --timeout 60 --history "$DIR/history" append \
+        --count "$1" --batch "$2" --prefix "$3" --print-acked >"$DIR/acked.txt" \
+        2>"$DIR/append.err" &
     APPENDER=$!
     echo $APPENDER >>"$DIR/all.pids"
+}
+
+# Queries in the background, recorded in the history: COUNT reads, 0.1 s apart.
+bg_reads() {
+    (for i in $(seq "$1"); do
+        "$RAFTCTL" --cluster "$(cluster_list)" --timeout 5 --request-timeout 500 \
+            --history "$DIR/history" query --last 1 >/dev/null 2>&1
+        sleep 0.1
+    done) &
+    READER=$!
+    echo $READER >>"$DIR/all.pids"
+}
+
+# check_history: the simulator's history checker (sim/history.h) over every
+# recorded operation and the records now stored.
+check_history() {
+    [ -x "${HISTCHECK:-}" ] || { fail "HISTCHECK is not set to build/raftd_histcheck"; return 1; }
+    ctl query --long >"$DIR/stored.txt" 2>/dev/null || { fail "query failed"; return 1; }
+    "$HISTCHECK" "$DIR/stored.txt" "$DIR/history" >"$DIR/histcheck.out" 2>&1 ||
+        { fail "$(cat "$DIR/histcheck.out")"; return 1; }
+    sed 's/^/    /' "$DIR/histcheck.out"
 }
 
 acked_at_least() { [ "$(wc -l <"$DIR/acked.txt")" -ge "$1" ]; }
@@ -84,6 +106,7 @@ test_leader_kill9_during_writes_loses_no_acknowledged_append() {
     local l rc
     l=$(leader) || { fail "no leader"; return 1; }
     bg_append 3000 10 k
+    bg_reads 20
     wait_for 100 acked_at_least 200 || { kill $APPENDER; fail "no progress"; return 1; }
     kill9 "$l"
     echo "    killed leader n$l after $(wc -l <"$DIR/acked.txt") acks"
@@ -96,6 +119,8 @@ test_leader_kill9_during_writes_loses_no_acknowledged_append() {
     acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
     ctl query --long >"$DIR/query-long.txt" 2>/dev/null || { fail "query failed"; return 1; }
     session_exactly_once "$DIR/query-long.txt" 3000 || return 1
+    wait $READER
+    check_history || return 1
     start_node "$l"
     wait_for 100 converged || fail "the restarted node did not catch up"
 }
@@ -275,6 +300,7 @@ test_appends_survive_a_lossy_slow_network_and_a_relay_partition() {
     local l
     l=$(leader) || { fail "no leader over a lossy network"; return 1; }
     bg_append 1000 10 n
+    bg_reads 20
     wait_for 200 acked_at_least 300 || { kill $APPENDER; fail "no progress"; return 1; }
     # the leader's links, both ways: a partition, on top of the loss and delay
     faults "all drop 5 delay 2" "$l-$((l % 3 + 1)) cut on" "$l-$(((l + 1) % 3 + 1)) cut on" \
@@ -288,6 +314,8 @@ test_appends_survive_a_lossy_slow_network_and_a_relay_partition() {
     acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
     ctl query --long >"$DIR/query-long.txt" 2>/dev/null || { fail "query failed"; return 1; }
     session_exactly_once "$DIR/query-long.txt" 1000 || return 1
+    wait $READER
+    check_history || return 1
     wait_for 100 converged || fail "no convergence after healing"
 }
 

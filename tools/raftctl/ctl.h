@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../../core/raft.h"
 #include "../raftd/client_proto.h"
@@ -24,6 +25,8 @@ typedef struct ctl {
     uint64_t requests, retries;
     bool verbose;
     bbuf resp; /* the last response frame */
+    FILE *history;      /* --history: every operation, for raftd_histcheck */
+    uint64_t client_id; /* this run's session */
 } ctl;
 
 uint64_t ctl_now_ns(void);

@@ -47,6 +47,8 @@ static const char USAGE[] =
     "  --timeout T                 give up after T seconds in all [30]\n"
     "  --request-timeout MS        wait this long for one answer [2000]\n"
     "  --client-id N               the session id (default: random)\n"
+    "  --history FILE              append every append and query, with its start and\n"
+    "                              end times, to FILE (for tests/raftd/histcheck.c)\n"
     "  -v                          say what happens on stderr\n"
     "  --help                      this text\n"
     "Exit status: 0 done, 1 the cluster did not do it, 2 usage error.\n";
@@ -126,9 +128,14 @@ static int cmd_append(ctl *c, gen *g, uint64_t batch, uint64_t client_id, bool p
         if (!req.oom)
             le32_put(req.p + count_at, (uint32_t)n);
         cp_response r;
+        uint64_t invoked = ctl_now_ns();
         int rc = req.oom ? -1 : ctl_call_leader(c, &req, &r);
+        uint64_t completed = ctl_now_ns();
         bbuf_free(&req);
         if (rc != 0 || r.status != CP_OK) {
+            for (uint64_t i = 0; c->history && i < n; i++) /* never acknowledged */
+                fprintf(c->history, "P %016" PRIx64 " %" PRIu64 " %" PRIu64 "\n", client_id,
+                        seq + i, invoked);
             const char *msg = "";
             size_t mlen = 0;
             if (rc == 0)
@@ -149,6 +156,9 @@ static int cmd_append(ctl *c, gen *g, uint64_t batch, uint64_t client_id, bool p
                 first_index = index;
             if (index > last_index)
                 last_index = index;
+            if (c->history)
+                fprintf(c->history, "A %016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                                    "\n", client_id, seq + i, invoked, completed, index);
             if (print_acked) {
                 uint32_t len;
                 const char *t = record_text(g, done + i, &len);
@@ -187,15 +197,21 @@ static int cmd_query(ctl *c, uint8_t mode, uint64_t a, uint64_t b, bool longfmt)
     bbuf_u64(&req, a);
     bbuf_u64(&req, b);
     cp_response r;
+    uint64_t invoked = ctl_now_ns();
     int rc = ctl_call_leader(c, &req, &r);
+    uint64_t completed = ctl_now_ns();
     bbuf_free(&req);
     if (rc != 0 || r.status != CP_OK) {
         fprintf(stderr, "raftctl: query: %s\n", rc ? "no leader answered" : "error");
         return 1;
     }
     uint64_t read_index = brd_u64(&r.body);
+    uint64_t records_total = brd_u64(&r.body);
     uint32_t count = brd_u32(&r.body);
     uint8_t truncated = brd_u8(&r.body);
+    if (c->history && !r.body.err)
+        fprintf(c->history, "R %016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                c->client_id, invoked, completed, read_index, records_total);
     for (uint32_t i = 0; i < count && !r.body.err; i++) {
         uint64_t index = brd_u64(&r.body), ts = brd_u64(&r.body);
         uint64_t client = brd_u64(&r.body), seq = brd_u64(&r.body);
@@ -466,6 +482,13 @@ int main(int argc, char **argv)
             c.only = (uint32_t)v;
         } else if (!strcmp(name, "--client-id") && to_u64(val, &v) && v > 0) {
             o.client_id = v;
+        } else if (!strcmp(name, "--history")) {
+            c.history = fopen(val, "a");
+            if (!c.history) {
+                perror(val);
+                return 2;
+            }
+            setvbuf(c.history, NULL, _IOLBF, 0);
         } else {
             return usage_error("bad option or value: ", name);
         }
@@ -478,10 +501,13 @@ int main(int argc, char **argv)
         return usage_error("no command", NULL);
     if (!o.client_id)
         o.client_id = random_id();
+    c.client_id = o.client_id;
     c.request_timeout_ns = req_ms * 1000000u;
     c.deadline_ns = ctl_now_ns() + (uint64_t)(timeout_s * 1e9);
     const char *cmd = argv[i];
     int rc = run(&c, cmd, argc, argv, i + 1, &o);
     ctl_close(&c);
+    if (c.history)
+        fclose(c.history);
     return rc;
 }

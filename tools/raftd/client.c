@@ -205,6 +205,38 @@ static int propose_record(raftd *d, pending_append *pa, uint64_t client, uint64_
     return 0;
 }
 
+typedef struct stored_scan {
+    pending_append *pa;
+    uint64_t client, first_seq;
+} stored_scan;
+
+static void stored_visit(void *arg, const logbuf_record *r)
+{
+    stored_scan *sc = arg;
+    if (r->client_id == sc->client && r->client_seq >= sc->first_seq &&
+        r->client_seq - sc->first_seq < sc->pa->count &&
+        sc->pa->index[r->client_seq - sc->first_seq] == 0)
+        sc->pa->index[r->client_seq - sc->first_seq] = r->index;
+}
+
+/* Records of a retried request that an earlier attempt stored before the
+ * session's last one: the session keeps only its last index, so find the
+ * others in the buffer (one scan, on this rare path; 0 if evicted). */
+static void lookup_stored(raftd *d, pending_append *pa, const cp_request *rq)
+{
+    bool missing = false;
+    uint64_t last_seq, last_index;
+    if (!logbuf_session(d->lb, rq->append.client_id, &last_seq, &last_index))
+        return;
+    for (uint32_t k = 0; k < pa->count && !missing; k++)
+        missing = pa->index[k] == 0 && rq->append.first_seq + k < last_seq;
+    if (!missing || pa->done)
+        return;
+    stored_scan sc = {.pa = pa, .client = rq->append.client_id,
+                      .first_seq = rq->append.first_seq};
+    logbuf_query_index(d->lb, 0, UINT64_MAX, stored_visit, &sc);
+}
+
 static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
 {
     if (raft_role(d->node) != RAFT_LEADER) {
@@ -229,7 +261,7 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
         if (logbuf_session(d->lb, client, &last_seq, &last_index) && last_seq >= seq) {
             pa->index[k] = last_seq == seq ? last_index : 0; /* applied already */
             d->appends_deduplicated++;
-            continue;
+            continue; /* an index left 0 is looked up below */
         }
         int st = propose_record(d, pa, client, seq, data, len, k);
         if (st == CP_ERROR) {
@@ -239,6 +271,7 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
             append_fail(d, pa, (uint8_t)st, st == CP_NOT_LEADER ? client_leader_hint(d) : 0);
         }
     }
+    lookup_stored(d, pa, rq);
     if (!pa->done && pa->waiting == 0)
         append_answer(d, pa);
     append_free_if_idle(d, pa);

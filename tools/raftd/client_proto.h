@@ -10,7 +10,7 @@
  *             same client id and numbers: the log buffer's sessions (thesis §6.3)
  *             store each (client, seq) once. One request per client at a time.
  *   QUERY     u8 mode | u64 a | u64 b  (ALL; LAST a; RANGE a..b; TIME a..b ns)
- *             → u64 read_index | u32 count | u8 truncated |
+ *             → u64 read_index | u64 records_total | u32 count | u8 truncated |
  *               count × (u64 index | u64 timestamp_ns | u64 client | u64 seq | u32 len | bytes)
  *             Linearizable (ReadIndex, thesis §6.4): leader only.
  *   STATUS    → u32 len | text ("key=value" lines), any node, from its own state

@@ -39,6 +39,7 @@ static void answer(raftd *d, pending_read *pr)
     bbuf b = {0};
     cp_response_head(&b, CP_QUERY, pr->req_id, CP_OK, 0);
     bbuf_u64(&b, c.applied_index);
+    bbuf_u64(&b, c.records_total);
     size_t at = b.len;
     bbuf_u32(&b, 0); /* count and truncated, filled in below */
     bbuf_u8(&b, 0);
