@@ -120,7 +120,7 @@ static inline bool get_bool(const uint8_t *p, bool *ok)
     return p[0] == 1;
 }
 
-static inline bool status_valid(uint8_t s) { return s <= RAFT_CLIENT_RETRY; }
+static inline bool status_valid(uint8_t s) { return s <= RAFT_CLIENT_TOO_BIG; }
 static inline bool entry_type_valid(uint32_t t)
 {
     return t == RAFT_ENTRY_NOOP || t == RAFT_ENTRY_DATA;

@@ -39,6 +39,7 @@ enum raft_client_status {
     RAFT_CLIENT_OK = 0,
     RAFT_CLIENT_NOT_LEADER = 1, /* retry at leader_hint (0 = unknown) */
     RAFT_CLIENT_RETRY = 2,      /* leader busy / lost leadership: retry later */
+    RAFT_CLIENT_TOO_BIG = 3,    /* the command exceeds max_entry_bytes: never retry */
 };
 
 typedef struct raft_msg {

@@ -4,7 +4,10 @@
  * log buffer's per-session deduplication (thesis §6.3) is exact: a retry
  * carries the same (session, seq) and is never stored twice. Clients find the
  * leader through redirects (leader_hint, else the next node in order) and
- * retry on timeout. In the liveness phase they invoke nothing new. */
+ * retry on timeout or on a "retry later" answer, after an exponential backoff
+ * with jitter (so a lossy network does not become a retry storm). An answer
+ * that the operation can never succeed (too big) fails it: it is counted and
+ * never retried. In the liveness phase they invoke nothing new. */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +17,7 @@
 #include "grow.h"
 #include "sim_internal.h"
 
-#define CLIENT_BACKOFF_NS (10 * SIM_NS_PER_MS)
+#define CLIENT_PAUSE_NS (10 * SIM_NS_PER_MS) /* before a "retry" answer's retry, backoff off */
 #define CLIENT_DEFAULT_TIMEOUT_NS (500 * SIM_NS_PER_MS)
 enum { CLIENT_MAX_PAYLOAD = 1 << 20 };
 
@@ -27,6 +30,11 @@ int client_init(sim *s, uint32_t idx)
     c->ep = s->cfg.n_nodes + 1 + idx;
     if (!c->cfg.timeout_ns)
         c->cfg.timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS;
+    if (!c->cfg.backoff_min_ns && !c->cfg.backoff_max_ns) {
+        c->cfg.backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS;
+        c->cfg.backoff_max_ns = SIM_CLIENT_BACKOFF_MAX_NS;
+    }
+    assert(c->cfg.backoff_min_ns >= 1 && c->cfg.backoff_min_ns <= c->cfg.backoff_max_ns);
     rng_init(&c->r, s->seed, RNG_STREAM_CLIENT + idx);
     return sim_push(s, c->cfg.start_ns, EV_CLIENT_NEXT, idx, c->tick_gen, 0);
 }
@@ -53,6 +61,9 @@ static int toq_push(sim *s, sim_client *c, const sim_client_deadline *d)
     assert(c->toq_n == 0 || c->toq[c->toq_head + c->toq_n - 1].at_ns <= d->at_ns);
     c->toq[c->toq_head + c->toq_n++] = *d;
     if (!c->timer_armed) {
+        /* An unarmed timer means an empty queue (client_timer re-arms at the
+         * head after draining), so this deadline is the earliest. */
+        assert(c->toq_n == 1);
         c->timer_armed = true;
         return sim_push(s, d->at_ns, EV_CLIENT_TIMER, c->idx, 0, 0);
     }
@@ -210,6 +221,7 @@ static bool invoke(sim *s, sim_client *c, enum hist_kind kind)
         return false;
     sim_cop *op = &c->ops[slot];
     op->seq++;
+    op->failures = 0;
     op->kind = (uint8_t)kind;
     op->busy = true;
     op->invoke_ns = s->now;
@@ -274,14 +286,61 @@ static void retry(sim *s, sim_client *c, uint32_t slot)
     attempt(s, c, slot);
 }
 
+/* The pause before retry number `k` (k >= 1) of an operation: a draw from
+ * [d/2, d], d = min(max, min * 2^(k-1)) ("equal jitter": retries of clients
+ * that failed together spread out, and never come sooner than d/2). Integer
+ * nanoseconds from the client's own stream. */
+static uint64_t backoff_ns(sim_client *c, uint32_t k)
+{
+    assert(k >= 1);
+    uint64_t lo = c->cfg.backoff_min_ns, hi = c->cfg.backoff_max_ns;
+    assert(lo >= 1 && lo <= hi);
+    uint64_t d = lo;
+    for (uint32_t i = 1; i < k && d < hi; i++)
+        d = d > hi / 2 ? hi : d * 2;
+    if (d > hi)
+        d = hi;
+    return rng_range(&c->r, d - d / 2, d);
+}
+
+/* Try op again after a pause: its backoff, or (backoff off) none after a
+ * timeout and a short fixed pause after a "retry" answer. `target` 0: the
+ * next node in order. */
+static void retry_later(sim *s, sim_client *c, uint32_t slot, raft_id target, bool answered)
+{
+    sim_cop *op = &c->ops[slot];
+    op->attempt++; /* the pending timeout (if any) goes stale */
+    op->retry_target = target;
+    if (op->failures < UINT32_MAX)
+        op->failures++;
+    uint64_t pause = !c->cfg.no_backoff ? backoff_ns(c, op->failures)
+                                        : answered ? CLIENT_PAUSE_NS : 0;
+    if (pause == 0) {
+        retry(s, c, slot);
+        return;
+    }
+    if (sim_push(s, s->now + pause, EV_CLIENT_TIMEOUT, c->idx, slot, op->attempt) != 0)
+        sim_fail(s, SIM_V_EVENT_LIMIT, c->ep, 0, "out of memory queueing a client retry");
+}
+
+/* An op's retry pause is over (EV_CLIENT_TIMEOUT): send it again, unless it
+ * was answered meanwhile (its attempt generation moved on). */
 bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt_gen)
 {
     sim_client *c = &s->clients[idx];
     if (slot >= c->n_ops || !c->ops[slot].busy || c->ops[slot].attempt != attempt_gen)
         return false;
-    if (!c->ops[slot].retry_target)
-        c->leader_guess = 0; /* a real timeout: whoever we asked may be gone */
     retry(s, c, slot);
+    return true;
+}
+
+/* An attempt's deadline passed with no answer. */
+static bool deadline_passed(sim *s, sim_client *c, const sim_client_deadline *d)
+{
+    if (d->slot >= c->n_ops || !c->ops[d->slot].busy || c->ops[d->slot].attempt != d->attempt)
+        return false; /* answered, or already being retried */
+    c->leader_guess = 0; /* whoever we asked may be gone */
+    retry_later(s, c, d->slot, 0, false);
     return true;
 }
 
@@ -290,27 +349,42 @@ bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt_gen)
 bool client_timer(sim *s, uint32_t idx)
 {
     sim_client *c = &s->clients[idx];
-    c->timer_armed = false;
+    /* Held true while draining: a retry below queues a later deadline and
+     * must not arm the timer there, which would strand the deadlines still
+     * queued before it (they would fire up to one timeout late). */
+    c->timer_armed = true;
     bool fired = false;
     while (c->toq_n && c->toq[c->toq_head].at_ns <= s->now) {
         sim_client_deadline d = c->toq[c->toq_head++];
         c->toq_n--;
-        fired = client_timeout(s, idx, d.slot, d.attempt) || fired;
+        fired = deadline_passed(s, c, &d) || fired;
     }
-    if (c->toq_n && !c->timer_armed) {
+    c->timer_armed = false;
+    if (c->toq_n) {
         c->timer_armed = true;
         sim_push(s, c->toq[c->toq_head].at_ns, EV_CLIENT_TIMER, idx, 0, 0);
     }
     return fired;
 }
 
-/* Try again after a short pause (the node said "retry" or did not know). */
-static void backoff(sim *s, sim_client *c, uint32_t slot, raft_id target)
+/* The operation can never succeed (the leader said it is too big): it fails,
+ * is counted, and is not retried. Its slot (session) is retired, never
+ * reused: the history keeps the op as never acknowledged, and no later op may
+ * share its session. */
+static void fail_op(sim *s, sim_client *c, uint32_t slot)
 {
     sim_cop *op = &c->ops[slot];
-    op->attempt++;
-    op->retry_target = target;
-    sim_push(s, s->now + CLIENT_BACKOFF_NS, EV_CLIENT_TIMEOUT, c->idx, slot, op->attempt);
+    op->busy = false;
+    op->attempt++; /* its pending timeout goes stale */
+    c->busy--;
+    s->met.client_failed++;
+    trace_emit(&s->tr, s->now, TR_FAIL, c->ep, op->session, op->kind, op->seq, 0);
+    if (op->kind == HIST_APPEND) {
+        assert(s->outstanding_writes > 0);
+        s->outstanding_writes--;
+    }
+    if (c->cfg.kind == SIM_CLIENT_CLOSED)
+        client_next(s, c->idx, c->tick_gen);
 }
 
 static void complete(sim *s, sim_client *c, uint32_t slot, const raft_msg *m, raft_id from)
@@ -370,9 +444,11 @@ void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len)
         s->met.retries++;
         trace_emit(&s->tr, s->now, TR_RETRY, c->ep, hint, 0, op->session, op->seq);
         attempt(s, c, ref.slot);
+    } else if (status == RAFT_CLIENT_TOO_BIG) {
+        fail_op(s, c, ref.slot);
     } else {
         c->leader_guess = 0;
-        backoff(s, c, ref.slot, status == RAFT_CLIENT_RETRY ? from : next_node(s, c));
+        retry_later(s, c, ref.slot, status == RAFT_CLIENT_RETRY ? from : next_node(s, c), true);
     }
 }
 

@@ -211,7 +211,7 @@ int metrics_write_csv(metrics *m, FILE *out, uint64_t events)
     csv_messages(m, out);
     const struct { const char *name; uint64_t v; } counters[] = {
         {"dropped", m->dropped}, {"duplicated", m->duplicated},
-        {"client-retries", m->retries}, {"events", events},
+        {"client-retries", m->retries}, {"client-failed", m->client_failed}, {"events", events},
         {"leader-changes", m->leader_changes}, {"elections", m->elections},
     };
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)

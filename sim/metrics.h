@@ -12,7 +12,7 @@
  *   downtime    heartbeat|crash      (empty)     sample number     ns
  *   messages    type name|all        node id|all sent              count
  *   bytes       type name|all        node id|all sent              bytes
- *   counter     dropped|duplicated|client-retries|events|leader-changes|elections
+ *   counter     dropped|duplicated|client-retries|client-failed|events|leader-changes|elections
  *                                    (empty)     total             count
  * "ack" latency is client invoke -> acknowledgement received (retries
  * included); "commit" is leader propose -> the leader applies the entry.
@@ -56,6 +56,7 @@ typedef struct metrics {
      * were paired through a vector register (more instructions) */
     uint64_t msgs_total, dropped, bytes_total;
     uint64_t duplicated, retries;
+    uint64_t client_failed; /* client ops that failed for good (too big) */
     uint64_t elections, leader_changes;
     /* leader-change downtime bookkeeping */
     raft_id hb_leader;          /* node whose heartbeats we saw last */

@@ -314,6 +314,7 @@ void node_free(sim *s, sim_node *n)
     logbuf_free(n->lb);
     n->lb = NULL;
     disk_free(&n->dk);
+    node_client_free(n);
     free(n->held);
     free(n->props);
     free(n->reads);

@@ -74,6 +74,62 @@ static int props_push(sim_node *n, const sim_prop *p)
     return 0;
 }
 
+/* Insert a proposal record in index order (props_push is for new proposals
+ * at the end of the log); one record per index. */
+static int props_insert(sim_node *n, const sim_prop *p)
+{
+    size_t at = n->props_n;
+    while (at > 0 && n->props[n->props_head + at - 1].index >= p->index)
+        at--;
+    if (at < n->props_n && n->props[n->props_head + at].index == p->index)
+        return 0; /* already waited for: its answer goes to the same client */
+    sim_prop *q = fifo_array_reserve(n->props, sizeof *n->props, &n->props_head, n->props_n,
+                                     &n->props_cap, 256, 0);
+    if (!q)
+        return -1;
+    n->props = q;
+    sim_prop *base = n->props + n->props_head;
+    memmove(base + at + 1, base + at, (n->props_n - at) * sizeof *base);
+    base[at] = *p;
+    n->props_n++;
+    return 0;
+}
+
+/* The pending-writes table for the term this node leads: a node that has
+ * just become leader (or leads a new term) rebuilds it from its log above the
+ * applied index — entries earlier leaders appended count too. */
+static void pending_sync(sim *s, sim_node *n, uint64_t applied)
+{
+    assert(n->role == RAFT_LEADER && n->term > 0);
+    if (n->pend.term == n->term)
+        return;
+    raft_status st;
+    s->ops->get_status(n->proto, &st);
+    pending_reset(&n->pend, n->term);
+    raft_entry e;
+    for (uint64_t i = applied + 1; i <= st.last_index; i++)
+        if (s->ops->entry_at(n->proto, i, &e) &&
+            pending_note_cmd(&n->pend, &e, i, applied) != RAFT_OK)
+            break; /* the table's bound: later ones are simply not deduplicated */
+}
+
+/* The uncommitted entry of our log that carries (session, seq), or 0: a retry
+ * of a write still in flight must not be appended again (pending.h). */
+static uint64_t in_flight(sim *s, sim_node *n, uint64_t session, uint64_t seq,
+                          uint64_t applied, uint64_t *term)
+{
+    pending_sync(s, n, applied);
+    uint64_t index = pending_find(&n->pend, session, seq, applied);
+    raft_entry e;
+    logbuf_record rec;
+    if (!index || !s->ops->entry_at(n->proto, index, &e) ||
+        !logbuf_cmd_decode(e.data, e.len, &rec) || rec.client_id != session ||
+        rec.client_seq != seq)
+        return 0; /* not there (never, in a correct core: the table says what the log holds) */
+    *term = e.term;
+    return index;
+}
+
 static void client_append(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
 {
     uint64_t session = m->capp.client_id, seq = m->capp.seq;
@@ -88,6 +144,19 @@ static void client_append(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
                      last_seq == seq ? last_index : 0);
         return;
     }
+    logbuf_counters lc;
+    logbuf_counters_get(n->lb, &lc);
+    uint64_t pending_term = 0;
+    uint64_t pending_index = in_flight(s, n, session, seq, lc.applied_index, &pending_term);
+    if (pending_index) { /* answered when that copy applies (node_client_applied) */
+        sim_cover(s, SIM_COV_RETRY_DEDUPLICATED);
+        sim_prop p = {.index = pending_index, .term = pending_term, .propose_ns = s->now,
+                      .seq = seq, .session = (uint32_t)session, .client = from};
+        if (props_insert(n, &p) != 0)
+            sim_fail(s, SIM_V_EVENT_LIMIT, n->id, pending_index,
+                     "out of memory tracking a proposal");
+        return;
+    }
     size_t size = logbuf_cmd_size(m->capp.len);
     uint8_t *cmd = sim_scratch(s, size);
     if (!cmd)
@@ -99,6 +168,10 @@ static void client_append(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
         reply_append(s, n, from, session, seq, RAFT_CLIENT_NOT_LEADER, leader_hint(s, n), 0);
         return;
     }
+    if (rc == RAFT_ETOOBIG) { /* it can never fit: the client must not retry */
+        reply_append(s, n, from, session, seq, RAFT_CLIENT_TOO_BIG, 0, 0);
+        return;
+    }
     if (rc != RAFT_OK) {
         reply_append(s, n, from, session, seq, RAFT_CLIENT_RETRY, 0, 0);
         return;
@@ -107,6 +180,8 @@ static void client_append(sim *s, sim_node *n, sim_ep from, const raft_msg *m)
                   .session = (uint32_t)session, .client = from};
     if (props_push(n, &p) != 0)
         sim_fail(s, SIM_V_EVENT_LIMIT, n->id, index, "out of memory tracking a proposal");
+    if (n->pend.term == term) /* else the next request rebuilds it from the log */
+        pending_note(&n->pend, session, seq, index, lc.applied_index);
 }
 
 void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *e,
@@ -255,4 +330,10 @@ void node_client_reset(sim_node *n)
 {
     n->props_head = n->props_n = 0;
     n->reads_n = n->reads_ready = 0;
+    pending_reset(&n->pend, 0);
+}
+
+void node_client_free(sim_node *n)
+{
+    pending_free(&n->pend);
 }

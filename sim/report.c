@@ -93,6 +93,7 @@ static bool counter_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
     case SIM_M_LATENCY_P999: *out = (int64_t)latency(s, 999); return true;
     case SIM_M_LATENCY_MAX: *out = (int64_t)latency(s, 1000); return true;
     case SIM_M_CLIENT_RETRIES: *out = (int64_t)m->retries; return true;
+    case SIM_M_CLIENT_FAILED: *out = (int64_t)m->client_failed; return true;
     case SIM_M_DROPPED: *out = (int64_t)m->dropped; return true;
     case SIM_M_DUPLICATED: *out = (int64_t)m->duplicated; return true;
     case SIM_M_EVENTS: *out = (int64_t)s->events; return true;
@@ -145,6 +146,9 @@ void sim_print_summary(const sim *s, FILE *out)
     fprintf(out, "  committed %llu, acked writes %llu, reads %llu, client retries %llu\n",
             (unsigned long long)s->chk.committed, (unsigned long long)s->hist.acked,
             (unsigned long long)s->hist.reads, (unsigned long long)m->retries);
+    if (m->client_failed)
+        fprintf(out, "  client operations FAILED %llu (the leader answered too big; never "
+                "retried)\n", (unsigned long long)m->client_failed);
     fprintf(out, "  ack latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
             ms(latency(s, 500)), ms(latency(s, 900)), ms(latency(s, 990)),
             ms(latency(s, 999)), ms(latency(s, 1000)));

@@ -102,7 +102,7 @@ static int finish(scn_parser *p, uint32_t n_lines, uint32_t last_line)
         p->ln = NULL;
         return 2;
     }
-    return 0;
+    return scn_check_limits(p);
 }
 
 static void scenario_init(scenario *sc)

@@ -3,6 +3,13 @@
  *   client c1 writer rate 1000/s payload 64          open loop (a rate)
  *   client c2 writer outstanding 4 payload 8 timeout 200ms   closed loop
  *   client c3 reader rate 10/s from 1s until 5s ops 100
+ *   client c4 writer rate 100/s timeout 100ms backoff 5ms..500ms
+ *   client c5 writer outstanding 1 backoff off     retry at once after a timeout
+ *
+ * `backoff MIN..MAX` (default 10ms..1s): the k-th retry of an operation waits
+ * a draw from [d/2, d], d = min(MAX, MIN * 2^(k-1)), from the client's own
+ * random stream. A payload must fit `max-entry` (checked at the end of the
+ * file, scenario_limits.c).
  *
  * Clients are declared in order (c1, c2, ...): their names are network
  * endpoints (c1 = endpoint n_nodes + 1) that partitions and cuts can name. */
@@ -30,6 +37,31 @@ static int client_name(scn_parser *p, uint32_t *index)
     return 0;
 }
 
+/* backoff MIN..MAX | backoff off */
+static int client_backoff(scn_parser *p, sim_client_config *c)
+{
+    if (scn_peek_is(p, "off")) {
+        p->pos++;
+        c->no_backoff = true;
+        c->backoff_min_ns = c->backoff_max_ns = 0;
+        return 0;
+    }
+    uint32_t col = scn_here(p);
+    uint64_t lo, hi;
+    int rc = scn_duration_range(p, "a backoff range (e.g. 10ms..1s) or off", &lo, &hi);
+    if (rc)
+        return rc;
+    if (lo == 0)
+        return scn_error(p, col, "expected a backoff range with a non-zero minimum "
+                         "(e.g. 10ms..1s), or off");
+    if (hi > SCN_MAX_RUN_NS)
+        return scn_error(p, col, "expected a backoff maximum of at most 24h");
+    c->no_backoff = false;
+    c->backoff_min_ns = lo;
+    c->backoff_max_ns = hi;
+    return 0;
+}
+
 static int client_option(scn_parser *p, const scn_tok *t, sim_client_config *c, bool *rate,
                          bool *outstanding)
 {
@@ -46,6 +78,7 @@ static int client_option(scn_parser *p, const scn_tok *t, sim_client_config *c, 
         return rc;
     }
     if (scn_tok_is(t, "payload")) {
+        p->client_payload_col[p->sc->cfg.n_clients] = scn_here(p);
         rc = scn_size(p, "a payload size (e.g. 64)", &v);
         if (!rc && v > UINT32_MAX)
             return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a payload below 4GiB");
@@ -60,8 +93,10 @@ static int client_option(scn_parser *p, const scn_tok *t, sim_client_config *c, 
         return scn_duration(p, "a stop time (e.g. 5s)", &c->stop_ns);
     if (scn_tok_is(t, "ops"))
         return scn_uint(p, 1, UINT64_MAX, "a number of operations", &c->max_ops);
+    if (scn_tok_is(t, "backoff"))
+        return client_backoff(p, c);
     return scn_error(p, t->col, "expected a client option (rate, outstanding, payload, "
-                     "timeout, from, until, ops), got '%.*s'", (int)t->len, t->s);
+                     "timeout, backoff, from, until, ops), got '%.*s'", (int)t->len, t->s);
 }
 
 static int client_kind(scn_parser *p, bool *writer)
@@ -87,11 +122,15 @@ int scn_cmd_client(scn_parser *p)
         return 0;
     }
     uint32_t kind_col = scn_here(p);
+    p->client_line[p->sc->cfg.n_clients] = p->ln->line;
+    p->client_payload_col[p->sc->cfg.n_clients] = p->ln->tok[0].col;
     bool writer = false, rate = false, outstanding = false;
     if ((rc = client_kind(p, &writer)))
         return rc;
     sim_client_config c = { .payload_bytes = CLIENT_DEFAULT_PAYLOAD,
-                            .timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS };
+                            .timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS,
+                            .backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS,
+                            .backoff_max_ns = SIM_CLIENT_BACKOFF_MAX_NS };
     for (const scn_tok *t; (t = scn_next(p));)
         if ((rc = client_option(p, t, &c, &rate, &outstanding)))
             return rc;
@@ -104,4 +143,17 @@ int scn_cmd_client(scn_parser *p)
     c.kind = !writer ? SIM_CLIENT_READER : rate ? SIM_CLIENT_OPEN : SIM_CLIENT_CLOSED;
     p->sc->cfg.clients[p->sc->cfg.n_clients++] = c;
     return 0;
+}
+
+void scn_write_client_backoff(FILE *out, const sim_client_config *c)
+{
+    if (c->no_backoff) {
+        fputs(" backoff off", out);
+        return;
+    }
+    bool dflt = !c->backoff_min_ns && !c->backoff_max_ns;
+    fputs(" backoff ", out);
+    scn_write_duration(out, dflt ? SIM_CLIENT_BACKOFF_MIN_NS : c->backoff_min_ns);
+    fputs("..", out);
+    scn_write_duration(out, dflt ? SIM_CLIENT_BACKOFF_MAX_NS : c->backoff_max_ns);
 }

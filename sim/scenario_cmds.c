@@ -219,7 +219,16 @@ static int cmd_torn_writes(scn_parser *p)
 
 static int cmd_duration(scn_parser *p)
 {
-    return nonzero_duration(p, "a run length (e.g. 10s)", "run length", &CFG->duration_ns);
+    p->duration_line = p->ln->line;
+    p->duration_col = scn_here(p);
+    uint64_t v;
+    int rc = scn_run_time(p, "a run length (e.g. 10s)", "run length", &v);
+    if (rc)
+        return rc;
+    if (v == 0)
+        return scn_error(p, p->duration_col, "expected a non-zero run length");
+    CFG->duration_ns = v;
+    return scn_end(p);
 }
 
 static int cmd_seed(scn_parser *p)
@@ -245,10 +254,13 @@ static int cmd_liveness(scn_parser *p)
         CFG->liveness = false;
         return scn_end(p);
     }
+    p->liveness_line = p->ln->line;
+    p->liveness_col = scn_here(p);
     int rc = scn_keyword(p, "heal-at");
-    if (rc || (rc = scn_duration(p, "a time (e.g. 8s)", &CFG->heal_at_ns)) ||
+    if (rc || (rc = scn_run_time(p, "a time (e.g. 8s)", "heal time", &CFG->heal_at_ns)) ||
         (rc = scn_keyword(p, "within")) ||
-        (rc = scn_duration(p, "a duration (e.g. 5s)", &CFG->converge_within_ns)))
+        (rc = scn_run_time(p, "a duration (e.g. 5s)", "convergence bound",
+                           &CFG->converge_within_ns)))
         return rc;
     CFG->liveness = true;
     return scn_end(p);

@@ -12,6 +12,12 @@
 #define SCN_MAX_TOKENS 256 /* a 512-column line holds at most 256 words */
 #define SCN_MAX_ACTIONS 100000
 #define SCN_MAX_EXPECTS 1000
+/* The longest virtual run the language accepts (duration, and the liveness
+ * phase's heal-at + within), and the longest one it accepts without an
+ * explicit `max-events`: a long run with busy clients can take hours of wall
+ * time, so it must say how far it may go. */
+#define SCN_MAX_RUN_NS (24 * 3600 * SIM_NS_PER_S)
+#define SCN_LONG_RUN_NS (3600 * SIM_NS_PER_S)
 
 /* One word of a line. `col` is the 1-based column (in characters). */
 typedef struct scn_tok {
@@ -41,6 +47,10 @@ typedef struct scn_parser {
     uint32_t chaos_line, chaos_col;
     bool nodes_seen;
     uint32_t n_clients_declared;
+    /* where settings that are checked against others at the end were written
+     * (line 0: not written) — scenario_limits.c */
+    uint32_t duration_line, duration_col, liveness_line, liveness_col;
+    uint32_t client_line[SIM_MAX_CLIENTS], client_payload_col[SIM_MAX_CLIENTS];
     sim_action act;        /* the action the current `at` line builds */
 } scn_parser;
 
@@ -106,6 +116,10 @@ uint32_t scn_ep_number(const scn_tok *t, bool *is_client);
 /* ---- actions and expectations ---- */
 int scn_parse_at(scn_parser *p);
 int scn_parse_expect(scn_parser *p);
+/* After the last line: checks between settings (scenario_limits.c). 0 or 2. */
+int scn_check_limits(scn_parser *p);
+/* A virtual time of at most SCN_MAX_RUN_NS, then nothing else if `end`. */
+int scn_run_time(scn_parser *p, const char *what, const char *name, uint64_t *out);
 int scn_push_action(scn_parser *p, const sim_action *a);
 
 /* ---- writer helpers (scenario_write.c) ---- */
@@ -113,6 +127,8 @@ void scn_write_duration(FILE *out, uint64_t ns);
 void scn_format_duration(char *buf, size_t cap, uint64_t ns);
 void scn_write_percent(FILE *out, uint32_t ppm);
 void scn_write_size(FILE *out, uint64_t bytes);
+/* " backoff MIN..MAX" or " backoff off" (scenario_client.c) */
+void scn_write_client_backoff(FILE *out, const sim_client_config *c);
 void scn_write_dist(FILE *out, const sim_dist *d);
 void scn_write_ep(FILE *out, const sim_config *cfg, sim_ep ep);
 void scn_write_target(FILE *out, const sim_config *cfg, const sim_target *t);

@@ -145,6 +145,7 @@ static void write_client(FILE *out, uint32_t i, const sim_client_config *c)
     scn_write_size(out, c->payload_bytes);
     fputs(" timeout ", out);
     scn_write_duration(out, c->timeout_ns);
+    scn_write_client_backoff(out, c);
     if (c->start_ns) {
         fputs(" from ", out);
         scn_write_duration(out, c->start_ns);

@@ -40,9 +40,14 @@ static int validate(const sim_config *cfg, char *err, size_t cap)
         why = "duration must be > 0";
     else if (!cfg->logbuf_max_records || !cfg->logbuf_max_bytes)
         why = "log buffer bounds must be > 0";
-    for (uint32_t i = 0; !why && i < cfg->n_clients; i++)
-        if (cfg->clients[i].kind == SIM_CLIENT_CLOSED ? false : cfg->clients[i].rate_per_s == 0)
+    for (uint32_t i = 0; !why && i < cfg->n_clients; i++) {
+        const sim_client_config *c = &cfg->clients[i];
+        if (c->kind == SIM_CLIENT_CLOSED ? false : c->rate_per_s == 0)
             why = "open-loop writers and readers need a rate";
+        else if (!c->no_backoff && (c->backoff_min_ns || c->backoff_max_ns) &&
+                 (c->backoff_min_ns == 0 || c->backoff_min_ns > c->backoff_max_ns))
+            why = "a client's backoff needs 0 < min <= max";
+    }
     if (why && err && cap)
         snprintf(err, cap, "%s", why);
     return why ? -1 : 0;

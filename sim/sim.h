@@ -88,7 +88,16 @@ typedef struct sim_client_config {
     uint64_t start_ns, stop_ns; /* stop_ns 0 = until the end of the run */
     uint64_t timeout_ns;        /* retry after this long without an answer */
     uint64_t max_ops;           /* stop after this many operations (0 = no limit) */
+    /* Exponential backoff with jitter before a retry (after a timeout or a
+     * "retry later" answer): the k-th retry of an operation waits a draw from
+     * [d/2, d], d = min(backoff_max_ns, backoff_min_ns * 2^(k-1)). 0, 0 means
+     * the default (SIM_CLIENT_BACKOFF_MIN_NS..SIM_CLIENT_BACKOFF_MAX_NS);
+     * no_backoff: retry at once after a timeout, 10 ms after a "retry". */
+    uint64_t backoff_min_ns, backoff_max_ns;
+    bool no_backoff;
 } sim_client_config;
+#define SIM_CLIENT_BACKOFF_MIN_NS (10 * SIM_NS_PER_MS)
+#define SIM_CLIENT_BACKOFF_MAX_NS (1 * SIM_NS_PER_S)
 
 enum sim_protocol {
     SIM_PROTO_RAFT,  /* core/raft.c */
@@ -192,6 +201,7 @@ typedef struct sim_action {
     X(SIM_M_LATENCY_P999, "latency-p999", 'C')                                  \
     X(SIM_M_LATENCY_MAX, "latency-max", 'C')                                    \
     X(SIM_M_CLIENT_RETRIES, "client-retries", 'C')                             \
+    X(SIM_M_CLIENT_FAILED, "client-failed", 'C') /* client ops failed for good (too big) */ \
     X(SIM_M_DROPPED, "dropped", 'C')            /* messages dropped by the network */ \
     X(SIM_M_DUPLICATED, "duplicated", 'C')                                      \
     X(SIM_M_EVENTS, "events", 'C')                                              \

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../core/logbuf.h"
+#include "../core/pending.h"
 #include "../core/proto.h"
 #include "check.h"
 #include "disk.h"
@@ -84,6 +85,7 @@ typedef struct sim_node {
     sim_read *reads;
     size_t reads_n, reads_cap;
     uint64_t next_req;
+    pending_writes pend;     /* client writes in our log, not applied (leader only) */
 } sim_node;
 _Static_assert(offsetof(sim_node, clk_l0) == 64 && offsetof(sim_node, props_n) == 128 &&
                    offsetof(sim_node, dk) == 192,
@@ -93,6 +95,7 @@ _Static_assert(offsetof(sim_node, clk_l0) == 64 && offsetof(sim_node, props_n) =
  * 64-byte aligned array. */
 typedef struct sim_cop {
     _Alignas(64) uint32_t session; /* global session id (history, wire client_id) */
+    uint32_t failures;   /* failed attempts of the current op (backoff exponent) */
     uint64_t seq;        /* current or last op's sequence number */
     size_t hist_id;
     uint64_t invoke_ns;
@@ -240,6 +243,7 @@ void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *
 void node_read_ready(sim *s, sim_node *n, uint64_t req_id, int status, uint64_t index);
 void node_answer_reads(sim *s, sim_node *n);
 void node_client_reset(sim_node *n);
+void node_client_free(sim_node *n);
 
 /* client.c */
 int client_init(sim *s, uint32_t idx);

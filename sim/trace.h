@@ -37,6 +37,7 @@
  *   invoke           client, session, op ("append"|"read"), seq
  *   retry            client, to, session, seq
  *   complete         client, session, op, seq, index (reads: the index served at)
+ *   fail             client, session, op, seq  (the op can never succeed: not retried)
  *   heal             (liveness phase begins)
  *   violation        kind (violation name), node, index
  * Node and client ids are endpoint numbers (nodes 1..N, clients N+1..).
@@ -74,6 +75,7 @@
     X(TR_INVOKE, "invoke", "client", "session", "op", 'o', "seq", NULL)           \
     X(TR_RETRY, "retry", "client", "to", NULL, 0, "session", "seq")               \
     X(TR_COMPLETE, "complete", "client", "session", "op", 'o', "seq", "index")    \
+    X(TR_FAIL, "fail", "client", "session", "op", 'o', "seq", NULL)               \
     X(TR_HEAL, "heal", NULL, NULL, NULL, 0, NULL, NULL)                           \
     X(TR_VIOLATION, "violation", "node", NULL, "kind", 'v', "index", NULL)
 #define TRACE_ENUM(name, text, f1, f2, f3, fmt, f4, f5) name,
