@@ -59,21 +59,44 @@ static void watch(sim *s, expect_eval *ev)
     sim_set_observer(s, ev->n_active ? expect_on_event : NULL, ev);
 }
 
+/* With a progress callback, the run goes in slices of this much virtual
+ * time, the callback called between them. Stopping at a virtual time and going
+ * on is what checkpoints do: the run (and its trace hash) is the same. */
+#define PROGRESS_SLICE_NS (50 * SIM_NS_PER_MS)
+
+/* Run the slices before virtual time t; false if the run ended meanwhile. */
+static bool run_slices(sim *s, uint64_t t, const run_options *opt)
+{
+    uint64_t end = sim_get_config(s)->duration_ns;
+    while (opt->progress && sim_now(s) < end && t - sim_now(s) > PROGRESS_SLICE_NS) {
+        bool more = sim_run_until(s, sim_now(s) + PROGRESS_SLICE_NS);
+        opt->progress(opt->progress_arg, sim_now(s), end, sim_event_count(s));
+        if (!more)
+            return false;
+    }
+    return true;
+}
+
 /* Run from checkpoint to checkpoint, then to the end of the run. */
-static void run(sim *s, expect_eval *ev)
+static void run(sim *s, expect_eval *ev, const run_options *opt)
 {
     expect_start(ev, s);
     watch(s, ev);
     bool more = true;
     for (uint64_t c; more && (c = expect_next_checkpoint(ev)) != EXPECT_NO_CHECKPOINT;) {
-        more = sim_run_until(s, c);
+        more = run_slices(s, c, opt) && sim_run_until(s, c);
         if (more || !sim_violation_get(s)) {
             expect_checkpoint(ev, s, c);
             watch(s, ev);
         }
     }
+    if (more && !sim_violation_get(s))
+        run_slices(s, sim_get_config(s)->duration_ns, opt);
     if (!sim_violation_get(s))
-        sim_run(s);
+        sim_run(s); /* the rest, the liveness phase and the end-of-run history check */
+    if (opt->progress)
+        opt->progress(opt->progress_arg, sim_now(s), sim_get_config(s)->duration_ns,
+                      sim_event_count(s));
 }
 
 /* replay --until: stop before event `until`, and dump every node. */
@@ -169,7 +192,7 @@ int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_
     if (opt->until_event)
         run_until_event(s, opt);
     else
-        run(s, &ev);
+        run(s, &ev, opt);
     const sim_violation *v = sim_violation_get(s);
     expect_finish(&ev, s, v);
     verdict(res, sc, &ev, v);

@@ -8,6 +8,11 @@
 
 #include "scenario.h"
 
+/* Called between slices of virtual time while a run with a progress
+ * callback runs (display only: slicing leaves the run unchanged). end_ns is
+ * the scenario's duration (a liveness phase may run past it). */
+typedef void (*run_progress_fn)(void *arg, uint64_t now_ns, uint64_t end_ns, uint64_t events);
+
 typedef struct run_options {
     FILE *trace;          /* JSON Lines trace, or NULL */
     FILE *metrics_csv;    /* metrics CSV, or NULL */
@@ -16,6 +21,8 @@ typedef struct run_options {
     int verbosity;        /* -1 quiet, 0 normal, 1 verbose */
     uint64_t until_event; /* replay --until: stop before this event (0 = off) and dump nodes */
     const char *replay_hint; /* the command that replays this run, printed on failure */
+    run_progress_fn progress;  /* or NULL */
+    void *progress_arg;
 } run_options;
 
 typedef struct run_result {

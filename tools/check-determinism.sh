@@ -4,6 +4,11 @@
 # clang -O2, ASan); `make determinism` calls it.
 #
 #   tools/check-determinism.sh SEED RAFTSIM... [-- SCENARIO...]
+#
+# A scenario also fails the check when any build writes sanitizer output
+# (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer: a report can
+# come after the verdict line, e.g. a leak found at exit), or when the builds'
+# exit statuses differ (one passes, another fails or crashes).
 set -u
 
 if [ $# -lt 3 ]; then
@@ -22,11 +27,10 @@ if [ $# -eq 0 ]; then
     set -- scenarios/*.scn
 fi
 
-# The trace hash a binary prints for one scenario ("-" if none).
-hash_of() {
-    "$1" run "$2" --seed "$seed" -q 2>/dev/null |
-        sed -n 's/.*trace-hash: \(0x[0-9a-f]*\).*/\1/p' | head -n 1
-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-determinism.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+sanitizer='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|MemorySanitizer|ThreadSanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
 
 same=0
 differ=0
@@ -34,11 +38,27 @@ for f in "$@"; do
     [ -e "$f" ] || continue
     first=""
     line=""
+    statuses=""
+    first_status=""
     ok=1
+    why=""
     for b in $bins; do
-        h=$(hash_of "$b" "$f")
+        "$b" run "$f" --seed "$seed" -q >"$tmp/out" 2>"$tmp/err"
+        status=$?
+        h=$(sed -n 's/.*trace-hash: \(0x[0-9a-f]*\).*/\1/p' "$tmp/out" | head -n 1)
         [ -n "$h" ] || h="-"
         line="$line $h"
+        statuses="$statuses $status"
+        if grep -Eq "$sanitizer" "$tmp/err"; then
+            ok=0
+            why="$why; sanitizer output from $b: $(grep -Em 1 "$sanitizer" "$tmp/err")"
+        fi
+        if [ -z "$first_status" ]; then
+            first_status=$status
+        elif [ "$status" != "$first_status" ]; then
+            ok=0
+            why="$why; exit statuses differ"
+        fi
         if [ "$h" = "-" ]; then
             ok=0
         elif [ -z "$first" ]; then
@@ -49,10 +69,10 @@ for f in "$@"; do
     done
     if [ $ok -eq 1 ]; then
         same=$((same + 1))
-        printf 'same     %-44s %s\n' "$f" "$first"
+        printf 'same     %-44s %s (exit %s)\n' "$f" "$first" "$first_status"
     else
         differ=$((differ + 1))
-        printf 'DIFFER   %-44s%s\n' "$f" "$line"
+        printf 'DIFFER   %-44s%s (exit%s)%s\n' "$f" "$line" "$statuses" "$why"
     fi
 done
 echo "builds:$bins"

@@ -52,13 +52,13 @@ Test(sweep, a_failing_sweep_writes_complete_replay_files_that_replay_to_the_same
 {
     cli_out o = cli_run(fx.dir, ARGS("sweep", "bad.scn", "--seeds", "1-3", "--out", "f"));
     cr_assert_eq(o.status, 1, "stderr: %s", o.err);
-    cr_assert(strstr(o.out, "expect:12"), "failures by expectation: %s", o.out);
+    cr_assert(strstr(o.out, "expect#1"), "failures by expectation: %s", o.out);
     char *fdir = path_in(fx.dir, "f");
     cr_assert_eq(count_files(fdir, ".replay"), 3);
     cr_assert_eq(count_files(fdir, ".tmp"), 0, "no half-written file is left");
     char *replay = path_in(fdir, "bad-seed2.replay");
     char *text = slurp(replay);
-    cr_assert(text && strstr(text, "# failed: expect:12"), "header: %s", text);
+    cr_assert(text && strstr(text, "# failed: expect#1"), "header: %s", text);
     cr_assert(strstr(text, "\nseed 2\n"), "the replay carries its seed");
     unsigned long long recorded = trace_hash_in(text);
     cr_assert_neq(recorded, 0);

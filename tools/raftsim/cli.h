@@ -51,6 +51,17 @@ void opt_init(opt_parser *p, int argc, char **argv, const opt_spec *specs, size_
  * word in *arg), OPT_END, or OPT_ERROR after printing a message. */
 int opt_next(opt_parser *p, const char **arg);
 
+/* ---- run_progress.c: progress of one long run on stderr (display only) ---- */
+typedef struct run_progress {
+    double start, last; /* wall seconds */
+    bool forced, shown, tty;
+} run_progress;
+/* forced: show progress from the start (--progress), else only past 2 s. */
+void run_progress_init(run_progress *p, bool forced);
+void run_progress_cb(void *arg, uint64_t now_ns, uint64_t end_ns, uint64_t events); /* run_progress_fn */
+/* The run is over: a last line if any was shown (or forced). */
+void run_progress_done(run_progress *p, uint64_t now_ns, uint64_t end_ns, uint64_t events);
+
 bool parse_u64(const char *s, uint64_t *out);
 bool parse_seed_range(const char *s, uint64_t *first, uint64_t *last);
 bool parse_shard(const char *s, uint32_t *index, uint32_t *count);
@@ -89,7 +100,8 @@ const char *path_basename(const char *path);
 void scenario_stem(const char *path, char *buf, size_t cap);
 
 /* ---- failure.c: naming why a run failed ---- */
-/* "none", an invariant name ("election-safety"), or "expect:LINE". */
+/* "none", an invariant name ("election-safety"), or "expect#N" (the N-th
+ * expectation, 1-based: the same in a scenario and in its replay file). */
 void failure_key(const scenario *sc, const run_result *res, char *buf, size_t cap);
 /* Print the one-line verdict: "verdict: PASS|FAIL ... trace-hash: 0x..." */
 void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *key);

@@ -17,24 +17,28 @@ static const char run_usage[] =
     "  --set KEY=VALUE        override a top-level setting (repeatable),\n"
     "                         e.g. --set nodes=5 --set drop=1% --set duration=10s\n"
     "  --check-determinism    run twice; fail loudly if the trace hashes differ\n"
+    "  --progress             show progress on stderr from the start (otherwise\n"
+    "                         shown once a run has taken 2 s of wall time)\n"
     "  -q, --quiet            only the verdict line\n"
     "  -v, --verbose          more detail\n"
     "  --help                 this text\n"
     "\n"
-    "Output files are written atomically (FILE.tmp, then renamed).\n"
+    "Output files are written atomically (FILE.tmp, then renamed); a name that\n"
+    "cannot be written (a folder, a read-only file) is refused before the run.\n"
     "exit status: 0 pass, 1 an invariant or expectation failed, 2 bad input\n";
 
-enum { O_SEED = 1, O_TRACE, O_METRICS, O_SET, O_QUIET, O_VERBOSE, O_DET, O_HELP };
+enum { O_SEED = 1, O_TRACE, O_METRICS, O_SET, O_QUIET, O_VERBOSE, O_DET, O_HELP, O_PROGRESS };
 static const opt_spec run_specs[] = {
     { "seed", 0, OPT_ARG, O_SEED },       { "trace", 0, OPT_ARG, O_TRACE },
     { "metrics", 0, OPT_ARG, O_METRICS }, { "set", 0, OPT_ARG, O_SET },
     { "quiet", 'q', OPT_NOARG, O_QUIET }, { "verbose", 'v', OPT_NOARG, O_VERBOSE },
     { "check-determinism", 0, OPT_NOARG, O_DET }, { "help", 'h', OPT_NOARG, O_HELP },
+    { "progress", 0, OPT_NOARG, O_PROGRESS },
 };
 
 typedef struct run_args {
     const char *file, *trace, *metrics;
-    bool has_seed, check_det, help;
+    bool has_seed, check_det, help, progress;
     uint64_t seed;
     int verbosity;
     set_list sets;
@@ -72,6 +76,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         case O_QUIET: a->verbosity = -1; break;
         case O_VERBOSE: a->verbosity = 1; break;
         case O_DET: a->check_det = true; break;
+        case O_PROGRESS: a->progress = true; break;
         case O_HELP: a->help = true; break;
         default: return EXIT_USAGE;
         }
@@ -103,6 +108,10 @@ static int outputs_open(run_outputs *o, const run_args *a)
 {
     o->has_trace = a->trace != NULL;
     o->has_metrics = a->metrics != NULL;
+    if (o->has_trace && o->has_metrics && strcmp(a->trace, a->metrics) == 0) {
+        fprintf(stderr, "raftsim run: --trace and --metrics name the same file, %s\n", a->trace);
+        return -1;
+    }
     if (o->has_trace && atomic_open(&o->trace, a->trace) != 0)
         return -1;
     if (o->has_metrics && atomic_open(&o->metrics, a->metrics) != 0) {
@@ -171,6 +180,12 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
         .verbosity = a->verbosity,
         .replay_hint = hint,
     };
+    run_progress prog;
+    run_progress_init(&prog, a->progress);
+    if (a->progress || a->verbosity >= 0) {
+        opt.progress = run_progress_cb;
+        opt.progress_arg = &prog;
+    }
     run_result res;
     memset(&res, 0, sizeof res);
     if (run_scenario(sc, seed, &opt, &res, err, sizeof err) != 0) {
@@ -178,6 +193,8 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
         outputs_abort(&out);
         return EXIT_USAGE;
     }
+    if (opt.progress)
+        run_progress_done(&prog, res.end_ns, sc->cfg.duration_ns, res.events);
     int rc = res.passed ? EXIT_PASS : EXIT_FAIL;
     if (outputs_commit(&out) != 0)
         rc = EXIT_USAGE;

@@ -1,4 +1,8 @@
-/* failure.c — naming why a run failed, and the one-line verdict. */
+/* failure.c — naming why a run failed, and the one-line verdict.
+ *
+ * A failure key is "none", an invariant's name ("election-safety"), or
+ * "expect#N": the N-th expectation of the file (1-based), which survives the
+ * rewrite of a scenario into a replay file, where its line number does not. */
 #include <assert.h>
 #include <inttypes.h>
 #include <string.h>
@@ -13,7 +17,9 @@ void failure_key(const scenario *sc, const run_result *res, char *buf, size_t ca
     } else if (res->violation != SIM_V_NONE && !res->violation_expected) {
         snprintf(buf, cap, "%s", sim_violation_name(res->violation));
     } else if (res->failed_expect >= 0 && (size_t)res->failed_expect < sc->n_expects) {
-        snprintf(buf, cap, "expect:%" PRIu32, sc->expects[res->failed_expect].line);
+        /* The expectation's ordinal, not its line: a replay file (a rewrite of
+         * the scenario) has every expectation in the same order, on other lines. */
+        snprintf(buf, cap, "expect#%d", res->failed_expect + 1);
     } else {
         snprintf(buf, cap, "failed");
     }

@@ -20,6 +20,19 @@ int atomic_open(atomic_file *af, const char *path)
         fprintf(stderr, "raftsim: bad output file name '%s'\n", path);
         return -1;
     }
+    /* Whatever would stop the final rename (or make it destroy something
+     * that is not an output file) is refused now, before any run starts. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "raftsim: cannot write %s: %s\n", path,
+                S_ISDIR(st.st_mode) ? "it is a folder (give a file name)"
+                                    : "it is not a regular file");
+        return -1;
+    }
+    if (stat(path, &st) == 0 && access(path, W_OK) != 0) {
+        fprintf(stderr, "raftsim: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
     memcpy(af->path, path, len + 1);
     snprintf(af->tmp, sizeof af->tmp, "%s.tmp", path);
     af->fp = fopen(af->tmp, "w");
