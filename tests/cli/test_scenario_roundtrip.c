@@ -38,7 +38,8 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
     for (uint32_t i = 0; i < a->n_clients && i < b->n_clients; i++) {
         EQ(clients[i].kind); EQ(clients[i].rate_per_s); EQ(clients[i].outstanding);
         EQ(clients[i].payload_bytes); EQ(clients[i].start_ns); EQ(clients[i].stop_ns);
-        EQ(clients[i].timeout_ns); EQ(clients[i].max_ops);
+        EQ(clients[i].timeout_ns); EQ(clients[i].max_ops); EQ(clients[i].no_backoff);
+        EQ(clients[i].backoff_min_ns); EQ(clients[i].backoff_max_ns);
     }
 }
 
