@@ -360,7 +360,9 @@ Test(msg, invalid_entry_type_and_client_status_are_rejected)
     buf[12 + 36 + 8] = 2; /* first entry's type byte */
     cr_assert_eq(decode(buf, n, &out), RAFT_EMSG);
     n = encode_sample(RAFT_MSG_CLIENT_APPEND_RESP, buf);
-    buf[12 + 16] = RAFT_CLIENT_RETRY + 1;
+    buf[12 + 16] = RAFT_CLIENT_TOO_BIG;
+    cr_assert_eq(decode(buf, n, &out), RAFT_OK, "too big is a status");
+    buf[12 + 16] = RAFT_CLIENT_TOO_BIG + 1;
     cr_assert_eq(decode(buf, n, &out), RAFT_EMSG);
     raft_msg m = sample(RAFT_MSG_CLIENT_READ_RESP);
     m.creadr.status = 9;
