@@ -157,6 +157,21 @@ static int recover(store *st)
     return rc;
 }
 
+static void sync_parent(const char *dir)
+{
+    char *copy = strdup(dir);
+    if (!copy)
+        return;
+    char *slash = strrchr(copy, '/');
+    const char *parent = slash == copy ? "/" : slash ? (*slash = '\0', copy) : ".";
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
 store *store_open(const char *dir, char *err, size_t errcap)
 {
     store *st = calloc(1, sizeof *st);
@@ -172,7 +187,9 @@ store *store_open(const char *dir, char *err, size_t errcap)
         store_close(st);
         return NULL;
     }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(dir, 0755) == 0) {
+        sync_parent(dir); /* the new directory's entry is durable too */
+    } else if (errno != EEXIST) {
         snprintf(err, errcap, "%s: create: %s", dir, strerror(errno));
         store_close(st);
         return NULL;
