@@ -140,8 +140,8 @@ static int cmd_append(ctl *c, gen *g, uint64_t batch, uint64_t client_id, bool p
             size_t mlen = 0;
             if (rc == 0)
                 cp_get_text(&r.body, &msg, &mlen);
-            fprintf(stderr, "raftctl: append: %s%.*s after %" PRIu64 " of %" PRIu64
-                            " records acknowledged\n", rc ? "no leader answered; " : "error: ",
+            fprintf(stderr, "raftctl: append: %s%.*s (%" PRIu64 " of %" PRIu64
+                            " records acknowledged)\n", rc ? "no leader answered" : "error: ",
                     (int)mlen, msg, done, g->count);
             return 1;
         }

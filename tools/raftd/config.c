@@ -21,6 +21,7 @@ static const char USAGE[] =
     "Raft options (names as in the scenario language; defaults in brackets):\n"
     "  --election-timeout MIN,MAX  election timeout range [150ms,300ms]\n"
     "  --heartbeat T               heartbeat interval [50ms]\n"
+    "  --heartbeat-idle-only on|off  heartbeats only to idle followers [off]\n"
     "  --prevote on|off            pre-vote, thesis 9.6 [on]\n"
     "  --checkquorum on|off        leader steps down without a majority, thesis 6.2 [on]\n"
     "  --batch N                   entries per AppendEntries [64]\n"
@@ -103,7 +104,7 @@ static int parse_peers(char *list, raftd_config *cfg)
     }
     for (uint32_t id = 1; id <= cfg->n_nodes; id++)
         if (!cfg->peer_addr[id].sin_family)
-            return usage_error("--peers misses node %s (ids are 1..N)", id == 1 ? "1" : "ids");
+            return usage_error("%s", "--peers must list every id from 1 to the largest");
     return 0;
 }
 
@@ -135,6 +136,8 @@ static int option(raftd_config *cfg, const char *name, char *val)
         }
     } else if (!strcmp(name, "--heartbeat")) {
         ok = parse_time(val, &r->heartbeat_ns);
+    } else if (!strcmp(name, "--heartbeat-idle-only")) {
+        ok = parse_onoff(val, &r->heartbeat_idle_only);
     } else if (!strcmp(name, "--prevote")) {
         ok = parse_onoff(val, &r->prevote);
     } else if (!strcmp(name, "--checkquorum")) {
