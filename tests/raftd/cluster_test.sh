@@ -194,7 +194,9 @@ test_corrupt_middle_record_stops_the_node() {
 }
 
 test_partitioned_leader_does_not_report_unacknowledged_appends_as_committed() {
-    begin partition --allow-faults
+    # long election timeouts: the cut-off leader must still lead when the
+    # appends reach it, however slow the machine is to start raftctl
+    begin partition "--allow-faults --election-timeout 1s,2s --heartbeat 100ms"
     start_cluster
     local l last commit rc
     l=$(leader) || { fail "no leader"; return 1; }
