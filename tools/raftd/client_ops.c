@@ -53,8 +53,9 @@ void status_text(raftd *d, bbuf *b)
        ss->syncs, ss->writes, ss->bytes_written);
     kv(b, "store_torn_bytes_truncated=%" PRIu64 "\nstore_segment=%" PRIu64 "\n",
        ss->torn_bytes_truncated, d->st->seg_seq);
-    kv(b, "store_sync_mean_us=%" PRIu64 "\nstore_sync_p50_us=%u\nstore_sync_p90_us=%u\n",
-       ss->syncs ? ss->sync_ns / ss->syncs / 1000 : 0, store_sync_percentile(d->st, 50),
+    kv(b, "store_sync_mean_us=%" PRIu64 "\n", ss->syncs ? ss->sync_ns / ss->syncs / 1000 : 0);
+    kv(b, "store_sync_recent_mean_us=%u\nstore_sync_p50_us=%u\nstore_sync_p90_us=%u\n",
+       store_sync_mean_recent(d->st), store_sync_percentile(d->st, 50),
        store_sync_percentile(d->st, 90));
     kv(b, "clients=%zu\n", d->n_clients);
     peers_status(d, b);

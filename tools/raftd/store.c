@@ -255,6 +255,16 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+uint32_t store_sync_mean_recent(const store *st)
+{
+    size_t n = st->stats.syncs < STORE_SYNC_SAMPLES ? (size_t)st->stats.syncs
+                                                    : STORE_SYNC_SAMPLES;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += st->sync_us[i];
+    return n ? (uint32_t)(sum / n) : 0;
+}
+
 uint32_t store_sync_percentile(const store *st, unsigned pct)
 {
     size_t n = st->stats.syncs < STORE_SYNC_SAMPLES ? (size_t)st->stats.syncs

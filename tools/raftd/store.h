@@ -100,6 +100,8 @@ int store_sync(store *st, uint64_t *token);
 uint64_t store_last_index(const store *st);
 /* A percentile (0..100) of the recent fdatasync times, in microseconds. */
 uint32_t store_sync_percentile(const store *st, unsigned pct);
+/* The mean of the same recent fdatasync times, in microseconds. */
+uint32_t store_sync_mean_recent(const store *st);
 
 /* ---- file helpers (store_file.c) ---- */
 int store_write_all(int fd, const void *buf, size_t len);
