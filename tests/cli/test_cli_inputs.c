@@ -10,14 +10,20 @@
 
 #include "cli_harness.h"
 
+/* scratch_file, without keeping the path. */
+static void put(const char *name, const char *text)
+{
+    free(scratch_file(fx.dir, name, text));
+}
+
 TestSuite(inputs, .init = fixture_init, .fini = fixture_fini);
 
 Test(inputs, an_hours_long_duration_is_refused_at_its_line_and_column_before_running)
 {
-    scratch_file(fx.dir, "long.scn", "nodes 3\nclient c1 writer rate 10/s\nduration 5124095h\n");
-    scratch_file(fx.dir, "max.scn", "nodes 3\nduration 18446744073709551615ns\n");
-    scratch_file(fx.dir, "2h.scn", "nodes 3\nduration 2h\n");
-    scratch_file(fx.dir, "2h-bounded.scn", "nodes 1\nduration 2h\nmax-events 1000\n");
+    put("long.scn", "nodes 3\nclient c1 writer rate 10/s\nduration 5124095h\n");
+    put("max.scn", "nodes 3\nduration 18446744073709551615ns\n");
+    put("2h.scn", "nodes 3\nduration 2h\n");
+    put("2h-bounded.scn", "nodes 1\nduration 2h\nmax-events 1000\n");
     cli_out o = cli_run(fx.dir, ARGS("run", "long.scn"));
     cr_assert_eq(o.status, 2, "stdout: %s", o.out);
     cr_assert(strstr(o.err, "long.scn:3:10: error: expected a run length of at most 24h"), "%s",
@@ -54,8 +60,8 @@ Test(inputs, progress_is_shown_on_stderr_and_leaves_the_run_unchanged)
 
 Test(inputs, a_write_too_big_for_max_entry_fails_visibly_instead_of_retrying_forever)
 {
-    scratch_file(fx.dir, "big.scn", "nodes 3\nclient c1 writer outstanding 1 payload 200 ops 3\n"
-                                     "duration 2s\n");
+    put("big.scn", "nodes 3\nclient c1 writer outstanding 1 payload 200 ops 3\n"
+         "duration 2s\n");
     /* --set bypasses the file's own check (the payload fits the file's
      * max-entry): the leader's too-big answers must fail the writes. */
     cli_out o = cli_run(fx.dir, ARGS("run", "big.scn", "--set", "max-entry=100"));
@@ -142,8 +148,10 @@ Test(inputs, check_determinism_fails_on_sanitizer_output_and_on_differing_exit_s
     free(p);
     cr_assert_eq(check_determinism("good", "good"), 0, "the same hash, clean: passes");
     cr_assert_eq(check_determinism("good", "leaky"), 1, "a leak report after the verdict");
-    char *out = slurp(path_in(fx.dir, "det.out"));
+    char *path = path_in(fx.dir, "det.out");
+    char *out = slurp(path);
     cr_assert(out && strstr(out, "LeakSanitizer"), "names the report: %s", out);
     free(out);
+    free(path);
     cr_assert_eq(check_determinism("good", "failing"), 1, "exit 0 in one build, 1 in another");
 }
