@@ -226,6 +226,8 @@ static void persisted(raft_node *r, uint64_t token)
     }
     if (r->taking_token && r->taking_token <= token)
         raft__snapshot_durable(r);
+    if (r->role == RAFT_CANDIDATE)
+        raft__candidate_vote_durable(r);
     if (r->role == RAFT_LEADER)
         raft__leader_durable_rose(r, old_durable);
     outbox_release(r);

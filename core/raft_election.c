@@ -16,10 +16,29 @@ static uint32_t votes_counted(const raft_node *r)
     return (uint32_t)__builtin_popcountll(r->votes_mask);
 }
 
-static void votes_reset(raft_node *r)
+static void count_vote(raft_node *r, raft_id from)
 {
-    r->votes_mask = UINT64_C(1) << (r->cfg.id - 1);
-    r->votes_count = 1;
+    r->votes_mask |= UINT64_C(1) << (from - 1);
+    r->votes_count++;
+}
+
+static bool self_vote_counted(const raft_node *r)
+{
+    return (r->votes_mask >> (r->cfg.id - 1)) & 1;
+}
+
+/* A new round of votes. A pre-vote changes nothing durable and counts our own
+ * at once; a real election's self-vote counts only once the term and vote
+ * are durable (paper Figure 2: persistent state is updated on stable storage
+ * before responding; thesis §3.8), as our own log copy counts only once it
+ * is — for every cluster size, so a lone node never leads a term it could
+ * forget and lead again with other entries. */
+static void votes_reset(raft_node *r, bool prevote)
+{
+    r->votes_mask = 0;
+    r->votes_count = 0;
+    if (prevote || r->persisted_token >= r->hs_token)
+        count_vote(r, r->cfg.id);
 }
 
 static void send_vote_requests(raft_node *r, uint64_t term, bool prevote, bool transfer)
@@ -50,7 +69,7 @@ void raft__start_election(raft_node *r, bool transfer)
     raft__persist_hs(r);
     raft__set_role(r, RAFT_CANDIDATE);
     r->elections_started++;
-    votes_reset(r);
+    votes_reset(r, false);
     raft__reset_election_timer(r);
     if (votes_counted(r) >= raft__majority(r)) {
         raft__become_leader(r);
@@ -64,7 +83,7 @@ static void start_prevote(raft_node *r)
 {
     raft__set_role(r, RAFT_PRECANDIDATE);
     r->leader = RAFT_NONE;
-    votes_reset(r);
+    votes_reset(r, true);
     raft__reset_election_timer(r);
     if (votes_counted(r) >= raft__majority(r)) {
         raft__start_election(r, false);
@@ -163,10 +182,16 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
     reply_vote(r, m->from, r->term, true, false);
 }
 
-static void count_vote(raft_node *r, raft_id from)
+/* The candidate's term and self-vote became durable (raft_persisted): its own
+ * vote counts now (see votes_reset), which alone may be a majority. */
+void raft__candidate_vote_durable(raft_node *r)
 {
-    r->votes_mask |= UINT64_C(1) << (from - 1);
-    r->votes_count++;
+    assert(r->role == RAFT_CANDIDATE && r->vote == r->cfg.id);
+    if (self_vote_counted(r) || r->persisted_token < r->hs_token)
+        return;
+    count_vote(r, r->cfg.id);
+    if (votes_counted(r) >= raft__majority(r))
+        raft__become_leader(r);
 }
 
 static void recv_prevote_resp(raft_node *r, const raft_msg *m)

@@ -337,6 +337,7 @@ void raft__start_election(raft_node *r, bool transfer);
 void raft__recv_request_vote(raft_node *r, const raft_msg *m);
 void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m);
 void raft__recv_timeout_now(raft_node *r, const raft_msg *m);
+void raft__candidate_vote_durable(raft_node *r);
 
 /* raft_replication.c */
 void raft__become_leader(raft_node *r);

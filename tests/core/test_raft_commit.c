@@ -65,11 +65,13 @@ Test(raft_commit, leader_may_send_entries_before_its_own_write_completes)
     cr_assert_eq(ae.ae.n_entries, 1);
 }
 
-Test(raft_commit, single_node_elects_itself_and_commits_only_on_its_durable_write)
+Test(raft_commit, single_node_elects_itself_once_its_vote_is_durable_and_commits_only_on_its_durable_write)
 {
     fh_init(&H, 1, 1);
     fh_start(&H);
     fh_fire(&H);
+    cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE, "its term and vote are not durable yet");
+    fh_persist_all(&H);
     cr_assert_eq(raft_role(H.node), RAFT_LEADER);
     cr_assert_eq(raft_commit_index(H.node), 0);
     fh_persist_all(&H);

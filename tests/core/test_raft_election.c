@@ -424,3 +424,81 @@ Test(raft_election, timeout_now_starts_an_election_at_once_skipping_prevote)
     cr_assert_not(rv.rv.prevote);
     cr_assert(fh_has_event(&H, RAFT_EV_TIMEOUT_NOW, 2, 1));
 }
+
+/* ---- a node's own vote counts only once durable (issue 15, item 4) ---- */
+
+Test(raft_election, single_node_does_not_lead_while_its_term_and_self_vote_are_not_durable)
+{
+    fh_init(&H, 1, 1);
+    fh_start(&H);
+    fh_fire(&H);
+    cr_assert_eq(raft_term(H.node), 1);
+    cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE, "the self-vote is not durable yet");
+    for (int i = 0; i < 5; i++) { /* the host never acknowledges: never a leader */
+        fh_fire(&H);
+        cr_assert_neq(raft_role(H.node), RAFT_LEADER, "election %d", i + 2);
+    }
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_APPEND), 0, "no leader's no-op was appended");
+    fh_persist_all(&H);
+    cr_assert_eq(raft_role(H.node), RAFT_LEADER, "leads once its vote is durable");
+    cr_assert_eq(raft_term(H.node), 6);
+}
+
+/* Count the leaderships of `term` among the recorded role events. */
+static size_t leaderships_of(uint64_t term)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < H.n_events; i++)
+        n += H.events[i].kind == RAFT_EV_ROLE && H.events[i].a == RAFT_LEADER &&
+             H.events[i].b == term;
+    return n;
+}
+
+Test(raft_election, single_node_never_leads_one_term_twice_across_a_crash_before_its_vote_is_durable)
+{
+    fh_init(&H, 1, 1);
+    fh_start(&H);
+    fh_fire(&H); /* term 1: nothing durable yet */
+    raft_propose(H.node, "a", 1, NULL, NULL); /* refused, or appended but never durable */
+    fh_crash(&H);
+    fh_start(&H); /* from what was durable: term 0 */
+    cr_assert_eq(raft_term(H.node), 0);
+    fh_fire(&H);
+    fh_persist_all(&H);
+    cr_assert_eq(raft_role(H.node), RAFT_LEADER);
+    cr_assert_eq(raft_propose(H.node, "b", 1, NULL, NULL), RAFT_OK);
+    fh_persist_all(&H);
+    for (uint64_t t = 1; t <= raft_term(H.node); t++)
+        cr_assert_leq(leaderships_of(t), 1, "term %llu led %zu times", (unsigned long long)t,
+                      leaderships_of(t));
+    /* every (index, term) the node ever appended names one entry */
+    raft_entry e;
+    cr_assert(raft_entry_at(H.node, 2, &e));
+    cr_assert_eq(e.len, 1);
+    cr_assert_eq(e.data[0], 'b');
+}
+
+Test(raft_election, candidate_counts_its_own_vote_only_once_durable_in_a_cluster_too)
+{
+    fh_start(&H); /* 3 nodes */
+    fh_fire(&H);
+    raft_msg v = fh_vote_resp(2, 1, true); /* a grant that overtook our durable write */
+    fh_deliver(&H, &v);
+    cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE, "1 durable vote of 3 is no majority");
+    fh_persist_all(&H);
+    cr_assert_eq(raft_role(H.node), RAFT_LEADER, "our vote is durable: 2 of 3");
+}
+
+Test(raft_election, prevote_counts_its_own_vote_at_once_as_it_persists_nothing)
+{
+    H.cfg.prevote = true;
+    fh_start(&H);
+    fh_fire(&H);
+    cr_assert_eq(raft_role(H.node), RAFT_PRECANDIDATE);
+    size_t writes = H.n_writes;
+    raft_msg v = fh_vote_resp(2, 1, true);
+    v.rvr.prevote = true;
+    fh_deliver(&H, &v);
+    cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE, "self + peer 2 pre-votes: a majority");
+    cr_assert_eq(H.n_writes, writes + 1, "the real election's term and vote");
+}
