@@ -9,6 +9,9 @@ static bool config_valid(const raft_config *c)
     return c->n_nodes >= 1 && c->n_nodes <= RAFT_MAX_NODES && c->id >= 1 &&
            c->id <= c->n_nodes && c->election_timeout_min_ns > 0 &&
            c->election_timeout_min_ns <= c->election_timeout_max_ns && c->heartbeat_ns > 0 &&
+           /* else followers time out between heartbeats (paper §5.6:
+            * broadcastTime << electionTimeout) */
+           c->heartbeat_ns < c->election_timeout_min_ns &&
            c->max_entries_per_msg >= 1 && c->max_entries_per_msg <= RAFT_MAX_BATCH &&
            c->pipeline_window >= 1 && c->pipeline_window <= RAFT_MAX_WINDOW &&
            c->snapshot_chunk_bytes >= 1 && c->max_bytes_per_msg >= 1;

@@ -48,6 +48,8 @@ static int cmd_protocol(scn_parser *p)
 static int cmd_election_timeout(scn_parser *p)
 {
     uint64_t lo, hi;
+    p->timeout_line = p->ln->line;
+    p->timeout_col = scn_here(p);
     int rc = scn_duration(p, "a minimum election timeout (e.g. 150ms)", &lo);
     if (rc || (rc = scn_duration(p, "a maximum election timeout (e.g. 300ms)", &hi)))
         return rc;
@@ -74,6 +76,8 @@ static int nonzero_duration(scn_parser *p, const char *what, const char *name, u
 
 static int cmd_heartbeat(scn_parser *p)
 {
+    p->heartbeat_line = p->ln->line;
+    p->heartbeat_col = scn_here(p);
     return nonzero_duration(p, "a heartbeat interval (e.g. 50ms)", "heartbeat",
                             &RAFT->heartbeat_ns);
 }

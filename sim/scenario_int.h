@@ -46,6 +46,9 @@ typedef struct scn_parser {
     bool in_chaos;         /* inside `chaos { ... }` */
     uint32_t chaos_line, chaos_col;
     bool nodes_seen;
+    /* where `heartbeat` and `election-timeout` were set (line 0: default),
+     * for the check that the one stays below the other (scn_check_timing) */
+    uint32_t heartbeat_line, heartbeat_col, timeout_line, timeout_col;
     uint32_t n_clients_declared;
     /* where settings that are checked against others at the end were written
      * (line 0: not written) — scenario_limits.c */
@@ -68,6 +71,10 @@ typedef struct scn_command {
 const scn_command *scn_top_commands(size_t *n);
 const scn_command *scn_action_commands(size_t *n);
 const scn_command *scn_chaos_commands(size_t *n);
+/* The heartbeat interval is below the minimum election timeout (raft_new
+ * refuses anything else); the error points at whichever line set the pair
+ * last (scenario_limits.c; part of scn_check_limits, and run by --set). 0 or 2. */
+int scn_check_timing(scn_parser *p);
 
 /* ---- lexer and errors (scenario_lex.c) ---- */
 int scn_error(scn_parser *p, uint32_t col, const char *fmt, ...)

@@ -6,7 +6,9 @@
  *     `max-events`, so that a long run says how far it may go;
  *   - every client's append (its payload in a log-buffer command) fits the
  *     largest entry a leader accepts (`max-entry`): a write that can never
- *     fit would be refused forever.
+ *     fit would be refused forever;
+ *   - the heartbeat interval is below the minimum election timeout (raft_new
+ *     refuses anything else: followers would time out between heartbeats).
  * Each error points at the setting to change. */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -90,8 +92,24 @@ static int check_payloads(scn_parser *p)
     return 0;
 }
 
+/* At whichever of `heartbeat` / `election-timeout` was written last. */
+int scn_check_timing(scn_parser *p)
+{
+    const raft_config *r = &p->sc->cfg.raft;
+    if (r->heartbeat_ns < r->election_timeout_min_ns)
+        return 0;
+    if (p->heartbeat_line >= p->timeout_line)
+        return error_at(p, p->heartbeat_line, p->heartbeat_col, "expected a heartbeat interval "
+                        "below the minimum election timeout, or followers time out between "
+                        "heartbeats");
+    return error_at(p, p->timeout_line, p->timeout_col, "expected a minimum election timeout "
+                    "above the heartbeat interval, or followers time out between heartbeats");
+}
+
 int scn_check_limits(scn_parser *p)
 {
     int rc = check_run_length(p);
-    return rc ? rc : check_payloads(p);
+    if (!rc)
+        rc = check_payloads(p);
+    return rc ? rc : scn_check_timing(p);
 }

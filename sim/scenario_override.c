@@ -95,6 +95,8 @@ static int apply_line(scenario *sc, const char *line, char *err, size_t err_cap)
         p.pos = 1;
         rc = c->fn(&p);
     }
+    if (rc == 0)
+        rc = scn_check_timing(&p);
     free(ln);
     return rc;
 }

@@ -217,3 +217,19 @@ Test(scenario_meaning, heartbeat_idle_only_is_off_unless_switched_on)
     scenario_free(&sc);
     parse_fails("heartbeat-idle-only sometimes\n", "t.scn:1:21: error:");
 }
+
+Test(scenario_meaning, set_rejects_a_heartbeat_not_below_the_minimum_election_timeout)
+{
+    scenario sc;
+    char err[512];
+    parse_ok("nodes 3\nheartbeat 40ms\n", &sc);
+    cr_assert_eq(scenario_set(&sc, "heartbeat=150ms", err, sizeof err), 2);
+    cr_assert_str_eq(err, "--set:1:11: error: expected a heartbeat interval below the minimum "
+                          "election timeout, or followers time out between heartbeats");
+    cr_assert_eq(sc.cfg.raft.heartbeat_ns, 40 * SIM_NS_PER_MS, "all or nothing");
+    cr_assert_eq(scenario_set(&sc, "election-timeout=30ms,60ms", err, sizeof err), 2);
+    cr_assert(strstr(err, "--set:1:18: error: expected a minimum election timeout above"), "%s",
+              err);
+    cr_assert_eq(scenario_set(&sc, "heartbeat=149ms", err, sizeof err), 0, "%s", err);
+    scenario_free(&sc);
+}
