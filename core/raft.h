@@ -76,10 +76,11 @@ typedef struct raft_snapshot_meta {
  *
  * Every write carries the current hard state. Log changes:
  *   kind ENTRIES:  the log from `first_index` on is replaced by `entries`
- *                  (n may be 0 for a pure hard-state write, first_index 0).
- *                  Entries at first_index and later that the host holds are
- *                  discarded first — this is how a conflict truncation
- *                  reaches the disk.
+ *                  (n may be 0: with first_index 0 a pure hard-state write;
+ *                  with first_index > 0 a pure truncation). Entries at
+ *                  first_index and later that the host holds are discarded
+ *                  first — this is how a conflict truncation reaches the
+ *                  disk, even when no entry could follow it.
  *   kind SNAPSHOT: `snap` + `snap_data` become the stored snapshot. If
  *                  `keep_log` is false the whole stored log is discarded;
  *                  otherwise entries <= snap.index are discarded and the

@@ -48,6 +48,7 @@ static void append_new_entries(raft_node *r, const raft_msg *m)
 {
     uint64_t prev = m->ae.prev_index;
     uint32_t n = m->ae.n_entries, i = 0;
+    bool cut = false;
     for (; i < n; i++) {
         uint64_t index = prev + 1 + i;
         if (index <= r->log.base_index)
@@ -56,6 +57,7 @@ static void append_new_entries(raft_node *r, const raft_msg *m)
             break;
         if (raft_log_term_at(&r->log, index) != m->ae.entries[i].term) {
             truncate_from(r, index);
+            cut = true;
             break;
         }
     }
@@ -70,8 +72,13 @@ static void append_new_entries(raft_node *r, const raft_msg *m)
     for (uint32_t j = i; j < n; j++, appended++)
         if (raft_log_append(&r->log, &m->ae.entries[j]) != RAFT_OK)
             break; /* out of memory: keep what fitted, the leader resends */
-    if (!appended)
+    if (!appended) {
+        /* The cut reaches the disk on its own (a write of no entries from
+         * `first`): a restart must never bring the removed entries back. */
+        if (cut)
+            raft__persist_entries(r, first, NULL, 0);
         return;
+    }
     raft__event(r, RAFT_EV_APPEND, first, first + appended - 1);
     raft__persist_entries(r, first, &m->ae.entries[i], appended);
 }

@@ -87,9 +87,11 @@ static void disk_apply(fhost *h, const raft_write *w)
         disk_snapshot(h, w);
         return;
     }
-    if (w->n_entries == 0)
-        return;
+    if (w->first_index == 0)
+        return; /* a pure hard-state write */
     disk_truncate(h, w->first_index);
+    if (w->n_entries == 0)
+        return; /* a pure truncation */
     cr_assert_eq(h->disk_snap.index + h->n_disk + 1, w->first_index, "write leaves no gap");
     for (size_t i = 0; i < w->n_entries; i++)
         disk_append(h, &w->entries[i]);
