@@ -47,10 +47,23 @@ const char *raft_event_name(enum raft_event_kind kind)
         [RAFT_EV_TRANSFER_START] = "transfer_start",
         [RAFT_EV_TIMEOUT_NOW] = "timeout_now",
         [RAFT_EV_STALE_MESSAGE] = "stale_message",
+        [RAFT_EV_LIMIT] = "limit",
     };
     if ((unsigned)kind >= RAFT_EV__COUNT || !names[kind])
         return "?";
     return names[kind];
+}
+
+const char *raft_limit_name(enum raft_limit limit)
+{
+    switch (limit) {
+    case RAFT_LIMIT_OUTBOX: return "outbox";
+    case RAFT_LIMIT_WRITES: return "writes";
+    case RAFT_LIMIT_READS: return "reads";
+    case RAFT_LIMIT_SNAPSHOT: return "snapshot";
+    case RAFT_LIMIT__COUNT: break;
+    }
+    return "?";
 }
 
 #define RAFT_BUG_FLAG(name, flag, text) flag,

@@ -14,9 +14,13 @@
 
 /* ---- small FIFO ---- */
 
-/* Double the capacity (16 at first), unrolling the ring to slot 0. */
+/* Double the capacity (16 at first), unrolling the ring to slot 0; never
+ * past the FIFO's bound. */
 int raft__fifo_grow(raft_fifo *f)
 {
+    assert(f->max >= 16 && (f->max & (f->max - 1)) == 0);
+    if (f->cap >= f->max)
+        return RAFT_ELIMIT;
     size_t cap = f->cap ? f->cap * 2 : 16;
     uint8_t *p = malloc(cap * f->item_size);
     if (!p)
@@ -34,7 +38,7 @@ int raft__fifo_push(raft_fifo *f, const void *item)
 {
     void *slot = raft__fifo_push_slot(f);
     if (!slot)
-        return RAFT_ENOMEM;
+        return f->count >= f->max ? RAFT_ELIMIT : RAFT_ENOMEM;
     memcpy(slot, item, f->item_size);
     return RAFT_OK;
 }
@@ -79,6 +83,14 @@ void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b
         return;
     raft_event ev = {.kind = kind, .a = a, .b = b};
     r->io.event(r->io.ctx, &ev);
+}
+
+/* A queue is at its bound (raft.h, enum raft_limit): tell the host. */
+void raft__limit_hit(raft_node *r, enum raft_limit limit, uint64_t length)
+{
+    assert(limit < RAFT_LIMIT__COUNT);
+    r->limit_hits[limit]++;
+    raft__event(r, RAFT_EV_LIMIT, limit, length);
 }
 
 uint32_t raft__majority(const raft_node *r) { return r->cfg.n_nodes / 2 + 1; }
@@ -152,17 +164,30 @@ static void outbox_release(raft_node *r)
 
 /* ---- persistence ---- */
 
+/* The pending-writes queue is full (or cannot grow): track this write with
+ * the newest pending one. Its log end becomes durable only with this write,
+ * a little later than it really does: conservative, never wrong. The queue
+ * always holds one (raft_new gives it room before any write). */
+static void writes_merge(raft_node *r, uint64_t token, uint64_t last_index)
+{
+    assert(r->writes.count > 0);
+    raft_pending_write *pw = raft__fifo_at(&r->writes, r->writes.count - 1);
+    assert(pw->token < token);
+    *pw = (raft_pending_write){.token = token, .last_index = last_index};
+    raft__limit_hit(r, RAFT_LIMIT_WRITES, r->writes.count);
+}
+
 static inline uint64_t persist(raft_node *r, raft_write *w)
 {
     w->token = ++r->last_token;
     w->hs.term = r->term;
     w->hs.vote = r->vote;
+    uint64_t last = raft_log_last_index(&r->log);
     raft_pending_write *pw = raft__fifo_push_slot(&r->writes);
     if (pw)
-        *pw = (raft_pending_write){.token = w->token,
-                                   .last_index = raft_log_last_index(&r->log)};
+        *pw = (raft_pending_write){.token = w->token, .last_index = last};
     else
-        r->stopped = true; /* cannot track durability any more: stop safely */
+        writes_merge(r, w->token, last);
     r->io.persist(r->io.ctx, w);
     return w->token;
 }
@@ -380,6 +405,10 @@ static int propose(raft_node *r, const void *data, size_t len, uint64_t *index,
         return RAFT_ETOOBIG;
     if (len && !data)
         return RAFT_EINVAL;
+    if (r->writes.count >= r->writes.max) { /* the disk is that far behind */
+        raft__limit_hit(r, RAFT_LIMIT_WRITES, r->writes.count);
+        return RAFT_ELIMIT;
+    }
     int rc = raft__append_local(r, RAFT_ENTRY_DATA, data, (uint32_t)len);
     if (rc != RAFT_OK)
         return rc;

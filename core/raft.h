@@ -36,11 +36,35 @@ typedef uint32_t raft_id;
     X(RAFT_EMSG, "malformed message")                                  \
     X(RAFT_ETOOBIG, "entry too large")                                 \
     X(RAFT_ENOTREADY, "leader has not committed an entry of its term") \
-    X(RAFT_ESTOPPED, "node is shut down")
+    X(RAFT_ESTOPPED, "node is shut down")                              \
+    X(RAFT_ELIMIT, "a queue of the node is at its bound")
 #define RAFT_ERR_ENUM(name, text) name,
 enum raft_err { RAFT_ERRORS(RAFT_ERR_ENUM) RAFT_ERR_COUNT };
 #undef RAFT_ERR_ENUM
 const char *raft_strerror(int err);
+
+/* ---- Explicit bounds on the node's queues (issue 15). Hitting one is never
+ * silent: the call that would grow the queue fails with RAFT_ELIMIT where
+ * it can (raft_propose, raft_read_index), and the node always reports
+ * RAFT_EV_LIMIT (a = the queue, b = its length) and counts the hit in
+ * raft_status.limit_hits. Running out of memory while growing one counts the
+ * same way. ---- */
+enum raft_limit {
+    RAFT_LIMIT_OUTBOX,   /* messages waiting for a durable write: the new one is
+                            dropped, as the network may drop it */
+    RAFT_LIMIT_WRITES,   /* writes not yet durable: raft_propose refused; any
+                            other write is tracked with the newest pending one
+                            (its durability is credited a little later) */
+    RAFT_LIMIT_READS,    /* pending ReadIndex requests: raft_read_index refused */
+    RAFT_LIMIT_SNAPSHOT, /* an InstallSnapshot of more than RAFT_MAX_SNAPSHOT
+                            bytes: refused (the receive buffer is never allocated) */
+    RAFT_LIMIT__COUNT
+};
+#define RAFT_MAX_OUTBOX 4096u          /* powers of two: the queues double from 16 */
+#define RAFT_MAX_PENDING_WRITES 65536u
+#define RAFT_MAX_READS 4096u
+#define RAFT_MAX_SNAPSHOT (UINT64_C(1) << 30) /* bytes of one snapshot received */
+const char *raft_limit_name(enum raft_limit limit);
 
 enum raft_role { RAFT_FOLLOWER, RAFT_PRECANDIDATE, RAFT_CANDIDATE, RAFT_LEADER };
 const char *raft_role_name(enum raft_role role);
@@ -123,6 +147,7 @@ enum raft_event_kind {
     RAFT_EV_TRANSFER_START,    /* leadership transfer to a started */
     RAFT_EV_TIMEOUT_NOW,       /* received TimeoutNow: election started at once */
     RAFT_EV_STALE_MESSAGE,     /* ignored a message of an older term (a = type) */
+    RAFT_EV_LIMIT,             /* a queue hit its bound: a = enum raft_limit, b = length */
     RAFT_EV__COUNT
 };
 typedef struct raft_event {
@@ -259,6 +284,7 @@ typedef struct raft_status {
     uint32_t connected_peers;     /* peers heard from within an election timeout */
     uint64_t last_heartbeat_ns;   /* last valid AppendEntries (follower) / majority ack (leader) */
     uint64_t persisted_token, pending_token;
+    uint64_t limit_hits[RAFT_LIMIT__COUNT]; /* RAFT_EV_LIMIT reports, by queue */
 } raft_status;
 void raft_get_status(const raft_node *node, raft_status *out);
 

@@ -183,7 +183,9 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
 }
 
 /* The candidate's term and self-vote became durable (raft_persisted): its own
- * vote counts now (see votes_reset), which alone may be a majority. */
+ * vote counts now (see votes_reset; paper Figure 2 "persistent state ...
+ * updated on stable storage before responding", thesis §3.8), which alone may
+ * be a majority (a one-node cluster). */
 void raft__candidate_vote_durable(raft_node *r)
 {
     assert(r->role == RAFT_CANDIDATE && r->vote == r->cfg.id);
@@ -194,6 +196,8 @@ void raft__candidate_vote_durable(raft_node *r)
         raft__become_leader(r);
 }
 
+/* Thesis §9.6: a majority of pre-votes (our own included) starts the real
+ * election; a refusal from a higher term is adopted (Figure 2, all servers). */
 static void recv_prevote_resp(raft_node *r, const raft_msg *m)
 {
     if (!m->rvr.granted) {
@@ -208,6 +212,8 @@ static void recv_prevote_resp(raft_node *r, const raft_msg *m)
         raft__start_election(r, false);
 }
 
+/* Paper Figure 2, candidates: votes from a majority (our own once durable)
+ * make us leader; a higher term in a reply makes us a follower (§5.1). */
 void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m)
 {
     if (m->rvr.prevote) {

@@ -31,7 +31,6 @@
 #endif
 
 #define RAFT_MAX_WINDOW 32u            /* cap on cfg.pipeline_window */
-#define RAFT_MAX_SNAPSHOT (1ull << 30) /* larger InstallSnapshot totals are malformed */
 
 enum peer_mode {
     PEER_PROBE,    /* one AppendEntries at a time until a success (paper §5.3) */
@@ -89,10 +88,11 @@ typedef struct raft_read_req {
     uint64_t req_id, index, seq;
 } raft_read_req;
 
-/* A growable FIFO of fixed-size items; reused, so steady state never allocates. */
+/* A growable FIFO of fixed-size items, at most `max` (a power of two, its
+ * bound: raft.h's RAFT_MAX_*); reused, so steady state never allocates. */
 typedef struct raft_fifo {
     void *items;
-    size_t item_size, cap, head, count;
+    size_t item_size, cap, head, count, max;
 } raft_fifo;
 
 /* Field order: events hop between nodes, so every call into a node starts
@@ -103,7 +103,7 @@ typedef struct raft_fifo {
  * snapshots and status queries use. */
 struct raft_node {
     /* ---- hot: lines 0-3 ---- */
-    _Alignas(64) bool stopped;
+    _Alignas(64) bool stopped; /* (no bound stops the node: see enum raft_limit) */
     /* host time, read once per call into the node (see raft__now) */
     bool in_call, now_valid;
     bool committed_in_term; /* leader: an entry of its term is committed */
@@ -172,6 +172,7 @@ struct raft_node {
     } msgs[RAFT_MSG_TYPE_SLOTS]; /* by raft__msg_slot(type) */
     uint64_t msgs_malformed;
     uint64_t elections_started, elections_won;
+    uint64_t limit_hits[RAFT_LIMIT__COUNT];
 
     /* ---- cold ---- */
     /* elections */
@@ -186,7 +187,11 @@ struct raft_node {
     raft_snapshot_meta taking;
     uint8_t *taking_data;
     size_t taking_len;
+    /* A snapshot being received is one leader's, in one term: its chunks
+     * are never mixed with another's (raft_snapshot.c's assemble). */
     raft_snapshot_meta recv;
+    raft_id recv_from;
+    uint64_t recv_term;
     uint8_t *recv_data;
     uint64_t recv_total, recv_off;
 };
@@ -209,6 +214,7 @@ static inline uint64_t raft__now(raft_node *r)
     return r->now_valid ? r->now_ns : raft__now_read(r);
 }
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
+void raft__limit_hit(raft_node *r, enum raft_limit limit, uint64_t length);
 /* Paper §5.2: a fresh random timeout from [min, max] on every reset. Inline:
  * every AppendEntries a follower accepts resets it. */
 static inline void raft__reset_election_timer(raft_node *r)
@@ -295,7 +301,8 @@ static inline void *raft__fifo_at(const raft_fifo *f, size_t i)
 }
 
 /* Append an uninitialised item and return it for the caller to fill (a typed
- * store, cheaper than a copy of item_size bytes); NULL when out of memory. */
+ * store, cheaper than a copy of item_size bytes); NULL at the bound or when
+ * out of memory (the caller reports it: raft__limit_hit). */
 static inline void *raft__fifo_push_slot(raft_fifo *f)
 {
     if (f->count == f->cap && raft__fifo_grow(f) != RAFT_OK)
@@ -322,8 +329,10 @@ static inline void raft__send_durable(raft_node *r, raft_id to, const raft_msg *
         return;
     }
     raft_outbox_item *it = raft__fifo_push_slot(&r->outbox);
-    if (!it)
-        return; /* dropped, like a lost message */
+    if (!it) { /* dropped, as the network may drop it, but not silently */
+        raft__limit_hit(r, RAFT_LIMIT_OUTBOX, r->outbox.count);
+        return;
+    }
     /* Field by field: a compound literal was built on the stack and then
      * copied, the message twice. */
     it->token = r->last_token;

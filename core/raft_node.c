@@ -62,11 +62,17 @@ static int load_boot(raft_node *r, const raft_boot *b)
     return RAFT_OK;
 }
 
-static void fifos_init(raft_node *r)
+/* Item sizes and bounds; the pending writes get room at once, so that a
+ * write can always be tracked (raft.c's writes_merge needs one queued). */
+static int fifos_init(raft_node *r)
 {
     r->writes.item_size = sizeof(raft_pending_write);
+    r->writes.max = RAFT_MAX_PENDING_WRITES;
     r->outbox.item_size = sizeof(raft_outbox_item);
+    r->outbox.max = RAFT_MAX_OUTBOX;
     r->reads.item_size = sizeof(raft_read_req);
+    r->reads.max = RAFT_MAX_READS;
+    return raft__fifo_grow(&r->writes);
 }
 
 /* n zeroed items of `size` bytes (a multiple of 64), 64-byte aligned: the
@@ -98,13 +104,12 @@ raft_node *raft_new(const raft_config *cfg, const raft_io *io, const raft_boot *
         ring *= 2;
     r->inflight_mask = ring - 1;
     r->io = *io;
-    fifos_init(r);
     raft_boot none = {0};
     r->peers = zalloc_lines(cfg->n_nodes, sizeof *r->peers);
     r->match = calloc(cfg->n_nodes, sizeof *r->match);
     r->scratch = calloc(RAFT_MAX_BATCH, sizeof *r->scratch);
     r->batch = calloc(cfg->max_entries_per_msg, sizeof *r->batch);
-    if (!r->peers || !r->match || !r->scratch || !r->batch ||
+    if (fifos_init(r) != RAFT_OK || !r->peers || !r->match || !r->scratch || !r->batch ||
         load_boot(r, boot ? boot : &none) != RAFT_OK) {
         raft_free(r);
         return NULL;

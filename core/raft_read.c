@@ -22,8 +22,11 @@ int raft_read_index(raft_node *r, uint64_t req_id)
     /* Step 2: confirm leadership with a heartbeat round; every AppendEntries
      * sent from now on has seq >= this. */
     raft_read_req q = {.req_id = req_id, .index = r->commit, .seq = r->seq + 1};
-    if (raft__fifo_push(&r->reads, &q) != RAFT_OK)
-        return RAFT_ENOMEM;
+    int rc = raft__fifo_push(&r->reads, &q);
+    if (rc != RAFT_OK) { /* RAFT_ELIMIT at RAFT_MAX_READS, or out of memory */
+        raft__limit_hit(r, RAFT_LIMIT_READS, r->reads.count);
+        return rc;
+    }
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
             raft__heartbeat(r, id, false);

@@ -159,7 +159,18 @@ static void recv_reset(raft_node *r)
     free(r->recv_data);
     r->recv_data = NULL;
     r->recv = (raft_snapshot_meta){0, 0};
+    r->recv_from = RAFT_NONE;
+    r->recv_term = 0;
     r->recv_total = r->recv_off = 0;
+}
+
+/* The chunk continues the snapshot being received: the same leader, in the
+ * same term, sending the same snapshot. */
+static bool recv_ours(const raft_node *r, const raft_msg *m)
+{
+    return r->recv_data && r->recv_from == m->from && r->recv_term == m->term &&
+           r->recv.index == m->is.last_index && r->recv.term == m->is.last_term &&
+           r->recv_total == m->is.total_len;
 }
 
 /* Paper §7: keep the suffix after a matching entry; otherwise discard the log. */
@@ -208,20 +219,28 @@ static bool install(raft_node *r)
     return true;
 }
 
-/* Start or continue assembling; false if the chunk cannot be used. */
+/* Start or continue assembling; false if the chunk cannot be used. Paper
+ * Figure 13 (InstallSnapshot, receiver 2-4): offset 0 starts a new snapshot
+ * and chunks are written at their offset; here only chunks of one leader's
+ * transfer in one term (recv_ours) are put together: another leader's chunks
+ * of the same index could carry other bytes. */
 static bool assemble(raft_node *r, const raft_msg *m)
 {
-    raft_snapshot_meta meta = {m->is.last_index, m->is.last_term};
-    bool same = r->recv_data && r->recv.index == meta.index && r->recv.term == meta.term &&
-                r->recv_total == m->is.total_len;
+    bool same = recv_ours(r, m);
     if (!same && m->is.offset == 0) {
         recv_reset(r);
-        if (m->is.total_len > RAFT_MAX_SNAPSHOT)
+        if (m->is.total_len > RAFT_MAX_SNAPSHOT) {
+            raft__limit_hit(r, RAFT_LIMIT_SNAPSHOT, m->is.total_len);
             return false;
+        }
         r->recv_data = malloc(m->is.total_len ? m->is.total_len : 1);
-        if (!r->recv_data)
+        if (!r->recv_data) {
+            raft__limit_hit(r, RAFT_LIMIT_SNAPSHOT, m->is.total_len);
             return false;
-        r->recv = meta;
+        }
+        r->recv = (raft_snapshot_meta){m->is.last_index, m->is.last_term};
+        r->recv_from = m->from;
+        r->recv_term = m->term;
         r->recv_total = m->is.total_len;
         same = true;
     }
@@ -246,8 +265,9 @@ void raft__recv_install_snapshot(raft_node *r, const raft_msg *m)
         return;
     }
     if (!assemble(r, m)) {
-        bool ours = r->recv.index == m->is.last_index && r->recv.term == m->is.last_term;
-        reply_snapshot(r, m->from, m->is.last_index, ours ? r->recv_off : 0, false);
+        /* where this leader's transfer should go on: at our offset if it is
+         * the one being assembled, else from the start */
+        reply_snapshot(r, m->from, m->is.last_index, recv_ours(r, m) ? r->recv_off : 0, false);
         return;
     }
     if (!m->is.done) {

@@ -81,6 +81,7 @@ void raft_get_status(const raft_node *r, raft_status *s)
     s->read_only = !s->healthy;
     s->persisted_token = r->persisted_token;
     s->pending_token = r->last_token;
+    memcpy(s->limit_hits, r->limit_hits, sizeof s->limit_hits);
 }
 
 /* snprintf into a bounded buffer, counting what would have been written. */
