@@ -11,8 +11,9 @@ shift 3
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 N=3
-# Ports: a base from our pid, so concurrent runs (other worktrees) differ.
-BASE=$((20000 + ($$ % 400) * 100))
+# Ports: each test picks a free random range (pick_base, lib.sh), so
+# concurrent runs (other worktrees) do not collide.
+BASE=0
 PASSED=0 FAILED=0 FAILS=""
 DIR=""
 trap 'cluster_cleanup' EXIT
@@ -27,7 +28,7 @@ begin() {
     DIR="$WORK/$1"
     rm -rf "$DIR"
     mkdir -p "$DIR"
-    BASE=$((BASE + 20))
+    pick_base || { echo "    no free port range" >&2; return 1; }
     OPTS="${2:-}"
 }
 

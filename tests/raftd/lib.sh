@@ -132,3 +132,22 @@ new_leader_seen() {
 is_leader() { [ "$(ctl --timeout 1 leader 2>/dev/null)" = "$1" ]; }
 
 exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# pick_base: a random BASE below the ephemeral port range whose 100 ports no
+# socket on this machine uses now (concurrent test runs, other services).
+pick_base() {
+    local tries=50 b used line port
+    while [ $tries -gt 0 ]; do
+        tries=$((tries - 1))
+        b=$((10000 + (RANDOM % 220) * 100))
+        used=0
+        while read -r _ line _; do
+            port=${line##*:}
+            [ "$port" = local_address ] && continue
+            port=$((16#$port))
+            if [ "$port" -ge "$b" ] && [ "$port" -lt $((b + 100)) ]; then used=1; break; fi
+        done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+        [ $used = 0 ] && { BASE=$b; return 0; }
+    done
+    return 1
+}

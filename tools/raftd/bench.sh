@@ -16,7 +16,7 @@ RAFTD=$1 RAFTCTL=$2 RAFTSIM=$3 WORK=$4 SECS=${5:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../../tests/raftd/lib.sh"
 N=3 OPTS="" DIR="$WORK"
-BASE=$((30000 + ($$ % 300) * 100))
+pick_base || { echo "bench: no free port range" >&2; exit 1; }
 trap 'cluster_cleanup' EXIT
 trap 'cluster_cleanup; exit 1' INT TERM
 rm -rf "$DIR"
