@@ -127,7 +127,8 @@ test_leader_kill9_during_writes_loses_no_acknowledged_append() {
 }
 
 test_full_cluster_kill9_and_restart_recovers_every_acknowledged_append() {
-    begin fullkill
+    # snapshots every 500 entries: recovery reads a snapshot and a log suffix
+    begin fullkill "--snapshot-every 500 --snapshot-keep 50"
     start_cluster
     leader >/dev/null || { fail "no leader"; return 1; }
     bg_append 5000 20 f
@@ -141,7 +142,9 @@ test_full_cluster_kill9_and_restart_recovers_every_acknowledged_append() {
     leader >/dev/null || { fail "no leader after the restart"; return 1; }
     ctl query >"$DIR/query.txt" 2>/dev/null || { fail "query failed"; return 1; }
     acked_all_present "$DIR/acked.txt" "$DIR/query.txt" || return 1
-    echo "    $(wc -l <"$DIR/query.txt") records recovered"
+    grep -q "recovered term .* snapshot [1-9]" "$DIR/n1.log" ||
+        { fail "n1 recovered no snapshot"; return 1; }
+    echo "    $(wc -l <"$DIR/query.txt") records recovered;$(grep -h "store: recovered term [1-9]" "$DIR/n1.log" | sed 's/.*recovered/ n1 recovered/')"
 }
 
 newest_segment() { ls "$DIR/n$1"/log-* | sort | tail -1; }

@@ -312,3 +312,32 @@ Test(store, leftovers_of_an_interrupted_compaction_are_ignored)
     snprintf(path, sizeof path, "%s/%s", dir, junk[1]);
     cr_assert_neq(access(path, F_OK), 0, "the orphan snapshot was removed");
 }
+
+Test(store, a_log_larger_than_a_segment_spans_segments_and_replays_in_order)
+{
+    store *st = open_ok();
+    static uint8_t big[64 << 10];
+    raft_entry e[64];
+    uint64_t index = 1;
+    for (int batch = 0; batch < 5; batch++) { /* 5 x 64 x 64 KiB = 20 MiB > 16 MiB */
+        for (int i = 0; i < 64; i++) {
+            memset(big, 'a' + (int)(index + (uint64_t)i) % 26, sizeof big);
+            e[i] = (raft_entry){.term = 1, .type = RAFT_ENTRY_DATA, .len = sizeof big,
+                                .data = big};
+        }
+        raft_write w = {.token = ++next_token, .kind = RAFT_WRITE_ENTRIES, .hs = {.term = 1},
+                        .first_index = index, .entries = e, .n_entries = 64};
+        cr_assert_eq(store_write(st, &w), 0);
+        uint64_t tok;
+        cr_assert_eq(store_sync(st, &tok), 0);
+        index += 64;
+    }
+    cr_assert_eq(st->seg_seq, 2, "the log rolled into a second segment");
+    store_close(st);
+    st = open_ok();
+    cr_assert_eq(store_last_index(st), 320);
+    cr_assert_eq(st->seg_seq, 2);
+    cr_assert_eq(st->ents[319].len, sizeof big);
+    cr_assert_eq(st->stats.torn_bytes_truncated, 0);
+    store_close(st);
+}
