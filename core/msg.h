@@ -65,8 +65,10 @@ typedef struct raft_msg {
         } ae;
         struct {
             bool success;
-            uint64_t seq;         /* echo of ae.seq */
-            uint64_t match_index; /* success: last index known to match the leader */
+            uint64_t seq;         /* echo of ae.seq; 0 if refused for its stale term */
+            /* success: last index known to match the leader; rejection: the
+             * prevLogIndex refused (etcd's rejected index; 0: stale term) */
+            uint64_t match_index;
             uint64_t conflict_index, conflict_term; /* rejection hint (paper §5.3) */
             uint64_t last_index;  /* follower's last log index */
         } aer;

@@ -105,6 +105,8 @@ void raft_config_default(raft_config *cfg, raft_id id, uint32_t n_nodes)
     cfg->max_entries_per_msg = 64;
     cfg->max_bytes_per_msg = 64u * 1024u;
     cfg->pipeline_window = 4;
+    cfg->max_inflight_bytes = 256u * 1024u;
+    cfg->retransmit_max_ns = 1000000000u;
     cfg->snapshot_threshold = 0;
     cfg->snapshot_trailing = 0;
     cfg->snapshot_chunk_bytes = 16u * 1024u;

@@ -201,6 +201,8 @@ typedef struct raft_config {
     uint32_t max_entries_per_msg;     /* 1 = no batching; <= RAFT_MAX_BATCH; default 64 */
     uint32_t max_bytes_per_msg;       /* payload bytes cap per AppendEntries; default 64 KiB */
     uint32_t pipeline_window;         /* in-flight AppendEntries per follower; default 4 */
+    uint64_t max_inflight_bytes;      /* payload bytes in flight per follower; default 256 KiB */
+    uint64_t retransmit_max_ns;       /* cap on the backed-off retransmission timeout; default 1 s */
     uint64_t snapshot_threshold;      /* snapshot after this many applied entries; 0 = never */
     uint64_t snapshot_trailing;       /* entries kept in the log behind a snapshot */
     uint32_t snapshot_chunk_bytes;    /* InstallSnapshot chunk size; default 16 KiB */

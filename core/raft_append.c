@@ -105,12 +105,12 @@ static void reject_inconsistent(raft_node *r, const raft_msg *m)
 {
     uint64_t last = raft_log_last_index(&r->log);
     if (m->ae.prev_index > last) {
-        reply_append(r, m->from, m->ae.seq, false, 0, last + 1, 0);
+        reply_append(r, m->from, m->ae.seq, false, m->ae.prev_index, last + 1, 0);
         return;
     }
     uint64_t term = raft_log_term_at(&r->log, m->ae.prev_index);
     uint64_t first = raft_log_first_of_term(&r->log, m->ae.prev_index);
-    reply_append(r, m->from, m->ae.seq, false, 0, first, term);
+    reply_append(r, m->from, m->ae.seq, false, m->ae.prev_index, first, term);
 }
 
 void raft__recv_append(raft_node *r, const raft_msg *m)
@@ -118,7 +118,8 @@ void raft__recv_append(raft_node *r, const raft_msg *m)
     /* Figure 2: a stale term is refused and does not reset the timer. */
     if (m->term < r->term && !BUG(r, ACCEPT_STALE_TERM)) {
         raft__event(r, RAFT_EV_STALE_MESSAGE, m->type, m->from);
-        reply_append(r, m->from, m->ae.seq, false, 0, 0, 0);
+        /* seq 0: answers no request of the term we reply in (raft_replication.c) */
+        reply_append(r, m->from, 0, false, 0, 0, 0);
         return;
     }
     note_leader(r, m);

@@ -5,7 +5,10 @@
  *                      outbox, commit/apply, receive dispatch, proposals
  *   raft_node.c        raft_new (fresh or from raft_boot), raft_free
  *   raft_election.c    PreVote, RequestVote (both sides), TimeoutNow
- *   raft_replication.c leader side of AppendEntries: windows, batches, commit rule
+ *   raft_replication.c leader side of AppendEntries: sending, retransmission, replies,
+ *                      the commit rule
+ *   progress.c         a follower's progress: states, the in-flight window, the RTO
+ *   quorum.c           majority arithmetic (k-th largest, counts)
  *   raft_append.c      follower side of AppendEntries: consistency check, truncation
  *   raft_snapshot.c    compaction, InstallSnapshot (both sides, chunked)
  *   raft_read.c        ReadIndex and leadership transfer
@@ -17,6 +20,8 @@
 
 #include "log.h"
 #include "msg.h"
+#include "progress.h"
+#include "quorum.h"
 #include "raft.h"
 
 #include <assert.h>
@@ -30,13 +35,6 @@
 #define ANY_BUG(r) 0
 #endif
 
-#define RAFT_MAX_WINDOW 32u            /* cap on cfg.pipeline_window */
-
-enum peer_mode {
-    PEER_PROBE,    /* one AppendEntries at a time until a success (paper §5.3) */
-    PEER_PIPELINE, /* up to pipeline_window in flight, nextIndex advanced optimistically */
-    PEER_SNAPSHOT, /* sending InstallSnapshot chunks, one in flight */
-};
 
 /* A snapshot's bytes, shared by the node and the peers it is being sent to,
  * so a transfer in progress survives the leader taking a newer snapshot. */
@@ -47,29 +45,33 @@ typedef struct raft_snapbuf {
     uint32_t refs;
 } raft_snapbuf;
 
-typedef struct raft_inflight {
-    uint64_t seq, last_index, sent_ns;
-} raft_inflight;
-
-/* The fields a message from or to the peer uses fill the first cache line
- * (the array is 64-byte aligned: raft_new); the inflight ring and the
- * snapshot transfer follow. */
+/* A follower as the leader sees it: its progress (progress.h: state,
+ * nextIndex, the AppendEntries window; matchIndex is raft_node's match), what
+ * it has confirmed, and a snapshot transfer in progress. */
 typedef struct raft_peer {
-    _Alignas(64) uint64_t next_index; /* (matchIndex: raft_node's match) */
-    enum peer_mode mode;
-    uint32_t in_head, in_count; /* inflight ring: oldest at in_head */
+    _Alignas(64) raft_progress pr;
     bool append_sent;        /* last_append_ns is meaningful (heartbeat_idle_only) */
     bool heard;              /* ever heard from (last_heard_ns is meaningful) */
     bool timeout_now_sent;
-    bool snap_chunk_inflight;
-    uint64_t valid_seq;      /* rejections of AppendEntries older than this are stale */
-    uint64_t acked_seq;      /* highest seq echoed this term (ReadIndex rounds) */
+    /* Highest seq echoed this term (ReadIndex rounds). Only answers to this
+     * leadership's requests count: a reply of our term that echoes a nonzero
+     * seq answers an AppendEntries this node sent in this term (see
+     * raft__recv_append_resp). */
+    uint64_t acked_seq;
     uint64_t last_heard_ns;  /* any message of the current term from this peer */
     uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
-    raft_inflight inflight[RAFT_MAX_WINDOW]; /* ring of inflight_mask + 1 (raft_node) */
-    /* snapshot transfer: the snapshot is pinned until the follower has it */
+    /* snapshot transfer, a bounded window of chunks in flight (go-back-N):
+     * the snapshot is pinned until the follower has it. snap_offset: bytes
+     * the follower confirmed; snap_next: the next byte to send; snap_hint:
+     * the lowest offset a reply reported below snap_offset since the last
+     * progress (a follower that lost its copy restarts from it at the next
+     * timeout), or UINT64_MAX; snap_last_sent: the chunk that ends the
+     * snapshot was sent since the last rewind; snap_dups: replies at
+     * snap_offset since the last progress (fast retransmit at two). */
     raft_snapbuf *sending;
-    uint64_t snap_offset, snap_sent_ns;
+    bool snap_last_sent;
+    uint32_t snap_dups;
+    uint64_t snap_offset, snap_next, snap_hint, snap_sent_ns;
 } raft_peer;
 
 typedef struct raft_pending_write {
@@ -351,23 +353,25 @@ void raft__candidate_vote_durable(raft_node *r);
 /* raft_replication.c */
 void raft__become_leader(raft_node *r);
 void raft__replicate_send(raft_node *r, raft_id id);
-/* Send what peer `id`'s window allows. Most calls (after every ack, every
- * proposal) find a pipelined peer that already has everything sent, so that
- * test is inline; raft__replicate_send does the rest. */
-/* How many AppendEntries a peer may have in flight: one while probing. */
-static inline uint32_t raft__peer_window(const raft_node *r, const raft_peer *p)
+/* The flow-control limits of the configuration (progress.h). */
+static inline raft_progress_limits raft__progress_limits(const raft_node *r)
 {
-    return p->mode == PEER_PROBE ? 1 : r->cfg.pipeline_window;
+    return (raft_progress_limits){r->cfg.pipeline_window, r->cfg.max_inflight_bytes,
+                             r->cfg.heartbeat_ns, r->cfg.retransmit_max_ns};
 }
+/* Send what peer `id`'s window allows. Most calls (after every ack, every
+ * proposal) find a replicating peer that already has everything sent, so
+ * that test is inline; raft__replicate_send does the rest. */
 static inline void raft__replicate(raft_node *r, raft_id id)
 {
     const raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
-    /* Where the loop in raft__replicate_send would send nothing: a pipelined
-     * peer has everything sent, or the peer's window is full. */
-    if (p->mode == PEER_PIPELINE && p->next_index > raft_log_last_index(&r->log))
+    /* Where raft__replicate_send would send nothing: a replicating peer has
+     * everything sent, or the peer may not be sent more now. */
+    if (p->pr.state == PROGRESS_REPLICATE && p->pr.next > raft_log_last_index(&r->log))
         return;
-    if (p->in_count >= raft__peer_window(r, p))
+    raft_progress_limits lim = raft__progress_limits(r);
+    if (raft_progress_paused(&p->pr, &lim))
         return;
     raft__replicate_send(r, id);
 }
@@ -376,7 +380,6 @@ void raft__heartbeat_all(raft_node *r);
 void raft__leader_advance_commit(raft_node *r);
 void raft__leader_durable_rose(raft_node *r, uint64_t old);
 void raft__leader_commit_check(raft_node *r);
-uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
 void raft__recv_append(raft_node *r, const raft_msg *m);
 void raft__note_leader(raft_node *r, const raft_msg *m);
 void raft__recv_append_resp(raft_node *r, const raft_msg *m);
@@ -389,6 +392,7 @@ void raft__snapbuf_release(raft_snapbuf *b);
 void raft__set_snapshot(raft_node *r, raft_snapbuf *b);
 void raft__peer_release_snapshot(raft_peer *p);
 void raft__snapshot_durable(raft_node *r);
+bool raft__snapshot_heartbeat(raft_node *r, raft_id id);
 void raft__send_snapshot_chunk(raft_node *r, raft_id id);
 void raft__recv_install_snapshot(raft_node *r, const raft_msg *m);
 void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);

@@ -33,7 +33,10 @@ int raft_read_index(raft_node *r, uint64_t req_id)
     return RAFT_OK;
 }
 
-/* Number of nodes (self included) that acknowledged an AppendEntries with seq >= `seq`. */
+/* Thesis §6.4 step 3: the nodes (self included) that answered an
+ * AppendEntries with seq >= `seq`, sent after the read was registered;
+ * acked_seq holds only answers to this leadership's own requests
+ * (raft__recv_append_resp), so none produced before the read counts. */
 static uint32_t acks_since(const raft_node *r, uint64_t seq)
 {
     uint32_t n = 1;
@@ -43,7 +46,8 @@ static uint32_t acks_since(const raft_node *r, uint64_t seq)
     return n;
 }
 
-/* raft__reads_check with reads pending. */
+/* Thesis §6.4 step 4: answer, in order, the reads a majority has confirmed
+ * (raft__reads_check with reads pending). */
 void raft__reads_answer(raft_node *r)
 {
     assert(r->role == RAFT_LEADER);

@@ -4,43 +4,16 @@
 
 #include <string.h>
 
-/* ---- per-peer in-flight window ---- */
-
-/* The ring holds inflight_mask + 1 entries (see raft_node), at most
- * RAFT_MAX_WINDOW: at most pipeline_window are in flight
- * (raft__replicate_send). */
-static raft_inflight *inflight_at(const raft_node *r, raft_peer *p, uint32_t i)
-{
-    assert(i < p->in_count);
-    return &p->inflight[(p->in_head + i) & r->inflight_mask];
-}
-
-static void inflight_push(const raft_node *r, raft_peer *p, uint64_t seq, uint64_t last_index,
-                          uint64_t now)
-{
-    assert(p->in_count <= r->inflight_mask); /* the ring has room */
-    p->in_count++;
-    *inflight_at(r, p, p->in_count - 1) = (raft_inflight){seq, last_index, now};
-}
-
-static void inflight_ack(const raft_node *r, raft_peer *p, uint64_t match)
-{
-    while (p->in_count && inflight_at(r, p, 0)->last_index <= match) {
-        p->in_head = (p->in_head + 1) & r->inflight_mask;
-        p->in_count--;
-    }
-}
-
-/* Back to one message at a time from just after what is known to match. */
+/* Back to one message at a time from just after what is known to match
+ * (BUG NO_BACKTRACK: never lowers nextIndex). */
 void raft__peer_reset_probe(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
-    p->mode = PEER_PROBE;
-    p->in_count = 0;
-    p->in_head = 0;
-    if (!BUG(r, NO_BACKTRACK) || p->next_index <= r->match[id - 1])
-        p->next_index = r->match[id - 1] + 1;
-    p->valid_seq = r->seq + 1;
+    uint64_t match = r->match[id - 1];
+    uint64_t next = match + 1;
+    if (BUG(r, NO_BACKTRACK) && p->pr.next > match)
+        next = p->pr.next;
+    raft_progress_become_probe(&p->pr, match, next);
 }
 
 /* ---- becoming leader ---- */
@@ -72,9 +45,9 @@ void raft__become_leader(raft_node *r)
         raft__peer_release_snapshot(p);
         memset(p, 0, sizeof *p);
         r->match[id - 1] = 0;
-        p->next_index = next;
-        p->mode = PEER_PROBE;
-        p->valid_seq = r->seq + 1; /* answers to a previous leadership are stale */
+        /* Answers to a previous leadership are stale: they carry an older
+         * term (raft__recv_append_resp). */
+        raft_progress_init(&p->pr, r->inflight_mask, next);
         p->last_heard_ns = now; /* CheckQuorum grace period for a new leader */
         p->heard = true;
     }
@@ -89,8 +62,9 @@ void raft__become_leader(raft_node *r)
 /* ---- sending ---- */
 
 /* How many entries from `from` fit in one message: at most max_entries_per_msg
- * and max_bytes_per_msg payload bytes, but always at least one. */
-static uint32_t batch_fill(raft_node *r, uint64_t from)
+ * and max_bytes_per_msg payload bytes, but always at least one. Their
+ * payload bytes go to *bytes_out (the window counts them). */
+static uint32_t batch_fill(raft_node *r, uint64_t from, uint64_t *bytes_out)
 {
     uint64_t last = raft_log_last_index(&r->log);
     uint32_t n = 0;
@@ -105,6 +79,7 @@ static uint32_t batch_fill(raft_node *r, uint64_t from)
         bytes += e->len;
         n++;
     }
+    *bytes_out = bytes;
     return n;
 }
 
@@ -127,39 +102,39 @@ static inline void append_msg(const raft_node *r, raft_msg *m)
     m->term = r->term;
 }
 
+/* Paper Figure 2 (leaders): send entries from nextIndex, with the entry
+ * before them as the consistency check; the window records it. */
 static void send_append(raft_node *r, raft_id id, raft_peer *p)
 {
-    uint64_t prev = p->next_index - 1;
+    uint64_t prev = p->pr.next - 1;
     assert(prev >= r->log.base_index);
+    uint64_t bytes;
     raft_msg m;
     append_msg(r, &m);
     m.ae.prev_index = prev;
     m.ae.prev_term = raft_log_term_at(&r->log, prev);
     m.ae.leader_commit = r->commit;
     m.ae.seq = ++r->seq;
-    m.ae.n_entries = batch_fill(r, p->next_index);
+    m.ae.n_entries = batch_fill(r, p->pr.next, &bytes);
     m.ae.entries = r->batch;
     send_to_peer(r, id, p, &m);
-    inflight_push(r, p, m.ae.seq, prev + m.ae.n_entries, raft__now(r));
-    if (p->mode == PEER_PIPELINE)
-        p->next_index = prev + m.ae.n_entries + 1; /* optimistic */
+    raft_progress_sent(&p->pr, m.ae.seq, prev + m.ae.n_entries, bytes, raft__now(r));
 }
 
-/* Send what the window allows: in probe mode one message (possibly empty) at a
- * time; in pipeline mode batches until the window is full. */
+/* Send what the progress allows: in PROBE one message (possibly empty) at a
+ * time; in REPLICATE batches until the window is full in messages or bytes;
+ * a snapshot once the entries nextIndex needs are compacted away (§7). */
 void raft__replicate_send(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
-    if (p->mode == PEER_SNAPSHOT)
-        return;
-    uint32_t window = raft__peer_window(r, p);
-    while (p->in_count < window) {
-        if (p->next_index <= r->log.base_index) {
+    raft_progress_limits lim = raft__progress_limits(r);
+    while (!raft_progress_paused(&p->pr, &lim)) {
+        if (p->pr.next <= r->log.base_index) {
             raft__send_snapshot_chunk(r, id); /* entries gone: switch to a snapshot */
             return;
         }
-        if (p->mode == PEER_PIPELINE && p->next_index > raft_log_last_index(&r->log))
+        if (p->pr.state == PROGRESS_REPLICATE && p->pr.next > raft_log_last_index(&r->log))
             return;
         send_append(r, id, p);
     }
@@ -191,21 +166,33 @@ static bool busy_follower(const raft_node *r, const raft_peer *p, uint64_t now)
            now - p->last_append_ns < r->cfg.heartbeat_ns;
 }
 
-/* Keep a follower's log moving and its timer quiet: resend what seems lost,
- * send what it lacks, and if that sent nothing, an empty AppendEntries. A
- * `periodic` heartbeat (the leader's interval timer) may skip a busy follower;
- * a ReadIndex round may not, since it needs every follower's fresh answer. */
+/* Keep a follower's log moving and its timer quiet: retransmit what timed
+ * out (progress.h's rule), send what the window allows, and if that sent
+ * nothing, an empty AppendEntries. A `periodic` heartbeat (the leader's
+ * interval timer) may skip a busy follower; a ReadIndex round may not,
+ * since it needs every follower's fresh answer. Paper §5.3 (retry
+ * indefinitely), thesis §6.4 (a heartbeat round confirms a read). */
 void raft__heartbeat(raft_node *r, raft_id id, bool periodic)
 {
     raft_peer *p = &r->peers[id - 1];
     uint64_t now = raft__now(r);
-    if (p->mode == PEER_SNAPSHOT) {
-        if (!p->snap_chunk_inflight || now - p->snap_sent_ns >= r->cfg.heartbeat_ns)
-            raft__send_snapshot_chunk(r, id); /* resend a lost chunk */
+    if (p->pr.state == PROGRESS_SNAPSHOT) {
+        /* An empty AppendEntries keeps its timer quiet and answers reads
+         * while no chunk goes out. */
+        if (!raft__snapshot_heartbeat(r, id) && !(periodic && busy_follower(r, p, now)))
+            send_heartbeat(r, id, p);
         return;
     }
-    if (p->in_count && now - inflight_at(r, p, 0)->sent_ns >= r->cfg.heartbeat_ns)
-        raft__peer_reset_probe(r, id); /* presumed lost: resend from match + 1 */
+    raft_progress_limits lim = raft__progress_limits(r);
+    if (raft_progress_timed_out(&p->pr, &lim, now)) {
+        /* Presumed lost: back off; a replicating peer probes again from
+         * match + 1, a probe is resent from where it was. */
+        raft_progress_backoff(&p->pr);
+        if (p->pr.state == PROGRESS_REPLICATE)
+            raft__peer_reset_probe(r, id);
+        else
+            raft_progress_become_probe(&p->pr, r->match[id - 1], p->pr.next);
+    }
     uint64_t seq_before = r->seq;
     raft__replicate(r, id);
     if (r->seq == seq_before && !(periodic && busy_follower(r, p, now)))
@@ -246,63 +233,34 @@ void raft__heartbeat_all(raft_node *r)
 
 /* ---- commit (paper §5.4.2, Figure 8) ---- */
 
-static void swap_u64(uint64_t *a, uint64_t *b)
+/* Our copy as the commit rule counts it. Thesis §10.2.1: our own copy
+ * counts only once it is durable. */
+static uint64_t self_copy(const raft_node *r)
 {
-    uint64_t t = *a;
-    *a = *b;
-    *b = t;
+    uint64_t last = raft_log_last_index(&r->log);
+    uint64_t self = BUG(r, COUNT_SELF_EARLY) ? last : r->durable_index;
+    return self > last ? last : self;
 }
 
-/* k-th largest (k >= 1) of v[0..n); v is reordered. Quickselect (Hoare's
- * FIND) with a middle pivot: expected O(n), so commit bookkeeping stays
- * linear in the cluster size. Deterministic: depends on the values only. */
-uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k)
+#ifndef NDEBUG
+/* Debug builds: the cached count (count_above at count_commit) must agree
+ * with a full recount of the copies above the commit index (quorum.h). */
+static bool count_agrees(const raft_node *r)
 {
-    assert(k >= 1 && k <= n);
-    if (k == n) { /* the smallest: the commit rule's usual case, an exact majority */
-        uint64_t min = v[0];
-        for (uint32_t i = 1; i < n; i++)
-            min = v[i] < min ? v[i] : min;
-        return min;
-    }
-    uint32_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
-    while (lo < hi) {
-        uint64_t pivot = v[lo + (hi - lo) / 2];
-        uint32_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot)
-                i++;
-            while (v[j] < pivot)
-                j--;
-            if (i <= j) {
-                swap_u64(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        /* now v[lo..j] >= pivot >= v[i..hi] */
-        if (want <= j && j != UINT32_MAX && i > j)
-            hi = j;
-        else if (want >= i)
-            lo = i;
-        else
-            return v[want];
-    }
-    return v[want];
+    uint64_t v[RAFT_MAX_NODES];
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
+        v[id - 1] = id == r->cfg.id ? self_copy(r) : r->match[id - 1];
+    return r->count_commit == r->commit &&
+           quorum_count_above(v, r->cfg.n_nodes, r->commit) == r->count_above;
 }
+#endif
 
 void raft__leader_advance_commit(raft_node *r)
 {
     if (r->role != RAFT_LEADER)
         return;
     uint64_t match[RAFT_MAX_NODES];
-    uint64_t last = raft_log_last_index(&r->log);
-    /* Thesis §10.2.1: our own copy counts only once it is durable. */
-    uint64_t self = BUG(r, COUNT_SELF_EARLY) ? last : r->durable_index;
-    if (self > last)
-        self = last;
+    uint64_t self = self_copy(r);
     /* Only copies past the commit index can move it: the k-th largest of all
      * exceeds commit exactly when at least k copies do, and then it is the
      * k-th largest of those. Most calls stop at the count, without selecting. */
@@ -317,7 +275,7 @@ void raft__leader_advance_commit(raft_node *r)
     r->count_above = above;
     if (above < k)
         return;
-    uint64_t n = raft__kth_largest(match, above, k);
+    uint64_t n = quorum_kth_largest(match, above, k);
     assert(n > r->commit);
     uint64_t term_n = raft_log_term_at(&r->log, n);
     /* Only an entry of the current term is committed by counting replicas. */
@@ -350,11 +308,15 @@ void raft__leader_advance_commit(raft_node *r)
  * this, every acknowledgement rescans all match indexes, O(n^2) per entry.
  * Exact because each other change that can raise a copy above the commit
  * index counts the same way (our durable index: raft__leader_durable_rose)
- * or rescans (a snapshot sent, a new leadership); the bug catalogue's
- * mistakes do not, so with one on, every call rescans. */
+ * or rescans (a snapshot sent, a new leadership); debug builds assert it
+ * (count_agrees). Three catalogue mistakes move copies behind the count's
+ * back, so with one of them on every call rescans; with none on, the bug
+ * build takes exactly the normal build's path. */
 static bool commit_count_current(const raft_node *r)
 {
-    return r->count_valid && r->count_commit == r->commit && !ANY_BUG(r);
+    if (BUG(r, COUNT_SELF_EARLY) || BUG(r, BAD_CONFLICT_HINT) || BUG(r, COMMIT_OLD_TERM))
+        return false;
+    return r->count_valid && r->count_commit == r->commit;
 }
 
 static bool commit_count_short(raft_node *r, uint64_t old)
@@ -365,6 +327,7 @@ static bool commit_count_short(raft_node *r, uint64_t old)
     if (above >= raft__majority(r))
         return false;
     r->count_above = above;
+    assert(count_agrees(r));
     return true;
 }
 
@@ -375,8 +338,12 @@ void raft__leader_durable_rose(raft_node *r, uint64_t old)
 {
     if (commit_count_current(r)) {
         assert(r->durable_index <= raft_log_last_index(&r->log));
-        if (r->durable_index <= r->commit || commit_count_short(r, old))
+        if (r->durable_index <= r->commit) {
+            assert(count_agrees(r));
             return; /* the commit index cannot move */
+        }
+        if (commit_count_short(r, old))
+            return;
     }
     raft__leader_advance_commit(r);
 }
@@ -388,8 +355,12 @@ void raft__leader_commit_check(raft_node *r)
 {
     if (!commit_count_current(r))
         raft__leader_advance_commit(r);
+    else
+        assert(count_agrees(r));
 }
 
+/* Paper Figure 2 (leaders): on success update matchIndex and nextIndex;
+ * etcd's progress: a success that confirms nextIndex - 1 ends probing. */
 static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)
 {
     uint64_t now = raft__now(r);
@@ -397,36 +368,37 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
     uint64_t last = raft_log_last_index(&r->log);
     if (match > last)
         match = last; /* a follower cannot hold more than we sent */
-    for (uint32_t i = 0; i < p->in_count; i++) {
-        if (inflight_at(r, p, i)->seq == m->aer.seq) {
-            r->rtt_sum_ns += now - inflight_at(r, p, i)->sent_ns;
-            r->rtt_samples++;
-            break;
-        }
+    uint64_t rtt = raft_progress_rtt_sample(&p->pr, m->aer.seq, now);
+    if (rtt != UINT64_MAX) {
+        r->rtt_sum_ns += rtt;
+        r->rtt_samples++;
     }
     uint64_t *pm = &r->match[id - 1];
     uint64_t old = *pm;
     if (match > *pm)
         *pm = match;
-    if (p->next_index <= *pm)
-        p->next_index = *pm + 1;
-    inflight_ack(r, p, *pm);
-    if (p->mode == PEER_PROBE && *pm + 1 == p->next_index &&
-        m->aer.seq >= p->valid_seq) {
-        p->mode = PEER_PIPELINE; /* the probe found the match point */
-        p->in_count = 0;
+    if (p->pr.next <= *pm)
+        p->pr.next = *pm + 1;
+    if (p->pr.state != PROGRESS_SNAPSHOT) {
+        raft_progress_acked(&p->pr, *pm, now);
+        if (p->pr.state == PROGRESS_PROBE && *pm + 1 >= p->pr.next)
+            raft_progress_become_replicate(&p->pr, *pm); /* the probe found the match point */
     }
+    assert(*pm + 1 <= p->pr.next); /* match <= next - 1 */
     if (*pm > r->commit && !commit_count_short(r, old)) /* else commit cannot move */
         raft__leader_advance_commit(r);
     raft__transfer_check(r, id);
     raft__replicate(r, id);
 }
 
-/* Paper §5.3: skip back using the follower's conflict hint. */
+/* Paper §5.3: on a rejection, decrement nextIndex and retry, skipping back
+ * with the follower's conflict hint; etcd's progress: a rejection whose
+ * rejected index shows it predates what we know is stale and ignored. */
 static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_msg *m)
 {
-    if (m->aer.seq < p->valid_seq || p->mode == PEER_SNAPSHOT)
-        return; /* answers a message sent before the last reset */
+    uint64_t rejected = m->aer.match_index; /* the prevLogIndex refused */
+    if (m->aer.seq == 0 || raft_progress_reject_stale(&p->pr, r->match[id - 1], rejected))
+        return;
     uint64_t next = m->aer.conflict_index;
     if (m->aer.conflict_term) {
         uint64_t last_of_term = raft_log_last_of_term(&r->log, m->aer.conflict_term);
@@ -438,18 +410,27 @@ static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_
         next = last + 1;
     if (next <= r->match[id - 1])
         next = r->match[id - 1] + 1;
-    if (next < 1)
-        next = 1;
-    if (BUG(r, NO_BACKTRACK) && next < p->next_index)
-        next = p->next_index; /* the mistake: a rejection never moves nextIndex back */
-    raft__peer_reset_probe(r, id);
-    p->next_index = next;
+    if (BUG(r, NO_BACKTRACK) && next < p->pr.next)
+        next = p->pr.next; /* the mistake: a rejection never moves nextIndex back */
+    raft_progress_become_probe(&p->pr, r->match[id - 1], next);
     if (BUG(r, BAD_CONFLICT_HINT))
         r->match[id - 1] = next - 1; /* trusts the hint as a match point */
     raft__event(r, RAFT_EV_BACKTRACK, id, next);
-    raft__replicate(r, id);
+    raft__replicate(r, id); /* etcd: resend at once on a rejection */
 }
 
+/* Paper Figure 2 (all servers): a higher term in a reply makes us follow.
+ * Thesis §6.4: an acknowledgement confirms this leadership for the ReadIndex
+ * rounds only if it answers a request this leadership sent. Rule chosen: a
+ * follower refusing an AppendEntries for its stale term answers with seq 0
+ * (raft_append.c), and every other reply carries the request's own term
+ * (a follower adopts the term of any AppendEntries it does not refuse, and
+ * its outbox drops replies made in an older term). So a reply of our term
+ * with a nonzero seq answers an AppendEntries of our term, sent by this
+ * node in this leadership (one leader per term, which cannot restart and
+ * lead it again), whose seqs only rise: seq >= a read's seq proves the
+ * answer was produced after the read was registered, across restarts
+ * (seq restarts at 0, the term does not repeat), duplicates and reordering. */
 void raft__recv_append_resp(raft_node *r, const raft_msg *m)
 {
     if (m->term > r->term) {
@@ -465,6 +446,8 @@ void raft__recv_append_resp(raft_node *r, const raft_msg *m)
         return;
     }
     raft_peer *p = &r->peers[m->from - 1];
+    if (m->aer.seq > r->seq)
+        return; /* cannot answer this leadership (see above) */
     if (m->aer.seq > p->acked_seq)
         p->acked_seq = m->aer.seq;
     if (m->aer.success)

@@ -83,37 +83,108 @@ void raft__snapshot_durable(raft_node *r)
         raft_log_compact(&r->log, upto);
 }
 
-/* ---- sending, one chunk in flight ---- */
+/* ---- sending: a bounded window of chunks (go-back-N) ---- */
 
-void raft__send_snapshot_chunk(raft_node *r, raft_id id)
+/* Chunks a transfer may have in flight: the AppendEntries window, within
+ * the in-flight byte limit, at least one. */
+static uint64_t window_bytes(const raft_node *r)
 {
-    raft_peer *p = &r->peers[id - 1];
-    assert(r->snap_buf && r->snap.index > 0);
-    if (p->mode != PEER_SNAPSHOT || !p->sending) {
-        raft__peer_release_snapshot(p);
-        p->mode = PEER_SNAPSHOT;
-        p->sending = r->snap_buf; /* pinned: a newer snapshot does not restart it */
-        p->sending->refs++;
-        p->snap_offset = 0;
-        p->in_count = 0;
-        raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, p->sending->meta.index);
-    }
+    uint64_t chunk = r->cfg.snapshot_chunk_bytes;
+    uint64_t n = r->cfg.max_inflight_bytes / chunk;
+    if (n > r->cfg.pipeline_window)
+        n = r->cfg.pipeline_window;
+    return (n ? n : 1) * chunk;
+}
+
+/* Whether a chunk is unanswered: sent past what the follower confirmed, or
+ * the last one sent and its installation not yet confirmed. */
+static bool chunks_in_flight(const raft_peer *p)
+{
+    return p->snap_last_sent || p->snap_next > p->snap_offset;
+}
+
+/* The chunk at snap_next. */
+static void send_chunk(raft_node *r, raft_id id, raft_peer *p)
+{
     const raft_snapbuf *s = p->sending;
-    uint64_t left = s->len - p->snap_offset;
+    assert(s && p->snap_offset <= p->snap_next && p->snap_next <= s->len);
+    uint64_t left = s->len - p->snap_next;
     uint64_t chunk = left < r->cfg.snapshot_chunk_bytes ? left : r->cfg.snapshot_chunk_bytes;
     raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = r->cfg.id, .term = r->term};
     m.is.last_index = s->meta.index;
     m.is.last_term = s->meta.term;
-    m.is.offset = p->snap_offset;
+    m.is.offset = p->snap_next;
     m.is.total_len = s->len;
-    m.is.done = p->snap_offset + chunk == s->len;
+    m.is.done = p->snap_next + chunk == s->len;
     m.is.len = (uint32_t)chunk;
-    m.is.data = chunk ? s->data + p->snap_offset : NULL;
+    m.is.data = chunk ? s->data + p->snap_next : NULL;
+    if (!chunks_in_flight(p))
+        p->snap_sent_ns = raft__now(r); /* the timer starts with the window */
     raft__send(r, id, &m);
-    p->snap_chunk_inflight = true;
-    p->snap_sent_ns = raft__now(r);
+    p->snap_next += chunk;
+    p->snap_last_sent = m.is.done;
 }
 
+/* Send what the window allows: chunks in order from snap_next, at most
+ * window_bytes past what the follower confirmed. */
+static void send_window(raft_node *r, raft_id id, raft_peer *p)
+{
+    uint64_t window = window_bytes(r);
+    while (!p->snap_last_sent && p->snap_next - p->snap_offset < window)
+        send_chunk(r, id, p);
+}
+
+/* Paper §7: the entries peer `id` needs are compacted away, so send it the
+ * snapshot, pinned (a newer snapshot does not restart the transfer), in
+ * chunks, a bounded window of them in flight. Starts the transfer if none
+ * is in progress, then sends what the window allows. */
+void raft__send_snapshot_chunk(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    assert(r->snap_buf && r->snap.index > 0);
+    if (p->pr.state != PROGRESS_SNAPSHOT || !p->sending) {
+        raft__peer_release_snapshot(p);
+        raft_progress_become_snapshot(&p->pr);
+        p->sending = r->snap_buf;
+        p->sending->refs++;
+        p->snap_offset = p->snap_next = 0;
+        p->snap_last_sent = false;
+        p->snap_hint = UINT64_MAX;
+        p->snap_dups = 0;
+        raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, p->sending->meta.index);
+    }
+    send_window(r, id, p);
+}
+
+/* The leader's interval timer during a transfer (paper §7, with
+ * retransmission as progress.h states it): when nothing was confirmed for
+ * an RTO, back off and go back to the follower's confirmed offset — or to
+ * the lowest offset a reply reported since (the follower lost its copy) —
+ * and send the window again. True if a chunk went out. */
+bool raft__snapshot_heartbeat(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    assert(p->pr.state == PROGRESS_SNAPSHOT && p->sending);
+    if (chunks_in_flight(p)) {
+        raft_progress_limits lim = raft__progress_limits(r);
+        if (raft__now(r) - p->snap_sent_ns < raft_progress_rto(&p->pr, &lim))
+            return false;
+        raft_progress_backoff(&p->pr);
+        if (p->snap_hint < p->snap_offset)
+            p->snap_offset = p->snap_hint;
+        p->snap_hint = UINT64_MAX;
+        p->snap_dups = 0;
+        p->snap_next = p->snap_offset;
+        p->snap_last_sent = false;
+    }
+    send_window(r, id, p);
+    return true;
+}
+
+/* Paper §7 (leader side) with a bounded window: only a reply that reports
+ * progress past what the follower confirmed moves the window on, so
+ * duplicated and delayed replies never start a second chain; one that
+ * reports less is noted for the next timeout (raft__snapshot_heartbeat). */
 void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
 {
     if (m->term > r->term) {
@@ -123,14 +194,14 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         return;
     }
     raft_peer *p = &r->peers[m->from - 1];
-    if (m->term < r->term || r->role != RAFT_LEADER || p->mode != PEER_SNAPSHOT ||
+    if (m->term < r->term || r->role != RAFT_LEADER || p->pr.state != PROGRESS_SNAPSHOT ||
         !p->sending || m->isr.last_index != p->sending->meta.index)
         return;
-    p->snap_chunk_inflight = false;
     if (m->isr.done) {
         if (p->sending->meta.index > r->match[m->from - 1])
             r->match[m->from - 1] = p->sending->meta.index;
         raft__peer_release_snapshot(p);
+        p->pr.backoff = 0;
         raft__peer_reset_probe(r, m->from);
         raft__leader_advance_commit(r);
         if (r->role != RAFT_LEADER)
@@ -139,8 +210,33 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         raft__replicate(r, m->from);
         return;
     }
-    p->snap_offset = m->isr.next_offset < p->sending->len ? m->isr.next_offset : 0;
-    raft__send_snapshot_chunk(r, m->from);
+    uint64_t next = m->isr.next_offset < p->sending->len ? m->isr.next_offset : 0;
+    if (next <= p->snap_offset) {
+        if (next < p->snap_offset && next < p->snap_hint)
+            p->snap_hint = next; /* no progress: acted on at the timeout */
+        /* Fast retransmit (as TCP's duplicate acknowledgements): a second
+         * reply at the confirmed offset since the last progress, with more
+         * than one chunk out, means chunks past a lost one were refused; go
+         * back at once, once per progress. */
+        if (next == p->snap_offset && p->snap_next - next > r->cfg.snapshot_chunk_bytes &&
+            ++p->snap_dups == 2) {
+            p->snap_next = p->snap_offset;
+            p->snap_last_sent = false;
+            p->snap_sent_ns = raft__now(r);
+            send_window(r, m->from, p);
+        }
+        return;
+    }
+    p->snap_offset = next;
+    if (p->snap_next < next) { /* the follower is past what we resent: skip ahead */
+        p->snap_next = next;
+        p->snap_last_sent = false;
+    }
+    p->snap_hint = UINT64_MAX;
+    p->snap_dups = 0;
+    p->pr.backoff = 0;
+    p->snap_sent_ns = raft__now(r); /* progress restarts the timer */
+    send_window(r, m->from, p);
 }
 
 /* ---- receiving ---- */

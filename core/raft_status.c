@@ -41,7 +41,7 @@ static uint64_t quorum_heard_ns(const raft_node *r, uint64_t now)
         const raft_peer *p = &r->peers[id - 1];
         t[id - 1] = id == r->cfg.id ? now : p->heard ? p->last_heard_ns : 0;
     }
-    return raft__kth_largest(t, r->cfg.n_nodes, raft__majority(r));
+    return quorum_kth_largest(t, r->cfg.n_nodes, raft__majority(r));
 }
 
 void raft_get_status(const raft_node *r, raft_status *s)
@@ -101,9 +101,9 @@ static void out(dumper *d, const char *fmt, ...)
         d->len += (size_t)n;
 }
 
-static const char *mode_name(enum peer_mode m)
+static const char *state_name(enum progress_state m)
 {
-    return m == PEER_PROBE ? "probe" : m == PEER_PIPELINE ? "pipeline" : "snapshot";
+    return m == PROGRESS_PROBE ? "probe" : m == PROGRESS_REPLICATE ? "replicate" : "snapshot";
 }
 
 enum { DUMP_ENTRIES = 8 };
@@ -133,8 +133,8 @@ static void dump_peers(const raft_node *r, dumper *d)
         if (id == r->cfg.id)
             continue;
         out(d, "  peer %u: next %llu match %llu inflight %u %s\n", id,
-            (unsigned long long)p->next_index, (unsigned long long)r->match[id - 1], p->in_count,
-            mode_name(p->mode));
+            (unsigned long long)p->pr.next, (unsigned long long)r->match[id - 1], p->pr.count,
+            state_name(p->pr.state));
     }
 }
 

@@ -150,7 +150,7 @@ Test(raft_commit, restart_recovers_term_vote_and_log_and_starts_as_follower)
 }
 
 /* The majority match is found by selection; compare with sorting. */
-uint64_t raft__kth_largest(uint64_t *v, uint32_t n, uint32_t k);
+#include "../../core/quorum.h"
 
 static int desc(const void *a, const void *b)
 {
@@ -171,7 +171,7 @@ Test(raft_commit, majority_match_selection_agrees_with_sorting_including_ties)
         }
         uint32_t k = 1 + (uint32_t)((seed >> 8) % n);
         qsort(sorted, n, sizeof *sorted, desc);
-        cr_assert_eq(raft__kth_largest(v, n, k), sorted[k - 1], "n %u k %u", n, k);
+        cr_assert_eq(quorum_kth_largest(v, n, k), sorted[k - 1], "n %u k %u", n, k);
     }
 }
 

@@ -130,3 +130,60 @@ Test(raft_read, transfer_rejects_bad_targets_and_non_leaders)
     cr_assert_eq(raft_transfer(H.node, 1), RAFT_EINVAL);
     cr_assert_eq(raft_transfer(H.node, 4), RAFT_EINVAL);
 }
+
+/* ---- acknowledgements from before the read (issue 15 item 1) ---- */
+
+Test(raft_read, a_follower_refusing_a_stale_term_echoes_no_seq)
+{
+    fh_init(&H, 2, 3);
+    fh_start(&H);
+    raft_msg rv = fh_vote_req(3, 5, 0, 0);
+    fh_deliver(&H, &rv);
+    fh_persist_all(&H);
+    fh_clear(&H);
+    raft_msg old = fh_append(1, 4, 0, 0, 0, NULL, 0);
+    old.ae.seq = 900; /* an earlier incarnation of node 1 had sent many */
+    fh_deliver(&H, &old);
+    fh_persist_all(&H);
+    raft_msg r;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES_RESP, 1, &r));
+    cr_assert_eq(r.term, 5, "refused with our term");
+    cr_assert_not(r.aer.success);
+    cr_assert_eq(r.aer.seq, 0, "the refusal answers no request of term 5");
+}
+
+Test(raft_read, an_answer_to_a_previous_incarnation_does_not_confirm_a_read)
+{
+    committed_leader();
+    fh_clear(&H);
+    cr_assert_eq(raft_read_index(H.node, 41), RAFT_OK);
+    /* A follower in our term refusing an AppendEntries a previous
+     * incarnation of this node sent in an older term, with that message's
+     * (larger) seq, as followers did before the fix. */
+    raft_msg stale = fh_append_ok(2, 1, 5000, 0);
+    stale.aer.success = false;
+    fh_deliver(&H, &stale);
+    cr_assert_eq(H.n_reads, 0, "no acknowledgement from before the read counts");
+    raft_msg dup = stale;
+    dup.from = 3;
+    fh_deliver(&H, &dup);
+    cr_assert_eq(H.n_reads, 0);
+    fh_ack_last(&H, 2);
+    cr_assert_eq(H.n_reads, 1, "a real answer to the read's round does");
+    cr_assert_eq(H.reads[0].req_id, 41);
+}
+
+Test(raft_read, a_duplicated_or_reordered_pre_read_answer_does_not_confirm_a_read)
+{
+    committed_leader();
+    raft_msg before;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 3, &before));
+    raft_msg ok = fh_append_ok(3, 1, before.ae.seq, 1);
+    fh_deliver(&H, &ok);
+    cr_assert_eq(raft_read_index(H.node, 8), RAFT_OK);
+    fh_deliver(&H, &ok); /* the same answer again, late */
+    fh_deliver(&H, &ok);
+    cr_assert_eq(H.n_reads, 0);
+    fh_ack_last(&H, 3);
+    cr_assert_eq(H.n_reads, 1);
+}

@@ -291,6 +291,7 @@ Test(raft_replication, conflict_hint_lets_the_leader_skip_a_whole_term)
     raft_msg r = fh_append_ok(2, 5, 0, 0);
     r.aer.success = false;
     r.aer.seq = 1;
+    r.aer.match_index = 5; /* the rejected prevLogIndex */
     r.aer.conflict_term = 3; /* follower holds term 3 from index 2; we have no term 3 */
     r.aer.conflict_index = 2;
     fh_deliver(&H, &r);
@@ -298,6 +299,7 @@ Test(raft_replication, conflict_hint_lets_the_leader_skip_a_whole_term)
     cr_assert_eq(ae.ae.prev_index, 1, "skipped the whole of term 3 in one step");
     cr_assert(fh_has_event(&H, RAFT_EV_BACKTRACK, 2, 2));
     r.aer.seq = ae.ae.seq;
+    r.aer.match_index = ae.ae.prev_index;
     r.aer.conflict_term = 4; /* we hold term 4 up to index 5 */
     r.aer.conflict_index = 4;
     fh_deliver(&H, &r);
@@ -336,6 +338,7 @@ Test(raft_replication, pipelining_keeps_up_to_the_window_in_flight_and_probes_af
     cr_assert_eq(ae.ae.prev_index, 4, "nextIndex advanced optimistically");
     raft_msg r = fh_append_ok(2, 1, ae.ae.seq, 0);
     r.aer.success = false;
+    r.aer.match_index = ae.ae.prev_index; /* the rejected prevLogIndex */
     r.aer.conflict_index = 2;
     fh_clear(&H);
     fh_deliver(&H, &r);
@@ -482,3 +485,154 @@ Test(raft_replication, idle_only_still_sends_the_heartbeat_round_of_a_read_index
     cr_assert_eq(H.n_reads, 1);
     cr_assert_eq(H.reads[0].status, RAFT_OK);
 }
+
+/* ---- flow control (issue 15 item 3; core/progress.h) ---- */
+
+/* Leader of term 1 whose peer 2 is replicating (its probe answered), one
+ * entry per message, a window of 4; the sent list is cleared. */
+static void replicating_leader(void)
+{
+    H.cfg.max_entries_per_msg = 1;
+    H.cfg.pipeline_window = 4;
+    fh_start(&H);
+    fh_make_leader(&H);
+    fh_ack_last(&H, 2);
+    fh_ack_last(&H, 3);
+    fh_clear(&H);
+}
+
+/* AppendEntries to `peer` carrying entries, since the last clear. */
+static size_t appends_with_entries(raft_id peer)
+{
+    size_t n = 0;
+    raft_msg ae;
+    for (size_t i = 0; i < H.n_sent; i++) {
+        if (H.sent[i].to != peer)
+            continue;
+        fh_msg(&H, i, &ae);
+        n += ae.type == RAFT_MSG_APPEND_ENTRIES && ae.ae.n_entries > 0;
+    }
+    return n;
+}
+
+Test(raft_replication, a_window_still_draining_is_not_resent_after_one_heartbeat)
+{
+    replicating_leader();
+    for (int i = 0; i < 4; i++)
+        raft_propose(H.node, "w", 1, NULL, NULL);
+    fh_persist_all(&H);
+    cr_assert_eq(appends_with_entries(2), 4, "a full window in flight");
+    raft_msg first; /* peer 2's first */
+    for (size_t i = 0; i < H.n_sent; i++)
+        if (H.sent[i].to == 2) {
+            fh_msg(&H, i, &first);
+            break;
+        }
+    fh_advance(&H, 40 * MS); /* a narrow link: the first answer comes late */
+    raft_msg ok = fh_append_ok(2, 1, first.ae.seq, first.ae.prev_index + 1);
+    fh_deliver(&H, &ok);
+    fh_clear(&H);
+    fh_advance(&H, 20 * MS); /* the heartbeat: the rest was sent 60 ms ago */
+    cr_assert_eq(appends_with_entries(2), 0,
+                 "nothing is presumed lost while acknowledgements show the window "
+                 "draining");
+    /* The RTO is max(heartbeat, SRTT + 4 RTTVAR) = 50 ms, from the
+     * acknowledgement at 40 ms: the heartbeat at 100 ms resends. */
+    fh_advance(&H, 40 * MS);
+    cr_assert_eq(appends_with_entries(2), 1, "then the oldest is resent, as a probe");
+}
+
+Test(raft_replication, retransmission_backs_off_exponentially)
+{
+    fh_start(&H);
+    fh_make_leader(&H); /* the no-op's probe is in flight to both peers */
+    fh_clear(&H);
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(appends_with_entries(2), 1, "resent after one RTO");
+    fh_clear(&H);
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(appends_with_entries(2), 0, "the RTO doubled: only a heartbeat");
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(appends_with_entries(2), 1);
+    fh_clear(&H);
+    fh_advance(&H, 150 * MS);
+    cr_assert_eq(appends_with_entries(2), 0, "doubled again");
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(appends_with_entries(2), 1);
+}
+
+Test(raft_replication, a_rejection_at_or_below_the_match_index_is_stale_while_replicating)
+{
+    replicating_leader();
+    for (int i = 0; i < 3; i++)
+        raft_propose(H.node, "w", 1, NULL, NULL);
+    fh_persist_all(&H);
+    raft_msg ae;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 2, &ae));
+    fh_clear(&H);
+    /* A rejection of prevLogIndex 1, which peer 2 already acknowledged
+     * (match 1): it predates that, however fresh its seq. */
+    raft_msg r = fh_append_ok(2, 1, ae.ae.seq, 0);
+    r.aer.success = false;
+    r.aer.match_index = 1;
+    r.aer.conflict_index = 1;
+    fh_deliver(&H, &r);
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_BACKTRACK), 0, "ignored");
+    cr_assert_eq(appends_with_entries(2), 0, "nothing resent");
+    r.aer.match_index = ae.ae.prev_index; /* a real one: the newest message's */
+    r.aer.conflict_index = 2;
+    fh_deliver(&H, &r);
+    cr_assert(fh_has_event(&H, RAFT_EV_BACKTRACK, 2, 2));
+    cr_assert_eq(appends_with_entries(2), 1, "one probe, at once");
+}
+
+Test(raft_replication, a_probe_ignores_rejections_of_other_indexes)
+{
+    uint64_t terms[] = {1, 1, 1};
+    fh_seed_log(&H, 1, terms, 3);
+    fh_start(&H);
+    fh_make_leader(&H); /* term 2, no-op at 4, probe at prev 3 */
+    raft_msg ae;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 2, &ae));
+    cr_assert_eq(ae.ae.prev_index, 3);
+    fh_clear(&H);
+    raft_msg r = fh_append_ok(2, 2, ae.ae.seq, 0);
+    r.aer.success = false;
+    r.aer.match_index = 2; /* not the probe's prevLogIndex: a stale answer */
+    r.aer.conflict_index = 1;
+    fh_deliver(&H, &r);
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_BACKTRACK), 0);
+    r.aer.match_index = 3;
+    fh_deliver(&H, &r);
+    cr_assert(fh_has_event(&H, RAFT_EV_BACKTRACK, 2, 1));
+}
+
+Test(raft_replication, a_heartbeat_answer_ends_probing_without_resending_the_probe)
+{
+    H.cfg.max_entries_per_msg = 1;
+    fh_start(&H);
+    fh_make_leader(&H); /* probe of the no-op (prev 0) in flight to peer 2 */
+    raft_propose(H.node, "a", 1, NULL, NULL);
+    fh_persist_all(&H);
+    fh_clear(&H);
+    /* An empty AppendEntries at match 0 answered: the follower matches at
+     * nextIndex - 1, so replication may start, after the probe in flight. */
+    raft_msg hb = fh_append_ok(2, 1, 1, 0);
+    fh_deliver(&H, &hb);
+    raft_msg ae;
+    cr_assert(fh_last(&H, RAFT_MSG_APPEND_ENTRIES, 2, &ae));
+    cr_assert_eq(ae.ae.prev_index, 1, "entry 2 follows the probe's entry 1, not entry 1 again");
+    cr_assert_eq(appends_with_entries(2), 1);
+}
+
+#ifndef FLOW_OLD_CORE /* max_inflight_bytes is new: not in the pre-fix core */
+Test(raft_replication, in_flight_bytes_are_limited_as_well_as_messages)
+{
+    H.cfg.max_inflight_bytes = 8;
+    replicating_leader();
+    for (int i = 0; i < 4; i++)
+        raft_propose(H.node, "four", 4, NULL, NULL);
+    fh_persist_all(&H);
+    cr_assert_eq(appends_with_entries(2), 2, "8 bytes in flight: two 4-byte entries");
+}
+#endif

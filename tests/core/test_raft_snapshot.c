@@ -75,11 +75,13 @@ Test(raft_snapshot, snapshot_is_taken_at_the_threshold_and_the_prefix_dropped_on
 Test(raft_snapshot, leader_sends_a_snapshot_in_chunks_to_a_follower_behind_the_compaction_point)
 {
     H.cfg.snapshot_chunk_bytes = 16;
+    H.cfg.pipeline_window = 1; /* one chunk in flight */
     fh_seed_snapshot(&H, 10, 1, 40);
     fh_start(&H);
     fh_make_leader(&H); /* term 2, no-op at 11 */
     raft_msg rej = fh_append_ok(2, 2, 1, 0);
     rej.aer.success = false;
+    rej.aer.match_index = 10; /* the rejected prevLogIndex */
     rej.aer.conflict_index = 1; /* the follower is empty */
     fh_clear(&H);
     fh_deliver(&H, &rej);
@@ -110,11 +112,13 @@ Test(raft_snapshot, leader_sends_a_snapshot_in_chunks_to_a_follower_behind_the_c
 Test(raft_snapshot, an_unanswered_chunk_is_resent_on_the_heartbeat)
 {
     H.cfg.snapshot_chunk_bytes = 16;
+    H.cfg.pipeline_window = 1; /* one chunk in flight */
     fh_seed_snapshot(&H, 10, 1, 40);
     fh_start(&H);
     fh_make_leader(&H);
     raft_msg rej = fh_append_ok(2, 2, 1, 0);
     rej.aer.success = false;
+    rej.aer.match_index = 10; /* the rejected prevLogIndex */
     rej.aer.conflict_index = 1;
     fh_deliver(&H, &rej);
     fh_clear(&H);
@@ -224,12 +228,14 @@ Test(raft_snapshot, restart_from_a_snapshot_and_suffix_sets_commit_to_the_snapsh
 Test(raft_snapshot, a_transfer_in_progress_continues_with_its_snapshot_after_a_newer_one_is_taken)
 {
     H.cfg.snapshot_chunk_bytes = 16;
+    H.cfg.pipeline_window = 1; /* one chunk in flight */
     H.cfg.snapshot_threshold = 2;
     fh_seed_snapshot(&H, 10, 1, 40);
     fh_start(&H);
     fh_make_leader(&H); /* term 2, no-op at 11 */
     raft_msg rej = fh_append_ok(2, 2, 1, 0);
     rej.aer.success = false;
+    rej.aer.match_index = 10; /* the rejected prevLogIndex */
     rej.aer.conflict_index = 1;
     fh_deliver(&H, &rej); /* peer 2 gets the snapshot at 10, chunk 0 in flight */
     raft_propose(H.node, "n", 1, NULL, NULL);
@@ -248,4 +254,143 @@ Test(raft_snapshot, a_transfer_in_progress_continues_with_its_snapshot_after_a_n
     cr_assert_eq(is.is.last_index, 10, "the transfer is not restarted with the new snapshot");
     cr_assert_eq(is.is.offset, 16);
     cr_assert_eq(is.is.total_len, 40);
+}
+
+/* ---- the send side's window: one chunk in flight (issue 15 item 2) ---- */
+
+/* Leader of term 2 sending peer 2 a 40-byte snapshot at 10 in 16-byte
+ * chunks; chunk 0 is in flight and the sent list is cleared. */
+static void sending_snapshot(void)
+{
+    H.cfg.snapshot_chunk_bytes = 16;
+    if (H.cfg.pipeline_window == 4) /* the default: make it one chunk at a time */
+        H.cfg.pipeline_window = 1;
+    fh_seed_snapshot(&H, 10, 1, 40);
+    fh_start(&H);
+    fh_make_leader(&H);
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.match_index = 10; /* the rejected prevLogIndex */
+    rej.aer.conflict_index = 1;
+    fh_deliver(&H, &rej);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1);
+    fh_clear(&H);
+}
+
+static void snap_reply(uint64_t next_offset)
+{
+    raft_msg r = {.type = RAFT_MSG_INSTALL_SNAPSHOT_RESP, .from = 2, .term = 2};
+    r.isr.last_index = 10;
+    r.isr.next_offset = next_offset;
+    fh_deliver(&H, &r);
+}
+
+Test(raft_snapshot, a_duplicated_reply_sends_no_second_chunk)
+{
+    sending_snapshot();
+    snap_reply(16);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1, "the next chunk");
+    snap_reply(16); /* the network delivered the reply twice */
+    snap_reply(16);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1,
+                 "a duplicate starts no second chain");
+}
+
+Test(raft_snapshot, a_delayed_reply_that_makes_no_progress_sends_nothing)
+{
+    sending_snapshot();
+    snap_reply(16);
+    snap_reply(32);
+    fh_clear(&H);
+    snap_reply(16); /* an old reply, overtaken */
+    snap_reply(0);  /* or a refusal from a previous leadership */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0);
+}
+
+Test(raft_snapshot, an_unanswered_chunk_is_resent_on_timeout_with_backoff)
+{
+    sending_snapshot();
+    fh_advance(&H, 50 * MS); /* one RTO: the heartbeat interval, no round trip known */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1, "resent once");
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1, "the RTO doubled");
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 2);
+    fh_advance(&H, 150 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 2, "and doubled again");
+    fh_advance(&H, 50 * MS);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 3);
+}
+
+Test(raft_snapshot, a_follower_that_lost_its_copy_is_resent_from_its_offset_at_the_timeout)
+{
+    sending_snapshot();
+    snap_reply(16);
+    snap_reply(32);
+    fh_clear(&H);
+    snap_reply(0); /* the follower restarted its assembly */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0, "not at once");
+    fh_advance(&H, 50 * MS);
+    raft_msg is;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 0, "the timeout resends from the lowest offset reported");
+    snap_reply(16);
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 16, "and the transfer goes on from there");
+}
+
+Test(raft_snapshot, a_window_of_chunks_is_bounded_and_goes_back_on_timeout)
+{
+    H.cfg.pipeline_window = 2;
+    H.cfg.snapshot_chunk_bytes = 8;
+    fh_seed_snapshot(&H, 10, 1, 40);
+    fh_start(&H);
+    fh_make_leader(&H);
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.match_index = 10;
+    rej.aer.conflict_index = 1;
+    fh_clear(&H);
+    fh_deliver(&H, &rej);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 2, "a window of two chunks");
+    snap_reply(8);
+    snap_reply(8); /* duplicated */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 3, "one slot freed, one sent");
+    raft_msg is;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 16);
+    fh_clear(&H);
+    fh_advance(&H, 50 * MS); /* chunks at 8 and 16 unanswered for an RTO */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 2, "the window again");
+    fh_msg(&H, 0, &is);
+    for (size_t i = 0; i < H.n_sent && is.type != RAFT_MSG_INSTALL_SNAPSHOT; i++)
+        fh_msg(&H, i, &is);
+    cr_assert_eq(is.is.offset, 8, "from the confirmed offset");
+}
+
+Test(raft_snapshot, chunks_refused_past_a_lost_one_trigger_one_fast_retransmit)
+{
+    H.cfg.pipeline_window = 4;
+    H.cfg.snapshot_chunk_bytes = 8;
+    fh_seed_snapshot(&H, 10, 1, 64);
+    fh_start(&H);
+    fh_make_leader(&H);
+    raft_msg rej = fh_append_ok(2, 2, 1, 0);
+    rej.aer.success = false;
+    rej.aer.match_index = 10;
+    rej.aer.conflict_index = 1;
+    fh_deliver(&H, &rej); /* chunks at 0, 8, 16, 24 */
+    snap_reply(8);        /* chunk 0 arrived; chunk 8 was lost */
+    fh_clear(&H);
+    snap_reply(8); /* chunk 16 refused: the follower still expects 8 */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0, "one could be a duplicate");
+    snap_reply(8); /* chunk 24 refused too */
+    raft_msg is;
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 4, "the window again, at once");
+    fh_msg(&H, 0, &is);
+    cr_assert_eq(is.is.offset, 8);
+    fh_clear(&H);
+    snap_reply(8);
+    snap_reply(8);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0, "once per progress");
 }
