@@ -149,6 +149,24 @@ static int cmd_pipeline(scn_parser *p)
     return scn_end(p);
 }
 
+static int cmd_inflight_bytes(scn_parser *p)
+{
+    uint64_t v;
+    int rc = scn_size(p, "a size (e.g. 256KiB)", &v);
+    if (rc)
+        return rc;
+    if (v == 0)
+        return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a size of at least 1B");
+    RAFT->max_inflight_bytes = v;
+    return scn_end(p);
+}
+
+static int cmd_retransmit_max(scn_parser *p)
+{
+    return nonzero_duration(p, "a retransmission timeout cap (e.g. 1s)", "retransmit-max",
+                            &RAFT->retransmit_max_ns);
+}
+
 /* snapshot every N keep M | snapshot off */
 static int cmd_snapshot(scn_parser *p)
 {
@@ -311,6 +329,8 @@ static const scn_command top_commands[] = {
     { "max-bytes", cmd_max_bytes, "max-bytes 64KiB", true },
     { "max-entry", cmd_max_entry, "max-entry 4KiB", true },
     { "pipeline", cmd_pipeline, "pipeline 4", true },
+    { "inflight-bytes", cmd_inflight_bytes, "inflight-bytes 256KiB", true },
+    { "retransmit-max", cmd_retransmit_max, "retransmit-max 1s", true },
     { "snapshot", cmd_snapshot, "snapshot every 1000 keep 100", true },
     { "snapshot-chunk", cmd_snapshot_chunk, "snapshot-chunk 16KiB", true },
     { "logbuf", cmd_logbuf, "logbuf 10000 records 1MiB", true },

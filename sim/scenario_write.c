@@ -89,6 +89,11 @@ static void write_raft(FILE *out, const raft_config *r)
     write_onoff(out, "prevote", r->prevote);
     write_onoff(out, "checkquorum", r->check_quorum);
     fprintf(out, "batch %u\npipeline %u\n", r->max_entries_per_msg, r->pipeline_window);
+    fputs("inflight-bytes ", out);
+    scn_write_size(out, r->max_inflight_bytes);
+    fputs("\nretransmit-max ", out);
+    scn_write_duration(out, r->retransmit_max_ns);
+    fputc('\n', out);
     const struct { const char *name; uint32_t v; } sizes[] = {
         { "max-bytes", r->max_bytes_per_msg }, { "max-entry", r->max_entry_bytes },
         { "snapshot-chunk", r->snapshot_chunk_bytes },

@@ -22,7 +22,7 @@ static void raft_equal(const raft_config *a, const raft_config *b, const char *w
     EQ(n_nodes); EQ(election_timeout_min_ns); EQ(election_timeout_max_ns); EQ(heartbeat_ns);
     EQ(heartbeat_idle_only); EQ(prevote); EQ(check_quorum); EQ(max_entries_per_msg);
     EQ(max_bytes_per_msg);
-    EQ(pipeline_window); EQ(snapshot_threshold); EQ(snapshot_trailing);
+    EQ(pipeline_window); EQ(max_inflight_bytes); EQ(retransmit_max_ns); EQ(snapshot_threshold); EQ(snapshot_trailing);
     EQ(snapshot_chunk_bytes); EQ(max_entry_bytes); EQ(bugs);
 }
 
