@@ -29,12 +29,9 @@
 /* A deliberate mistake from the catalogue is active (test-only builds). */
 #ifdef RAFT_BUGS
 #define BUG(r, name) (((r)->cfg.bugs & RAFT_BUG(name)) != 0)
-#define ANY_BUG(r) ((r)->cfg.bugs != 0)
 #else
 #define BUG(r, name) 0
-#define ANY_BUG(r) 0
 #endif
-
 
 /* A snapshot's bytes, shared by the node and the peers it is being sent to,
  * so a transfer in progress survives the leader taking a newer snapshot. */
