@@ -8,9 +8,17 @@
  * request is not stored twice — applying it again reports the first result.
  *
  * The ring holds at most `max_records` records and `max_bytes` payload bytes;
- * the oldest records are evicted first. Eviction never changes the digest,
- * which is a running hash of every applied command in order: two nodes at the
- * same applied index have equal digests, compared in O(1).
+ * the oldest records are evicted first.
+ *
+ * The digest is a hash of the STATE, not of the history: the records in the
+ * ring (index, timestamp, client, seq, payload), the session table and the
+ * counters that a snapshot carries (applied index, records total and
+ * evicted, duplicates, malformed; not the host's commit note). It is kept
+ * incrementally (a record's hash is added as it enters the ring and
+ * subtracted as it leaves, a session's likewise), so applying stays O(1),
+ * and reading it is O(1). Two buffers in equal states have equal digests:
+ * two nodes at the same applied index must. A restore recomputes it from the
+ * restored state and refuses a snapshot whose recorded digest disagrees.
  */
 #ifndef LOGBUF_H
 #define LOGBUF_H
@@ -84,8 +92,16 @@ uint64_t logbuf_digest(const logbuf *lb);
  * whole state (records, sessions, counters, digest). */
 size_t logbuf_snapshot_size(const logbuf *lb);
 size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap);
-/* Replace the state with a snapshot. Returns 0, or -1 on malformed input
- * (and then leaves `lb` unchanged). */
+/* Replace the state with a snapshot. Returns 0; -1 on malformed input; or
+ * LOGBUF_EDIGEST when the image is well-formed but the state it describes
+ * does not have the digest it records (records, sessions or counters
+ * altered). On error `lb` is unchanged. */
+enum { LOGBUF_EDIGEST = -2 };
 int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len);
+
+/* Test-only: switch on deliberate mistakes of the bug catalogue (the
+ * RAFT_BUG_* mask of raft.h) that live in the log buffer. Honoured only in
+ * -DRAFT_BUGS builds; elsewhere it does nothing. */
+void logbuf_set_bugs(logbuf *lb, uint64_t bugs);
 
 #endif

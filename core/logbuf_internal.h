@@ -38,23 +38,25 @@
 #include <stdint.h>
 
 #include "chunks.h"
+#include "hash.h"
 #include "logbuf.h"
+#include "raft.h" /* RAFT_BUG() */
 
 enum {
     LB_SESSIONS_INITIAL = 8,
-    LB_DENSE_INITIAL = 64,     /* first size of the dense session window */
-    LB_DIGEST_NOOP = 0x4e,     /* kind tags folded into the digest */
-    LB_DIGEST_COMMAND = 0x43,
+    LB_DENSE_INITIAL = 64, /* first size of the dense session window */
 };
 
 typedef struct lb_rec {
     uint64_t index, timestamp_ns, client_id, client_seq;
-    uint64_t pos; /* stream position of the payload's first byte */
+    uint64_t pos;  /* stream position of the payload's first byte */
+    uint64_t hash; /* lb_rec_hash: its share of the state digest */
     uint32_t len;
 } lb_rec;
 
 typedef struct lb_session {
     uint64_t client_id, seq, index;
+    uint64_t hash; /* lb_session_hash; 0 in a free slot of the window */
 } lb_session;
 
 /* What an apply uses comes first, in three cache lines (the struct is
@@ -62,7 +64,7 @@ typedef struct lb_session {
  * end the third): each node's apply starts with them out of the cache. */
 struct logbuf {
     _Alignas(64) logbuf_counters c;
-    uint64_t digest;
+    uint64_t rec_sum; /* sum of the hashes of the records in the ring */
     size_t max_records, max_bytes;
     uint64_t first;     /* number of the oldest record */
     size_t count;
@@ -77,13 +79,58 @@ struct logbuf {
     lb_session *dense;
     size_t dense_cap, dense_n;
     uint64_t dense_lo;
+    uint64_t sess_sum; /* sum of the hashes of every session */
     uint64_t tail_pos; /* stream position one past the newest payload */
     raft_chunks pay;   /* the payloads */
     size_t ts_inversions; /* adjacent stored pairs with decreasing timestamps */
     raft_chunks recs; /* the records: number k at byte k * sizeof(lb_rec) */
     lb_session *sessions; /* sorted by client id; none inside the dense window */
     size_t n_sessions, scap;
+#ifdef RAFT_BUGS
+    uint64_t bugs; /* logbuf_set_bugs */
+#endif
 };
+
+/* A deliberate mistake of the bug catalogue is on (test-only builds). */
+#ifdef RAFT_BUGS
+#define LB_BUG(lb, name) (((lb)->bugs & RAFT_BUG(name)) != 0)
+#else
+#define LB_BUG(lb, name) 0
+#endif
+
+/* ---- the state digest ----
+ * Sums (mod 2^64) of one hash per record in the ring and one per session,
+ * each added when it appears and subtracted when it leaves or changes, and
+ * the counters folded in when the digest is read: O(1) per apply, and a
+ * function of the state alone (logbuf.h). The seeds are linear in the
+ * fields, then mixed: a changed field changes the hash, short of a
+ * deliberate cancellation. */
+static inline uint64_t lb_rec_hash(uint64_t index, uint64_t ts, uint64_t client, uint64_t seq,
+                                   const uint8_t *data, uint32_t len)
+{
+    uint64_t seed = index * UINT64_C(0x9e3779b97f4a7c15) + ts * UINT64_C(0xc2b2ae3d27d4eb4f) +
+                    client * UINT64_C(0x165667b19e3779f9) + seq * UINT64_C(0xd6e8feb86659fd93);
+    return hash_bytes_fast(seed, data, len);
+}
+
+static inline uint64_t lb_session_hash(uint64_t client, uint64_t seq, uint64_t index)
+{
+    return hash_mix64(client * UINT64_C(0x9e3779b97f4a7c15) +
+                      hash_mix64(seq * UINT64_C(0xc2b2ae3d27d4eb4f) + index) + 1);
+}
+
+/* The digest of a state given its sums and counters (the host's commit
+ * note is not state: nodes learn of commits at different times). */
+static inline uint64_t lb_digest_of(uint64_t rec_sum, uint64_t sess_sum,
+                                    const logbuf_counters *c)
+{
+    uint64_t counters = c->applied_index * UINT64_C(0x9e3779b97f4a7c15) +
+                        c->records_total * UINT64_C(0xc2b2ae3d27d4eb4f) +
+                        c->records_evicted * UINT64_C(0x165667b19e3779f9) +
+                        c->duplicates * UINT64_C(0xd6e8feb86659fd93) +
+                        c->malformed * UINT64_C(0xff51afd7ed558ccd);
+    return hash_mix64(rec_sum + hash_mix64(sess_sum ^ counters ^ UINT64_C(0x6c6f676275660002)));
+}
 
 
 /* ---- little-endian helpers (command and snapshot encodings) ---- */
@@ -202,8 +249,11 @@ static inline void lb_dense_put(logbuf *lb, lb_session *d, uint64_t client_id, u
 {
     assert(index >= 1);
     assert(d->seq < seq || d->index == 0);
+    assert(d->index != 0 || d->hash == 0);
     lb->dense_n += d->index == 0;
-    *d = (lb_session){.client_id = client_id, .seq = seq, .index = index};
+    uint64_t h = lb_session_hash(client_id, seq, index);
+    lb->sess_sum += h - d->hash;
+    *d = (lb_session){.client_id = client_id, .seq = seq, .index = index, .hash = h};
 }
 
 #endif

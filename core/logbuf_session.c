@@ -157,11 +157,13 @@ static void lb_session_set(logbuf *lb, size_t i, uint64_t client_id, uint64_t se
         memmove(&lb->sessions[i + 1], &lb->sessions[i],
                 (lb->n_sessions - i) * sizeof *lb->sessions);
         lb->n_sessions++;
-        lb->sessions[i] = (lb_session){.client_id = client_id, .seq = 0, .index = 0};
+        lb->sessions[i] = (lb_session){.client_id = client_id, .seq = 0, .index = 0, .hash = 0};
     }
-    assert(lb->sessions[i].seq < seq || lb->sessions[i].index == 0);
-    lb->sessions[i].seq = seq;
-    lb->sessions[i].index = index;
+    lb_session *s = &lb->sessions[i];
+    assert(s->seq < seq || s->index == 0);
+    uint64_t h = lb_session_hash(client_id, seq, index);
+    lb->sess_sum += h - s->hash;
+    *s = (lb_session){.client_id = client_id, .seq = seq, .index = index, .hash = h};
 }
 
 /* Record (client, seq) -> index (index >= 1); room must have been reserved

@@ -13,14 +13,17 @@
  *   u32 magic "LBUF" | u32 version
  *   u64 applied_index | commit_index | records_total | records_evicted |
  *       duplicates | malformed | digest | n_sessions | n_records | payload_bytes
+ *   (digest: the state digest, logbuf_digest; version 1 had a history hash)
  *   n_sessions x (u64 client_id | u64 seq | u64 index)   strictly by client id
  *   n_records  x (u64 index | u64 timestamp | u64 client_id | u64 seq |
  *                 u32 len | len bytes)                   strictly by index
- * Everything else (bytes_stored, records_stored) is derived and checked.
+ * Everything else (bytes_stored, records_stored) is derived and checked, and
+ * the restore recomputes the digest from what it restored: an image whose
+ * recorded digest disagrees is refused (LOGBUF_EDIGEST).
  */
 enum {
     LB_SNAP_MAGIC = 0x4655424c, /* "LBUF" read little-endian */
-    LB_SNAP_VERSION = 1,
+    LB_SNAP_VERSION = 2,
     LB_SNAP_HEADER = 8 + 10 * 8,
     LB_SNAP_SESSION = 24,
     LB_SNAP_RECORD = 36,
@@ -51,7 +54,7 @@ size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap)
     p = lb_put32(p, LB_SNAP_VERSION);
     const uint64_t head[10] = {lb->c.applied_index, lb->c.commit_index, lb->c.records_total,
                                lb->c.records_evicted, lb->c.duplicates, lb->c.malformed,
-                               lb->digest, lb->n_sessions + lb->dense_n, lb->count,
+                               logbuf_digest(lb), lb->n_sessions + lb->dense_n, lb->count,
                                lb->c.bytes_stored};
     for (int i = 0; i < 10; i++)
         p = lb_put64(p, head[i]);
@@ -84,7 +87,8 @@ size_t logbuf_snapshot_write(const logbuf *lb, uint8_t *buf, size_t cap)
 /* A restore in progress: new storage, swapped in only when all is valid. */
 typedef struct lb_image {
     logbuf_counters c;
-    uint64_t digest;
+    uint64_t digest;            /* as recorded */
+    uint64_t rec_sum, sess_sum; /* as recomputed */
     uint64_t n_sessions, n_records, bytes;
     lb_session *sessions;
     raft_chunks recs; /* record i at byte i * sizeof(lb_rec) */
@@ -138,11 +142,13 @@ static bool lb_snap_header(const logbuf *lb, const uint8_t *p, size_t len, lb_im
 static bool lb_snap_sessions(const uint8_t *p, lb_image *im)
 {
     for (size_t i = 0; i < im->n_sessions; i++, p += LB_SNAP_SESSION) {
-        lb_session s = {lb_get64(p), lb_get64(p + 8), lb_get64(p + 16)};
+        lb_session s = {lb_get64(p), lb_get64(p + 8), lb_get64(p + 16), 0};
         if (i > 0 && s.client_id <= im->sessions[i - 1].client_id)
             return false;
         if (s.index == 0 || s.index > im->c.applied_index)
             return false;
+        s.hash = lb_session_hash(s.client_id, s.seq, s.index);
+        im->sess_sum += s.hash;
         im->sessions[i] = s;
     }
     return true;
@@ -178,6 +184,8 @@ static bool lb_snap_records(const uint8_t *p, lb_image *im)
             return false; /* out of memory */
         if (r.len)
             memcpy(dst, p, r.len);
+        r.hash = lb_rec_hash(r.index, r.timestamp_ns, r.client_id, r.client_seq, p, r.len);
+        im->rec_sum += r.hash;
         p += r.len;
         pos += r.len;
         *slot = r;
@@ -209,6 +217,10 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
         lb_image_free(&im);
         return -1;
     }
+    if (lb_digest_of(im.rec_sum, im.sess_sum, &im.c) != im.digest) {
+        lb_image_free(&im); /* well-formed, but not the state it claims */
+        return LOGBUF_EDIGEST;
+    }
     free(lb->sessions);
     raft_chunks_free(&lb->recs);
     raft_chunks_free(&lb->pay);
@@ -231,6 +243,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     lb->c = im.c;
     lb->c.records_stored = im.n_records;
     lb->c.bytes_stored = im.bytes;
-    lb->digest = im.digest;
+    lb->rec_sum = im.rec_sum;
+    lb->sess_sum = im.sess_sum;
     return 0;
 }

@@ -185,7 +185,13 @@ static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
     n->lb = logbuf_new(s->cfg.logbuf_max_records, s->cfg.logbuf_max_bytes);
     if (!n->lb)
         return -1;
-    if (boot->snap_len && logbuf_restore(n->lb, boot->snap_data, boot->snap_len) != 0)
+    logbuf_set_bugs(n->lb, s->cfg.raft.bugs);
+    int rc = boot->snap_len ? logbuf_restore(n->lb, boot->snap_data, boot->snap_len) : 0;
+    if (rc == LOGBUF_EDIGEST)
+        sim_fail(s, SIM_V_DIGEST_MISMATCH, n->id, boot->snap.index,
+                 "node %u: its snapshot at %llu restores a state whose digest is not the one "
+                 "it records", n->id, (unsigned long long)boot->snap.index);
+    if (rc != 0)
         return -1;
     /* Seed the checker with what the node recovers: a new lifetime. */
     chk_node_start(&s->chk, n->id, boot->snap.index);

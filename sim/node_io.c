@@ -107,7 +107,12 @@ static void io_snapshot_restore(void *ctx, const raft_snapshot_meta *meta, const
                                 size_t len)
 {
     sim_node *n = ctx;
-    if (logbuf_restore(n->lb, data, len) != 0)
+    int rc = logbuf_restore(n->lb, data, len);
+    if (rc == LOGBUF_EDIGEST)
+        sim_fail(n->s, SIM_V_DIGEST_MISMATCH, n->id, meta->index,
+                 "node %u: the snapshot at %llu restores a state whose digest is not the "
+                 "one it records", n->id, (unsigned long long)meta->index);
+    else if (rc != 0)
         sim_fail(n->s, SIM_V_STATE_MACHINE_SAFETY, n->id, meta->index,
                  "node %u could not restore the snapshot at %llu", n->id,
                  (unsigned long long)meta->index);

@@ -575,8 +575,7 @@ Test(logbuf, commit_notes_only_move_the_commit_counter_forward)
     logbuf_free(lb);
 }
 
-/* Feed the same (or slightly different) history to buffers of different
- * bounds: the digest depends on what was applied, not on what was kept. */
+/* Feed the same (or slightly different) history to buffers. */
 static void feed(logbuf *lb, const char *variant)
 {
     for (uint64_t i = 1; i <= 40; i++) {
@@ -590,12 +589,13 @@ static void feed(logbuf *lb, const char *variant)
 
 Test(logbuf, equal_histories_give_equal_digests_and_any_difference_changes_it)
 {
-    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(3, 64), *c = logbuf_new(1000, 1 << 20);
+    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20),
+           *c = logbuf_new(1000, 1 << 20);
     cr_assert(a && b && c);
     feed(a, "payload");
     feed(b, "payload");
     feed(c, "payloaD");
-    cr_assert_eq(logbuf_digest(a), logbuf_digest(b), "eviction changed the digest");
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b));
     cr_assert_neq(logbuf_digest(a), logbuf_digest(c));
     logbuf *d = logbuf_new(1000, 1 << 20), *e = logbuf_new(1000, 1 << 20);
     cr_assert(d && e);
@@ -603,6 +603,47 @@ Test(logbuf, equal_histories_give_equal_digests_and_any_difference_changes_it)
     apply_cmd(e, 1, 1, 1, 1, ""); /* a data entry is not a no-op */
     cr_assert_neq(logbuf_digest(d), logbuf_digest(e));
     logbuf_free(a), logbuf_free(b), logbuf_free(c), logbuf_free(d), logbuf_free(e);
+}
+
+/* The digest covers the state, not the history: what left the ring no
+ * longer counts, and what is in it does. */
+Test(logbuf, the_digest_is_of_the_state_histories_differing_only_in_evicted_records_agree)
+{
+    logbuf *a = logbuf_new(3, 1 << 20), *b = logbuf_new(3, 1 << 20), *big = logbuf_new(1000, 1 << 20);
+    cr_assert(a && b && big);
+    apply_cmd(a, 1, 1, 1, 10, "first, soon evicted");
+    apply_cmd(b, 1, 1, 1, 10, "FIRST, soon evicted");
+    apply_cmd(big, 1, 1, 1, 10, "first, soon evicted");
+    for (uint64_t i = 2; i <= 6; i++) {
+        apply_cmd(a, i, 1, i, 10 * i, "kept");
+        apply_cmd(b, i, 1, i, 10 * i, "kept");
+        apply_cmd(big, i, 1, i, 10 * i, "kept");
+    }
+    /* same records in the ring, same session, same counters */
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b), "an evicted record still counts");
+    /* the same history kept in a larger ring is a different state */
+    cr_assert_neq(logbuf_digest(a), logbuf_digest(big), "eviction did not change the digest");
+    /* a record in the ring counts: its eviction changes the digest */
+    uint64_t before = logbuf_digest(a);
+    apply_cmd(a, 7, 1, 7, 70, "kept");
+    apply_cmd(big, 7, 1, 7, 70, "kept");
+    cr_assert_neq(logbuf_digest(a), before);
+    logbuf_free(a), logbuf_free(b), logbuf_free(big);
+}
+
+/* Each part of the state moves the digest: a session's seq, a duplicate
+ * (the counter), a no-op (the applied index). */
+Test(logbuf, the_digest_covers_sessions_and_counters)
+{
+    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20);
+    cr_assert(a && b);
+    apply_cmd(a, 1, 7, 1, 10, "x");
+    apply_cmd(b, 1, 7, 1, 10, "x");
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b));
+    apply_cmd(a, 2, 7, 1, 20, "x"); /* a duplicate: nothing stored */
+    cr_assert_eq(logbuf_apply_noop(b, 2), 0);
+    cr_assert_neq(logbuf_digest(a), logbuf_digest(b), "the duplicates counter is not covered");
+    logbuf_free(a), logbuf_free(b);
 }
 
 /* ---- snapshots ---- */
@@ -727,6 +768,46 @@ Test(logbuf, restore_of_a_snapshot_reproduces_digest_counters_records_and_sessio
     free(snap);
     logbuf_free(a);
     logbuf_free(b);
+}
+
+/* Offsets in a snapshot image (logbuf_snapshot.c's layout). */
+enum { SNAP_HEAD = 8 + 10 * 8, SNAP_SESSION = 24, SNAP_RECORD_HEAD = 36 };
+
+/* A snapshot whose records, sessions or counters were altered, but stay
+ * well-formed, is refused with LOGBUF_EDIGEST, and the buffer is unchanged:
+ * the restore recomputes the digest from the state it restored. */
+Test(logbuf, restore_recomputes_the_digest_and_refuses_an_altered_state)
+{
+    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20), *ref = logbuf_new(12, 1 << 20);
+    cr_assert(a && b && ref);
+    feed(a, "payload");
+    apply_cmd(a, 41, 1, 1, 1, "a duplicate");
+    fill(b, 2, 3);
+    fill(ref, 2, 3);
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    uint64_t n_sessions = 0;
+    for (int i = 0; i < 8; i++)
+        n_sessions |= (uint64_t)snap[8 + 7 * 8 + i] << (8 * i);
+    size_t rec0 = SNAP_HEAD + (size_t)n_sessions * SNAP_SESSION;
+    const size_t where[] = {
+        rec0 + 8,                       /* the first record's timestamp */
+        rec0 + SNAP_RECORD_HEAD,        /* its first payload byte */
+        SNAP_HEAD + 16,                 /* the first session's index (still <= applied) */
+        8 + 4 * 8,                      /* the duplicates counter */
+        8 + 0 * 8,                      /* the applied index (upwards: still valid) */
+    };
+    const uint8_t flip[] = {0x04, 0x20, 0x01, 0x01, 0x40};
+    for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
+        snap[where[k]] ^= flip[k];
+        cr_assert_eq(logbuf_restore(b, snap, len), LOGBUF_EDIGEST, "alteration %zu accepted", k);
+        assert_same_state(b, ref);
+        snap[where[k]] ^= flip[k];
+    }
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
+    assert_same_state(a, b);
+    free(snap);
+    logbuf_free(a), logbuf_free(b), logbuf_free(ref);
 }
 
 Test(logbuf, restored_buffer_continues_exactly_like_the_original)
