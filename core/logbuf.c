@@ -210,6 +210,8 @@ void logbuf_counters_get(const logbuf *lb, logbuf_counters *out)
     assert(lb && out);
     assert(lb->c.records_stored == lb->count);
     *out = lb->c;
+    if (LB_BUG(lb, READ_COUNTS_DUPS))
+        out->records_total += lb->c.duplicates;
 }
 
 uint64_t logbuf_digest(const logbuf *lb)

@@ -156,12 +156,13 @@ static bool lb_snap_sessions(const uint8_t *p, lb_image *im)
 
 /* Records: indexes strictly increasing and applied; each covered by its
  * client's session; payload lengths add up. */
-static bool lb_snap_records(const uint8_t *p, lb_image *im)
+static bool lb_snap_records(const logbuf *lb, const uint8_t *p, lb_image *im)
 {
     uint64_t pos = 0;
     const lb_rec *prev = NULL;
     for (size_t i = 0; i < im->n_records; i++) {
-        lb_rec r = {.index = lb_get64(p), .timestamp_ns = lb_get64(p + 8),
+        size_t ts_at = LB_BUG(lb, RESTORE_BAD_RECORD) ? 16 : 8;
+        lb_rec r = {.index = lb_get64(p), .timestamp_ns = lb_get64(p + ts_at),
                     .client_id = lb_get64(p + 16), .client_seq = lb_get64(p + 24),
                     .len = lb_get32(p + 32), .pos = pos};
         p += LB_SNAP_RECORD;
@@ -212,7 +213,7 @@ int logbuf_restore(logbuf *lb, const uint8_t *buf, size_t len)
     const uint8_t *p = buf + LB_SNAP_HEADER;
     ok = ok && lb_snap_sessions(p, &im);
     p += im.n_sessions * LB_SNAP_SESSION;
-    ok = ok && lb_snap_records(p, &im);
+    ok = ok && lb_snap_records(lb, p, &im);
     if (!ok) {
         lb_image_free(&im);
         return -1;

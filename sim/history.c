@@ -15,6 +15,7 @@ void hist_free(history *h)
     for (size_t i = 0; i < h->n_sessions; i++)
         free(h->sessions[i].stored);
     free(h->sessions);
+    free(h->decided);
     free(h->ops);
     free(h->done);
     memset(h, 0, sizeof *h);
@@ -96,6 +97,27 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
     return 0;
 }
 
+int hist_note_decision(history *h, uint64_t index, bool duplicate, uint64_t at, bool *prev_dup,
+                       uint64_t *prev_at)
+{
+    assert(index > 0 && at < UINT64_MAX / 2);
+    if (index >= h->decided_cap) {
+        uint64_t *p = grow_zeroed(h->decided, sizeof *p, &h->decided_cap, index, 1024);
+        if (!p)
+            return -2;
+        h->decided = p;
+    }
+    uint64_t d = (at << 1 | duplicate) + 1; /* never 0 */
+    uint64_t *slot = &h->decided[index];
+    if (!*slot)
+        *slot = d;
+    if (*slot == d)
+        return 0;
+    *prev_dup = (*slot - 1) & 1;
+    *prev_at = (*slot - 1) >> 1;
+    return -1;
+}
+
 uint64_t hist_stored_at(const history *h, uint32_t session, uint64_t seq)
 {
     if (session >= h->n_sessions)
@@ -152,6 +174,88 @@ static bool check_real_time(const history *h, sim_violation *v)
     return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every index where an append was stored (by the first node to apply it:
+ * the committed log's), sorted; NULL and *n = SIZE_MAX when out of memory. */
+static uint64_t *stored_indexes(const history *h, size_t *n)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < h->n_sessions; i++)
+        cap += HIST_SEQ_INLINE + h->sessions[i].cap;
+    uint64_t *all = malloc((cap ? cap : 1) * sizeof *all);
+    *n = 0;
+    if (!all) {
+        *n = SIZE_MAX;
+        return NULL;
+    }
+    for (size_t i = 0; i < h->n_sessions; i++) {
+        const hist_session *s = &h->sessions[i];
+        for (size_t k = 0; k < HIST_SEQ_INLINE; k++)
+            if (s->first[k])
+                all[(*n)++] = s->first[k];
+        for (size_t k = HIST_SEQ_INLINE; k < s->cap; k++)
+            if (s->stored[k])
+                all[(*n)++] = s->stored[k];
+    }
+    qsort(all, *n, sizeof *all, cmp_u64);
+    return all;
+}
+
+/* How many of the sorted a[0, n) are <= x. */
+static size_t count_upto(const uint64_t *a, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Check 4: every read shows the committed state at its index, counted in
+ * appends: neither fewer (a committed append missed) nor more (one never
+ * committed, or a duplicate stored twice). */
+static bool check_read_state(const history *h, sim_violation *v)
+{
+    if (!h->reads)
+        return true;
+    size_t n;
+    uint64_t *stored = stored_indexes(h, &n);
+    if (!stored) {
+        memset(v, 0, sizeof *v);
+        v->kind = SIM_V_READ_STATE;
+        snprintf(v->detail, sizeof v->detail, "history check: out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < h->n && ok; i++) {
+        const hist_op *o = &h->ops[i];
+        if (o->kind != HIST_READ || o->outcome != HIST_OK)
+            continue;
+        size_t committed = count_upto(stored, n, o->index);
+        if (o->records_total != committed) {
+            fail(v, o, o->records_total > committed
+                           ? "read shows more appends than were committed up to its index "
+                             "(records seen, appends committed)"
+                           : "read misses appends committed up to its index "
+                             "(records seen, appends committed)",
+                 o->records_total, committed);
+            v->kind = SIM_V_READ_STATE;
+            ok = false;
+        }
+    }
+    free(stored);
+    return ok;
+}
+
 bool hist_check(const history *h, sim_violation *v)
 {
     if (h->n_done != h->acked) {
@@ -171,5 +275,5 @@ bool hist_check(const history *h, sim_violation *v)
             return false;
         }
     }
-    return check_real_time(h, v);
+    return check_real_time(h, v) && check_read_state(h, v);
 }

@@ -7,7 +7,14 @@
  *   2. appends respect real time: one acknowledged before another was invoked
  *      has a lower index;
  *   3. a read reflects every append acknowledged before it was invoked: its
- *      index is >= theirs and its records_total >= their number.
+ *      index is >= theirs and its records_total >= their number;
+ *   4. a read shows exactly the committed state at its index: its
+ *      records_total equals the number of appends stored at indexes up to
+ *      its index (it neither misses a committed append nor shows one that
+ *      was never committed — or a retried duplicate as a second record).
+ * And during the run, exactly-once across nodes: every node that applies
+ * index i makes the same deduplication decision there (stored, or a
+ * duplicate answered with the same earlier index) — hist_note_decision.
  * Sessions: a client runs its concurrent operations on separate sessions so
  * each session has at most one operation in flight (thesis §6.3).
  */
@@ -51,6 +58,8 @@ typedef struct history {
     size_t n_done, cap_done;
     hist_session *sessions; /* [session id] */
     size_t n_sessions;
+    uint64_t *decided;      /* [index]: the first node's decision there, 0 = none yet */
+    size_t decided_cap;
     uint64_t acked, reads;
 } history;
 
@@ -65,6 +74,13 @@ void hist_complete(history *h, size_t op, uint64_t now_ns, uint64_t index,
  * stored at another index before (*prev set), or -2 on allocation failure. */
 int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
                      uint64_t *prev);
+/* A node applied a command at index: stored there (duplicate false, at =
+ * index), answered as a duplicate of the record at `at`, or malformed (at
+ * 0). Returns 0 if it is the first decision at index or the same as the
+ * first; -1 if another node decided differently (*prev_dup, *prev_at set);
+ * -2 on allocation failure. */
+int hist_note_decision(history *h, uint64_t index, bool duplicate, uint64_t at, bool *prev_dup,
+                       uint64_t *prev_at);
 /* The index where (session, seq) was first stored, 0 if it was not. */
 uint64_t hist_stored_at(const history *h, uint32_t session, uint64_t seq);
 /* The end-of-run check. Returns true if the history is fine; otherwise

@@ -65,6 +65,21 @@ static void io_persist(void *ctx, const raft_write *w)
     node_persist(n->s, n, w);
 }
 
+/* Exactly-once across nodes (thesis §6.3): every node decides the same at
+ * index — stored there, or a duplicate answered with the same index. */
+static void check_decision(sim *s, sim_node *n, uint64_t index, const logbuf_result *res)
+{
+    bool prev_dup;
+    uint64_t prev_at;
+    if (hist_note_decision(&s->hist, index, res->duplicate, res->index, &prev_dup, &prev_at) ==
+        -1)
+        sim_fail(s, SIM_V_EXACTLY_ONCE, n->id, index,
+                 "node %u applied the command at %llu as %s %llu; another node as %s %llu",
+                 n->id, (unsigned long long)index, res->duplicate ? "a duplicate of" : "stored at",
+                 (unsigned long long)res->index, prev_dup ? "a duplicate of" : "stored at",
+                 (unsigned long long)prev_at);
+}
+
 static void io_apply(void *ctx, uint64_t index, const raft_entry *e)
 {
     sim_node *n = ctx;
@@ -81,8 +96,10 @@ static void io_apply(void *ctx, uint64_t index, const raft_entry *e)
                  "node %u applied index %llu out of order", n->id, (unsigned long long)index);
         return;
     }
-    if (e->type == RAFT_ENTRY_DATA)
+    if (e->type == RAFT_ENTRY_DATA) {
+        check_decision(s, n, index, &res);
         node_client_applied(s, n, index, e, &res);
+    }
     if (n->reads_ready)
         node_answer_reads(s, n);
 }

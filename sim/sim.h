@@ -271,7 +271,9 @@ int sim_coverage_from_name(const char *name); /* -1 if unknown */
     X(SIM_V_DIGEST_MISMATCH, "digest-mismatch")                                \
     X(SIM_V_HISTORY, "history")          /* client history not linearizable */ \
     X(SIM_V_LIVENESS, "liveness")        /* no convergence after heal */       \
-    X(SIM_V_EVENT_LIMIT, "event-limit")
+    X(SIM_V_EVENT_LIMIT, "event-limit")                                        \
+    X(SIM_V_EXACTLY_ONCE, "exactly-once") /* nodes deduplicated differently */ \
+    X(SIM_V_READ_STATE, "read-state")     /* a read showed an uncommitted state */
 #define SIM_V_ENUM(name, text) name,
 enum sim_violation_kind { SIM_VIOLATIONS(SIM_V_ENUM) SIM_V__COUNT };
 #undef SIM_V_ENUM

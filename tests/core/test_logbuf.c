@@ -980,3 +980,60 @@ Test(raft_log_chunks, payloads_stay_intact_across_chunks_truncation_compaction_a
     raft_log_free(&l);
     free(buf);
 }
+
+/* ---- the log buffer's catalogue bugs (bugs builds only) ----
+ * Each changes exactly what it names; off, the buffer is the correct one
+ * (every test above runs with no bug set). */
+#ifdef RAFT_BUGS
+
+Test(logbuf_bugs, restore_bad_record_corrupts_timestamps_and_the_state_digest_refuses_it)
+{
+    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20);
+    cr_assert(a && b);
+    feed(a, "payload");
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0, "bug off: restores");
+    logbuf_set_bugs(b, RAFT_BUG(RESTORE_BAD_RECORD));
+    cr_assert_eq(logbuf_restore(b, snap, len), LOGBUF_EDIGEST);
+    assert_same_state(a, b); /* refused: unchanged */
+    free(snap);
+    logbuf_free(a), logbuf_free(b);
+}
+
+Test(logbuf_bugs, dedup_neighbour_takes_a_restored_buffers_next_session_for_a_new_client)
+{
+    logbuf *a = logbuf_new(100, 1 << 20), *b = logbuf_new(100, 1 << 20);
+    cr_assert(a && b);
+    apply_cmd(a, 1, 1, 4, 10, "one");
+    apply_cmd(a, 2, 3, 4, 20, "three"); /* client 2's first command is still to come */
+    size_t len;
+    uint8_t *snap = snapshot(a, &len);
+    cr_assert_eq(logbuf_restore(b, snap, len), 0); /* b's sessions: the sorted array */
+    free(snap);
+    logbuf_result ra = apply_cmd(a, 3, 2, 1, 30, "two");
+    cr_assert(!ra.duplicate);
+    logbuf_set_bugs(b, RAFT_BUG(DEDUP_NEIGHBOUR));
+    logbuf_result rb = apply_cmd(b, 3, 2, 1, 30, "two");
+    cr_assert(rb.duplicate, "client 3's session was not taken for client 2's");
+    cr_assert_eq(rb.index, 2);
+    cr_assert_neq(logbuf_digest(a), logbuf_digest(b));
+    logbuf_free(a), logbuf_free(b);
+}
+
+Test(logbuf_bugs, read_counts_dups_reports_duplicates_as_records_but_stores_the_truth)
+{
+    logbuf *a = logbuf_new(100, 1 << 20), *b = logbuf_new(100, 1 << 20);
+    cr_assert(a && b);
+    logbuf_set_bugs(b, RAFT_BUG(READ_COUNTS_DUPS));
+    for (logbuf *x = a; x; x = x == a ? b : NULL) {
+        apply_cmd(x, 1, 1, 1, 10, "one");
+        apply_cmd(x, 2, 1, 1, 10, "one"); /* a retry */
+    }
+    cr_assert_eq(counters(a).records_total, 1);
+    cr_assert_eq(counters(b).records_total, 2);
+    cr_assert_eq(logbuf_digest(a), logbuf_digest(b), "the state is the same");
+    logbuf_free(a), logbuf_free(b);
+}
+
+#endif

@@ -1,5 +1,6 @@
 /* The end-of-run history checker: exactly once, real-time order, reads. */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "../../sim/history.h"
 
@@ -100,4 +101,66 @@ Test(history, stored_indexes_are_kept_for_seqs_in_place_and_beyond)
     cr_assert_eq(prev, HIST_SEQ_INLINE);
     sim_violation v;
     cr_assert(hist_check(&h, &v), "%s", v.detail);
+}
+
+/* ---- reads show exactly the committed state at their index ---- */
+
+/* A read served at `index` that saw `records` records. */
+static void read_at(uint64_t t0, uint64_t t1, uint64_t index, uint64_t records)
+{
+    size_t r = hist_invoke(&h, HIST_READ, 11, 9, 1, t0);
+    hist_complete(&h, r, t1, index, records);
+}
+
+Test(history, a_read_showing_more_appends_than_were_committed_up_to_its_index_is_flagged)
+{
+    append(1, 1, 0, 10, 2);
+    append(2, 1, 0, 30, 4); /* acknowledged after the read began */
+    read_at(20, 25, 3, 2);  /* only index 2 holds an append up to 3 */
+    sim_violation v;
+    cr_assert(!hist_check(&h, &v));
+    cr_assert_eq(v.kind, SIM_V_READ_STATE, "%s", v.detail);
+    cr_assert(strstr(v.detail, "more appends"), "%s", v.detail);
+}
+
+Test(history, a_read_missing_a_committed_append_that_was_never_acknowledged_is_flagged)
+{
+    append(1, 1, 0, 10, 2);
+    uint64_t prev;
+    hist_invoke(&h, HIST_APPEND, 10, 2, 1, 0);
+    cr_assert_eq(hist_note_stored(&h, 2, 1, 3, &prev), 0); /* committed, its ack lost */
+    read_at(20, 25, 5, 1);
+    sim_violation v;
+    cr_assert(!hist_check(&h, &v));
+    cr_assert_eq(v.kind, SIM_V_READ_STATE, "%s", v.detail);
+    cr_assert(strstr(v.detail, "misses"), "%s", v.detail);
+}
+
+Test(history, reads_that_count_exactly_the_committed_appends_pass)
+{
+    append(1, 1, 0, 10, 2);
+    read_at(5, 8, 1, 0);   /* before the append: nothing yet */
+    read_at(20, 25, 2, 1);
+    read_at(20, 26, 9, 1); /* later no-ops do not count */
+    sim_violation v;
+    cr_assert(hist_check(&h, &v), "%s", v.detail);
+}
+
+/* ---- exactly once across nodes ---- */
+
+Test(history, nodes_that_decide_differently_at_an_index_are_refused)
+{
+    bool pd;
+    uint64_t pa;
+    cr_assert_eq(hist_note_decision(&h, 7, false, 7, &pd, &pa), 0);
+    cr_assert_eq(hist_note_decision(&h, 7, false, 7, &pd, &pa), 0, "the same decision again");
+    cr_assert_eq(hist_note_decision(&h, 7, true, 3, &pd, &pa), -1, "a duplicate where stored");
+    cr_assert(!pd);
+    cr_assert_eq(pa, 7);
+    cr_assert_eq(hist_note_decision(&h, 9, true, 3, &pd, &pa), 0);
+    cr_assert_eq(hist_note_decision(&h, 9, true, 4, &pd, &pa), -1, "a duplicate of another");
+    cr_assert(pd);
+    cr_assert_eq(pa, 3);
+    cr_assert_eq(hist_note_decision(&h, 5000, false, 0, &pd, &pa), 0, "malformed, far index");
+    cr_assert_eq(hist_note_decision(&h, 5000, false, 5000, &pd, &pa), -1);
 }
