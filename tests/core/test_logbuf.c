@@ -1001,23 +1001,32 @@ Test(logbuf_bugs, restore_bad_record_corrupts_timestamps_and_the_state_digest_re
     logbuf_free(a), logbuf_free(b);
 }
 
-Test(logbuf_bugs, dedup_neighbour_takes_a_restored_buffers_next_session_for_a_new_client)
+/* Restored, the sessions are one array sorted by id: clients 1, 3 and 4 at
+ * positions 0, 1 and 2. The unverified fast path looks for client 3 at
+ * position 2 and misses it, so a retried command of client 3 is stored a
+ * second time there, and nowhere else. */
+Test(logbuf_bugs, dedup_fast_path_misses_a_session_past_a_gap_in_a_restored_buffer)
 {
     logbuf *a = logbuf_new(100, 1 << 20), *b = logbuf_new(100, 1 << 20);
     cr_assert(a && b);
     apply_cmd(a, 1, 1, 4, 10, "one");
-    apply_cmd(a, 2, 3, 4, 20, "three"); /* client 2's first command is still to come */
+    apply_cmd(a, 2, 3, 4, 20, "three"); /* no client 2: a gap in the ids */
+    apply_cmd(a, 3, 4, 4, 30, "four");
     size_t len;
     uint8_t *snap = snapshot(a, &len);
-    cr_assert_eq(logbuf_restore(b, snap, len), 0); /* b's sessions: the sorted array */
+    cr_assert_eq(logbuf_restore(b, snap, len), 0);
     free(snap);
-    logbuf_result ra = apply_cmd(a, 3, 2, 1, 30, "two");
-    cr_assert(!ra.duplicate);
-    logbuf_set_bugs(b, RAFT_BUG(DEDUP_NEIGHBOUR));
-    logbuf_result rb = apply_cmd(b, 3, 2, 1, 30, "two");
-    cr_assert(rb.duplicate, "client 3's session was not taken for client 2's");
-    cr_assert_eq(rb.index, 2);
+    logbuf_result ra = apply_cmd(a, 4, 3, 4, 20, "three"); /* the retry */
+    cr_assert(ra.duplicate);
+    cr_assert_eq(ra.index, 2);
+    logbuf_set_bugs(b, RAFT_BUG(DEDUP_FAST_PATH));
+    logbuf_result rb = apply_cmd(b, 4, 3, 4, 20, "three");
+    cr_assert(!rb.duplicate, "the session of client 3 was found");
+    cr_assert_eq(counters(b).records_stored, 4);
     cr_assert_neq(logbuf_digest(a), logbuf_digest(b));
+    /* a client at its dense position is still found */
+    logbuf_result r1 = apply_cmd(b, 5, 1, 4, 10, "one");
+    cr_assert(r1.duplicate);
     logbuf_free(a), logbuf_free(b);
 }
 
