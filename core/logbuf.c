@@ -210,8 +210,8 @@ void logbuf_counters_get(const logbuf *lb, logbuf_counters *out)
     assert(lb && out);
     assert(lb->c.records_stored == lb->count);
     *out = lb->c;
-    if (LB_BUG(lb, READ_COUNTS_DUPS))
-        out->records_total += lb->c.duplicates;
+    if (LB_BUG(lb, READ_COUNTS_NOOPS)) /* as if every applied entry were a command */
+        out->records_total = lb->c.applied_index - lb->c.duplicates - lb->c.malformed;
 }
 
 uint64_t logbuf_digest(const logbuf *lb)

@@ -315,8 +315,8 @@ size_t raft_dump(const raft_node *node, char *buf, size_t cap);
     X(DUPLICATE_VOTES, "duplicate-votes", "candidate counts duplicate votes from one peer") \
     X(BAD_CONFLICT_HINT, "bad-conflict-hint", "conflict hint skips past the real conflict") \
     X(RESTORE_BAD_RECORD, "restore-bad-record", "log-buffer restore reads a record's timestamp from the client-id field") \
-    X(DEDUP_FAST_PATH, "dedup-fast-path", "log-buffer apply trusts a restored session array to hold ids dense from 1 (misses sessions past a gap)") \
-    X(READ_COUNTS_DUPS, "read-counts-dups", "log-buffer counters count retried duplicates as records")
+    X(DEDUP_FAST_PATH, "dedup-fast-path", "log-buffer apply trusts a restored session array to hold ids dense from 1 (past a gap: another client's session)") \
+    X(READ_COUNTS_NOOPS, "read-counts-noops", "log-buffer counters derive the record count from the applied index (no-ops count)")
 #define RAFT_BUG_ENUM(name, flag, text) RAFT_BUG_INDEX_##name,
 enum { RAFT_BUGS_LIST(RAFT_BUG_ENUM) RAFT_BUG__COUNT };
 #undef RAFT_BUG_ENUM
