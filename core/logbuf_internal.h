@@ -117,7 +117,8 @@ static inline uint64_t lb_rec_hash(uint64_t index, uint64_t ts, uint64_t client,
 static inline uint64_t lb_session_hash(uint64_t client, uint64_t seq, uint64_t index)
 {
     return hash_mix64(client * UINT64_C(0x9e3779b97f4a7c15) +
-                      hash_mix64(seq * UINT64_C(0xc2b2ae3d27d4eb4f) + index) + 1);
+                      seq * UINT64_C(0xc2b2ae3d27d4eb4f) +
+                      index * UINT64_C(0x165667b19e3779f9) + 1);
 }
 
 /* The digest of a state given its sums and counters (the host's commit
@@ -130,7 +131,8 @@ static inline uint64_t lb_digest_of(uint64_t rec_sum, uint64_t sess_sum,
                         c->records_evicted * UINT64_C(0x165667b19e3779f9) +
                         c->duplicates * UINT64_C(0xd6e8feb86659fd93) +
                         c->malformed * UINT64_C(0xff51afd7ed558ccd);
-    return hash_mix64(rec_sum + hash_mix64(sess_sum ^ counters ^ UINT64_C(0x6c6f676275660002)));
+    return hash_mix64(rec_sum + sess_sum * UINT64_C(0x94d049bb133111eb) + counters +
+                      UINT64_C(0x6c6f676275660002));
 }
 
 

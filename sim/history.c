@@ -97,17 +97,17 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
     return 0;
 }
 
-int hist_note_decision(history *h, uint64_t index, bool duplicate, uint64_t at, bool *prev_dup,
-                       uint64_t *prev_at)
+/* hist_note_decision when index is new, or decided differently. */
+int hist__note_decision(history *h, uint64_t index, uint64_t d, bool *prev_dup,
+                        uint64_t *prev_at)
 {
-    assert(index > 0 && at < UINT64_MAX / 2);
+    assert(index > 0 && d != 0);
     if (index >= h->decided_cap) {
         uint64_t *p = grow_zeroed(h->decided, sizeof *p, &h->decided_cap, index, 1024);
         if (!p)
             return -2;
         h->decided = p;
     }
-    uint64_t d = (at << 1 | duplicate) + 1; /* never 0 */
     uint64_t *slot = &h->decided[index];
     if (!*slot)
         *slot = d;

@@ -79,8 +79,17 @@ int hist_note_stored(history *h, uint32_t session, uint64_t seq, uint64_t index,
  * 0). Returns 0 if it is the first decision at index or the same as the
  * first; -1 if another node decided differently (*prev_dup, *prev_at set);
  * -2 on allocation failure. */
-int hist_note_decision(history *h, uint64_t index, bool duplicate, uint64_t at, bool *prev_dup,
-                       uint64_t *prev_at);
+int hist__note_decision(history *h, uint64_t index, uint64_t d, bool *prev_dup,
+                        uint64_t *prev_at);
+/* Inline: every node's every apply comes here; the usual case is one load. */
+static inline int hist_note_decision(history *h, uint64_t index, bool duplicate, uint64_t at,
+                                     bool *prev_dup, uint64_t *prev_at)
+{
+    uint64_t d = (at << 1 | duplicate) + 1; /* never 0 */
+    if (index < h->decided_cap && h->decided[index] == d)
+        return 0;
+    return hist__note_decision(h, index, d, prev_dup, prev_at);
+}
 /* The index where (session, seq) was first stored, 0 if it was not. */
 uint64_t hist_stored_at(const history *h, uint32_t session, uint64_t seq);
 /* The end-of-run check. Returns true if the history is fine; otherwise
