@@ -30,9 +30,10 @@ int client_init(sim *s, uint32_t idx)
     c->ep = s->cfg.n_nodes + 1 + idx;
     if (!c->cfg.timeout_ns)
         c->cfg.timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS;
-    if (!c->cfg.backoff_min_ns && !c->cfg.backoff_max_ns) {
+    if (!c->cfg.backoff_min_ns && !c->cfg.backoff_max_ns) { /* the default: MIN..timeout */
         c->cfg.backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS;
-        c->cfg.backoff_max_ns = SIM_CLIENT_BACKOFF_MAX_NS;
+        c->cfg.backoff_max_ns = c->cfg.timeout_ns > SIM_CLIENT_BACKOFF_MIN_NS
+                                    ? c->cfg.timeout_ns : SIM_CLIENT_BACKOFF_MIN_NS;
     }
     assert(c->cfg.backoff_min_ns >= 1 && c->cfg.backoff_min_ns <= c->cfg.backoff_max_ns);
     rng_init(&c->r, s->seed, RNG_STREAM_CLIENT + idx);
@@ -286,7 +287,7 @@ static void retry(sim *s, sim_client *c, uint32_t slot)
     attempt(s, c, slot);
 }
 
-/* The pause before retry number `k` (k >= 1) of an operation: a draw from
+/* The spacing before retry number `k` (k >= 1) of an operation: a draw from
  * [d/2, d], d = min(max, min * 2^(k-1)) ("equal jitter": retries of clients
  * that failed together spread out, and never come sooner than d/2). Integer
  * nanoseconds from the client's own stream. */
@@ -303,9 +304,10 @@ static uint64_t backoff_ns(sim_client *c, uint32_t k)
     return rng_range(&c->r, d - d / 2, d);
 }
 
-/* Try op again after a pause: its backoff, or (backoff off) none after a
- * timeout and a short fixed pause after a "retry" answer. `target` 0: the
- * next node in order. */
+/* Try op again after a pause: what is left of its backoff spacing (a
+ * timed-out attempt has waited timeout_ns already; an answer is taken as
+ * immediate), or with backoff off none after a timeout and a short fixed
+ * pause after a "retry" answer. `target` 0: the next node in order. */
 static void retry_later(sim *s, sim_client *c, uint32_t slot, raft_id target, bool answered)
 {
     sim_cop *op = &c->ops[slot];
@@ -313,8 +315,10 @@ static void retry_later(sim *s, sim_client *c, uint32_t slot, raft_id target, bo
     op->retry_target = target;
     if (op->failures < UINT32_MAX)
         op->failures++;
-    uint64_t pause = !c->cfg.no_backoff ? backoff_ns(c, op->failures)
-                                        : answered ? CLIENT_PAUSE_NS : 0;
+    uint64_t waited = answered ? 0 : c->cfg.timeout_ns;
+    uint64_t spacing = c->cfg.no_backoff ? (answered ? CLIENT_PAUSE_NS : 0)
+                                         : backoff_ns(c, op->failures);
+    uint64_t pause = spacing > waited ? spacing - waited : 0;
     if (pause == 0) {
         retry(s, c, slot);
         return;

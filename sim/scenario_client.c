@@ -3,12 +3,12 @@
  *   client c1 writer rate 1000/s payload 64          open loop (a rate)
  *   client c2 writer outstanding 4 payload 8 timeout 200ms   closed loop
  *   client c3 reader rate 10/s from 1s until 5s ops 100
- *   client c4 writer rate 100/s timeout 100ms backoff 5ms..500ms
+ *   client c4 writer rate 100/s timeout 100ms backoff 5ms..2s
  *   client c5 writer outstanding 1 backoff off     retry at once after a timeout
  *
- * `backoff MIN..MAX` (default 10ms..1s): the k-th retry of an operation waits
- * a draw from [d/2, d], d = min(MAX, MIN * 2^(k-1)), from the client's own
- * random stream. A payload must fit `max-entry` (checked at the end of the
+ * `backoff MIN..MAX` (default 10ms..TIMEOUT): the k-th retry of an operation
+ * goes out no sooner than a draw from [d/2, d] after the previous attempt,
+ * d = min(MAX, MIN * 2^(k-1)), from the client's own random stream. A payload must fit `max-entry` (checked at the end of the
  * file, scenario_limits.c).
  *
  * Clients are declared in order (c1, c2, ...): their names are network
@@ -129,8 +129,7 @@ int scn_cmd_client(scn_parser *p)
         return rc;
     sim_client_config c = { .payload_bytes = CLIENT_DEFAULT_PAYLOAD,
                             .timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS,
-                            .backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS,
-                            .backoff_max_ns = SIM_CLIENT_BACKOFF_MAX_NS };
+                            .backoff_min_ns = 0, .backoff_max_ns = 0 };
     for (const scn_tok *t; (t = scn_next(p));)
         if ((rc = client_option(p, t, &c, &rate, &outstanding)))
             return rc;
@@ -141,6 +140,10 @@ int scn_cmd_client(scn_parser *p)
     if (c.stop_ns && c.stop_ns <= c.start_ns)
         return scn_error(p, kind_col, "expected `until` later than `from`");
     c.kind = !writer ? SIM_CLIENT_READER : rate ? SIM_CLIENT_OPEN : SIM_CLIENT_CLOSED;
+    if (!c.no_backoff && !c.backoff_min_ns) { /* the default, spelled out: MIN..timeout */
+        c.backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS;
+        c.backoff_max_ns = c.timeout_ns > c.backoff_min_ns ? c.timeout_ns : c.backoff_min_ns;
+    }
     p->sc->cfg.clients[p->sc->cfg.n_clients++] = c;
     return 0;
 }
@@ -151,9 +154,11 @@ void scn_write_client_backoff(FILE *out, const sim_client_config *c)
         fputs(" backoff off", out);
         return;
     }
-    bool dflt = !c->backoff_min_ns && !c->backoff_max_ns;
+    bool dflt = !c->backoff_min_ns && !c->backoff_max_ns; /* a config made in code */
+    uint64_t lo = dflt ? SIM_CLIENT_BACKOFF_MIN_NS : c->backoff_min_ns;
+    uint64_t hi = !dflt ? c->backoff_max_ns : c->timeout_ns > lo ? c->timeout_ns : lo;
     fputs(" backoff ", out);
-    scn_write_duration(out, dflt ? SIM_CLIENT_BACKOFF_MIN_NS : c->backoff_min_ns);
+    scn_write_duration(out, lo);
     fputs("..", out);
-    scn_write_duration(out, dflt ? SIM_CLIENT_BACKOFF_MAX_NS : c->backoff_max_ns);
+    scn_write_duration(out, hi);
 }

@@ -88,16 +88,18 @@ typedef struct sim_client_config {
     uint64_t start_ns, stop_ns; /* stop_ns 0 = until the end of the run */
     uint64_t timeout_ns;        /* retry after this long without an answer */
     uint64_t max_ops;           /* stop after this many operations (0 = no limit) */
-    /* Exponential backoff with jitter before a retry (after a timeout or a
-     * "retry later" answer): the k-th retry of an operation waits a draw from
-     * [d/2, d], d = min(backoff_max_ns, backoff_min_ns * 2^(k-1)). 0, 0 means
-     * the default (SIM_CLIENT_BACKOFF_MIN_NS..SIM_CLIENT_BACKOFF_MAX_NS);
-     * no_backoff: retry at once after a timeout, 10 ms after a "retry". */
+    /* Exponential backoff with jitter (after a timeout or a "retry later"
+     * answer): the k-th retry of an operation goes out no sooner than a draw
+     * from [d/2, d] after the previous attempt, d = min(backoff_max_ns,
+     * backoff_min_ns * 2^(k-1)) (a timed-out attempt has already waited
+     * timeout_ns of it). 0, 0 means the default, SIM_CLIENT_BACKOFF_MIN_NS ..
+     * timeout_ns: timeouts pace themselves as before, fast failures back off
+     * up to the timeout. no_backoff: retry at once after a timeout, 10 ms
+     * after a "retry". */
     uint64_t backoff_min_ns, backoff_max_ns;
     bool no_backoff;
 } sim_client_config;
 #define SIM_CLIENT_BACKOFF_MIN_NS (10 * SIM_NS_PER_MS)
-#define SIM_CLIENT_BACKOFF_MAX_NS (1 * SIM_NS_PER_S)
 
 enum sim_protocol {
     SIM_PROTO_RAFT,  /* core/raft.c */

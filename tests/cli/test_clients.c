@@ -72,8 +72,9 @@ static void run_attempts(const char *text, uint64_t seed, attempts *a, uint64_t 
 }
 
 /* The client can reach no node: every attempt times out. */
-#define ISOLATED(opts) \
-    "nodes 3\nclient c1 writer rate 20/s timeout 100ms " opts "\nat 0s isolate c1\nduration 3s\n"
+#define ISOLATED(timeout, opts) \
+    "nodes 3\nclient c1 writer rate 20/s timeout " timeout " " opts \
+    "\nat 0s isolate c1\nduration 3s\n"
 
 Test(clients, every_retry_fires_exactly_at_its_attempts_deadline)
 {
@@ -83,7 +84,7 @@ Test(clients, every_retry_fires_exactly_at_its_attempts_deadline)
      * ones queued behind it: they fired up to one timeout late.) */
     static attempts a;
     uint64_t hash;
-    run_attempts(ISOLATED("backoff off"), 1, &a, &hash);
+    run_attempts(ISOLATED("100ms", "backoff off"), 1, &a, &hash);
     cr_assert_gt(a.total_retries, 100, "the workload retries: %zu", a.total_retries);
     size_t checked = 0;
     for (size_t s = 1; s < MAX_OPS; s++)
@@ -97,28 +98,36 @@ Test(clients, every_retry_fires_exactly_at_its_attempts_deadline)
 
 Test(clients, retries_back_off_exponentially_with_jitter_between_half_and_the_full_step)
 {
+    /* Retry k goes out a draw from [d/2, d] after the previous attempt,
+     * d = min(160, 10 * 2^(k-1)) ms; a timed-out attempt has waited its
+     * 20 ms already: spacing = max(20 ms, draw). */
     static attempts a;
     uint64_t hash, again;
-    run_attempts(ISOLATED("backoff 10ms..80ms"), 2, &a, &hash);
-    uint64_t first_pause_min = UINT64_MAX, first_pause_max = 0;
-    size_t checked = 0;
+    run_attempts(ISOLATED("20ms", "backoff 10ms..160ms"), 2, &a, &hash);
+    const uint64_t ms = SIM_NS_PER_MS, timeout = 20 * ms;
+    uint64_t late_min = UINT64_MAX, late_max = 0;
+    size_t checked = 0, beyond_timeout = 0;
     for (size_t s = 1; s < MAX_OPS; s++) {
         for (uint32_t k = 1; k < a.n[s]; k++, checked++) {
-            uint64_t d = 10 * SIM_NS_PER_MS << (k - 1 < 3 ? k - 1 : 3); /* 10, 20, 40, 80 */
-            uint64_t pause = a.at[s][k] - a.at[s][k - 1] - 100 * SIM_NS_PER_MS;
-            cr_assert(pause >= d / 2 && pause <= d,
-                      "session %zu retry %u paused %llu ns, outside [%llu, %llu]", s, k,
-                      (unsigned long long)pause, (unsigned long long)(d / 2),
-                      (unsigned long long)d);
-            if (k == 1) {
-                first_pause_min = pause < first_pause_min ? pause : first_pause_min;
-                first_pause_max = pause > first_pause_max ? pause : first_pause_max;
+            uint64_t d = 10 * ms << (k - 1 < 4 ? k - 1 : 4); /* 10, 20, 40, 80, 160 */
+            uint64_t lo = d / 2 > timeout ? d / 2 : timeout, hi = d > timeout ? d : timeout;
+            uint64_t spacing = a.at[s][k] - a.at[s][k - 1];
+            cr_assert(spacing >= lo && spacing <= hi,
+                      "session %zu retry %u came %llu ns after the previous attempt, "
+                      "outside [%llu, %llu]", s, k, (unsigned long long)spacing,
+                      (unsigned long long)lo, (unsigned long long)hi);
+            beyond_timeout += spacing > timeout;
+            if (k >= 5) {
+                late_min = spacing < late_min ? spacing : late_min;
+                late_max = spacing > late_max ? spacing : late_max;
             }
         }
     }
-    cr_assert_gt(checked, 50, "retries checked: %zu", checked);
-    cr_assert_gt(first_pause_max - first_pause_min, SIM_NS_PER_MS, "pauses are jittered");
-    run_attempts(ISOLATED("backoff 10ms..80ms"), 2, &a, &again);
+    cr_assert_gt(checked, 100, "retries checked: %zu", checked);
+    cr_assert_gt(beyond_timeout, checked / 2, "the spacing grows past the timeout");
+    cr_assert_gt(late_max - late_min, 10 * ms, "spacings are jittered: %llu..%llu",
+                 (unsigned long long)late_min, (unsigned long long)late_max);
+    run_attempts(ISOLATED("20ms", "backoff 10ms..160ms"), 2, &a, &again);
     cr_assert_eq(hash, again, "the jitter comes from the seeded stream");
 }
 
@@ -129,7 +138,7 @@ Test(clients, backoff_is_on_by_default_and_round_trips_through_the_writer)
              "client c3 reader rate 10/s backoff off\n", &sc);
     cr_assert_not(sc.cfg.clients[0].no_backoff);
     cr_assert_eq(sc.cfg.clients[0].backoff_min_ns, SIM_CLIENT_BACKOFF_MIN_NS);
-    cr_assert_eq(sc.cfg.clients[0].backoff_max_ns, SIM_CLIENT_BACKOFF_MAX_NS);
+    cr_assert_eq(sc.cfg.clients[0].backoff_max_ns, 500 * SIM_NS_PER_MS, "up to the timeout");
     cr_assert_eq(sc.cfg.clients[1].backoff_min_ns, 5 * SIM_NS_PER_MS);
     cr_assert_eq(sc.cfg.clients[1].backoff_max_ns, 2 * SIM_NS_PER_S);
     cr_assert(sc.cfg.clients[2].no_backoff);
@@ -138,7 +147,7 @@ Test(clients, backoff_is_on_by_default_and_round_trips_through_the_writer)
     FILE *out = open_memstream(&buf, &len);
     cr_assert_eq(scenario_write(out, &sc, NULL, 0, 1, NULL), 0);
     fclose(out);
-    cr_assert(strstr(buf, "backoff 10ms..1s") && strstr(buf, "backoff 5ms..2s") &&
+    cr_assert(strstr(buf, "backoff 10ms..500ms") && strstr(buf, "backoff 5ms..2s") &&
               strstr(buf, "backoff off"), "%s", buf);
     scenario back;
     parse_ok(buf, &back);
