@@ -291,7 +291,7 @@ void raft__set_term(raft_node *r, uint64_t term)
 
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
 {
-    bool was_follower = r->role == RAFT_FOLLOWER;
+    bool was_follower = r->role == RAFT_FOLLOWER, was_leader = r->role == RAFT_LEADER;
     if (term > r->term) {
         raft__set_term(r, term);
         raft__persist_hs(r);
@@ -299,7 +299,12 @@ void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
     raft__set_role(r, RAFT_FOLLOWER);
     if (leader != RAFT_NONE)
         r->leader = leader;
-    if (!was_follower)
+    /* Timer on step-down: Figure 2 names only granting and the leader's
+     * AppendEntries; LogCabin re-arms a former leader only, etcd always
+     * (see enum raft_stepdown_timer and reports/: study 1 shows all three). */
+    bool rearm = r->cfg.stepdown_timer == RAFT_STEPDOWN_RESET_ALWAYS ||
+                 (r->cfg.stepdown_timer == RAFT_STEPDOWN_RESET_LEADER ? was_leader : !was_follower);
+    if (rearm)
         raft__reset_election_timer(r);
 }
 

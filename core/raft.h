@@ -185,6 +185,21 @@ typedef struct raft_io {
     void (*event)(void *ctx, const raft_event *ev);
 } raft_io;
 
+/* The election-timer rule on a step-down (raft_config.stepdown_timer). Every
+ * rule also re-arms on a granted vote and on AppendEntries from the leader
+ * (paper Figure 2, followers); they differ only on stepping down:
+ *   NOT_FOLLOWER  a leader or candidate re-arms, a follower that merely adopts
+ *                 a higher term keeps its deadline (raftsim's rule, default);
+ *   LEADER        only a former leader re-arms, a candidate keeps its deadline
+ *                 (LogCabin RaftConsensus::stepDown, the paper's implementation);
+ *   ALWAYS        every step-down re-arms, also a follower refusing a vote in a
+ *                 higher term (etcd raft becomeFollower -> reset). */
+enum raft_stepdown_timer {
+    RAFT_STEPDOWN_RESET_NOT_FOLLOWER = 0,
+    RAFT_STEPDOWN_RESET_LEADER = 1,
+    RAFT_STEPDOWN_RESET_ALWAYS = 2,
+};
+
 typedef struct raft_config {
     raft_id id;
     uint32_t n_nodes;
@@ -196,6 +211,12 @@ typedef struct raft_config {
      * interval ago, so a follower may hear nothing for up to two intervals.
      * Default off: a heartbeat to every follower on every interval. */
     bool heartbeat_idle_only;
+    /* Whether a node that steps down to follower (higher term, or a leader
+     * heard) re-arms its election timer; see enum raft_stepdown_timer. */
+    uint8_t stepdown_timer;
+    /* Election timeouts are drawn as min + k * step (k whole, <= max); 0 =
+     * any nanosecond. 1 ms is LogCabin's draw (setElectionTimer: whole ms). */
+    uint64_t election_timeout_step_ns;
     bool prevote;                     /* thesis §9.6 */
     bool check_quorum;                /* thesis §6.2 (+ §4.2.3 vote suppression) */
     uint32_t max_entries_per_msg;     /* 1 = no batching; <= RAFT_MAX_BATCH; default 64 */

@@ -219,7 +219,12 @@ void raft__limit_hit(raft_node *r, enum raft_limit limit, uint64_t length);
 static inline void raft__reset_election_timer(raft_node *r)
 {
     uint64_t span = r->cfg.election_timeout_max_ns - r->cfg.election_timeout_min_ns;
+    uint64_t step = r->cfg.election_timeout_step_ns;
+    if (step > 1) /* whole steps only (LogCabin draws whole milliseconds) */
+        span /= step;
     uint64_t pick = span ? r->io.random(r->io.ctx) % (span + 1) : 0;
+    if (step > 1)
+        pick *= step;
     r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
 }
 uint32_t raft__majority(const raft_node *r);

@@ -15,7 +15,8 @@ static bool config_valid(const raft_config *c)
            c->max_entries_per_msg >= 1 && c->max_entries_per_msg <= RAFT_MAX_BATCH &&
            c->pipeline_window >= 1 && c->pipeline_window <= RAFT_MAX_WINDOW &&
            c->snapshot_chunk_bytes >= 1 && c->max_bytes_per_msg >= 1 &&
-           c->max_inflight_bytes >= 1 && c->retransmit_max_ns >= c->heartbeat_ns;
+           c->max_inflight_bytes >= 1 && c->retransmit_max_ns >= c->heartbeat_ns &&
+           c->stepdown_timer <= RAFT_STEPDOWN_RESET_ALWAYS;
 }
 
 static bool io_valid(const raft_io *io, const raft_config *c)

@@ -14,7 +14,7 @@ PY=/usr/bin/python3
 fail() { echo "check_quick: FAILED: $*" >&2; exit 1; }
 
 STUDIES="election latency throughput availability compaction prevote spacetime heatmap scale"
-CSVS="election.csv election_summary.csv latency.csv latency_summary.csv throughput.csv
+CSVS="election.csv election_summary.csv election_ablation.csv latency.csv latency_summary.csv throughput.csv
       availability.csv availability_events.csv compaction.csv prevote.csv spacetime.csv
       heatmap.csv scale.csv scale_wall.csv"
 WALL_CLOCK_CSVS="scale_wall.csv"

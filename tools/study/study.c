@@ -175,6 +175,19 @@ void study_uncut(sim *s, uint64_t at_ns, sim_ep from, sim_ep to)
                          .target2 = ep_target(to)});
 }
 
+void study_drift_all(sim *s, uint64_t seed, uint32_t n_nodes, int32_t max_ppm)
+{
+    if (max_ppm <= 0)
+        return;
+    for (sim_ep n = 1; n <= n_nodes; n++) {
+        rng r;
+        rng_init(&r, seed, UINT64_C(0xD41F7000) + n); /* one stream per node */
+        int64_t ppm = (int64_t)rng_range(&r, 0, 2 * (uint64_t)max_ppm) - max_ppm;
+        add(s, &(sim_action){.at_ns = 0, .kind = SIM_ACT_DRIFT, .target = ep_target(n),
+                             .value = ppm});
+    }
+}
+
 void study_colocate_client(sim *s, sim_ep client)
 {
     const sim_config *cfg = sim_get_config(s);

@@ -65,6 +65,10 @@ void study_set_link_latency(sim *s, uint64_t at_ns, sim_ep from, sim_ep to, sim_
 void study_set_link_value(sim *s, uint64_t at_ns, sim_ep from, sim_ep to, enum sim_param p,
                           int64_t value);
 void study_uncut(sim *s, uint64_t at_ns, sim_ep from, sim_ep to);
+/* Per-node clock drift at time 0: each node's rate error is drawn uniformly
+ * from [-max_ppm, +max_ppm] from its own stream of `seed` (real quartz: a few
+ * tens of ppm). max_ppm 0 = perfect clocks. */
+void study_drift_all(sim *s, uint64_t seed, uint32_t n_nodes, int32_t max_ppm);
 /* A client co-located with the nodes: zero latency and no loss on its links. */
 void study_colocate_client(sim *s, sim_ep client);
 
