@@ -92,6 +92,22 @@ static int cmd_heartbeat_idle_only(scn_parser *p)
     return then_end(p, scn_onoff(p, "on or off", &RAFT->heartbeat_idle_only));
 }
 
+/* Whose election-timer rule on a step-down (enum raft_stepdown_timer). */
+static int cmd_stepdown_timer(scn_parser *p)
+{
+    static const char *const names[] = {"raftsim", "logcabin", "etcd"};
+    const scn_tok *t = scn_next(p);
+    for (uint8_t i = 0; i < 3; i++)
+        if (scn_tok_is(t, names[i])) {
+            RAFT->stepdown_timer = i;
+            return scn_end(p);
+        }
+    if (!t)
+        return scn_error(p, scn_here(p), "expected raftsim, logcabin or etcd");
+    return scn_error(p, t->col, "expected raftsim, logcabin or etcd, got '%.*s'", (int)t->len,
+                     t->s);
+}
+
 static int cmd_checkquorum(scn_parser *p)
 {
     return then_end(p, scn_onoff(p, "on or off", &RAFT->check_quorum));
@@ -325,6 +341,7 @@ static const scn_command top_commands[] = {
     { "heartbeat-idle-only", cmd_heartbeat_idle_only, "heartbeat-idle-only on", true },
     { "prevote", cmd_prevote, "prevote on", true },
     { "checkquorum", cmd_checkquorum, "checkquorum on", true },
+    { "stepdown-timer", cmd_stepdown_timer, "stepdown-timer logcabin", true },
     { "batch", cmd_batch, "batch 64", true },
     { "max-bytes", cmd_max_bytes, "max-bytes 64KiB", true },
     { "max-entry", cmd_max_entry, "max-entry 4KiB", true },

@@ -88,6 +88,8 @@ static void write_raft(FILE *out, const raft_config *r)
     write_onoff(out, "heartbeat-idle-only", r->heartbeat_idle_only);
     write_onoff(out, "prevote", r->prevote);
     write_onoff(out, "checkquorum", r->check_quorum);
+    if (r->stepdown_timer) /* the default is not written: older files stay as they were */
+        fprintf(out, "stepdown-timer %s\n", r->stepdown_timer == 1 ? "logcabin" : "etcd");
     fprintf(out, "batch %u\npipeline %u\n", r->max_entries_per_msg, r->pipeline_window);
     fputs("inflight-bytes ", out);
     scn_write_size(out, r->max_inflight_bytes);

@@ -218,6 +218,24 @@ Test(scenario_meaning, heartbeat_idle_only_is_off_unless_switched_on)
     parse_fails("heartbeat-idle-only sometimes\n", "t.scn:1:21: error:");
 }
 
+Test(scenario_meaning, stepdown_timer_selects_whose_election_timer_rule)
+{
+    scenario sc;
+    parse_ok("nodes 3\n", &sc);
+    cr_assert_eq(sc.cfg.raft.stepdown_timer, RAFT_STEPDOWN_RESET_NOT_FOLLOWER);
+    scenario_free(&sc);
+    parse_ok("stepdown-timer logcabin\n", &sc);
+    cr_assert_eq(sc.cfg.raft.stepdown_timer, RAFT_STEPDOWN_RESET_LEADER);
+    scenario_free(&sc);
+    parse_ok("stepdown-timer etcd\n", &sc);
+    cr_assert_eq(sc.cfg.raft.stepdown_timer, RAFT_STEPDOWN_RESET_ALWAYS);
+    scenario_free(&sc);
+    parse_ok("stepdown-timer raftsim\n", &sc);
+    cr_assert_eq(sc.cfg.raft.stepdown_timer, RAFT_STEPDOWN_RESET_NOT_FOLLOWER);
+    scenario_free(&sc);
+    parse_fails("stepdown-timer zookeeper\n", "t.scn:1:16: error:");
+}
+
 Test(scenario_meaning, set_rejects_a_heartbeat_not_below_the_minimum_election_timeout)
 {
     scenario sc;

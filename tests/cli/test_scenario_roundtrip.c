@@ -20,7 +20,8 @@ static void dist_equal(const sim_dist *a, const sim_dist *b, const char *what)
 static void raft_equal(const raft_config *a, const raft_config *b, const char *what)
 {
     EQ(n_nodes); EQ(election_timeout_min_ns); EQ(election_timeout_max_ns); EQ(heartbeat_ns);
-    EQ(heartbeat_idle_only); EQ(prevote); EQ(check_quorum); EQ(max_entries_per_msg);
+    EQ(heartbeat_idle_only); EQ(prevote); EQ(check_quorum); EQ(stepdown_timer);
+    EQ(max_entries_per_msg);
     EQ(max_bytes_per_msg);
     EQ(pipeline_window); EQ(max_inflight_bytes); EQ(retransmit_max_ns); EQ(snapshot_threshold); EQ(snapshot_trailing);
     EQ(snapshot_chunk_bytes); EQ(max_entry_bytes); EQ(bugs);
