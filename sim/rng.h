@@ -25,6 +25,7 @@ enum rng_stream {
     RNG_STREAM_DISK = 2000,       /* + node id */
     RNG_STREAM_CLIENT = 3000,     /* + client index */
     RNG_STREAM_LINK = 4000,       /* + link index, if a link needs its own stream */
+    RNG_STREAM_EXPLORE = 1 << 20, /* explore: the swarm draw; + 1 + dimension for its values */
 };
 
 static inline uint64_t rng_splitmix64(uint64_t *x)

@@ -51,6 +51,10 @@ static int top_line(scn_parser *p)
                    ? c->fn(p) : 0;
     if (scn_tok_is(t, "}"))
         return scn_error(p, t->col, "expected a command, got '}' outside a chaos block");
+    if (c && strcmp(c->name, "explore") != 0 && p->other_line == 0) {
+        p->other_line = p->ln->line;
+        p->other_col = t->col;
+    }
     if (c && strcmp(c->name, "nodes") == 0)
         return 0; /* done in pass 1 */
     if (!c)
@@ -74,13 +78,17 @@ static int parse_pass(scn_parser *p, const char *text, size_t len, scn_line *ln,
             return rc;
         if (ln->n > 0) {
             (*n_lines)++;
-            bool chaos_pass1 = p->pass == 1 && p->in_chaos;
-            if (chaos_pass1)
-                p->in_chaos = !scn_tok_is(&ln->tok[0], "}");
-            else if ((rc = p->in_chaos ? chaos_line(p) : top_line(p)))
+            if (p->pass == 1 && (p->in_chaos || p->in_explore)) {
+                if (scn_tok_is(&ln->tok[0], "}")) /* pass 1 skips the block */
+                    p->in_chaos = p->in_explore = false;
+            } else if ((rc = p->in_chaos     ? chaos_line(p)
+                           : p->in_explore ? scn_explore_line(p)
+                                           : top_line(p)))
                 return rc;
             else if (p->pass == 1 && scn_tok_is(&ln->tok[0], "chaos"))
                 p->in_chaos = true;
+            else if (p->pass == 1 && scn_tok_is(&ln->tok[0], "explore"))
+                p->in_explore = true;
         }
         i = end + 1;
     }
@@ -93,6 +101,22 @@ static int finish(scn_parser *p, uint32_t n_lines, uint32_t last_line)
     if (n_lines == 0) {
         p->ln = &none;
         return scn_error(p, 1, "expected a scenario, got an empty file");
+    }
+    if (p->in_explore) {
+        scn_line at = { .n = 0, .line = p->explore_line };
+        p->ln = &at;
+        scn_error(p, p->explore_col,
+                  "expected '}' to close this explore block (file ends at line %u)", last_line);
+        p->ln = NULL;
+        return 2;
+    }
+    if (p->sc->explore && p->other_line) {
+        scn_line at = { .n = 0, .line = p->other_line };
+        p->ln = &at;
+        scn_error(p, p->other_col, "expected only the explore block in a space file (every "
+                  "setting of a run is drawn from it)");
+        p->ln = NULL;
+        return 2;
     }
     if (p->in_chaos) {
         scn_line at = { .n = 0, .line = p->chaos_line };
@@ -130,7 +154,7 @@ int scenario_parse(const char *path, const char *text, size_t len, scenario *out
         snprintf(err, err_cap, "%s:1:1: error: out of memory", p.path);
     uint32_t n_lines = 0, last_line = 1;
     for (p.pass = 1; rc == 0 && p.pass <= 2; p.pass++) {
-        p.in_chaos = false;
+        p.in_chaos = p.in_explore = false;
         rc = parse_pass(&p, text, len, ln, &n_lines);
         last_line = ln->line;
     }
@@ -188,5 +212,6 @@ void scenario_free(scenario *sc)
     free(sc->text);
     free(sc->actions);
     free(sc->expects);
+    free(sc->explore);
     memset(sc, 0, sizeof *sc);
 }

@@ -80,6 +80,7 @@ typedef struct scenario {
     bool has_seed;              /* a `seed N` line (replay files) */
     uint64_t seed;
     bool chaos_expanded;        /* replay files: chaos already spelled out as actions */
+    struct explore_space *explore; /* a space file for `raftsim explore` (sim/explore.h) */
 } scenario;
 
 /* Parse. On error returns 2 and writes "path:line:col: error: ..." into err;

@@ -367,6 +367,7 @@ static const scn_command top_commands[] = {
     { "at", scn_parse_at, "at 2s crash leader", false },
     { "expect", scn_parse_expect, "expect committed >= 1000", false },
     { "chaos", scn_cmd_chaos, "chaos {", false },
+    { "explore", scn_cmd_explore, "explore {", false },
     { "chaos-expanded", cmd_chaos_expanded, "chaos-expanded", false },
 };
 

@@ -45,6 +45,9 @@ typedef struct scn_parser {
     uint64_t last_at_ns;   /* time of the previous `at` */
     bool in_chaos;         /* inside `chaos { ... }` */
     uint32_t chaos_line, chaos_col;
+    bool in_explore;       /* inside `explore { ... }` (scenario_explore.c) */
+    uint32_t explore_line, explore_col;
+    uint32_t other_line, other_col; /* first command outside an explore block */
     bool nodes_seen;
     /* where `heartbeat` and `election-timeout` were set (line 0: default),
      * for the check that the one stays below the other (scn_check_timing) */
@@ -119,6 +122,10 @@ int scn_target(scn_parser *p, unsigned flags, const char *what, sim_target *out)
 /* Word -> node id (n3 -> 3) or client endpoint (c1 -> n_nodes + 1); 0 if
  * neither. Sets *is_client. */
 uint32_t scn_ep_number(const scn_tok *t, bool *is_client);
+
+/* ---- the explore block (scenario_explore.c) ---- */
+int scn_cmd_explore(scn_parser *p);
+int scn_explore_line(scn_parser *p);
 
 /* ---- actions and expectations ---- */
 int scn_parse_at(scn_parser *p);

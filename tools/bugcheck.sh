@@ -12,6 +12,9 @@
 # way (BUGS_RAFTSIM replay: the failure its header records, or the same
 # crash), and pass without it (GOOD_RAFTSIM run, the correct core). Under the
 # row, the shrinker's summary (actions, duration, parameters before -> after).
+# The explore column: seeds of the default explore space
+# (scenarios/explore/default.scn, no targeted mix) until the first failure
+# with the bug that the correct core passes (">N": none within SEEDS).
 # Then sweep the same scenarios CLEAN_SEEDS (default 1-200) with the correct
 # core: every seed must pass. Exits 1 if a bug is not caught, its shrunk file
 # is missing or not verified both ways, or the correct core fails.
@@ -35,8 +38,8 @@ now() { date +%s.%N; }
 "$bugs_bin" --version | grep -q "bug catalogue" ||
     { echo "bugcheck: $bugs_bin has no bug catalogue (make bugs)" >&2; exit 2; }
 
-printf '%-20s %-22s %-11s %6s %9s %8s %s\n' bug caught-by scenario seeds virtual-s wall-s \
-    shrunk-file
+printf '%-20s %-22s %-11s %6s %7s %9s %8s %s\n' bug caught-by scenario seeds explore virtual-s \
+    wall-s shrunk-file
 status=0
 # verify BUG SHRUNK: "fails-with-bug/passes-without" or what went wrong.
 verify() {
@@ -54,7 +57,21 @@ verify() {
     [ $rc -eq 0 ] || { echo "NOT VERIFIED: fails without the bug (exit $rc: $(grep -o 'failed: .*' "$work/v.good" | head -n 1))"; return 1; }
     echo "fails with $1, passes without"
 }
+# explore_seeds BUG: the lowest seed of the default space that fails with BUG
+# and passes on the correct core, or ">SEEDS".
+explore_seeds() {
+    x="$work/explore-$1"
+    "$bugs_bin" --bug "$1" explore scenarios/explore/default.scn --seeds "1-$max_seeds" \
+        --stop-after 3 -j 2 --out "$x" >/dev/null 2>&1
+    for s in $(grep -hv '^#' "$x"/*.results 2>/dev/null | awk '$2 != "PASS" {print $1}' |
+        sort -n); do
+        "$good_bin" explore scenarios/explore/default.scn --seeds "$s" --out "$x/good" \
+            >/dev/null 2>&1 && { echo "$s"; return; }
+    done
+    echo ">$max_seeds"
+}
 for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
+    xseeds=$(explore_seeds "$bug")
     start=$(now) caught=""
     for scn in $scenarios; do
         out="$work/$bug-$(basename "$scn" .scn)"
@@ -66,8 +83,8 @@ for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
     done
     wall=$(echo "$(now) $start" | awk '{printf "%.1f", $1 - $2}')
     if [ -z "$caught" ]; then
-        printf '%-20s %-22s %-11s %6s %9s %8s %s\n' "$bug" "NOT CAUGHT" - "$max_seeds" - \
-            "$wall" -
+        printf '%-20s %-22s %-11s %6s %7s %9s %8s %s\n' "$bug" "NOT CAUGHT" - "$max_seeds" \
+            "$xseeds" - "$wall" -
         status=1
         continue
     fi
@@ -84,8 +101,8 @@ for bug in $("$bugs_bin" --bug list | awk '{print $1}'); do
         [ -n "${BUGCHECK_KEEP:-}" ] && mkdir -p "$BUGCHECK_KEEP" && cp "$shrunk" "$BUGCHECK_KEEP/"
     fi
     case "$verdict" in NOT*) status=1 ;; esac
-    printf '%-20s %-22s %-11s %6s %9s %8s %s\n' "$bug" "$what" \
-        "$(basename "$caught" .scn)" "$seed" "$(echo "$vns" | awk '{printf "%.3f", $1 / 1e9}')" \
+    printf '%-20s %-22s %-11s %6s %7s %9s %8s %s\n' "$bug" "$what" \
+        "$(basename "$caught" .scn)" "$seed" "$xseeds" "$(echo "$vns" | awk '{printf "%.3f", $1 / 1e9}')" \
         "$wall" "$verdict"
     [ -s "$work/$bug.shrink" ] && echo "    shrunk: $(head -n 1 "$work/$bug.shrink")"
 done

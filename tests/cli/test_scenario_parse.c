@@ -45,6 +45,8 @@ static void parse_example(const char *example, const char *wrap_before, const ch
 {
     char text[1024] = "";
     cr_assert(example && strlen(example) < 256);
+    if (strcmp(example, "explore {") == 0)
+        return; /* a space file holds nothing else: tests/cli/test_explore.c */
     bool has_nodes = strncmp(example, "nodes", 5) == 0;
     bool has_client = strncmp(example, "client", 6) == 0;
     if (!has_nodes && !has_client)

@@ -145,5 +145,6 @@ int cmd_run(int argc, char **argv, const cli_globals *g);
 int cmd_sweep(int argc, char **argv, const cli_globals *g);
 int cmd_replay(int argc, char **argv, const cli_globals *g);
 int cmd_shrink(int argc, char **argv, const cli_globals *g);
+int cmd_explore(int argc, char **argv, const cli_globals *g);
 
 #endif

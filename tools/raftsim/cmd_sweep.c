@@ -56,6 +56,7 @@ static const opt_spec sweep_specs[] = {
 };
 
 typedef struct sweep_args {
+    const sweep_mode *mode;
     char *files[4096]; /* --merge: every shard of a big sweep */
     size_t n_files;
     bool has_seeds, chaos, merge, help;
@@ -64,30 +65,36 @@ typedef struct sweep_args {
     sweep_config cfg;
 } sweep_args;
 
-static int bad_value(const char *opt, const char *v, const char *what)
+static int bad_value(const char *cmd, const char *opt, const char *v, const char *what)
 {
-    fprintf(stderr, "raftsim sweep: %s needs %s, got '%s'\n", opt, what, v ? v : "");
+    fprintf(stderr, "%s: %s needs %s, got '%s'\n", cmd, opt, what, v ? v : "");
     return EXIT_USAGE;
 }
 
 static int sweep_take(sweep_args *a, int id, const char *v)
 {
     sweep_config *c = &a->cfg;
+    const char *cmd = a->mode->cmd;
     uint64_t n;
+    if (a->mode->explore && (id == O_CHAOS || id == O_SET)) {
+        fprintf(stderr, "%s: --%s does not apply: every setting is drawn from the space\n", cmd,
+                id == O_CHAOS ? "chaos" : "set");
+        return EXIT_USAGE;
+    }
     switch (id) {
     case O_SEEDS:
         a->has_seeds = parse_seed_range(v, &c->first, &c->last);
-        return a->has_seeds ? 0 : bad_value("--seeds", v, "A-B (A <= B)");
+        return a->has_seeds ? 0 : bad_value(cmd, "--seeds", v, "A-B (A <= B)");
     case O_JOBS:
         if (!parse_u64(v, &a->jobs) || a->jobs == 0 || a->jobs > SWEEP_MAX_JOBS)
-            return bad_value("-j", v, "a number from 1 to 256");
+            return bad_value(cmd, "-j", v, "a number from 1 to 256");
         return 0;
     case O_SHARD:
         if (!parse_shard(v, &c->shard_index, &c->shard_count))
-            return bad_value("--shard", v, "I/N with 1 <= I <= N");
+            return bad_value(cmd, "--shard", v, "I/N with 1 <= I <= N");
         return 0;
     case O_CHAOS: a->chaos = true; return 0;
-    case O_SET: return set_list_add(&a->sets, v, "raftsim sweep");
+    case O_SET: return set_list_add(&a->sets, v, cmd);
     case O_OUT: c->out_dir = v; return 0;
     case O_DET:
         if (!v) {
@@ -95,12 +102,12 @@ static int sweep_take(sweep_args *a, int id, const char *v)
             return 0;
         }
         if (!parse_u64(v, &n) || n == 0 || n > 1000000)
-            return bad_value("--check-determinism=", v, "parts per million (1-1000000)");
+            return bad_value(cmd, "--check-determinism=", v, "parts per million (1-1000000)");
         c->det_ppm = (uint32_t)n;
         return 0;
     case O_STOP:
         if (!parse_u64(v, &c->stop_after) || c->stop_after == 0)
-            return bad_value("--stop-after", v, "a number >= 1");
+            return bad_value(cmd, "--stop-after", v, "a number >= 1");
         return 0;
     case O_MERGE: a->merge = true; return 0;
     case O_HELP: a->help = true; return 0;
@@ -110,11 +117,11 @@ static int sweep_take(sweep_args *a, int id, const char *v)
 
 static int sweep_parse(int argc, char **argv, sweep_args *a)
 {
+    const char *cmd = a->mode->cmd;
     a->cfg.out_dir = "failures";
     a->cfg.shard_index = a->cfg.shard_count = 1;
     opt_parser p;
-    opt_init(&p, argc, argv, sweep_specs, sizeof sweep_specs / sizeof sweep_specs[0],
-             "raftsim sweep");
+    opt_init(&p, argc, argv, sweep_specs, sizeof sweep_specs / sizeof sweep_specs[0], cmd);
     const char *v;
     int id;
     while ((id = opt_next(&p, &v)) != OPT_END) {
@@ -124,20 +131,23 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
             if (sweep_take(a, id, v) != 0)
                 return EXIT_USAGE;
         } else if (a->n_files == sizeof a->files / sizeof a->files[0]) {
-            fprintf(stderr, "raftsim sweep: too many files\n");
+            fprintf(stderr, "%s: too many files\n", cmd);
             return EXIT_USAGE;
         } else {
             a->files[a->n_files++] = (char *)v;
         }
     }
     if (a->help || a->merge)
-        return a->merge && a->n_files == 0 ? bad_value("--merge", "", "results files") : 0;
+        return a->merge && a->n_files == 0 ? bad_value(cmd, "--merge", "", "results files") : 0;
+    if (a->mode->explore && a->n_files == 0)
+        a->files[a->n_files++] = EXPLORE_DEFAULT_SPACE;
     if (a->n_files != 1) {
-        fprintf(stderr, "raftsim sweep: give exactly one scenario FILE (try --help)\n");
+        fprintf(stderr, "%s: give exactly one %s (try --help)\n", cmd,
+                a->mode->explore ? "space FILE" : "scenario FILE");
         return EXIT_USAGE;
     }
     if (!a->has_seeds) {
-        fprintf(stderr, "raftsim sweep: missing --seeds A-B\n");
+        fprintf(stderr, "%s: missing --seeds A-B\n", cmd);
         return EXIT_USAGE;
     }
     return 0;
@@ -191,14 +201,43 @@ static uint64_t options_key(const scenario *sc, const sweep_args *a)
     return hash_combine(h, a->cfg.bugs);
 }
 
-int cmd_sweep(int argc, char **argv, const cli_globals *g)
+/* The scenario (sweep) or space (explore) of the command. 0 or EXIT_USAGE. */
+static int load_input(sweep_args *a, const cli_globals *g, scenario *sc)
+{
+    const char *path = a->files[0];
+    if (!a->mode->explore) {
+        int rc = cli_load_scenario(path, &a->sets, g->bugs, sc);
+        if (rc == 0 && a->chaos)
+            force_chaos(sc);
+        return rc;
+    }
+    char err[512];
+    if (scenario_load(path, sc, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    if (!sc->explore) {
+        fprintf(stderr, "%s:1:1: error: expected an explore space (an `explore { ... }` block), "
+                "got a scenario (run it with `raftsim sweep`)\n", path);
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    if (check_bugs_available(g->bugs) != 0) {
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int sweep_command(int argc, char **argv, const cli_globals *g, const sweep_mode *m)
 {
     sweep_args *a = calloc(1, sizeof *a);
     if (!a)
         return EXIT_USAGE;
+    a->mode = m;
     int rc = sweep_parse(argc, argv, a);
     if (rc == 0 && a->help)
-        fputs(sweep_usage, stdout);
+        fputs(m->usage, stdout);
     else if (rc == 0 && a->merge)
         rc = results_merge(a->files, a->n_files);
     if (rc != 0 || a->help || a->merge) {
@@ -206,24 +245,31 @@ int cmd_sweep(int argc, char **argv, const cli_globals *g)
         return rc;
     }
     scenario sc;
-    rc = cli_load_scenario(a->files[0], &a->sets, g->bugs, &sc);
+    rc = load_input(a, g, &sc);
     if (rc == 0) {
-        if (a->chaos)
-            force_chaos(&sc);
         sweep_config *c = &a->cfg;
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         c->jobs = a->jobs ? (unsigned)a->jobs
                           : cores < 1 ? 1 : cores > SWEEP_MAX_JOBS ? SWEEP_MAX_JOBS
                                                                    : (unsigned)cores;
         c->sc = &sc;
+        c->space = sc.explore;
         c->scenario_path = a->files[0];
-        scenario_stem(a->files[0], c->stem, sizeof c->stem);
+        char stem[200];
+        scenario_stem(a->files[0], stem, sizeof stem);
+        snprintf(c->stem, sizeof c->stem, "%s%s", m->explore ? "explore-" : "", stem);
         c->bugs = g->bugs;
         c->prog = g->prog;
-        c->options_key = options_key(&sc, a);
+        c->options_key = hash_combine(options_key(&sc, a), m->explore);
         rc = sweep_execute(c);
         scenario_free(&sc);
     }
     free(a);
     return rc;
+}
+
+int cmd_sweep(int argc, char **argv, const cli_globals *g)
+{
+    static const sweep_mode sweep = { "raftsim sweep", sweep_usage, false };
+    return sweep_command(argc, argv, g, &sweep);
 }

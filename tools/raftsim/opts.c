@@ -181,6 +181,12 @@ int cli_load_scenario(const char *path, const set_list *sets, uint64_t bugs, sce
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
+    if (sc->explore) {
+        fprintf(stderr, "%s:1:1: error: expected a scenario, got an explore space (run it "
+                "with `raftsim explore %s --seeds A-B`)\n", path, path);
+        scenario_free(sc);
+        return EXIT_USAGE;
+    }
     for (size_t i = 0; sets && i < sets->n; i++) {
         if (scenario_set(sc, sets->items[i], err, sizeof err) != 0) {
             fprintf(stderr, "--set %s: %s\n", sets->items[i], err);

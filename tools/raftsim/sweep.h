@@ -10,6 +10,7 @@
 
 #define SWEEP_MAX_JOBS 256
 #define SWEEP_KEY_LEN 48
+#define EXPLORE_DEFAULT_SPACE "scenarios/explore/default.scn"
 
 /* What a worker reports for one seed. Fixed size and no larger than the
  * POSIX minimum PIPE_BUF, so each write to the shared result pipe is atomic
@@ -23,6 +24,7 @@ typedef struct seed_result {
     uint8_t nondeterministic; /* --check-determinism: the rerun's hash differed */
     uint64_t trace_hash, trace_hash2, events, end_ns;
     uint64_t coverage[SIM_COV__COUNT];
+    uint64_t dims;            /* explore: the dimensions this seed switched on (0 = a sweep) */
     char key[SWEEP_KEY_LEN];  /* failure_key(), "nondeterminism", "crash:SIGABRT" */
     char reason[160];
 } seed_result;
@@ -30,6 +32,7 @@ _Static_assert(sizeof(seed_result) <= 512, "a seed_result must fit in _POSIX_PIP
 
 typedef struct sweep_config {
     const scenario *sc;
+    const struct explore_space *space; /* explore: every seed draws its scenario from it */
     const char *scenario_path;
     char stem[256];           /* scenario basename without .scn */
     const char *out_dir;
@@ -42,6 +45,16 @@ typedef struct sweep_config {
     uint64_t options_key;     /* hash of scenario text + options, guards resumes */
     const char *prog;
 } sweep_config;
+
+/* How a command drives the sweep machinery: `raftsim sweep` runs one
+ * scenario for every seed, `raftsim explore` draws each seed's scenario from
+ * an explore space (cmd_explore.c). */
+typedef struct sweep_mode {
+    const char *cmd;   /* "raftsim sweep", for messages */
+    const char *usage;
+    bool explore;
+} sweep_mode;
+int sweep_command(int argc, char **argv, const cli_globals *g, const sweep_mode *m);
 
 /* Run the whole sweep (cmd_sweep has parsed options and loaded the
  * scenario). Prints the table; returns the exit code. */
@@ -101,6 +114,10 @@ typedef struct sweep_tally {
     uint64_t other_kinds;     /* failures beyond the kinds table */
     uint64_t cov_sum[SIM_COV__COUNT], cov_seeds[SIM_COV__COUNT];
     uint64_t fresh;           /* seeds run by this invocation (for seeds/s) */
+    bool explore;             /* seeds carry the dimensions they switched on */
+    uint64_t dim_on[64], dim_failed[64]; /* explore: seeds with a dimension on (and failing) */
+    seed_result fails[32];    /* explore: the first failures, for the table */
+    size_t n_fails;
     double wall_s;
 } sweep_tally;
 
@@ -110,6 +127,7 @@ void tally_print(FILE *out, const sweep_tally *t, const char *title);
 /* ---- sweep_results.c ---- */
 typedef struct results_file {
     FILE *fp;
+    bool explore;             /* lines carry dims=0x... */
     char path[4096];
 } results_file;
 
@@ -121,11 +139,22 @@ int results_open(results_file *rf, const sweep_config *cfg, uint64_t **done, siz
                  sweep_tally *t);
 int results_append(results_file *rf, const seed_result *r);
 void results_close(results_file *rf);
+/* The results file's path with ".results" replaced by suffix. */
+void results_sibling(const results_file *rf, const char *suffix, char *buf, size_t cap);
 bool results_has_seed(const uint64_t *done, size_t n_done, uint64_t seed);
 /* One data line of a results file; false if it is not one. */
 bool parse_result_line(const char *line, seed_result *r);
 /* `raftsim sweep --merge FILE...`: one table for several results files. */
 int results_merge(char **paths, size_t n);
+
+/* ---- explore_seed.c ---- */
+/* The scenario seed runs in explore mode, drawn from cfg->space (with the
+ * sweep's bugs); *dims = the dimensions switched on. 0, or -1 + err. */
+int explore_scenario(const sweep_config *cfg, uint64_t seed, scenario *out, uint64_t *dims,
+                     char *err, size_t cap);
+/* After the table: which dimensions were on (for each failure too), and the
+ * coverage CSV DIR/<stem>-coverage.csv (csv_path NULL: print only). */
+void explore_report(FILE *out, const sweep_tally *t, const char *csv_path);
 
 /* ---- progress.c ---- */
 typedef struct progress {

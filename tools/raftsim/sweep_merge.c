@@ -137,6 +137,8 @@ int results_merge(char **paths, size_t n)
         char title[2048];
         print_title(m, n, title, sizeof title);
         tally_print(stdout, &t, title);
+        if (t.explore)
+            explore_report(stdout, &t, NULL);
         if (mismatches)
             printf("  nondeterministic   %10" PRIu64 "   (same seed, different trace hash)\n",
                    mismatches);

@@ -7,6 +7,8 @@
  *   # options: 0x5c1e...          (hash of scenario text and options)
  *   # columns: seed verdict failure trace-hash events virtual-ns coverage
  *   17 FAIL election-safety 0x3f2a... 48211 2113000000 cov=1,0,4,...
+ *
+ * `raftsim explore` adds the dimensions the seed switched on: `dims=0x...`.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,6 +45,9 @@ bool parse_result_line(const char *line, seed_result *r)
     *r = (seed_result){ .seed = seed, .passed = pass, .trace_hash = hash, .events = events,
                         .end_ns = ns };
     snprintf(r->key, sizeof r->key, "%s", key);
+    const char *dims = strstr(line + used, " dims=0x");
+    if (dims)
+        r->dims = strtoull(dims + 8, NULL, 16);
     const char *cov = strstr(line + used, "cov=");
     for (int c = 0; cov && c < SIM_COV__COUNT; c++) {
         char *end;
@@ -152,6 +157,7 @@ int results_open(results_file *rf, const sweep_config *cfg, uint64_t **done, siz
     *done = NULL;
     *n_done = 0;
     results_path(cfg, rf->path, sizeof rf->path);
+    rf->explore = cfg->space != NULL;
     bool exists = access(rf->path, F_OK) == 0;
     if (exists && resume_existing(rf, cfg, done, n_done, t) != 0)
         return EXIT_USAGE;
@@ -181,6 +187,8 @@ int results_append(results_file *rf, const seed_result *r)
             r->passed ? "PASS" : "FAIL", r->key, r->trace_hash, r->events, r->end_ns);
     for (int c = 0; c < SIM_COV__COUNT; c++)
         fprintf(rf->fp, "%s%" PRIu64, c ? "," : "", r->coverage[c]);
+    if (rf->explore)
+        fprintf(rf->fp, " dims=0x%" PRIx64, r->dims);
     fputc('\n', rf->fp);
     /* Flushed per line: a killed sweep loses at most the seeds in flight. */
     if (fflush(rf->fp) != 0 || ferror(rf->fp)) {
@@ -188,6 +196,12 @@ int results_append(results_file *rf, const seed_result *r)
         return -1;
     }
     return 0;
+}
+
+void results_sibling(const results_file *rf, const char *suffix, char *buf, size_t cap)
+{
+    size_t stem = strlen(rf->path) - (sizeof ".results" - 1);
+    snprintf(buf, cap, "%.*s%s", (int)stem, rf->path, suffix);
 }
 
 void results_close(results_file *rf)

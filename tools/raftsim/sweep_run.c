@@ -182,10 +182,15 @@ int sweep_execute(sweep_config *cfg)
     st->tally.wall_s = wall_seconds() - st->prog.start;
     results_close(&st->rf);
     char title[512];
-    snprintf(title, sizeof title, "sweep %s, seeds %" PRIu64 "-%" PRIu64 " (shard %" PRIu32
-             "/%" PRIu32 ")", cfg->scenario_path, cfg->first, cfg->last, cfg->shard_index,
-             cfg->shard_count);
+    snprintf(title, sizeof title, "%s %s, seeds %" PRIu64 "-%" PRIu64 " (shard %" PRIu32
+             "/%" PRIu32 ")", cfg->space ? "explore" : "sweep", cfg->scenario_path, cfg->first,
+             cfg->last, cfg->shard_index, cfg->shard_count);
     tally_print(stdout, &st->tally, title);
+    if (cfg->space) {
+        char csv[4200];
+        results_sibling(&st->rf, "-coverage.csv", csv, sizeof csv);
+        explore_report(stdout, &st->tally, csv);
+    }
     if (rc == 0)
         rc = st->rc;
     if (rc == 0)

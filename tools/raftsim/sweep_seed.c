@@ -27,13 +27,13 @@ static bool wants_determinism_check(const sweep_config *cfg, uint64_t seed)
     return hash_mix64(seed ^ UINT64_C(0x5eed)) % 1000000 < cfg->det_ppm;
 }
 
-static void check_determinism(const sweep_config *cfg, uint64_t seed, seed_result *r)
+static void check_determinism(const scenario *sc, uint64_t seed, seed_result *r)
 {
     run_options opt = { .verbosity = -1 };
     run_result again;
     char err[256];
     memset(&again, 0, sizeof again);
-    if (run_scenario(cfg->sc, seed, &opt, &again, err, sizeof err) != 0) {
+    if (run_scenario(sc, seed, &opt, &again, err, sizeof err) != 0) {
         again.trace_hash = 0;
         again.events = 0;
     }
@@ -49,15 +49,24 @@ static void check_determinism(const sweep_config *cfg, uint64_t seed, seed_resul
     run_result_free(&again);
 }
 
-void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
+/* The scenario this seed runs: the sweep's own, or the one an explore draws
+ * for it (into *drawn, to be freed). NULL + err if it cannot be drawn. */
+static const scenario *seed_scenario(const sweep_config *cfg, uint64_t seed, scenario *drawn,
+                                     uint64_t *dims, char *err, size_t cap)
 {
-    memset(r, 0, sizeof *r);
-    r->seed = seed;
+    *dims = 0;
+    if (!cfg->space)
+        return cfg->sc;
+    return explore_scenario(cfg, seed, drawn, dims, err, cap) == 0 ? drawn : NULL;
+}
+
+static void run_one(const sweep_config *cfg, const scenario *sc, uint64_t seed, seed_result *r)
+{
     run_options opt = { .verbosity = -1 };
     run_result res;
     char err[256];
     memset(&res, 0, sizeof res);
-    if (run_scenario(cfg->sc, seed, &opt, &res, err, sizeof err) != 0) {
+    if (run_scenario(sc, seed, &opt, &res, err, sizeof err) != 0) {
         r->setup_error = 1;
         snprintf(r->key, sizeof r->key, "setup-error");
         snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, err);
@@ -68,17 +77,36 @@ void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
     r->events = res.events;
     r->end_ns = res.end_ns;
     memcpy(r->coverage, res.coverage, sizeof r->coverage);
-    failure_key(cfg->sc, &res, r->key, sizeof r->key);
+    failure_key(sc, &res, r->key, sizeof r->key);
     snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, res.reason);
     if (!res.passed) {
         char path[4200];
         sweep_replay_path(cfg, seed, path, sizeof path);
-        replay_write(path, cfg->sc, seed, &res, r->key, cfg->bugs, cfg->prog);
+        replay_write(path, sc, seed, &res, r->key, cfg->bugs, cfg->prog);
     }
     /* Failing seeds too: a failure that does not reproduce is worth less. */
     if (wants_determinism_check(cfg, seed))
-        check_determinism(cfg, seed, r);
+        check_determinism(sc, seed, r);
     run_result_free(&res);
+}
+
+void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->seed = seed;
+    scenario drawn;
+    char err[512];
+    const scenario *sc = seed_scenario(cfg, seed, &drawn, &r->dims, err, sizeof err);
+    if (!sc) {
+        r->setup_error = 1;
+        snprintf(r->key, sizeof r->key, "setup-error");
+        snprintf(r->reason, sizeof r->reason, "seed %" PRIu64 " drew no scenario: %.*s", seed,
+                 (int)sizeof r->reason - 40, err);
+        return;
+    }
+    run_one(cfg, sc, seed, r);
+    if (sc == &drawn)
+        scenario_free(&drawn);
 }
 
 static const char *signal_name(int sig)
@@ -140,17 +168,21 @@ static void write_crash_file(const sweep_config *cfg, uint64_t seed, const seed_
              cfg->scenario_path, seed, r->key, r->reason, bugs[0] ? "bug: " : "", bugs,
              bugs[0] ? "\n" : "", cfg->prog, path);
     size_t n;
-    sim_action *plan = seed_plan(cfg->sc, seed, &n);
+    scenario drawn;
+    uint64_t dims;
+    char err[512];
+    const scenario *sc = seed_scenario(cfg, seed, &drawn, &dims, err, sizeof err);
+    sim_action *plan = sc ? seed_plan(sc, seed, &n) : NULL;
     atomic_file af;
-    if (!plan || atomic_open(&af, path) != 0) {
-        free(plan);
-        return;
+    if (plan && atomic_open(&af, path) == 0) {
+        if (scenario_write(af.fp, sc, plan, n, seed, header) != 0)
+            atomic_abort(&af);
+        else
+            atomic_commit(&af);
     }
-    if (scenario_write(af.fp, cfg->sc, plan, n, seed, header) != 0)
-        atomic_abort(&af);
-    else
-        atomic_commit(&af);
     free(plan);
+    if (sc == &drawn)
+        scenario_free(&drawn);
 }
 
 void sweep_crash_result(const sweep_config *cfg, uint64_t seed, int status, seed_result *r)
@@ -158,6 +190,10 @@ void sweep_crash_result(const sweep_config *cfg, uint64_t seed, int status, seed
     memset(r, 0, sizeof *r);
     r->seed = seed;
     r->crashed = 1;
+    scenario drawn;
+    char err[512];
+    if (cfg->space && explore_scenario(cfg, seed, &drawn, &r->dims, err, sizeof err) == 0)
+        scenario_free(&drawn); /* only for the dimensions it switched on */
     if (WIFSIGNALED(status)) {
         snprintf(r->key, sizeof r->key, "crash:%s", signal_name(WTERMSIG(status)));
         snprintf(r->reason, sizeof r->reason, "the worker died with signal %d on this seed",

@@ -25,6 +25,22 @@ static void tally_failure(sweep_tally *t, const seed_result *r)
     k->first_seed = r->seed;
 }
 
+/* Explore keeps the lowest-numbered failures (workers finish out of order)
+ * with the dimensions each had on. */
+static void keep_failure(sweep_tally *t, const seed_result *r)
+{
+    size_t cap = sizeof t->fails / sizeof t->fails[0], top = 0;
+    if (t->n_fails < cap) {
+        t->fails[t->n_fails++] = *r;
+        return;
+    }
+    for (size_t i = 1; i < cap; i++)
+        if (t->fails[i].seed > t->fails[top].seed)
+            top = i;
+    if (r->seed < t->fails[top].seed)
+        t->fails[top] = *r;
+}
+
 void tally_add(sweep_tally *t, const seed_result *r)
 {
     t->run++;
@@ -34,6 +50,13 @@ void tally_add(sweep_tally *t, const seed_result *r)
         t->failed++;
         tally_failure(t, r);
     }
+    for (int d = 0; d < 64; d++) {
+        t->dim_on[d] += (r->dims >> d) & 1;
+        t->dim_failed[d] += !r->passed && ((r->dims >> d) & 1);
+    }
+    t->explore |= r->dims != 0;
+    if (!r->passed && r->dims)
+        keep_failure(t, r);
     for (int c = 0; c < SIM_COV__COUNT; c++) {
         t->cov_sum[c] += r->coverage[c];
         t->cov_seeds[c] += r->coverage[c] > 0;

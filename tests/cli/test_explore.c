@@ -1,0 +1,202 @@
+/* test_explore.c — raftsim explore (issue 16): bad spaces are file:line:col
+ * errors with exit status 2 and nothing written; each seed draws its own run
+ * (the swarm: one dimension's chance never moves another's decision); a
+ * failing seed becomes a replay file that reproduces its trace hash; the
+ * table names the dimensions on for each failure; the coverage CSV. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/explore.h"
+#include "../../sim/scenario.h"
+#include "cli_harness.h"
+
+TestSuite(explore, .init = fixture_init, .fini = fixture_fini);
+
+/* A small space: few nodes, short phases, every kind of fault possible. */
+static const char small_space[] =
+    "explore {\n"
+    "    nodes 100% 1..5\n"
+    "    prevote 50%\n"
+    "    checkquorum 50%\n"
+    "    snapshot 50% every 20..100 keep 0..10\n"
+    "    writers 90% 1..2 rate 20/s..100/s payload 1B..256B\n"
+    "    readers 30% 1 rate 10/s\n"
+    "    drop 30% 0.1%..3%\n"
+    "    partition 30% every 500ms..2s for 100ms..1s\n"
+    "    partial-partition 30% every 500ms..2s for 100ms..1s\n"
+    "    crash 50% every 300ms..2s down 50ms..1s leader 0%..100%\n"
+    "    cluster-restart 20% down 10ms..500ms\n"
+    "    clock-jump 20% 1..2 by 10ms..500ms\n"
+    "    torn-writes 30%\n"
+    "    chaos-phase 100% 1s..2s\n"
+    "    liveness 90% within 5s\n"
+    "}\n";
+
+/* Liveness nobody can meet: every node is down from the whole-cluster
+ * crash until the heal restarts them all, and the heal leaves 500ms for an
+ * election whose timeout (drawn from the 60ms latency) is at least 600ms. */
+static const char failing_space[] =
+    "explore {\n"
+    "    nodes 100% 5\n"
+    "    latency 100% 60ms\n"
+    "    writers 100% 1 rate 50/s payload 16B\n"
+    "    cluster-restart 100% down 1h\n"
+    "    chaos-phase 100% 2s\n"
+    "    liveness 100% within 500ms\n"
+    "}\n";
+
+static int parse_space(const char *text, scenario *sc)
+{
+    char err[512];
+    int rc = scenario_parse("space.scn", text, strlen(text), sc, err, sizeof err);
+    cr_assert_eq(rc, 0, "%s", err);
+    cr_assert(sc->explore, "an explore block makes a space");
+    return rc;
+}
+
+Test(explore, a_bad_space_is_a_file_line_col_error_with_status_2_and_nothing_written)
+{
+    scratch_file(fx.dir, "empty.scn", "explore {\n    nodes 100% 7..3\n    chaos-phase 100% 1s\n}\n");
+    cli_out o = cli_run(fx.dir, ARGS("explore", "empty.scn", "--seeds", "1-3", "--out", "f"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "empty.scn:2:16: error: expected a range LO..HI with LO <= HI"),
+              "stderr: %s", o.err);
+    char *f = path_in(fx.dir, "f");
+    cr_assert_eq(count_files(f, ".results"), 0, "no results file for a bad space");
+    cli_out_free(&o);
+    scratch_file(fx.dir, "range.scn", "explore {\n    nodes 100% 1..99\n    chaos-phase 100% 1s\n}\n");
+    o = cli_run(fx.dir, ARGS("explore", "range.scn", "--seeds", "1-3", "--out", "f"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "range.scn:2:19: error: expected a cluster size from 1 to 64"),
+              "stderr: %s", o.err);
+    cli_out_free(&o);
+    scratch_file(fx.dir, "imp.scn", "explore {\n    nodes 100% 3\n}\n");
+    o = cli_run(fx.dir, ARGS("explore", "imp.scn", "--seeds", "1-3", "--out", "f"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "imp.scn:3:1: error: expected a 'chaos-phase' line"), "stderr: %s",
+              o.err);
+    cli_out_free(&o);
+    free(f);
+}
+
+Test(explore, a_scenario_is_not_a_space_and_a_space_is_not_a_scenario)
+{
+    cli_out o = cli_run(fx.dir, ARGS("explore", "ok.scn", "--seeds", "1"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "ok.scn:1:1: error: expected an explore space"), "%s", o.err);
+    cli_out_free(&o);
+    scratch_file(fx.dir, "space.scn", small_space);
+    o = cli_run(fx.dir, ARGS("run", "space.scn"));
+    cr_assert_eq(o.status, 2);
+    cr_assert(strstr(o.err, "space.scn:1:1: error: expected a scenario, got an explore space"),
+              "%s", o.err);
+    cli_out_free(&o);
+    o = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1", "--set", "nodes=3"));
+    cr_assert_eq(o.status, 2, "--set has nothing to change in a space");
+    cli_out_free(&o);
+}
+
+Test(explore, the_swarm_draw_of_one_dimension_never_moves_another)
+{
+    scenario a, b;
+    parse_space(small_space, &a);
+    parse_space(small_space, &b);
+    b.explore->dim[EXD_CRASH].on_ppm = 0; /* crash never on */
+    uint64_t crash = UINT64_C(1) << EXD_CRASH, seen_on = 0, seen_off = 0;
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        char *ta, *tb;
+        uint64_t da, db;
+        cr_assert_eq(explore_draw(a.explore, "a", seed, &ta, &da), 0);
+        cr_assert_eq(explore_draw(b.explore, "b", seed, &tb, &db), 0);
+        cr_assert_eq(da & ~crash, db & ~crash, "seed %llu: other dimensions moved",
+                     (unsigned long long)seed);
+        cr_assert_eq(db & crash, 0);
+        seen_on |= da & crash;
+        seen_off |= ~da & crash;
+        /* The drawn text is a scenario the parser accepts, seed pinned. */
+        scenario sc;
+        char err[512];
+        cr_assert_eq(scenario_parse("drawn", ta, strlen(ta), &sc, err, sizeof err), 0,
+                     "seed %llu: %s\n%s", (unsigned long long)seed, err, ta);
+        cr_assert(sc.has_seed && sc.seed == seed);
+        cr_assert_eq(sc.chaos.crash_every_ns != 0, (da & crash) != 0);
+        scenario_free(&sc);
+        char *again;
+        uint64_t d2;
+        cr_assert_eq(explore_draw(a.explore, "a", seed, &again, &d2), 0);
+        cr_assert_str_eq(again, ta, "the draw is a function of the seed");
+        free(again);
+        free(ta);
+        free(tb);
+    }
+    cr_assert(seen_on && seen_off, "crash (50%) was on for some seeds and off for others");
+    scenario_free(&a);
+    scenario_free(&b);
+}
+
+Test(explore, a_failing_seed_is_a_replay_file_that_reproduces_and_names_its_dimensions)
+{
+    scratch_file(fx.dir, "fail.scn", failing_space);
+    cli_out o = cli_run(fx.dir, ARGS("explore", "fail.scn", "--seeds", "1-3", "-j", "2",
+                                     "--out", "f"));
+    cr_assert_eq(o.status, 1, "stdout: %s\nstderr: %s", o.out, o.err);
+    cr_assert(strstr(o.out, "failures (seed, what failed, dimensions on)"), "%s", o.out);
+    cr_assert(strstr(o.out, "liveness               nodes writers latency cluster-restart "
+                            "chaos-phase liveness"), "the failure names its dimensions: %s", o.out);
+    char *f = path_in(fx.dir, "f");
+    char *replay = path_in(f, "explore-fail-seed1.replay");
+    char *text = slurp(replay);
+    cr_assert(text, "a replay file for seed 1");
+    cr_assert(strstr(text, "(explore seed 1; on: nodes writers latency cluster-restart "
+                           "chaos-phase liveness)"), "%s", text);
+    cr_assert(strstr(text, "crash all"), "faults spelled out: %s", text);
+    cr_assert(strstr(text, "\nseed 1\n"), "seed pinned: %s", text);
+    unsigned long long want = trace_hash_in(text);
+    cr_assert_neq(want, 0);
+    cli_out_free(&o);
+    o = cli_run(fx.dir, ARGS("replay", replay));
+    cr_assert_eq(o.status, 1, "the replay fails again: %s %s", o.out, o.err);
+    cr_assert_eq(trace_hash_in(o.out), want, "same trace hash: %s", o.out);
+    cli_out_free(&o);
+    char *csv_path = path_in(f, "explore-fail-coverage.csv");
+    char *csv = slurp(csv_path);
+    cr_assert(csv, "the coverage CSV is written");
+    cr_assert(strstr(csv, "dimension,cluster-restart,3,,3,3\n"), "%s", csv);
+    cr_assert(strstr(csv, "dimension,prevote,0,,0,3\n"), "%s", csv);
+    cr_assert(strstr(csv, "situation,snapshot-installed,"), "%s", csv);
+    free(csv);
+    free(csv_path);
+    free(text);
+    free(replay);
+    free(f);
+}
+
+Test(explore, two_runs_of_the_same_seeds_record_the_same_trace_hashes_and_a_rerun_resumes)
+{
+    scratch_file(fx.dir, "space.scn", small_space);
+    cli_out a = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1-12", "-j", "2",
+                                     "--out", "a"));
+    cli_out b = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1-12", "-j", "1",
+                                     "--out", "b"));
+    cr_assert_lt(a.status, 2, "%s", a.err);
+    cr_assert_eq(a.status, b.status);
+    char *ra = path_in(fx.dir, "a/explore-space.results"), *rb = path_in(fx.dir, "b/explore-space.results");
+    char *ta = slurp(ra), *tb = slurp(rb);
+    cr_assert(ta && tb);
+    cr_assert_eq(data_lines(ta), 12);
+    /* The same lines, in whatever order the workers finished. */
+    for (char *line = strtok(tb, "\n"); line; line = strtok(NULL, "\n"))
+        cr_assert(strstr(ta, line), "line missing from the -j 2 run: %s", line);
+    cr_assert(strstr(ta, " dims=0x"), "results lines carry the dimensions");
+    cli_out_free(&a);
+    a = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1-12", "--out", "a"));
+    cr_assert(strstr(a.err, "resuming: 12 seeds already recorded"), "%s", a.err);
+    cli_out_free(&a);
+    cli_out_free(&b);
+    free(ta);
+    free(tb);
+    free(ra);
+    free(rb);
+}
