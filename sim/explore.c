@@ -486,7 +486,7 @@ int explore_draw(const explore_space *sp, const char *space_path, uint64_t seed,
         put_duration(d.out, "at ", d.at[i].t_ns);
         fprintf(d.out, " %s\n", d.at[i].text);
     }
-    fprintf(d.out, "seed %" PRIu64 "\n", seed);
+    fprintf(d.out, "max-events %u\nseed %" PRIu64 "\n", EXPLORE_MAX_EVENTS, seed);
     if (fclose(d.out) != 0) {
         free(*text);
         *text = NULL;

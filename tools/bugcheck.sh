@@ -62,7 +62,7 @@ verify() {
 explore_seeds() {
     x="$work/explore-$1"
     "$bugs_bin" --bug "$1" explore scenarios/explore/default.scn --seeds "1-$max_seeds" \
-        --stop-after 3 -j 2 --out "$x" >/dev/null 2>&1
+        --stop-after 12 -j 2 --out "$x" >/dev/null 2>&1
     for s in $(grep -hv '^#' "$x"/*.results 2>/dev/null | awk '$2 != "PASS" {print $1}' |
         sort -n); do
         "$good_bin" explore scenarios/explore/default.scn --seeds "$s" --out "$x/good" \

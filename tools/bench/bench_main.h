@@ -25,6 +25,8 @@ typedef struct bench_opts {
 int bench_run_all(const bench_opts *o);
 /* 5: seeds per hour of `raftsim sweep`; returns 0 or -1. */
 int bench_sweep(const bench_opts *o, int runs, int seeds);
+/* Beside it: seeds per hour of `raftsim explore` over the default space. */
+int bench_explore(const bench_opts *o, int runs, int seeds);
 /* 7's reference: one run of PROGRAM WRITES (canonical/raft); 0 or -1. */
 struct bench_result;
 int bench_reference(const char *program, uint64_t writes, struct bench_result *out);

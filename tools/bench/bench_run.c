@@ -278,6 +278,9 @@ int bench_run_all(const bench_opts *o)
     if (selected(o, "sweep") && o->raftsim)
         failed += bench_sweep(o, runs_for(o, 5, 1), o->sweep_seeds ? o->sweep_seeds
                                                                    : o->quick ? 20 : 200) != 0;
+    if ((selected(o, "sweep") || selected(o, "explore")) && o->raftsim)
+        failed += bench_explore(o, runs_for(o, 5, 1), o->sweep_seeds ? o->sweep_seeds
+                                                                     : o->quick ? 20 : 200) != 0;
     failed += bench_7_head2head(o) != 0;
     return failed;
 }

@@ -10,7 +10,7 @@
  *             [--idle-heartbeats]  ... with heartbeat-idle-only (h2h-idle)
  *
  * LIST is a comma-separated subset of: standard, saturation, loglen,
- * cluster, sweep, h2h, h2h-idle, h2h-ref (h2h and h2h-idle bring the
+ * cluster, sweep, explore, h2h, h2h-idle, h2h-ref (h2h and h2h-idle bring the
  * reference along, when --reference is given, to compare in turns).
  * Benchmark 6 (instruction counts) is `make bench-callgrind`, which runs
  * --inproc under valgrind.
@@ -25,8 +25,8 @@
 /* Every name in a --only list must be a benchmark: a typo would run nothing. */
 static bool only_list_valid(const char *list)
 {
-    static const char *const names[] = {"standard", "saturation", "loglen", "cluster",
-                                        "sweep",    "h2h",        "h2h-idle", "h2h-ref"};
+    static const char *const names[] = {"standard", "saturation", "loglen",   "cluster", "sweep",
+                                        "explore",  "h2h",        "h2h-idle", "h2h-ref"};
     for (const char *p = list;; p++) {
         size_t n = strcspn(p, ",");
         bool known = false;
@@ -48,7 +48,7 @@ static int usage(FILE *out, int status)
                  "                 [--raftsim PATH] [--scenario FILE] [--sweep-seeds N]\n"
                  "                 [--reference PATH]\n"
                  "       bench_sim --inproc SECONDS | --inproc-h2h WRITES [--idle-heartbeats]\n"
-                 "LIST: standard,saturation,loglen,cluster,sweep,h2h,h2h-idle,h2h-ref\n"
+                 "LIST: standard,saturation,loglen,cluster,sweep,explore,h2h,h2h-idle,h2h-ref\n"
                  "(see bench/README.md; `make bench` runs them all)\n");
     return status;
 }
