@@ -10,7 +10,7 @@ EXPLORE_SEEDS ?= 1-20000
 EXPLORE_OUT   ?= build/explore
 EXPLORE_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 # The short run: a few seconds of seeds, every one checked for determinism.
-EXPLORE_CI_SEEDS ?= 1-8
+EXPLORE_CI_SEEDS ?= 1-30
 
 .PHONY: explore test-explore
 explore: $(RAFTSIM)
@@ -23,8 +23,14 @@ explore: $(RAFTSIM)
 	$(RAFTSIM) explore --merge $(EXPLORE_OUT)/*.results; exit $$rc
 
 test-explore: $(RAFTSIM)
-	@$(RAFTSIM) explore $(EXPLORE_SPACE) --seeds $(EXPLORE_CI_SEEDS) -j 2 --check-determinism \
-	    --out $$(mktemp -d "$${TMPDIR:-/tmp}/raftsim-explore.XXXXXX") >/dev/null && \
-	    echo "PASS  explore $(EXPLORE_SPACE)  (seeds $(EXPLORE_CI_SEEDS), determinism checked)"
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/raftsim-explore.XXXXXX"); \
+	if $(RAFTSIM) explore $(EXPLORE_SPACE) --seeds $(EXPLORE_CI_SEEDS) -j 2 \
+	    --check-determinism --out $$d/out >$$d/log 2>&1; then \
+	    echo "PASS  explore $(EXPLORE_SPACE)  (seeds $(EXPLORE_CI_SEEDS), determinism checked)"; \
+	    rm -rf $$d; \
+	else \
+	    echo "FAIL  explore $(EXPLORE_SPACE)  (replay files and log in $$d)"; \
+	    grep -E '^(FAIL|raftsim|.*error)' $$d/log | head -n 6; exit 1; \
+	fi
 
 check: test-explore
