@@ -284,12 +284,22 @@ static void clients(draw *d)
  * phase (a quarter of it, one chunk per round trip). */
 static void derived_timing(draw *d)
 {
-    uint64_t et = 10 * (d->latency_ns + d->delay_ns);
-    if (et > 150 * MS) {
+    uint64_t et = 150 * MS, spread = 1000000; /* the defaults: 150ms..300ms */
+    rng r = dim_stream(d, EXD_ELECTION_TIMEOUT);
+    bool drawn = is_on(d, EXD_ELECTION_TIMEOUT);
+    if (drawn) {
+        et = pick_duration(&r, part(d, EXD_ELECTION_TIMEOUT, 0));
+        spread = pick(&r, part(d, EXD_ELECTION_TIMEOUT, 1));
+    }
+    uint64_t floor = 10 * (d->latency_ns + d->delay_ns);
+    if (drawn || floor > et) {
+        et = floor > et ? floor : et;
         et -= et % MS;
+        uint64_t max = et + et / 1000 * (spread / 1000), hb = et / 3 - (et / 3) % MS;
+        max -= max % MS;
         put_duration(d->out, "election-timeout ", et);
-        put_duration(d->out, " ", 2 * et);
-        put_duration(d->out, "\nheartbeat ", et / 3 - (et / 3) % MS);
+        put_duration(d->out, " ", max > et ? max : et + MS);
+        put_duration(d->out, "\nheartbeat ", hb ? hb : MS);
         fputc('\n', d->out);
     }
     uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;

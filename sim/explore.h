@@ -23,6 +23,7 @@
     X(PREVOTE, "prevote", false)                          \
     X(CHECKQUORUM, "checkquorum", false)                  \
     X(HEARTBEAT_IDLE_ONLY, "heartbeat-idle-only", false)  \
+    X(ELECTION_TIMEOUT, "election-timeout", false)        \
     X(BATCH, "batch", false)                              \
     X(MAX_BYTES, "max-bytes", false)                      \
     X(PIPELINE, "pipeline", false)                        \
