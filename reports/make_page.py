@@ -507,7 +507,10 @@ def main():
 driven by a small C program per study (<code>tools/study/</code>) with fixed seeds:
 the same command always gives byte-identical CSV files (the one exception, the wall-clock
 figures of study 9, is marked). Virtual time only: the numbers describe the simulated
-cluster, not this computer. Each study can be re-run alone with
+cluster, not this computer. No simulated clock is perfect: in every study but 9 (which
+times the simulator itself) each server's clock runs fast or slow by a rate drawn from
+&minus;50..+50 ppm, from its own random stream, so no two timers stay in lockstep forever.
+Each study can be re-run alone with
 <code>make report STUDY=name</code>; <code>make report</code> runs them all.</p>
 %s<ol>%s</ol>
 %s

@@ -69,6 +69,8 @@ void study_uncut(sim *s, uint64_t at_ns, sim_ep from, sim_ep to);
  * from [-max_ppm, +max_ppm] from its own stream of `seed` (real quartz: a few
  * tens of ppm). max_ppm 0 = perfect clocks. */
 void study_drift_all(sim *s, uint64_t seed, uint32_t n_nodes, int32_t max_ppm);
+/* The drift every study uses (study 9, which times the simulator itself, excepted). */
+#define STUDY_DRIFT_PPM 50
 /* A client co-located with the nodes: zero latency and no loss on its links. */
 void study_colocate_client(sim *s, sim_ep client);
 

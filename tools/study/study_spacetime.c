@@ -36,6 +36,7 @@ int main(int argc, char **argv)
     cfg.clients[0].timeout_ns = MS(100);
     cfg.duration_ns = END_NS;
     sim *s = study_sim_new(&cfg, 7007);
+    study_drift_all(s, 7007, cfg.n_nodes, STUDY_DRIFT_PPM);
     sim_set_trace(s, trace);
     sim_run_until(s, MS(600) - 1);
     sim_ep leader = (sim_ep)study_metric(s, SIM_M_LEADER);
