@@ -294,7 +294,8 @@ void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
     bool was_follower = r->role == RAFT_FOLLOWER, was_leader = r->role == RAFT_LEADER;
     if (term > r->term) {
         raft__set_term(r, term);
-        raft__persist_hs(r);
+        if (!BUG(r, STEPDOWN_TERM_VOLATILE))
+            raft__persist_hs(r);
     }
     raft__set_role(r, RAFT_FOLLOWER);
     if (leader != RAFT_NONE)

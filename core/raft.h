@@ -337,7 +337,10 @@ size_t raft_dump(const raft_node *node, char *buf, size_t cap);
     X(BAD_CONFLICT_HINT, "bad-conflict-hint", "conflict hint skips past the real conflict") \
     X(RESTORE_BAD_RECORD, "restore-bad-record", "log-buffer restore reads a record's timestamp from the client-id field") \
     X(DEDUP_FAST_PATH, "dedup-fast-path", "log-buffer apply trusts a restored session array to hold ids dense from 1 (past a gap: another client's session)") \
-    X(READ_COUNTS_NOOPS, "read-counts-noops", "log-buffer counters derive the record count from the applied index (no-ops count)")
+    X(READ_COUNTS_NOOPS, "read-counts-noops", "log-buffer counters derive the record count from the applied index (no-ops count)") \
+    X(STEPDOWN_TERM_VOLATILE, "stepdown-term-volatile", "a higher term adopted on step-down is not persisted") \
+    X(STALE_SELF_VOTE, "stale-self-vote", "a follower that lost its candidacy votes again in that term") \
+    X(ADOPT_DISRUPTIVE_TERM, "adopt-disruptive-term", "a vote refused while the leader is alive still adopts the candidate's term")
 #define RAFT_BUG_ENUM(name, flag, text) RAFT_BUG_INDEX_##name,
 enum { RAFT_BUGS_LIST(RAFT_BUG_ENUM) RAFT_BUG__COUNT };
 #undef RAFT_BUG_ENUM

@@ -150,6 +150,8 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
     if (r->cfg.check_quorum && !m->rv.transfer && m->term > r->term &&
         raft__heard_leader_recently(r)) {
         raft__event(r, RAFT_EV_VOTE_REFUSED, m->from, REFUSE_LEADER_ALIVE);
+        if (BUG(r, ADOPT_DISRUPTIVE_TERM))
+            raft__become_follower(r, m->term, RAFT_NONE);
         return;
     }
     if (m->term < r->term) {
@@ -164,7 +166,9 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
         raft__become_follower(r, m->term, RAFT_NONE);
     }
     uint64_t reasons = 0;
-    if (r->vote != RAFT_NONE && r->vote != m->from)
+    if (r->vote != RAFT_NONE && r->vote != m->from &&
+        !(BUG(r, STALE_SELF_VOTE) && r->vote == r->cfg.id && r->role == RAFT_FOLLOWER &&
+          r->leader != RAFT_NONE))
         reasons |= REFUSE_VOTED;
     if (!log_up_to_date(r, m))
         reasons |= REFUSE_LOG;

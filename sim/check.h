@@ -22,6 +22,12 @@
  * restarting from a snapshot at s requires s <= C and seeds h[s] from the
  * truth, so no check is ever skipped after compaction.
  *
+ * Durability and votes (check_durable.c, check_vote.c), per node, from what
+ * the node SENT (a term, a vote granted or asked for, an acknowledged log
+ * prefix) and what its DISK made durable (each fsync's completion), never
+ * from what it only held in memory: on every restart the recovered state
+ * must keep every such promise. A node's vote never changes within a term.
+ *
  * The first violation found is kept; later ones are ignored.
  */
 #ifndef SIM_CHECK_H
@@ -67,6 +73,33 @@ typedef struct chk_lm_first { /* the first (term, hash) any node held at an inde
     uint64_t term, hash;      /* term 0 = none yet */
 } chk_lm_first;
 
+/* A node's promises and durable state, for the durability and vote checks
+ * (kept apart from chk_node: touched on sends, fsyncs and restarts only). */
+typedef struct chk_durable {
+    /* sent: promises made to other nodes */
+    uint64_t sent_term;          /* highest term of a message sent (PreVote aside) */
+    uint64_t sent_vote_term;     /* the vote it gave or asked for last, and in which term */
+    raft_id sent_vote;
+    uint64_t ack_term, ack_index, ack_hash; /* newest log prefix acknowledged
+                                             (AppendEntries success): its chain
+                                             hash (0: not held) */
+    /* durable: the disk's hard state after its last fsync (or torn crash) */
+    uint64_t disk_term;
+    raft_id disk_vote;
+    /* the vote rule: the node's vote in vote_term (RAFT_NONE: none yet) */
+    raft_id vote;
+    uint64_t vote_term;
+} chk_durable;
+
+/* What a node holds right after a restart (its status once created). */
+typedef struct chk_recovery {
+    uint64_t term;
+    raft_id vote;
+    uint64_t last_index;
+    raft_snapshot_meta snap;
+    uint64_t digest;             /* log-buffer digest after the snapshot's restore */
+} chk_recovery;
+
 typedef struct checker {
     uint32_t n_nodes;
     chk_node nodes[SIM_MAX_NODES + 1];
@@ -96,6 +129,7 @@ typedef struct checker {
     uint8_t attn;
     uint64_t event;
     sim_violation v;
+    chk_durable dur[SIM_MAX_NODES + 1];
 } checker;
 
 enum { CHK_ATTN_VIOLATED = 1 }; /* bits of checker.attn (the higher ones: the host's) */
@@ -141,6 +175,25 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
 void chk_snapshot_taken(checker *c, raft_id n, uint64_t index);
 /* A client was told (index, term) committed (term 0 = unknown). */
 void chk_acked(checker *c, uint64_t index, uint64_t term);
+
+/* Durability (check_durable.c). The node sent a message of `term` (not a
+ * PreVote); granted its vote to `cand` in `term` (a RequestVote reply, or
+ * its own RequestVote: cand = itself); acknowledged its log up to `index`
+ * in `term`. */
+void chk_sent_term(checker *c, raft_id n, uint64_t term);
+void chk_sent_vote(checker *c, raft_id n, raft_id cand, uint64_t term);
+void chk_sent_ack(checker *c, raft_id n, uint64_t term, uint64_t index);
+/* The node's disk completed an fsync (or a crash tore a write in): its
+ * durable hard state is now (term, vote). */
+void chk_disk_durable(checker *c, raft_id n, uint64_t term, raft_id vote);
+/* The node restarted holding `r`; its log as seeded from its disk
+ * (chk_node_start, chk_append) is what the checker holds for it. */
+void chk_recovered(checker *c, raft_id n, const chk_recovery *r);
+
+/* Votes (check_vote.c): the node voted for `cand` in `term` (itself when it
+ * becomes a candidate); it sent a reply granting its vote to `to`. */
+void chk_vote(checker *c, raft_id n, raft_id cand, uint64_t term);
+void chk_vote_granted_sent(checker *c, raft_id n, raft_id to, uint64_t term);
 
 bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash);
 void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,

@@ -27,6 +27,7 @@ void liveness_heal(sim *s)
             node_resume(s, id);
     }
     sim_push(s, s->now + s->cfg.converge_within_ns, EV_LIVENESS_DEADLINE, 0, 0, 0);
+    liveness_topology(s); /* healed: this check takes over from the connected one */
 }
 
 static raft_id sole_leader(const sim *s)

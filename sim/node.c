@@ -206,6 +206,18 @@ static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
     return 0;
 }
 
+/* Durability (check.h): what the node recovered keeps its promises. */
+static void check_recovered(sim *s, sim_node *n)
+{
+    if (s->ops != &raft_proto_ops)
+        return;
+    raft_status st;
+    s->ops->get_status(n->proto, &st);
+    chk_recovery r = {.term = st.term, .vote = st.vote, .last_index = st.last_index,
+                      .snap = st.snap, .digest = n->lb ? logbuf_digest(n->lb) : 0};
+    chk_recovered(&s->chk, n->id, &r);
+}
+
 int node_start(sim *s, raft_id id)
 {
     sim_node *n = &s->nodes[id];
@@ -236,7 +248,9 @@ int node_start(sim *s, raft_id id)
     if (s->events > 0 || s->now > 0)
         trace_emit(&s->tr, s->now, TR_RESTART, id, 0, 0, disk_last_index(&n->dk),
                    boot.snap.index);
+    check_recovered(s, n);
     sync_timer(s, n);
+    liveness_topology(s);
     return 0;
 }
 
@@ -264,6 +278,7 @@ void node_crash(sim *s, raft_id id)
     n->lb = NULL;
     bool torn;
     size_t lost = disk_crash(&n->dk, &torn);
+    chk_disk_durable(&s->chk, id, n->dk.hs.term, n->dk.hs.vote); /* a torn write's */
     if (lost)
         sim_cover(s, SIM_COV_UNSYNCED_LOST);
     if (torn)
@@ -278,6 +293,7 @@ void node_crash(sim *s, raft_id id)
     n->role = RAFT_FOLLOWER;
     chk_node_crash(&s->chk, id);
     trace_emit(&s->tr, s->now, TR_CRASH, id, 0, 0, lost, torn);
+    liveness_topology(s);
 }
 
 void node_pause(sim *s, raft_id id)
@@ -288,6 +304,7 @@ void node_pause(sim *s, raft_id id)
     n->paused = true;
     n->pause_gen++;
     trace_emit(&s->tr, s->now, TR_PAUSE, id, 0, 0, 0, 0);
+    liveness_topology(s);
 }
 
 void node_resume(sim *s, raft_id id)
@@ -309,6 +326,7 @@ void node_resume(sim *s, raft_id id)
     n->timer_armed = false; /* force a fresh timer event */
     n->timer_gen++;
     sync_timer(s, n);
+    liveness_topology(s);
 }
 
 void node_free(sim *s, sim_node *n)
@@ -416,6 +434,7 @@ bool node_fsync_done(sim *s, raft_id id, uint64_t gen)
     if (!n->up || gen != n->dk.fsync_gen || !n->dk.fsync_covers)
         return false;
     uint64_t token = disk_fsync_done(&n->dk);
+    chk_disk_durable(&s->chk, id, n->dk.hs.term, n->dk.hs.vote);
     trace_emit(&s->tr, s->now, TR_PERSIST, id, 0, 0, token, 0);
     start_fsync(s, n); /* writes that arrived meanwhile: the next group */
     if (n->paused) {

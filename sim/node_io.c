@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/msg.h"
+#include "msg_peek.h"
 #include "sim_internal.h"
 
 /* io_now's other cases (drift, a clock that jumped back), out of line so
@@ -45,12 +46,60 @@ static __attribute__((noinline)) void send_new_leader_ae(sim *s, sim_node *n, ra
     sim_send(s, n->id, to, buf, len);
 }
 
+/* note_sent's rare cases: votes asked and granted, appends acknowledged
+ * (the durability and vote checks' promises, check.h). */
+static __attribute__((noinline)) void note_sent_promise(sim *s, sim_node *n, raft_id to,
+                                                        const uint8_t *buf, size_t len,
+                                                        uint64_t term)
+{
+    checker *c = &s->chk;
+    switch (buf[1]) {
+    case RAFT_MSG_REQUEST_VOTE:
+        if (peek_u8(buf, len, PEEK_RV_PREVOTE))
+            return; /* asks, changes and promises nothing (thesis §9.6) */
+        chk_vote(c, n->id, n->id, term); /* its vote for itself */
+        chk_sent_vote(c, n->id, n->id, term);
+        return;
+    case RAFT_MSG_REQUEST_VOTE_RESP:
+        if (peek_u8(buf, len, PEEK_RVR_PREVOTE))
+            return;
+        if (peek_u8(buf, len, PEEK_RVR_GRANTED))
+            chk_vote_granted_sent(c, n->id, to, term);
+        else
+            chk_sent_term(c, n->id, term);
+        return;
+    case RAFT_MSG_APPEND_ENTRIES_RESP:
+        if (peek_u8(buf, len, PEEK_AER_SUCCESS) && len >= PEEK_AER_MATCH + 8)
+            chk_sent_ack(c, n->id, term, peek_u64(buf + PEEK_AER_MATCH));
+        else
+            chk_sent_term(c, n->id, term);
+        return;
+    default: chk_sent_term(c, n->id, term); return;
+    }
+}
+
+/* What a Raft node's message promises: its term (a leader's AppendEntries,
+ * the usual message, needs only that, inline), a vote, an acknowledgement. */
+static inline void note_sent(sim *s, sim_node *n, raft_id to, const uint8_t *buf, size_t len)
+{
+    if (s->ops != &raft_proto_ops || len < PEEK_MIN_LEN)
+        return;
+    uint64_t term = peek_term(buf);
+    if (buf[1] == RAFT_MSG_APPEND_ENTRIES) {
+        if (term > s->chk.dur[n->id].sent_term)
+            s->chk.dur[n->id].sent_term = term;
+        return;
+    }
+    note_sent_promise(s, n, to, buf, len, term);
+}
+
 static void io_send(void *ctx, raft_id to, const uint8_t *buf, size_t len)
 {
     sim_node *n = ctx;
     sim *s = n->s;
     if (!n->up || to < 1 || to > s->cfg.n_nodes)
         return;
+    note_sent(s, n, to, buf, len);
     if (n->role == RAFT_LEADER && len >= 2 && buf[1] == RAFT_MSG_APPEND_ENTRIES &&
         !metrics_leader_ae_known(&s->met, n->id, n->term, s->now)) {
         send_new_leader_ae(s, n, to, buf, len);
@@ -208,6 +257,8 @@ static void ev_role(sim *s, sim_node *n, enum raft_role role, uint64_t term)
         sim_set_leader(s, n->id, term);
     else if (old == RAFT_LEADER)
         sim_leader_gone(s, n->id);
+    if (role == RAFT_LEADER || old == RAFT_LEADER)
+        liveness_role(s, n->id, role);
 }
 
 static void ev_snapshot_installed(sim *s, sim_node *n, uint64_t index, uint64_t term)
@@ -250,6 +301,7 @@ static void io_event(void *ctx, const raft_event *ev)
         break;
     case RAFT_EV_VOTE:
         trace_emit(&s->tr, s->now, TR_VOTE, n->id, (uint32_t)ev->a, 0, ev->b, 0);
+        chk_vote(&s->chk, n->id, (raft_id)ev->a, ev->b);
         break;
     case RAFT_EV_APPEND: ev_append(s, n, ev->a, ev->b); break;
     case RAFT_EV_TRUNCATE:

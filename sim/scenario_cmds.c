@@ -284,9 +284,27 @@ static int cmd_max_events(scn_parser *p)
                                 &CFG->max_events));
 }
 
-/* liveness heal-at 8s within 5s | liveness off */
+/* liveness connected-majority within 3s | liveness connected-majority off */
+static int liveness_connected(scn_parser *p)
+{
+    p->pos++;
+    if (scn_peek_is(p, "off")) {
+        p->pos++;
+        CFG->connected_liveness = false;
+        return scn_end(p);
+    }
+    int rc = scn_keyword(p, "within");
+    if (rc || (rc = scn_duration(p, "a duration (e.g. 3s)", &CFG->connected_within_ns)))
+        return rc;
+    CFG->connected_liveness = true;
+    return scn_end(p);
+}
+
+/* liveness heal-at 8s within 5s | liveness off | liveness connected-majority ... */
 static int cmd_liveness(scn_parser *p)
 {
+    if (scn_peek_is(p, "connected-majority"))
+        return liveness_connected(p);
     if (scn_peek_is(p, "off")) {
         p->pos++;
         CFG->liveness = false;

@@ -176,6 +176,13 @@ static void write_run(FILE *out, const sim_config *c)
     fputs("duration ", out);
     scn_write_duration(out, c->duration_ns);
     fprintf(out, "\nmax-events %" PRIu64 "\n", c->max_events);
+    if (!c->connected_liveness) {
+        fputs("liveness connected-majority off\n", out);
+    } else if (c->connected_within_ns) {
+        fputs("liveness connected-majority within ", out);
+        scn_write_duration(out, c->connected_within_ns);
+        fputc('\n', out);
+    }
     if (!c->liveness) {
         fputs("liveness off\n", out);
         return;

@@ -23,6 +23,7 @@ void sim_config_default(sim_config *cfg)
     cfg->duration_ns = 10 * SIM_NS_PER_S;
     cfg->heal_at_ns = 0;
     cfg->converge_within_ns = 10 * SIM_NS_PER_S;
+    cfg->connected_liveness = true;
 }
 
 static int validate(const sim_config *cfg, char *err, size_t cap)
@@ -93,6 +94,8 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
               chk_init(&s->chk, cfg->n_nodes) == 0 && sim_init_nodes(s) == 0;
     for (uint32_t i = 0; ok && i < cfg->n_clients; i++)
         ok = client_init(s, i) == 0;
+    if (ok)
+        liveness_connected_start(s);
     if (ok && cfg->liveness) {
         uint64_t heal = cfg->heal_at_ns && cfg->heal_at_ns < cfg->duration_ns ? cfg->heal_at_ns
                                                                                : cfg->duration_ns;
@@ -247,7 +250,10 @@ static bool dispatch(sim *s, const sim_event *ev)
     case EV_CLIENT_NEXT: return client_next(s, ev->a, ev->b);
     case EV_CLIENT_TIMEOUT: return client_timeout(s, ev->a, (uint32_t)ev->b, ev->c);
     case EV_CLIENT_TIMER: return client_timer(s, ev->a);
-    case EV_ACTION: action_run(s, ev->a); return true;
+    case EV_ACTION:
+        action_run(s, ev->a);
+        liveness_topology(s); /* cuts, partitions, crashes, pauses, ... */
+        return true;
     case EV_PAUSE_END:
         if (s->nodes[ev->a].pause_gen != ev->b)
             return false;
@@ -255,6 +261,7 @@ static bool dispatch(sim *s, const sim_event *ev)
         return true;
     case EV_HEAL: liveness_heal(s); return true;
     case EV_LIVENESS_DEADLINE: liveness_deadline(s); return true;
+    case EV_CONNECTED_CHECK: return liveness_connected_check(s, ev->b);
     }
     assert(0 && "unknown event kind");
     return false;

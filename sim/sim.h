@@ -127,6 +127,13 @@ typedef struct sim_config {
      * duration_ns; sim_run then runs past the duration to decide. */
     bool liveness;
     uint64_t heal_at_ns, converge_within_ns;
+    /* Liveness without a heal (liveness_majority.c): whenever a majority of
+     * the nodes is up, unpaused and mutually connected, a leader among them
+     * must hold office and commit client writes, judged every
+     * connected_within_ns (0: 10 maximal election timeouts). On by default;
+     * off where a scenario's faults never allow it. */
+    bool connected_liveness;
+    uint64_t connected_within_ns;
 } sim_config;
 
 void sim_config_default(sim_config *cfg); /* 3 nodes, raft defaults, 1 ms links, 1 ms fsync */
@@ -275,7 +282,10 @@ int sim_coverage_from_name(const char *name); /* -1 if unknown */
     X(SIM_V_LIVENESS, "liveness")        /* no convergence after heal */       \
     X(SIM_V_EVENT_LIMIT, "event-limit")                                        \
     X(SIM_V_EXACTLY_ONCE, "exactly-once") /* nodes deduplicated differently */ \
-    X(SIM_V_READ_STATE, "read-state")     /* a read showed an uncommitted state */
+    X(SIM_V_READ_STATE, "read-state")     /* a read showed an uncommitted state */ \
+    X(SIM_V_DURABILITY, "durability")    /* a restart lost a promise */        \
+    X(SIM_V_VOTE, "vote")                /* a vote changed within a term */    \
+    X(SIM_V_CONNECTED_LIVENESS, "connected-liveness") /* majority up, no leader */
 #define SIM_V_ENUM(name, text) name,
 enum sim_violation_kind { SIM_VIOLATIONS(SIM_V_ENUM) SIM_V__COUNT };
 #undef SIM_V_ENUM

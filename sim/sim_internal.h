@@ -31,6 +31,7 @@ enum sim_ev_kind {
     EV_PAUSE_END,      /* a = node, b = pause generation */
     EV_HEAL,           /* liveness: heal everything */
     EV_LIVENESS_DEADLINE,
+    EV_CONNECTED_CHECK, /* b = generation: a connected majority's period ends */
 };
 
 typedef struct sim_prop { /* a client append proposed by this node */
@@ -147,6 +148,20 @@ enum {
     SIM_ATTN_OBSERVER = 4, /* s->observer is set */
 };
 
+/* The connected-majority liveness check's state (liveness_majority.c). */
+typedef struct sim_cm {
+    bool ready;          /* on, and the nodes have started */
+    uint64_t set;        /* nodes in a connected majority (bit id - 1); 0 = none */
+    uint64_t gen;        /* bumped when `set` changes: stale period ends are ignored */
+    uint64_t since_ns;   /* since when `set` is connected */
+    uint64_t period_ns;  /* the current period's start */
+    uint64_t best_ns;    /* longest unbroken leadership in `set` this period */
+    raft_id lead;        /* a leader in `set` (0 = none), leading since lead_since */
+    uint64_t lead_since;
+    uint64_t committed, elections; /* at the period's start */
+    bool writing;        /* client writes outstanding at the period's start */
+} sim_cm;
+
 struct sim {
     sim_config cfg;
     uint64_t seed;
@@ -175,6 +190,7 @@ struct sim {
     /* liveness */
     bool healed, live_decided, live_ok;
     uint64_t heal_ns, converged_ns, elections_at_heal;
+    sim_cm cm;
     /* stop */
     bool stopped, violated, over;
     sim_violation v;
@@ -261,5 +277,10 @@ void action_run(sim *s, size_t index);
 void liveness_heal(sim *s);
 void liveness_check(sim *s);
 void liveness_deadline(sim *s);
+/* liveness_majority.c */
+void liveness_connected_start(sim *s);
+void liveness_topology(sim *s);
+void liveness_role(sim *s, raft_id id, enum raft_role role);
+bool liveness_connected_check(sim *s, uint64_t gen);
 
 #endif

@@ -1,0 +1,135 @@
+/* The connected-majority liveness check (liveness_majority.c): a run whose
+ * connected majority never keeps a leader fails without any heal, naming
+ * the nodes; a run where the leader stays passes; the check is off where
+ * the configuration says so, and judges only nodes that are up, unpaused
+ * and connected both ways. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../sim/sim_internal.h"
+
+/* 5 nodes, a writer, 1-5 ms links, PreVote off; n4 reaches only n2 and n5
+ * only n3 from 500 ms on (scenarios/partial-partition-livelock.scn). */
+static sim_config partial(bool check_quorum, uint64_t secs)
+{
+    sim_config cfg;
+    sim_config_default(&cfg);
+    cfg.n_nodes = 5;
+    raft_config_default(&cfg.raft, 1, 5);
+    cfg.raft.prevote = false;
+    cfg.raft.check_quorum = check_quorum;
+    cfg.n_clients = 1;
+    cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_OPEN, .rate_per_s = 200,
+                                         .payload_bytes = 32};
+    cfg.net.latency = (sim_dist){.kind = SIM_DIST_UNIFORM, .a_ns = 1000000, .b_ns = 5000000};
+    cfg.duration_ns = secs * SIM_NS_PER_S;
+    return cfg;
+}
+
+static sim *make(const sim_config *cfg, uint64_t seed)
+{
+    char err[128];
+    sim *s = sim_new(cfg, seed, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    return s;
+}
+
+static void cut(sim *s, uint64_t at_ms, sim_ep a, sim_ep b)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        sim_action x = {.at_ns = at_ms * SIM_NS_PER_MS, .kind = SIM_ACT_CUT};
+        x.target = (sim_target){.kind = SIM_TARGET_EP, .ep = dir ? b : a};
+        x.target2 = (sim_target){.kind = SIM_TARGET_EP, .ep = dir ? a : b};
+        cr_assert_eq(sim_add_action(s, &x), 0);
+    }
+}
+
+static void partial_cuts(sim *s)
+{
+    cut(s, 500, 4, 1);
+    cut(s, 500, 4, 3);
+    cut(s, 500, 4, 5);
+    cut(s, 500, 5, 1);
+    cut(s, 500, 5, 2);
+}
+
+Test(liveness_majority, a_livelock_under_a_partial_partition_fails_and_names_the_majority)
+{
+    sim_config cfg = partial(false, 8); /* no CheckQuorum guard: n4, n5 depose leaders */
+    sim *s = make(&cfg, 1);
+    partial_cuts(s);
+    cr_assert(!sim_run(s), "the livelock went unnoticed");
+    cr_assert_eq(s->v.kind, SIM_V_CONNECTED_LIVENESS, "%s: %s",
+                 sim_violation_name(s->v.kind), s->v.detail);
+    cr_assert_not_null(strstr(s->v.detail, "nodes n1,n2,n3 up and connected"), "%s",
+                       s->v.detail);
+    cr_assert_not_null(strstr(s->v.detail, "no leader among them held office"), "%s",
+                       s->v.detail);
+    /* judged one period (10 election timeouts of 300 ms) after the cuts */
+    cr_assert_eq(s->v.time_ns, 500 * SIM_NS_PER_MS + 3 * SIM_NS_PER_S);
+    sim_free(s);
+}
+
+Test(liveness_majority, a_leader_that_stays_under_the_same_partition_passes)
+{
+    sim_config cfg = partial(true, 8);
+    sim *s = make(&cfg, 1);
+    partial_cuts(s);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    cr_assert_geq(s->cm.gen, 1, "a connected majority was judged");
+    sim_free(s);
+}
+
+Test(liveness_majority, the_check_is_off_when_the_configuration_says_so)
+{
+    sim_config cfg = partial(false, 8);
+    cfg.connected_liveness = false;
+    sim *s = make(&cfg, 1);
+    partial_cuts(s);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    sim_free(s);
+}
+
+Test(liveness_majority, the_bound_is_configurable)
+{
+    sim_config cfg = partial(false, 8);
+    cfg.connected_within_ns = 2 * SIM_NS_PER_S;
+    sim *s = make(&cfg, 1);
+    partial_cuts(s);
+    cr_assert(!sim_run(s));
+    cr_assert_eq(s->v.kind, SIM_V_CONNECTED_LIVENESS, "%s", s->v.detail);
+    cr_assert_eq(s->v.time_ns, 500 * SIM_NS_PER_MS + 2 * SIM_NS_PER_S);
+    sim_free(s);
+}
+
+Test(liveness_majority, the_majority_is_recomputed_on_crashes_and_cuts_only_from_live_links)
+{
+    sim_config cfg = partial(true, 3);
+    sim *s = make(&cfg, 2);
+    cut(s, 500, 1, 2);
+    sim_action crash = {.at_ns = 700 * SIM_NS_PER_MS, .kind = SIM_ACT_CRASH};
+    crash.target = (sim_target){.kind = SIM_TARGET_EP, .ep = 5};
+    cr_assert_eq(sim_add_action(s, &crash), 0);
+    cr_assert(sim_run_until(s, 100 * SIM_NS_PER_MS));
+    cr_assert_eq(s->cm.set, 0x1f, "all five connected at first");
+    cr_assert(sim_run_until(s, 600 * SIM_NS_PER_MS));
+    /* n1 and n2 no longer talk: majorities {1,3,4,5} and {2,3,4,5} */
+    cr_assert_eq(s->cm.set, 0x1f);
+    cr_assert(sim_run_until(s, 800 * SIM_NS_PER_MS));
+    /* n5 down: {1,3,4} and {2,3,4} */
+    cr_assert_eq(s->cm.set, 0x0f);
+    sim_free(s);
+}
+
+Test(liveness_majority, no_connected_majority_means_nothing_is_judged)
+{
+    sim_config cfg = partial(false, 5);
+    sim *s = make(&cfg, 3);
+    sim_action p = {.at_ns = 200 * SIM_NS_PER_MS, .kind = SIM_ACT_PARTITION, .n_groups = 3};
+    for (sim_ep e = 1; e <= 5; e++)
+        epset_add(&p.groups[e <= 2 ? 0 : e <= 4 ? 1 : 2], e);
+    cr_assert_eq(sim_add_action(s, &p), 0);
+    cr_assert(sim_run(s), "%s", s->v.detail);
+    cr_assert_eq(s->cm.set, 0);
+    sim_free(s);
+}
