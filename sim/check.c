@@ -153,6 +153,7 @@ void chk_node_start(checker *c, raft_id n, uint64_t snap_index)
 void chk_node_crash(checker *c, raft_id n)
 {
     assert(n >= 1 && n <= c->n_nodes);
+    chk_ack_at_crash(c, n);
     c->nodes[n].up = false;
     c->nodes[n].role = RAFT_FOLLOWER;
 }

@@ -80,9 +80,10 @@ typedef struct chk_durable {
     uint64_t sent_term;          /* highest term of a message sent (PreVote aside) */
     uint64_t sent_vote_term;     /* the vote it gave or asked for last, and in which term */
     raft_id sent_vote;
-    uint64_t ack_term, ack_index, ack_hash; /* newest log prefix acknowledged
-                                             (AppendEntries success): its chain
-                                             hash (0: not held) */
+    uint64_t ack_term, ack_index; /* newest log prefix acknowledged (an
+                                   AppendEntries success) and, from the crash
+                                   on, its chain hash (0: no longer held) */
+    uint64_t ack_hash;
     /* durable: the disk's hard state after its last fsync (or torn crash) */
     uint64_t disk_term;
     raft_id disk_vote;
@@ -182,10 +183,12 @@ void chk_acked(checker *c, uint64_t index, uint64_t term);
  * in `term`. */
 void chk_sent_term(checker *c, raft_id n, uint64_t term);
 void chk_sent_vote(checker *c, raft_id n, raft_id cand, uint64_t term);
-void chk_sent_ack(checker *c, raft_id n, uint64_t term, uint64_t index);
+static inline void chk_sent_ack(checker *c, raft_id n, uint64_t term, uint64_t index);
 /* The node's disk completed an fsync (or a crash tore a write in): its
  * durable hard state is now (term, vote). */
-void chk_disk_durable(checker *c, raft_id n, uint64_t term, raft_id vote);
+static inline void chk_disk_durable(checker *c, raft_id n, uint64_t term, raft_id vote);
+/* Crash: the acknowledged prefix's hash, from the log the node held. */
+void chk_ack_at_crash(checker *c, raft_id n);
 /* The node restarted holding `r`; its log as seeded from its disk
  * (chk_node_start, chk_append) is what the checker holds for it. */
 void chk_recovered(checker *c, raft_id n, const chk_recovery *r);
@@ -199,5 +202,23 @@ bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash);
 void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
               uint64_t index, uint64_t term, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+
+/* Inline: one of these runs on most replies and every fsync. */
+static inline void chk_sent_ack(checker *c, raft_id n, uint64_t term, uint64_t index)
+{
+    chk_durable *d = &c->dur[n];
+    if (term > d->ack_term) {
+        d->ack_term = term;
+        d->ack_index = index;
+    } else if (term == d->ack_term && index > d->ack_index) {
+        d->ack_index = index;
+    }
+}
+
+static inline void chk_disk_durable(checker *c, raft_id n, uint64_t term, raft_id vote)
+{
+    c->dur[n].disk_term = term;
+    c->dur[n].disk_vote = vote;
+}
 
 #endif

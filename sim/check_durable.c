@@ -18,7 +18,7 @@
 
 #include <assert.h>
 
-static chk_durable *dur(checker *c, raft_id n)
+static inline chk_durable *dur(checker *c, raft_id n)
 {
     assert(n >= 1 && n <= c->n_nodes);
     return &c->dur[n];
@@ -39,38 +39,34 @@ void chk_sent_vote(checker *c, raft_id n, raft_id cand, uint64_t term)
     d->sent_vote = cand;
 }
 
-void chk_sent_ack(checker *c, raft_id n, uint64_t term, uint64_t index)
+/* On a crash, the acknowledged prefix as the node held it: in the term of
+ * the acknowledgement a correct node never changes an acknowledged entry
+ * (other checks guard that), so this is what it promised. If it moved on
+ * to a newer term in memory, the promise may have been overtaken by a
+ * truncation the disk did not see yet: it is dropped. */
+void chk_ack_at_crash(checker *c, raft_id n)
 {
     chk_durable *d = dur(c, n);
-    chk_sent_term(c, n, term);
-    if (term < d->ack_term || (term == d->ack_term && index <= d->ack_index))
-        return; /* an older promise, covered by the newer one */
-    if (index < c->nodes[n].base)
-        return; /* under its snapshot: part of the committed truth */
+    const chk_node *nd = &c->nodes[n];
     uint64_t h;
-    d->ack_term = term;
-    d->ack_index = index;
-    d->ack_hash = chk_has_entry(c, n, index, &h) ? h : 0;
-}
-
-void chk_disk_durable(checker *c, raft_id n, uint64_t term, raft_id vote)
-{
-    chk_durable *d = dur(c, n);
-    d->disk_term = term;
-    d->disk_vote = vote;
+    if (!d->ack_term || d->ack_term != nd->term || d->ack_index < nd->base)
+        d->ack_term = 0; /* overtaken, or under its snapshot (committed truth) */
+    else
+        d->ack_hash = chk_has_entry(c, n, d->ack_index, &h) ? h : 0;
 }
 
 static void check_term(checker *c, raft_id n, const chk_recovery *r)
 {
     const chk_durable *d = &c->dur[n];
+    uint64_t sent = d->sent_term > d->ack_term ? d->sent_term : d->ack_term;
     if (r->term < d->disk_term)
         chk_fail(c, SIM_V_DURABILITY, n, 0, 0, r->term,
                  "node %u restarted in term %llu, below the term %llu its disk made durable",
                  n, (unsigned long long)r->term, (unsigned long long)d->disk_term);
-    else if (r->term < d->sent_term)
+    else if (r->term < sent)
         chk_fail(c, SIM_V_DURABILITY, n, 0, 0, r->term,
                  "node %u restarted in term %llu, below the term %llu it had sent messages in",
-                 n, (unsigned long long)r->term, (unsigned long long)d->sent_term);
+                 n, (unsigned long long)r->term, (unsigned long long)sent);
 }
 
 static void check_vote_kept(checker *c, raft_id n, const chk_recovery *r)

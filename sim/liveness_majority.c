@@ -7,7 +7,8 @@
  * changed (a node starts, crashes, pauses or resumes; an action ran; the
  * heal): U = the union of every mutually connected set of a majority of the
  * nodes (a maximal-clique search on one 64-bit mask per node, run on those
- * changes only). While U stays the same, time is cut into periods of `bound`
+ * changes only). While U and the links among the present nodes stay the
+ * same, time is cut into periods of `bound`
  * (cfg.connected_within_ns, default 10 maximal election timeouts), the
  * first starting when U appeared; at the end of each period:
  * - some node of U must have been leader, without a break, for at least a
@@ -21,6 +22,8 @@
  * `liveness connected-majority off`.
  */
 #include <stdio.h>
+
+#include "../core/hash.h"
 
 #include "sim_internal.h"
 
@@ -69,10 +72,15 @@ static void cliques(const uint64_t *adj, uint64_t r, uint64_t p, uint64_t x, uin
     }
 }
 
-static uint64_t connected_majorities(const sim *s)
+/* The nodes of every connected majority; *topo: a digest of the links
+ * among present nodes (a change of it starts a new period). */
+static uint64_t connected_majorities(const sim *s, uint64_t *topo)
 {
     uint64_t adj[SIM_MAX_NODES + 1], p = 0, u = 0;
     adjacency(s, adj);
+    *topo = 0;
+    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
+        *topo = hash_combine(*topo, adj[id]);
     for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
         if (cm_present(s, id))
             p |= node_bit(id);
@@ -119,10 +127,11 @@ void liveness_topology(sim *s)
     sim_cm *m = &s->cm;
     if (!m->ready)
         return;
-    uint64_t set = s->healed ? 0 : connected_majorities(s);
-    if (set == m->set)
-        return; /* the same nodes connected: the period goes on */
+    uint64_t topo = 0, set = s->healed ? 0 : connected_majorities(s, &topo);
+    if (set == m->set && topo == m->topo)
+        return; /* the same nodes and links: the period goes on */
     m->set = set;
+    m->topo = topo;
     m->gen++;
     m->since_ns = s->now;
     if (set)

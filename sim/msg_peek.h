@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
     PEEK_TERM = 4,          /* header: u8 version | u8 type | u16 from | u64 term */
@@ -24,9 +25,11 @@ enum {
 
 static inline uint64_t peek_u64(const uint8_t *p)
 {
-    uint64_t v = 0; /* little-endian; compilers turn this into one load */
-    for (unsigned i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
+    uint64_t v; /* little-endian on the wire */
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 

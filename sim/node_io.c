@@ -46,51 +46,49 @@ static __attribute__((noinline)) void send_new_leader_ae(sim *s, sim_node *n, ra
     sim_send(s, n->id, to, buf, len);
 }
 
-/* note_sent's rare cases: votes asked and granted, appends acknowledged
- * (the durability and vote checks' promises, check.h). */
-static __attribute__((noinline)) void note_sent_promise(sim *s, sim_node *n, raft_id to,
-                                                        const uint8_t *buf, size_t len,
-                                                        uint64_t term)
+/* note_sent's vote cases (PreVotes aside: they ask, change and promise
+ * nothing, thesis §9.6), out of line: rare. */
+static __attribute__((noinline)) void note_sent_vote(sim *s, sim_node *n, raft_id to,
+                                                     const uint8_t *buf, size_t len)
 {
     checker *c = &s->chk;
-    switch (buf[1]) {
-    case RAFT_MSG_REQUEST_VOTE:
+    uint64_t term = peek_term(buf);
+    if (buf[1] == RAFT_MSG_REQUEST_VOTE) {
         if (peek_u8(buf, len, PEEK_RV_PREVOTE))
-            return; /* asks, changes and promises nothing (thesis §9.6) */
+            return;
         chk_vote(c, n->id, n->id, term); /* its vote for itself */
         chk_sent_vote(c, n->id, n->id, term);
-        return;
-    case RAFT_MSG_REQUEST_VOTE_RESP:
-        if (peek_u8(buf, len, PEEK_RVR_PREVOTE))
-            return;
+    } else if (!peek_u8(buf, len, PEEK_RVR_PREVOTE)) {
         if (peek_u8(buf, len, PEEK_RVR_GRANTED))
             chk_vote_granted_sent(c, n->id, to, term);
         else
             chk_sent_term(c, n->id, term);
-        return;
-    case RAFT_MSG_APPEND_ENTRIES_RESP:
-        if (peek_u8(buf, len, PEEK_AER_SUCCESS) && len >= PEEK_AER_MATCH + 8)
-            chk_sent_ack(c, n->id, term, peek_u64(buf + PEEK_AER_MATCH));
-        else
-            chk_sent_term(c, n->id, term);
-        return;
-    default: chk_sent_term(c, n->id, term); return;
     }
 }
 
-/* What a Raft node's message promises: its term (a leader's AppendEntries,
- * the usual message, needs only that, inline), a vote, an acknowledgement. */
+/* What a Raft node's message promises (check.h). A leader's messages
+ * promise nothing new: its term was promised by its RequestVote. Every
+ * other message but PreVote's carries the node's current term (the core
+ * drops queued messages of an older term), so a reply needs no decoding
+ * but for the index an AppendEntries success acknowledges. */
 static inline void note_sent(sim *s, sim_node *n, raft_id to, const uint8_t *buf, size_t len)
 {
-    if (s->ops != &raft_proto_ops || len < PEEK_MIN_LEN)
+    if (len < PEEK_MIN_LEN)
         return;
-    uint64_t term = peek_term(buf);
-    if (buf[1] == RAFT_MSG_APPEND_ENTRIES) {
-        if (term > s->chk.dur[n->id].sent_term)
-            s->chk.dur[n->id].sent_term = term;
+    uint8_t type = buf[1];
+    if (type == RAFT_MSG_APPEND_ENTRIES || type == RAFT_MSG_INSTALL_SNAPSHOT ||
+        type == RAFT_MSG_TIMEOUT_NOW)
         return;
+    if (type == RAFT_MSG_REQUEST_VOTE || type == RAFT_MSG_REQUEST_VOTE_RESP) {
+        note_sent_vote(s, n, to, buf, len);
+    } else if (type == RAFT_MSG_APPEND_ENTRIES_RESP && len >= PEEK_AER_MATCH + 8 &&
+               buf[PEEK_AER_SUCCESS]) {
+        chk_sent_ack(&s->chk, n->id, n->term, peek_u64(buf + PEEK_AER_MATCH));
+    } else {
+        chk_durable *d = &s->chk.dur[n->id];
+        if (n->term > d->sent_term)
+            d->sent_term = n->term;
     }
-    note_sent_promise(s, n, to, buf, len, term);
 }
 
 static void io_send(void *ctx, raft_id to, const uint8_t *buf, size_t len)

@@ -152,7 +152,8 @@ enum {
 typedef struct sim_cm {
     bool ready;          /* on, and the nodes have started */
     uint64_t set;        /* nodes in a connected majority (bit id - 1); 0 = none */
-    uint64_t gen;        /* bumped when `set` changes: stale period ends are ignored */
+    uint64_t topo;       /* digest of the links among present nodes */
+    uint64_t gen;        /* bumped when either changes: stale period ends are ignored */
     uint64_t since_ns;   /* since when `set` is connected */
     uint64_t period_ns;  /* the current period's start */
     uint64_t best_ns;    /* longest unbroken leadership in `set` this period */

@@ -30,7 +30,8 @@ bugs_bin=$1 good_bin=$2 max_seeds=${3:-1000} clean_seeds=${4:-1-200}
 scenarios="tests/bugcheck/elections3.scn tests/bugcheck/figure8.scn tests/bugcheck/figure8-busy.scn
 tests/bugcheck/swarm3.scn
 scenarios/chaos.scn
-tests/bugcheck/swarm5.scn"
+tests/bugcheck/swarm5.scn
+tests/bugcheck/partial5.scn"
 work=$(mktemp -d "${TMPDIR:-/tmp}/raftsim-bugcheck.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }

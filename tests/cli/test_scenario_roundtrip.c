@@ -31,6 +31,7 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
 {
     EQ(n_nodes); EQ(protocol); EQ(n_clients); EQ(logbuf_max_records); EQ(logbuf_max_bytes);
     EQ(duration_ns); EQ(max_events); EQ(liveness); EQ(heal_at_ns); EQ(converge_within_ns);
+    EQ(connected_liveness); EQ(connected_within_ns);
     EQ(net.drop_ppm); EQ(net.dup_ppm); EQ(net.reorder_ppm); EQ(net.reorder_ns);
     EQ(net.bandwidth_Bps); EQ(disk.torn_writes);
     dist_equal(&a->net.latency, &b->net.latency, what);
