@@ -90,6 +90,8 @@ typedef struct chk_durable {
     /* the vote rule: the node's vote in vote_term (RAFT_NONE: none yet) */
     raft_id vote;
     uint64_t vote_term;
+    raft_id req_from;            /* the RequestVote being delivered (RAFT_NONE: none) */
+    uint64_t req_term;
 } chk_durable;
 
 /* What a node holds right after a restart (its status once created). */
@@ -197,6 +199,13 @@ void chk_recovered(checker *c, raft_id n, const chk_recovery *r);
  * becomes a candidate); it sent a reply granting its vote to `to`. */
 void chk_vote(checker *c, raft_id n, raft_id cand, uint64_t term);
 void chk_vote_granted_sent(checker *c, raft_id n, raft_id to, uint64_t term);
+/* A RequestVote of `term` from `from` is being delivered to n (from =
+ * RAFT_NONE: its delivery is over). */
+static inline void chk_vote_request(checker *c, raft_id n, raft_id from, uint64_t term)
+{
+    c->dur[n].req_from = from;
+    c->dur[n].req_term = term;
+}
 
 bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash);
 void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,

@@ -6,7 +6,9 @@
  * up-to-date and already-voted tests), when it becomes a candidate (its vote
  * for itself), when it sends a reply that grants one, and on a restart (its
  * recovered hard state, check_durable.c). A vote reported in a term older
- * than the node's current one was granted to a stale request; a granting
+ * than the node's current one, or while a RequestVote of an older term than
+ * the vote's is delivered from the same candidate, was granted to a stale
+ * request; a granting
  * reply to a candidate the node has not voted for in that term answers a
  * request it refused (or never recorded): either breaks the rule.
  */
@@ -18,6 +20,13 @@ void chk_vote(checker *c, raft_id n, raft_id cand, uint64_t term)
 {
     assert(n >= 1 && n <= c->n_nodes);
     chk_durable *d = &c->dur[n];
+    if (d->req_from == cand && d->req_term < term) {
+        chk_fail(c, SIM_V_VOTE, n, cand, 0, term,
+                 "node %u granted its vote in term %llu to %u's RequestVote of term %llu (a "
+                 "stale request)", n, (unsigned long long)term, cand,
+                 (unsigned long long)d->req_term);
+        return;
+    }
     if (term < c->nodes[n].term || term < d->vote_term) {
         chk_fail(c, SIM_V_VOTE, n, cand, 0, term,
                  "node %u granted a vote to %u in term %llu while in term %llu (a stale "

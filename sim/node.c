@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/msg.h"
+#include "msg_peek.h"
 #include "sim_internal.h"
 
 #define PPM UINT64_C(1000000)
@@ -364,6 +366,16 @@ static void hold(sim *s, sim_node *n, uint32_t slot)
     n->held[n->held_n++] = slot;
 }
 
+/* A RequestVote, delivered with the checker told whose and of which term
+ * (check_vote.c: no vote may answer a request of an older term). */
+static __attribute__((noinline)) void receive_vote_request(sim *s, sim_node *n, sim_ep from,
+                                                           const uint8_t *buf, size_t len)
+{
+    chk_vote_request(&s->chk, n->id, from, peek_term(buf));
+    s->ops->receive(n->proto, from, buf, len);
+    chk_vote_request(&s->chk, n->id, RAFT_NONE, 0);
+}
+
 void node_deliver(sim *s, uint32_t slot)
 {
     net_msg *m = net_slot(&s->nw, slot);
@@ -392,7 +404,9 @@ void node_deliver(sim *s, uint32_t slot)
     trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
     if (dup)
         sim_cover(s, SIM_COV_DUPLICATE_DELIVERED);
-    if (sim_is_node(s, from))
+    if (sim_is_node(s, from) && type == RAFT_MSG_REQUEST_VOTE && len >= PEEK_MIN_LEN)
+        receive_vote_request(s, n, from, buf, len);
+    else if (sim_is_node(s, from))
         s->ops->receive(n->proto, from, buf, len);
     else
         node_client_request(s, n, from, buf, len);

@@ -27,7 +27,8 @@ if [ $# -lt 2 ]; then
 fi
 bugs_bin=$1 good_bin=$2 max_seeds=${3:-1000} clean_seeds=${4:-1-200}
 # Cheapest scenarios first: a bug caught by a short one is not hunted further.
-scenarios="tests/bugcheck/elections3.scn tests/bugcheck/figure8.scn tests/bugcheck/figure8-busy.scn
+scenarios="tests/bugcheck/elections3.scn tests/bugcheck/votes5.scn tests/bugcheck/figure8.scn
+tests/bugcheck/figure8-busy.scn
 tests/bugcheck/swarm3.scn
 scenarios/chaos.scn
 tests/bugcheck/swarm5.scn

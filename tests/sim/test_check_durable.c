@@ -182,3 +182,16 @@ Test(durable, a_vote_changed_across_a_restart_is_flagged_as_a_vote)
     restart(3, 2, 2, 0); /* recovered a vote for n2 in the same term */
     expect(SIM_V_VOTE, "voting for 2, after granting its vote to 1");
 }
+
+Test(durable, a_vote_answering_a_request_of_an_older_term_is_flagged)
+{
+    chk_term(&c, 2, 6);
+    chk_vote_request(&c, 2, 3, 6); /* n3 asks in term 6: granted, fine */
+    chk_vote(&c, 2, 3, 6);
+    chk_vote_request(&c, 2, RAFT_NONE, 0);
+    cr_assert(!c.violated, "%s", c.v.detail);
+    chk_term(&c, 2, 7);
+    chk_vote_request(&c, 2, 1, 5); /* n1's request of term 5 ... */
+    chk_vote(&c, 2, 1, 7);         /* ... answered with a vote in term 7 */
+    expect(SIM_V_VOTE, "RequestVote of term 5 (a stale request)");
+}
