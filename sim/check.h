@@ -208,6 +208,7 @@ static inline void chk_vote_request(checker *c, raft_id n, raft_id from, uint64_
 }
 
 bool chk_has_entry(const checker *c, raft_id n, uint64_t index, uint64_t *hash);
+bool chk_hash_at(const checker *c, raft_id n, uint64_t index, uint64_t *hash); /* the same */
 void chk_fail(checker *c, enum sim_violation_kind kind, raft_id n1, raft_id n2,
               uint64_t index, uint64_t term, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -52,7 +52,7 @@ void chk_ack_at_crash(checker *c, raft_id n)
     if (!d->ack_term || d->ack_term != nd->term || d->ack_index < nd->base)
         d->ack_term = 0; /* overtaken, or under its snapshot (committed truth) */
     else
-        d->ack_hash = chk_has_entry(c, n, d->ack_index, &h) ? h : 0;
+        d->ack_hash = chk_hash_at(c, n, d->ack_index, &h) ? h : 0;
 }
 
 static void check_term(checker *c, raft_id n, const chk_recovery *r)
@@ -89,7 +89,7 @@ static void check_acked_prefix(checker *c, raft_id n, const chk_recovery *r)
     if (d->ack_term != r->term || d->ack_index <= r->snap.index)
         return;
     uint64_t h = 0;
-    bool held = d->ack_index <= r->last_index && chk_has_entry(c, n, d->ack_index, &h);
+    bool held = d->ack_index <= r->last_index && chk_hash_at(c, n, d->ack_index, &h);
     if (!held || !d->ack_hash || h != d->ack_hash)
         chk_fail(c, SIM_V_DURABILITY, n, 0, d->ack_index, d->ack_term,
                  "node %u acknowledged its log up to %llu in term %llu, but restarted with "

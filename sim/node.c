@@ -371,7 +371,7 @@ static void hold(sim *s, sim_node *n, uint32_t slot)
 static __attribute__((noinline)) void receive_vote_request(sim *s, sim_node *n, sim_ep from,
                                                            const uint8_t *buf, size_t len)
 {
-    chk_vote_request(&s->chk, n->id, from, peek_term(buf));
+    chk_vote_request(&s->chk, n->id, from, len >= PEEK_MIN_LEN ? peek_term(buf) : 0);
     s->ops->receive(n->proto, from, buf, len);
     chk_vote_request(&s->chk, n->id, RAFT_NONE, 0);
 }
@@ -404,11 +404,12 @@ void node_deliver(sim *s, uint32_t slot)
     trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
     if (dup)
         sim_cover(s, SIM_COV_DUPLICATE_DELIVERED);
-    if (sim_is_node(s, from) && type == RAFT_MSG_REQUEST_VOTE && len >= PEEK_MIN_LEN)
-        receive_vote_request(s, n, from, buf, len);
-    else if (sim_is_node(s, from))
-        s->ops->receive(n->proto, from, buf, len);
-    else
+    if (sim_is_node(s, from)) {
+        if (__builtin_expect(type == RAFT_MSG_REQUEST_VOTE, 0))
+            receive_vote_request(s, n, from, buf, len);
+        else
+            s->ops->receive(n->proto, from, buf, len);
+    } else
         node_client_request(s, n, from, buf, len);
     net_release(&s->nw, slot);
     if (n->proto)

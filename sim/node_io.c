@@ -46,61 +46,61 @@ static __attribute__((noinline)) void send_new_leader_ae(sim *s, sim_node *n, ra
     sim_send(s, n->id, to, buf, len);
 }
 
-/* note_sent's vote cases (PreVotes aside: they ask, change and promise
- * nothing, thesis §9.6), out of line: rare. */
-static __attribute__((noinline)) void note_sent_vote(sim *s, sim_node *n, raft_id to,
-                                                     const uint8_t *buf, size_t len)
+/* What a Raft node's message promises (check.h). A leader's messages
+ * (AppendEntries, InstallSnapshot, TimeoutNow) promise nothing new: its
+ * RequestVote promised its term. Every other message but PreVote's carries
+ * the node's current term (the core drops queued messages of an older
+ * term), so only a vote's message and the index an AppendEntries success
+ * acknowledges need reading. Bit t set: type t promises something. */
+#define PROMISING_TYPES                                                                   \
+    ((1u << RAFT_MSG_REQUEST_VOTE) | (1u << RAFT_MSG_REQUEST_VOTE_RESP) |                 \
+     (1u << RAFT_MSG_APPEND_ENTRIES_RESP) | (1u << RAFT_MSG_INSTALL_SNAPSHOT_RESP))
+
+/* The rarer promises, out of line, the send its tail: votes asked and
+ * granted (PreVotes aside: they ask, change and promise nothing, thesis
+ * §9.6), a term answered in. */
+static __attribute__((noinline)) void send_noting_other(sim *s, sim_node *n, raft_id to,
+                                                        const uint8_t *buf, size_t len)
 {
     checker *c = &s->chk;
-    uint64_t term = peek_term(buf);
+    uint64_t term = len >= PEEK_MIN_LEN ? peek_term(buf) : 0;
     if (buf[1] == RAFT_MSG_REQUEST_VOTE) {
-        if (peek_u8(buf, len, PEEK_RV_PREVOTE))
-            return;
-        chk_vote(c, n->id, n->id, term); /* its vote for itself */
-        chk_sent_vote(c, n->id, n->id, term);
-    } else if (!peek_u8(buf, len, PEEK_RVR_PREVOTE)) {
-        if (peek_u8(buf, len, PEEK_RVR_GRANTED))
+        if (!peek_u8(buf, len, PEEK_RV_PREVOTE)) {
+            chk_vote(c, n->id, n->id, term); /* its vote for itself */
+            chk_sent_vote(c, n->id, n->id, term);
+        }
+    } else if (buf[1] == RAFT_MSG_REQUEST_VOTE_RESP) {
+        if (peek_u8(buf, len, PEEK_RVR_PREVOTE))
+            ; /* promises nothing */
+        else if (peek_u8(buf, len, PEEK_RVR_GRANTED))
             chk_vote_granted_sent(c, n->id, to, term);
         else
             chk_sent_term(c, n->id, term);
-    }
-}
-
-/* What a Raft node's message promises (check.h). A leader's messages
- * promise nothing new: its term was promised by its RequestVote. Every
- * other message but PreVote's carries the node's current term (the core
- * drops queued messages of an older term), so a reply needs no decoding
- * but for the index an AppendEntries success acknowledges. */
-static inline void note_sent(sim *s, sim_node *n, raft_id to, const uint8_t *buf, size_t len)
-{
-    if (len < PEEK_MIN_LEN)
-        return;
-    uint8_t type = buf[1];
-    if (type == RAFT_MSG_APPEND_ENTRIES || type == RAFT_MSG_INSTALL_SNAPSHOT ||
-        type == RAFT_MSG_TIMEOUT_NOW)
-        return;
-    if (type == RAFT_MSG_REQUEST_VOTE || type == RAFT_MSG_REQUEST_VOTE_RESP) {
-        note_sent_vote(s, n, to, buf, len);
-    } else if (type == RAFT_MSG_APPEND_ENTRIES_RESP && len >= PEEK_AER_MATCH + 8 &&
-               buf[PEEK_AER_SUCCESS]) {
-        chk_sent_ack(&s->chk, n->id, n->term, peek_u64(buf + PEEK_AER_MATCH));
     } else {
-        chk_durable *d = &s->chk.dur[n->id];
-        if (n->term > d->sent_term)
-            d->sent_term = n->term;
+        chk_sent_term(c, n->id, n->term);
     }
+    sim_send(s, n->id, to, buf, len);
 }
 
+/* Every call ends in a tail call (no frame, no register saves: this runs
+ * on every message). */
 static void io_send(void *ctx, raft_id to, const uint8_t *buf, size_t len)
 {
     sim_node *n = ctx;
     sim *s = n->s;
     if (!n->up || to < 1 || to > s->cfg.n_nodes)
         return;
-    note_sent(s, n, to, buf, len);
-    if (n->role == RAFT_LEADER && len >= 2 && buf[1] == RAFT_MSG_APPEND_ENTRIES &&
-        !metrics_leader_ae_known(&s->met, n->id, n->term, s->now)) {
-        send_new_leader_ae(s, n, to, buf, len);
+    uint8_t type = len >= 2 ? buf[1] : 0;
+    if (type == RAFT_MSG_APPEND_ENTRIES) {
+        if (n->role == RAFT_LEADER && !metrics_leader_ae_known(&s->met, n->id, n->term, s->now)) {
+            send_new_leader_ae(s, n, to, buf, len);
+            return;
+        }
+    } else if (type == RAFT_MSG_APPEND_ENTRIES_RESP && len >= PEEK_AER_MATCH + 8 &&
+               buf[PEEK_AER_SUCCESS]) {
+        chk_sent_ack(&s->chk, n->id, n->term, peek_u64(buf + PEEK_AER_MATCH));
+    } else if (type < 32 && ((PROMISING_TYPES >> type) & 1)) {
+        send_noting_other(s, n, to, buf, len);
         return;
     }
     sim_send(s, n->id, to, buf, len);
