@@ -166,7 +166,9 @@ Test(raft_status, names_cover_every_code_role_event_and_bug)
     for (int k = 0; k < RAFT_EV__COUNT; k++)
         cr_assert_str_neq(raft_event_name((enum raft_event_kind)k), "?", "event %d named", k);
     cr_assert_str_eq(raft_bug_flag(0), "no-uptodate-check");
-    cr_assert_str_eq(raft_bug_flag(RAFT_BUG__COUNT - 1), "read-counts-noops");
+    cr_assert_str_eq(raft_bug_flag(RAFT_BUG_INDEX_BAD_CONFLICT_HINT), "bad-conflict-hint");
+    cr_assert_str_eq(raft_bug_flag(RAFT_BUG_INDEX_READ_COUNTS_NOOPS), "read-counts-noops");
+    cr_assert_not_null(raft_bug_flag(RAFT_BUG__COUNT - 1)); /* the last one is named */
     cr_assert_null(raft_bug_flag(RAFT_BUG__COUNT));
     cr_assert_not_null(raft_bug_text(3));
 #ifdef RAFT_BUGS
