@@ -109,6 +109,7 @@ typedef struct explore_space {
 
 /* Limits that keep a drawn run finite and meaningful. */
 #define EXPLORE_MIN_LIVENESS_NS (500 * UINT64_C(1000000)) /* shorter cannot elect */
+#define EXPLORE_LOG_RATIO 16   /* wider duration ranges are drawn log-uniformly */
 #define EXPLORE_MAX_SCRIPTED 64 /* `at` lines a seed's draw may add */
 /* A drawn run needing more events has run away (a message storm): it fails
  * as event-limit instead of exhausting memory. The default space's largest
