@@ -47,40 +47,43 @@ SCENARIO ?= scenarios/default.scn
 .PHONY: all run test check test-purity test-units test-scenarios asan bugs determinism bench report \
         report-check fuzz bugcheck clean deps help tests-bin
 
-all: $(RAFTSIM)
+all: $(RAFTSIM) ## build raftsim (build/raftsim)
 
-help:
-	@sed -n 's/^#   //p' Makefile; \
-	echo "make all          build raftsim (build/raftsim)"; \
-	echo "make bugs         test-only build with the bug catalogue (build/bugs/raftsim)"; \
-	echo "make determinism  same trace hashes under gcc -O0/-O2, clang, ASan, PGO"; \
-	echo "make bench        benchmarks (table + CSV); bench-callgrind: instruction counts"; \
-	echo "make pgo          profile-guided build/pgo/raftsim for long sweeps; bench-pgo"; \
-	echo "make bugcheck     every catalogue bug caught by a seed sweep, then shrunk"; \
-	echo "make fuzz         libFuzzer targets (FUZZ_SECONDS=N)"; \
-	echo "make asan-sweep   chaos sweep under ASan+UBSan; make valgrind: memcheck run"; \
-	echo "make report       classroom plots in reports/out/ (QUICK=1, STUDY=name)"; \
-	echo "make raftd        the real-network daemon and client (build/raftd, build/raftctl)"; \
-	echo "make cluster      3 raftd nodes on 127.0.0.1 (data in build/cluster/); cluster-stop"; \
-	echo "make clean        remove build/ and reports/out/"
+help: ## every target, with what it does (this list)
+	@awk -F':[^#]*## ' '/^[a-zA-Z0-9_-]+:.*## /{printf "make %-20s %s\n", $$1, $$2}' \
+	    Makefile $(sort $(wildcard mk/*.mk))
 
-$(BUILD)/%.o: %.c
+# The compiler, its flags and the link flags of this build folder, recorded so
+# that a change to any of them rebuilds every object (the file is rewritten
+# only when its text changes, so an unchanged build stays up to date).
+FLAGS_STAMP = $(BUILD)/.flags
+FLAGS_NOW   = $(CC) $(ALLCFLAGS) / $(XLDFLAGS) $(LDLIBS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
+# Each archive is written afresh, so the object of a deleted source is never
+# linked from an old copy.
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(SIM_LIB): $(call obj,$(SIM_SRC))
 	@mkdir -p $(dir $@)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(RAFTSIM): $(call obj,$(CLI_SRC)) $(SIM_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- tests (Criterion) ----
-deps:
+deps: ## install the test dependencies (tools/install-deps.sh)
 	@tools/install-deps.sh test
 
 $(BUILD)/test_core: $(call obj,$(TCORE_SRC)) $(CORE_LIB) | deps
@@ -95,50 +98,63 @@ $(BUILD)/test_cli: $(call obj,$(TCLI_SRC)) $(SIM_LIB) $(CORE_LIB) | deps $(RAFTS
 # Test objects need Criterion's headers before they compile.
 $(call obj,$(TCORE_SRC) $(TSIM_SRC) $(TCLI_SRC)): | deps
 
-tests-bin: $(TESTS) $(RAFTSIM)
+tests-bin: $(TESTS) $(RAFTSIM) ## build the test binaries and raftsim
 
 # RAFTSIM_BIN tells the CLI tests which binary to drive.
-test-units: tests-bin
-	@set -e; for t in $(TESTS); do \
-	    echo "== $$t"; RAFTSIM_BIN=$(abspath $(RAFTSIM)) $$t --jobs 2; done
+# Every binary runs, whatever the one before it did; the failures are listed
+# at the end.
+test-units: tests-bin ## every Criterion test binary (core, sim, cli)
+	@failed=""; for t in $(TESTS); do \
+	    echo "== $$t"; RAFTSIM_BIN=$(abspath $(RAFTSIM)) $$t --jobs 2 || failed="$$failed $$t"; \
+	done; [ -z "$$failed" ] || { echo "test-units: FAILED:$$failed" >&2; exit 1; }
 
 # Every scenario in the library (and every shrunk regression) must pass its
 # expectations with no violation, for a few seeds each.
 SCENARIO_SEEDS ?= 1-100
-test-scenarios: $(RAFTSIM)
+test-scenarios: $(RAFTSIM) ## every library scenario, regression and swarm for SCENARIO_SEEDS seeds
 	@tools/run-scenarios.sh $(RAFTSIM) $(SCENARIO_SEEDS)
 
 # The purity check reads the library's symbol tables, which LTO objects do not
 # fill with the calls GCC treats as builtins (printf, memcpy, ...): check a
 # plain build of core/.
 PURITY_LIB = $(if $(LTO),$(BUILD)/purity/libraftcore.a,$(CORE_LIB))
-test-purity: $(CORE_LIB)
+test-purity: $(CORE_LIB) ## core/ calls no clock, file, socket, thread or global randomness
 	@$(if $(LTO),$(MAKE) --no-print-directory -s BUILD=$(BUILD)/purity LTO= $(PURITY_LIB))
 	@tools/check-core-purity.sh $(PURITY_LIB)
 
 # check: what every build variant must pass (the sanitizer build runs this).
-check: deps tests-bin
-	@$(MAKE) --no-print-directory test-purity
-	@$(MAKE) --no-print-directory test-units
-	@$(MAKE) --no-print-directory test-scenarios
+# Every stage runs even when one before it failed; the failed ones are
+# listed at the end.
+CHECK_STAGES = test-help test-purity test-units test-scenarios
+check: deps tests-bin ## the tests every build variant must pass (make test runs these)
+	@failed=""; for t in $(CHECK_STAGES); do \
+	    $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
+	[ -z "$$failed" ] || { echo "check: FAILED:$$failed" >&2; exit 1; }
 
-# test: check, plus the quick classroom report (plots are built and verified).
-test: check
-	@$(MAKE) --no-print-directory test-report
-	@$(MAKE) --no-print-directory test-raftd
+# Every target in Makefile and mk/*.mk says what it does in make help.
+test-help: ## every make target has a line in make help
+	@tools/check-make-help.sh Makefile $(sort $(wildcard mk/*.mk))
 
-run: $(RAFTSIM)
+# test: check, plus the quick classroom report (plots are built and verified)
+# and the real-network daemon's tests; every stage runs, failures listed last.
+TEST_STAGES = check test-report test-raftd
+test: ## install test dependencies, build, run every test and scenario
+	@failed=""; for t in $(TEST_STAGES); do \
+	    $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
+	[ -z "$$failed" ] || { echo "make test: FAILED:$$failed" >&2; exit 1; }
+
+run: $(RAFTSIM) ## build raftsim and run the default scenario (SCENARIO=file)
 	$(RAFTSIM) run $(SCENARIO)
 
-asan:
+asan: ## make check under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	    XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    SCENARIO_SEEDS=1-5 check
 
-bugs:
+bugs: ## test-only build with the bug catalogue (build/bugs/raftsim)
 	@$(MAKE) --no-print-directory BUILD=build/bugs XCFLAGS=-DRAFT_BUGS build/bugs/raftsim
 
-clean:
+clean: ## remove build/ and reports/out/
 	rm -rf build reports/out
 
 include $(wildcard mk/*.mk)

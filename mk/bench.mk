@@ -24,13 +24,13 @@ $(BENCH_REF): tools/bench/reference/canonical_h2h.c
 	$(CC) $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L $$(pkg-config --cflags raft) -o $@ $< \
 	    "$$(pkg-config --variable=libdir raft)/libraft.a"
 
-bench: $(BENCH_SIM) $(RAFTSIM)
+bench: $(BENCH_SIM) $(RAFTSIM) ## benchmarks in turns with the reference (table + CSV)
 	@tools/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_REF)
 	$(BENCH_SIM) --csv $(BUILD)/bench.csv --raftsim $(RAFTSIM) --reference $(BENCH_REF) \
 	    $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-callgrind
 
-bench-callgrind: $(BENCH_SIM) $(RAFTSIM)
+bench-callgrind: $(BENCH_SIM) $(RAFTSIM) ## instruction counts of the benchmark runs (bench/callgrind.txt)
 	@tools/install-deps.sh valgrind
 	@tools/bench/callgrind.sh $(BENCH_SIM) bench/callgrind.txt $(CALLGRIND_SECONDS) $(RAFTSIM)

@@ -11,7 +11,7 @@ BUGCHECK_SEEDS ?= 1000
 BUGCHECK_CLEAN ?= 1-200
 
 .PHONY: bugcheck
-bugcheck: $(RAFTSIM)
+bugcheck: $(RAFTSIM) ## every catalogue bug caught by a seed sweep, shrunk, verified both ways
 	@$(MAKE) --no-print-directory bugs
 	@BUGCHECK_KEEP=$(BUGCHECK_KEEP) tools/bugcheck.sh build/bugs/raftsim $(RAFTSIM) \
 	    $(BUGCHECK_SEEDS) $(BUGCHECK_CLEAN)

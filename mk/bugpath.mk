@@ -8,6 +8,6 @@
 
 BUGPATH_SEEDS ?= 1-2000
 
-test-bugpath:
+test-bugpath: ## a bugs build with no bug on takes the correct path
 	@$(MAKE) --no-print-directory bugs
 	@BUGPATH_SEEDS=$(BUGPATH_SEEDS) tests/cli/bug_path.sh build/bugs/raftsim

@@ -10,7 +10,7 @@ DET_ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 DET_BINS = build/det-gcc-O0/raftsim build/det-gcc-O2/raftsim build/det-clang-O2/raftsim \
            build/det-asan/raftsim build/pgo/raftsim build/det-bugs/raftsim
 
-determinism:
+determinism: ## same trace hashes under gcc -O0/-O2, clang, ASan, PGO and the bugs build
 	@$(MAKE) --no-print-directory BUILD=build/det-gcc-O0 CC=gcc OPT=-O0 \
 	    build/det-gcc-O0/raftsim
 	@$(MAKE) --no-print-directory BUILD=build/det-gcc-O2 CC=gcc OPT=-O2 \

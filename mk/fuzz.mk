@@ -26,11 +26,11 @@ FUZZ_SEEDS_scenario ?= $(wildcard scenarios)
 
 .PHONY: fuzz fuzz-bins fuzz-libs fuzz-check fuzz-corpus fuzz-deps
 
-fuzz-deps:
+fuzz-deps: ## install clang and libFuzzer
 	@tools/install-deps.sh fuzz
 
 # The libraries, instrumented for coverage (fuzzer-no-link), in their own folder.
-fuzz-libs: | fuzz-deps
+fuzz-libs: | fuzz-deps ## the libraries instrumented for fuzzing (build/fuzz)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT=-O1 \
 	    XCFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_LIBS)
 
@@ -38,10 +38,10 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c fuzz-libs
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS) $(LDLIBS)
 
-fuzz-bins: $(FUZZ_BINS)
+fuzz-bins: $(FUZZ_BINS) ## build every libFuzzer target
 
 # -rss_limit_mb guards against inputs that make a target allocate without bound.
-fuzz: fuzz-bins
+fuzz: fuzz-bins ## run every libFuzzer target for FUZZ_SECONDS
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts; \
 	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
@@ -53,14 +53,14 @@ fuzz: fuzz-bins
 	        $(FUZZ_BUILD)/corpus/$$t $$seeds; \
 	done
 
-fuzz-check: fuzz-bins
+fuzz-check: fuzz-bins ## replay every fuzz target's seed corpus once
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    [ -d tests/fuzz/corpus/$$t ] || continue; \
 	    echo "== fuzz_$$t: seed corpus"; \
 	    $(FUZZ_BUILD)/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t; \
 	done
 
-fuzz-corpus:
+fuzz-corpus: ## regenerate the msg and logbuf seed corpora
 	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus/msg tests/fuzz/corpus/logbuf
 	$(CC) $(WARN) -O1 -D_POSIX_C_SOURCE=200809L -o $(FUZZ_BUILD)/mkcorpus \
 	    tests/fuzz/mkcorpus.c core/msg.c core/chunks.c $(wildcard core/logbuf*.c)

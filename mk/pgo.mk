@@ -13,7 +13,7 @@ PGO_USE   = -fprofile-use -fprofile-partial-training -Wno-missing-profile
 
 .PHONY: pgo bench-pgo
 
-pgo:
+pgo: ## profile-guided build/pgo/raftsim for long sweeps
 	@rm -rf $(PGO_BUILD)
 	@$(MAKE) --no-print-directory -s BUILD=$(PGO_BUILD) CC=gcc XCFLAGS=-fprofile-generate \
 	    XLDFLAGS=-fprofile-generate $(PGO_BUILD)/raftsim
@@ -25,7 +25,7 @@ pgo:
 	    $(PGO_BUILD)/raftsim $(PGO_BUILD)/bench_sim
 	@echo "pgo: $(PGO_BUILD)/raftsim and $(PGO_BUILD)/bench_sim"
 
-bench-pgo: pgo
+bench-pgo: pgo ## the benchmarks with the profile-guided build
 	@tools/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_REF)
 	$(PGO_BUILD)/bench_sim --csv $(PGO_BUILD)/bench.csv --raftsim $(PGO_BUILD)/raftsim \

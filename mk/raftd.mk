@@ -22,7 +22,7 @@ CLUSTER_DIR ?= build/cluster
 
 .PHONY: raftd test-raftd test-raftd-units test-raftd-cluster cluster cluster-stop bench-raftd
 
-raftd: $(RAFTD) $(RAFTCTL) $(RAFTRELAY)
+raftd: $(RAFTD) $(RAFTCTL) $(RAFTRELAY) ## the real-network daemon, client and relay (build/raftd, raftctl)
 
 $(RAFTD): $(call obj,$(RAFTD_SRC) $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
@@ -35,20 +35,20 @@ $(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c) $(CO
 
 $(call obj,$(TRAFTD_SRC)): | deps
 
-test-raftd-units: $(TRAFTD)
+test-raftd-units: $(TRAFTD) ## raftd's storage unit tests
 	@echo "== $(TRAFTD)"; $(TRAFTD) --jobs 2
 
 # Every test starts its own cluster on its own loopback ports and kills it.
-test-raftd-cluster: $(RAFTD) $(RAFTCTL) $(RAFTRELAY) $(HISTCHECK)
+test-raftd-cluster: $(RAFTD) $(RAFTCTL) $(RAFTRELAY) $(HISTCHECK) ## real 3-node clusters on 127.0.0.1 under faults
 	@RAFTRELAY=$(abspath $(RAFTRELAY)) HISTCHECK=$(abspath $(HISTCHECK)) tests/raftd/cluster_test.sh $(abspath $(RAFTD)) \
 	    $(abspath $(RAFTCTL)) $(abspath $(BUILD))/raftd-tests
 
-test-raftd: test-raftd-units test-raftd-cluster
+test-raftd: test-raftd-units test-raftd-cluster ## raftd's unit and cluster tests
 
-cluster: $(RAFTD) $(RAFTCTL)
+cluster: $(RAFTD) $(RAFTCTL) ## 3 raftd nodes on 127.0.0.1 (data in build/cluster/)
 	@tools/raftd/cluster.sh start $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(CLUSTER_DIR))
 
-cluster-stop:
+cluster-stop: ## stop the cluster that make cluster started
 	@tools/raftd/cluster.sh stop - - $(abspath $(CLUSTER_DIR))
 
 # Appends/s and latency percentiles on loopback, beside raftsim's prediction
@@ -56,7 +56,7 @@ cluster-stop:
 # `make bench` runs it too (issue 20: the simulation-vs-reality table).
 BENCH_SECONDS ?= 5
 bench: bench-raftd
-bench-raftd: $(RAFTD) $(RAFTCTL) $(RAFTSIM)
+bench-raftd: $(RAFTD) $(RAFTCTL) $(RAFTSIM) ## appends/s and latency of a real cluster beside the simulation
 	@tools/raftd/bench.sh $(abspath $(RAFTD)) $(abspath $(RAFTCTL)) $(abspath $(RAFTSIM)) \
 	    $(abspath $(BUILD))/raftd-bench $(BENCH_SECONDS)
 

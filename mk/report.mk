@@ -25,17 +25,17 @@ $(BUILD)/study_%: $(BUILD)/tools/study/study_%.o $(BUILD)/tools/study/study.o \
                   $(SIM_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
-study-bins: $(STUDY_BINS)
+study-bins: $(STUDY_BINS) ## build the study drivers
 
-report:
+report: ## classroom plots in reports/out/ (QUICK=1, STUDY=name)
 	@tools/install-deps.sh report
 	@$(MAKE) --no-print-directory study-bins
 	@BUILD=$(BUILD) QUICK=$(QUICK) REPORT_OUT=$(REPORT_OUT) REPORT_JOBS=$(REPORT_JOBS) \
 	    reports/run.sh $(if $(STUDY),$(STUDY),$(REPORT_STUDIES))
 
-report-check:
+report-check: ## build the report and verify its plots
 	@tools/install-deps.sh browser
 	@reports/check-browser.sh $(REPORT_OUT)
 
-test-report:
+test-report: ## the QUICK report, built and verified (part of make test)
 	@BUILD=$(BUILD) tests/report/check_quick.sh

@@ -7,7 +7,7 @@ VALGRIND_SCENARIO ?= scenarios/default.scn
 
 .PHONY: asan-sweep valgrind
 
-asan-sweep:
+asan-sweep: ## chaos sweep under ASan+UBSan (ASAN_SWEEP_SEEDS)
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	    XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    build/asan/raftsim
@@ -15,7 +15,7 @@ asan-sweep:
 	build/asan/raftsim sweep scenarios/chaos.scn --seeds $(ASAN_SWEEP_SEEDS) --out $$out; \
 	rc=$$?; rm -rf $$out; exit $$rc
 
-valgrind: $(RAFTSIM)
+valgrind: $(RAFTSIM) ## memcheck run of the default scenarios
 	@tools/install-deps.sh valgrind
 	valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
 	    --errors-for-leak-kinds=all $(RAFTSIM) run $(VALGRIND_SCENARIO) -q
