@@ -303,7 +303,7 @@ static void ppm_text(uint32_t ppm, char *buf, size_t cap)
 void shrink_describe_params(const sim_config *before, const sim_config *after, char *buf,
                             size_t cap)
 {
-    char x[48], y[48];
+    char x[80], y[80]; /* "pareto " and two 31-character durations fit */
     buf[0] = '\0';
     const struct {
         const char *name;
