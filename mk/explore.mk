@@ -13,7 +13,7 @@ EXPLORE_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 EXPLORE_CI_SEEDS ?= 1-30
 
 .PHONY: explore test-explore
-explore: $(RAFTSIM)
+explore: $(RAFTSIM) ## long swarm run of the explore space, a shard per core (EXPLORE_SEEDS)
 	@set -e; n=$(EXPLORE_JOBS); pids=""; \
 	for i in $$(seq 1 $$n); do \
 	    nice $(RAFTSIM) explore $(EXPLORE_SPACE) --seeds $(EXPLORE_SEEDS) --shard $$i/$$n -j 1 \
@@ -22,7 +22,7 @@ explore: $(RAFTSIM)
 	mkdir -p $(EXPLORE_OUT); rc=0; for p in $$pids; do wait $$p || rc=1; done; \
 	$(RAFTSIM) explore --merge $(EXPLORE_OUT)/*.results; exit $$rc
 
-test-explore: $(RAFTSIM)
+test-explore: $(RAFTSIM) ## short explore run with determinism checked (part of make check)
 	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/raftsim-explore.XXXXXX"); \
 	if $(RAFTSIM) explore $(EXPLORE_SPACE) --seeds $(EXPLORE_CI_SEEDS) -j 2 \
 	    --check-determinism --out $$d/out >$$d/log 2>&1; then \
@@ -33,4 +33,4 @@ test-explore: $(RAFTSIM)
 	    grep -E '^(FAIL|raftsim|.*error)' $$d/log | head -n 6; exit 1; \
 	fi
 
-check: test-explore
+CHECK_STAGES += test-explore
