@@ -8,7 +8,8 @@
  *   PARETO   heavy tail, minimum a, mean b (b > a): a + (b - a) * Y where Y has
  *            mean 1 and a power-law tail, built from a geometric level k
  *            (P = 2^-(k+1)) and a uniform: Y = U[0, 2) * 1.5^k / 2, so
- *            P(Y > y) ~ y^-1.71. Levels are capped at 40.
+ *            P(Y > y) ~ y^-1.71. Levels are capped at 12, so Y < 130: a
+ *            delay is at most a + 130 (b - a) (see dist.c).
  */
 #ifndef SIM_DIST_H
 #define SIM_DIST_H

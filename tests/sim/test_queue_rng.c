@@ -240,3 +240,20 @@ Test(dist, pareto_never_goes_below_its_minimum_and_has_roughly_its_mean)
     cr_assert(m > 1700000 && m < 2300000, "mean %llu", (unsigned long long)m);
     cr_assert_gt(hi, 20000000, "a heavy tail: some samples are 10x the mean");
 }
+
+/* One message held for minutes would stall its first-in-first-out link for as
+ * long: the tail stops at 1.5^12 (under 130) times (mean - minimum). */
+Test(dist, pareto_tail_is_bounded_at_130_times_the_excess_mean)
+{
+    sim_dist d = mk(SIM_DIST_PARETO, 1000000, 2000000);
+    rng r;
+    rng_init(&r, 7, 1);
+    uint64_t hi = 0;
+    for (int i = 0; i < 4000000; i++) {
+        uint64_t v = dist_sample(&d, &r);
+        hi = v > hi ? v : hi;
+    }
+    cr_assert_leq(hi, 1000000 + 130 * 1000000ull, "max %llu", (unsigned long long)hi);
+    cr_assert_gt(hi, 1000000 + 60 * 1000000ull, "the top level is reached: max %llu",
+                 (unsigned long long)hi);
+}
