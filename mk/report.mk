@@ -9,7 +9,7 @@
 
 REPORT_OUT     ?= reports/out
 REPORT_STUDIES  = election latency throughput availability compaction prevote spacetime \
-                  heatmap scale
+                  heatmap scale reality
 STUDY          ?=
 QUICK          ?=
 REPORT_JOBS    ?= 2
@@ -29,7 +29,7 @@ study-bins: $(STUDY_BINS) ## build the study drivers
 
 report: ## classroom plots in reports/out/ (QUICK=1, STUDY=name)
 	@tools/install-deps.sh report
-	@$(MAKE) --no-print-directory study-bins
+	@$(MAKE) --no-print-directory study-bins $(if $(QUICK),,raftd $(RAFTSIM))
 	@BUILD=$(BUILD) QUICK=$(QUICK) REPORT_OUT=$(REPORT_OUT) REPORT_JOBS=$(REPORT_JOBS) \
 	    reports/run.sh $(if $(STUDY),$(STUDY),$(REPORT_STUDIES))
 

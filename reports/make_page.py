@@ -494,8 +494,51 @@ def study_section(st):
     return "\n".join(out)
 
 
+def reality_section():
+    """Issue 20's study: the same core on a real network, beside the simulator."""
+    out = ['<h2 id="reality">10. Simulation against reality: raftd on loopback</h2>']
+    r = rows("reality.csv")
+    if not r:
+        why = " (a QUICK report leaves it out: its figures are wall-clock)" if QUICK else ""
+        out.append('<p class="missing">Not run yet%s. Run it with <code>make report '
+                   'STUDY=reality</code> or <code>make bench-raftd</code>.</p>' % why)
+        return "\n".join(out)
+    head = ("<tr><th>workload</th><th>real appends/s</th><th>p50 ms</th><th>p90 ms</th>"
+            "<th>p99 ms</th><th>simulated appends/s</th><th>p50 ms</th><th>p90 ms</th>"
+            "<th>p99 ms</th><th>fsync p50 / p90 / mean &micro;s</th><th>one-way net &micro;s</th></tr>")
+    body = "".join(
+        "<tr><td style='text-align:left'>%s</td>%s<td>%s / %s / %s</td><td>%s</td></tr>" % (
+            html.escape(x["workload"]),
+            "".join("<td>%s</td>" % html.escape(x[k]) for k in (
+                "real_per_s", "real_p50_ms", "real_p90_ms", "real_p99_ms",
+                "sim_per_s", "sim_p50_ms", "sim_p90_ms", "sim_p99_ms")),
+            x["fsync_p50_us"], x["fsync_p90_us"], x["fsync_mean_us"], x["net_us"])
+        for x in r)
+    out.append("<table>%s%s</table>" % (head, body))
+    out.append('<p class="files">Data: <a href="reality.csv">reality.csv</a></p>')
+    out.append("""<p><b>Setup.</b> Three <code>raftd</code> processes on 127.0.0.1 with their
+data on this machine's disk (real <code>fdatasync</code>), driven by <code>raftctl bench</code>
+with 64-byte records for a few seconds per row. For each row the simulator runs the same
+workload with a network delay of half the measured round trip and an fsync time drawn from a
+heavy tail fitted to the leader's measured fdatasync times (median and mean). Real latency is
+per request (the 16-client row's requests carry 4 records), simulated latency per record.</p>
+<p><b>What to notice.</b> The simulation models two costs, the network and the disk, and is
+told what they were; it charges nothing for CPU, scheduling or the three real nodes sharing one
+disk and two cores. Compare the medians, then the tails and the throughput: where they part is
+what the model leaves out. These are wall-clock figures: they change from run to run and
+machine to machine.</p>""")
+    out.append("<p><b>In this run.</b> %s</p>" % html.escape("; ".join(
+        "%s: median %s ms real, %s ms simulated (%.2f×), p99 %s ms real, %s ms simulated"
+        % (x["workload"], x["real_p50_ms"], x["sim_p50_ms"],
+           float(x["sim_p50_ms"]) / float(x["real_p50_ms"]) if float(x["real_p50_ms"]) else 0,
+           x["real_p99_ms"], x["sim_p99_ms"]) for x in r) + "."))
+    out.append("""<p>Re-run it alone: <code>make report STUDY=reality</code>.</p>""")
+    return "\n".join(out)
+
+
 def main():
     toc = "".join('<li><a href="#%s">%s</a></li>' % (s["name"], s["title"]) for s in STUDIES)
+    toc += '<li><a href="#reality">Simulation against reality: raftd on loopback</a></li>'
     mode = ('<p class="note">This page was built with <code>QUICK=1</code>: fewer trials and '
             'shorter runs, so the curves are rougher than the full <code>make report</code>.'
             '</p>' if QUICK else "")
@@ -515,7 +558,8 @@ Each study can be re-run alone with
 %s<ol>%s</ol>
 %s
 %s</body></html>
-""" % (STYLE, mode, toc, "\n".join(study_section(s) for s in STUDIES), CHECK_SCRIPT)
+""" % (STYLE, mode, toc, "\n".join([study_section(s) for s in STUDIES] + [reality_section()]),
+       CHECK_SCRIPT)
     with open(os.path.join(OUT, "index.html"), "w") as f:
         f.write(page)
 

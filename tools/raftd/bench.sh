@@ -8,7 +8,9 @@
 # that run (its last 1024 fdatasync times: median, p90, mean) and the network
 # (half the median round trip of a small request), then runs the same
 # workload in raftsim with fsync `pareto 0.7*median mean` (a heavy tail, like
-# the disk's) and that one-way latency. Not a test: numbers.
+# the disk's) and that one-way latency. Not a test: numbers. The table goes
+# to stdout and WORK/results.txt, and as CSV to WORK/reality.csv (the report's
+# simulation-vs-reality section).
 #
 # usage: bench.sh RAFTD RAFTCTL RAFTSIM WORK [SECONDS]
 set -u
@@ -61,8 +63,18 @@ row() {
         "$(echo "$sim" | sed -n 's/.*ack latency ms:.*p99 \([0-9.]*\)  p99.9.*/\1/p')" \
         "$p50" "$p90" "$mean" "$net"
     echo "raw: $r" >>"$DIR/raw.txt"
+    printf '"%s",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$3" "$(field "$r" appends_per_s)" \
+        "$(field "$r" p50_ms)" "$(field "$r" p90_ms)" "$(field "$r" p99_ms)" \
+        "$(echo "$sim" | sed -n 's/.*acked writes \([0-9]*\).*/\1/p' |
+            awk -v s="$SECS" '{ printf "%.0f", $1 / s }')" \
+        "$(echo "$sim" | sed -n 's/.*ack latency ms: p50 \([0-9.]*\).*/\1/p')" \
+        "$(echo "$sim" | sed -n 's/.*ack latency ms:.*p90 \([0-9.]*\).*/\1/p')" \
+        "$(echo "$sim" | sed -n 's/.*ack latency ms:.*p99 \([0-9.]*\)  p99.9.*/\1/p')" \
+        "$p50" "$p90" "$mean" "$net" >>"$DIR/reality.csv"
 }
 
+echo "workload,real_per_s,real_p50_ms,real_p90_ms,real_p99_ms,sim_per_s,sim_p50_ms,sim_p90_ms,\
+sim_p99_ms,fsync_p50_us,fsync_p90_us,fsync_mean_us,net_us" >"$DIR/reality.csv"
 {
     echo "raftd on loopback (3 nodes, 64-byte records, ${SECS}s per row) against raftsim's prediction"
     echo "for the same workload with fsync and network as measured during the row"
