@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dist.h"
-#include "sim_internal.h"
+#include "action_int.h"
 
 static bool ep_valid(const sim *s, const sim_target *t, bool node_only)
 {
@@ -18,6 +18,8 @@ static bool ep_valid(const sim *s, const sim_target *t, bool node_only)
     case SIM_TARGET_LEADER:
     case SIM_TARGET_FOLLOWER:
         return true;
+    case SIM_TARGET_NAME:
+        return t->ep < SIM_MAX_NAMES;
     case SIM_TARGET_ALL:
     case SIM_TARGET_NONE:
         return false;
@@ -33,11 +35,18 @@ static bool action_valid(const sim *s, const sim_action *a)
     case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP:
         return ep_valid(s, &a->target, true) || a->target.kind == SIM_TARGET_ALL;
     case SIM_ACT_PARTITION:
-        return a->n_groups <= SIM_MAX_GROUPS;
+        if (a->n_groups > SIM_MAX_GROUPS || a->n_sym > SIM_MAX_GROUP_SYMS)
+            return false;
+        for (uint32_t i = 0; i < a->n_sym; i++)
+            if (a->sym_group[i] >= a->n_groups || !ep_valid(s, &a->sym[i], false))
+                return false;
+        return true;
     case SIM_ACT_CUT: case SIM_ACT_UNCUT:
         return ep_valid(s, &a->target, false) && ep_valid(s, &a->target2, false);
-    case SIM_ACT_ISOLATE:
+    case SIM_ACT_ISOLATE: case SIM_ACT_RECONNECT:
         return ep_valid(s, &a->target, false);
+    case SIM_ACT_ISOLATE_PEERS:
+        return ep_valid(s, &a->target, true);
     case SIM_ACT_HEAL:
         return true;
     case SIM_ACT_SET:
@@ -58,7 +67,8 @@ static bool action_valid(const sim *s, const sim_action *a)
 
 int sim_add_action(sim *s, const sim_action *a)
 {
-    if (a->at_ns < s->now || (unsigned)a->kind >= SIM_ACT__COUNT || !action_valid(s, a))
+    if (a->at_ns < s->now || (unsigned)a->kind >= SIM_ACT__COUNT || !action_valid(s, a) ||
+        a->bind > SIM_MAX_NAMES)
         return -1;
     if (s->n_actions == s->cap_actions) {
         size_t cap = s->cap_actions ? s->cap_actions * 2 : 64;
@@ -75,21 +85,9 @@ int sim_add_action(sim *s, const sim_action *a)
     return 0;
 }
 
-/* Resolve LEADER / FOLLOWER to a node (0 = none: the action is skipped). */
 static sim_ep resolve(sim *s, const sim_target *t)
 {
-    if (t->kind == SIM_TARGET_EP)
-        return t->ep;
-    if (t->kind == SIM_TARGET_LEADER)
-        return s->leader && s->nodes[s->leader].up ? s->leader : 0;
-    if (t->kind != SIM_TARGET_FOLLOWER)
-        return 0;
-    raft_id cand[SIM_MAX_NODES];
-    uint32_t k = 0;
-    for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
-        if (s->nodes[id].up && id != s->leader)
-            cand[k++] = id;
-    return k ? cand[rng_below(&s->faults, k)] : 0;
+    return action_resolve(s, t, NULL, 0);
 }
 
 static void record(sim *s, const sim_action *a)
@@ -173,6 +171,19 @@ static bool execute(sim *s, sim_action *done)
             return false;
         done->target = (sim_target){.kind = SIM_TARGET_EP, .ep = t};
     }
+    bool node_kind = done->kind <= SIM_ACT_RESUME || done->kind == SIM_ACT_DRIFT ||
+                     done->kind == SIM_ACT_CLOCK_JUMP || done->kind == SIM_ACT_ISOLATE_PEERS;
+    if (node_kind && t && !sim_is_node(s, t))
+        return false; /* a name bound to a client */
+    if (done->bind)
+        s->bound[done->bind - 1] = t;
+    sim_ep t2 = 0;
+    if (done->kind == SIM_ACT_CUT || done->kind == SIM_ACT_UNCUT) {
+        t2 = resolve(s, &done->target2);
+        if (!t2 || t2 == t)
+            return false;
+        done->target2 = (sim_target){.kind = SIM_TARGET_EP, .ep = t2};
+    }
     switch (done->kind) {
     case SIM_ACT_CRASH: case SIM_ACT_RESTART: case SIM_ACT_PAUSE: case SIM_ACT_RESUME:
     case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP:
@@ -180,9 +191,18 @@ static bool execute(sim *s, sim_action *done)
             if (!t || t == id)
                 node_action(s, done, id);
         return true;
-    case SIM_ACT_PARTITION: net_partition(&s->nw, done->groups, done->n_groups); return true;
-    case SIM_ACT_CUT: net_set_cut(&s->nw, t, done->target2.ep, true); return true;
-    case SIM_ACT_UNCUT: net_set_cut(&s->nw, t, done->target2.ep, false); return true;
+    case SIM_ACT_PARTITION:
+        if (done->n_sym && !action_resolve_groups(s, done))
+            return false;
+        net_partition(&s->nw, done->groups, done->n_groups);
+        return true;
+    case SIM_ACT_CUT: case SIM_ACT_UNCUT:
+        net_set_cut(&s->nw, t, t2, done->kind == SIM_ACT_CUT);
+        if (done->both)
+            net_set_cut(&s->nw, t2, t, done->kind == SIM_ACT_CUT);
+        return true;
+    case SIM_ACT_RECONNECT: action_reconnect(s, t); return true;
+    case SIM_ACT_ISOLATE_PEERS: action_isolate_peers(s, t); return true;
     case SIM_ACT_ISOLATE: net_isolate(&s->nw, t); return true;
     case SIM_ACT_HEAL: net_heal(&s->nw); return true;
     case SIM_ACT_SET: set_param(s, done, t); return true;
@@ -202,9 +222,24 @@ void action_run(sim *s, size_t index)
     sim_action done = s->actions[index];
     if (s->healed && done.from_chaos)
         return; /* liveness phase: chaos is over */
-    if (!execute(s, &done))
+    if (!execute(s, &done)) {
+        if (done.bind)
+            s->bound[done.bind - 1] = 0; /* nobody to bind: the name is unbound */
         return;
+    }
+    /* A run-time `A <-> B` is recorded as the two one-way actions a replay
+     * file spells out, so the replay's trace is the same. */
+    bool both = done.both;
+    done.both = false;
     record(s, &done);
     trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
                (uint64_t)done.value, 0);
+    if (both) {
+        sim_target a = done.target;
+        done.target = done.target2;
+        done.target2 = a;
+        record(s, &done);
+        trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
+                   (uint64_t)done.value, 0);
+    }
 }

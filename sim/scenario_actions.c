@@ -28,8 +28,11 @@ int scn_push_action(scn_parser *p, const sim_action *a)
     return 0;
 }
 
-#define NODE_SEL (SCN_EP_NODE | SCN_EP_LEADER | SCN_EP_FOLLOWER | SCN_EP_ALL)
-#define NODE_WHAT "a node (n1, leader, follower or all)"
+#define NODE_SEL (SCN_EP_NODE | SCN_EP_LEADER | SCN_EP_FOLLOWER | SCN_EP_ALL | SCN_EP_NAME)
+#define NODE_WHAT "a node (n1, leader, follower, all or a name bound with `as`)"
+/* an endpoint, or a node chosen when the action fires */
+#define EP_SEL (SCN_EP_NODE | SCN_EP_CLIENT | SCN_EP_LEADER | SCN_EP_FOLLOWER | SCN_EP_NAME)
+#define EP_SEL_WHAT "a node or client (n1, c1, leader, follower or a name bound with `as`)"
 
 static int act_crash(scn_parser *p)
 {
@@ -38,23 +41,22 @@ static int act_crash(scn_parser *p)
 
 static int act_restart(scn_parser *p)
 {
-    return scn_target(p, SCN_EP_NODE | SCN_EP_ALL, "a node (n1 or all)", &ACT->target);
+    return scn_target(p, NODE_SEL, NODE_WHAT, &ACT->target);
 }
 
 static int act_pause(scn_parser *p)
 {
     int rc = scn_target(p, NODE_SEL, NODE_WHAT, &ACT->target);
-    if (rc || !scn_peek(p))
+    if (rc || !scn_peek(p) || scn_peek_is(p, "as"))
         return rc; /* no duration: paused until `resume` */
     return scn_duration(p, "a pause length (e.g. 300ms)", &ACT->dur_ns);
 }
 
 static int act_resume(scn_parser *p)
 {
-    return scn_target(p, SCN_EP_NODE | SCN_EP_ALL, "a node (n1 or all)", &ACT->target);
+    return scn_target(p, NODE_SEL, NODE_WHAT, &ACT->target);
 }
 
-#define EP_WHAT "a node or client (n1, c1)"
 
 /* {n1 n2} {n3 n4 n5 c1} — up to SIM_MAX_GROUPS groups of endpoints. */
 static int act_partition(scn_parser *p)
@@ -72,8 +74,16 @@ static int act_partition(scn_parser *p)
             uint32_t col = scn_here(p);
             if (!scn_peek(p))
                 return scn_error(p, col, "expected '}' to close the group");
-            if ((rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT, EP_WHAT, &t)))
+            if ((rc = scn_target(p, EP_SEL, EP_SEL_WHAT, &t)))
                 return rc;
+            if (t.kind != SIM_TARGET_EP) { /* placed when the partition happens */
+                if (ACT->n_sym == SIM_MAX_GROUP_SYMS)
+                    return scn_error(p, col, "expected at most %d members chosen at run time "
+                                     "(leader, follower, names)", SIM_MAX_GROUP_SYMS);
+                ACT->sym_group[ACT->n_sym] = (uint8_t)(ACT->n_groups - 1);
+                ACT->sym[ACT->n_sym++] = t;
+                continue;
+            }
             uint32_t w = (t.ep - 1) / 64, bit = (t.ep - 1) % 64;
             if (seen.bits[w] >> bit & 1)
                 return scn_error(p, col, "expected each endpoint in one group only");
@@ -81,7 +91,8 @@ static int act_partition(scn_parser *p)
             g->bits[w] |= UINT64_C(1) << bit;
         }
         p->pos++;
-        if (g->bits[0] == 0 && g->bits[1] == 0)
+        bool has_sym = ACT->n_sym && ACT->sym_group[ACT->n_sym - 1] == ACT->n_groups - 1;
+        if (g->bits[0] == 0 && g->bits[1] == 0 && !has_sym)
             return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a non-empty group");
     }
     if (ACT->n_groups == 0)
@@ -92,7 +103,7 @@ static int act_partition(scn_parser *p)
 /* A -> B (one way) or A <-> B (both ways: two actions). */
 static int act_link(scn_parser *p)
 {
-    int rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT, EP_WHAT, &ACT->target);
+    int rc = scn_target(p, EP_SEL, EP_SEL_WHAT, &ACT->target);
     if (rc)
         return rc;
     bool both = scn_peek_is(p, "<->");
@@ -101,12 +112,17 @@ static int act_link(scn_parser *p)
     if (both)
         p->pos++;
     uint32_t col = scn_here(p);
-    if ((rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT, EP_WHAT, &ACT->target2)))
+    if ((rc = scn_target(p, EP_SEL, EP_SEL_WHAT, &ACT->target2)))
         return rc;
-    if (ACT->target.ep == ACT->target2.ep)
+    if (ACT->target.kind == ACT->target2.kind && ACT->target.ep == ACT->target2.ep &&
+        ACT->target.kind != SIM_TARGET_FOLLOWER)
         return scn_error(p, col, "expected two different endpoints");
     if (!both)
         return 0;
+    if (ACT->target.kind != SIM_TARGET_EP || ACT->target2.kind != SIM_TARGET_EP) {
+        ACT->both = true; /* resolved once, cut both ways (action.c) */
+        return 0;
+    }
     if ((rc = scn_push_action(p, ACT)))
         return rc;
     sim_target a = ACT->target; /* the way back is pushed by scn_parse_at */
@@ -117,8 +133,13 @@ static int act_link(scn_parser *p)
 
 static int act_isolate(scn_parser *p)
 {
-    return scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT | SCN_EP_LEADER | SCN_EP_FOLLOWER,
-                      "a node or client (n1, c1, leader or follower)", &ACT->target);
+    return scn_target(p, EP_SEL, EP_SEL_WHAT, &ACT->target);
+}
+
+static int act_isolate_peers(scn_parser *p)
+{
+    return scn_target(p, NODE_SEL & ~SCN_EP_ALL, "a node (n1, leader, follower or a name "
+                      "bound with `as`)", &ACT->target);
 }
 
 static int act_heal(scn_parser *p)
@@ -141,8 +162,8 @@ static int act_clock_jump(scn_parser *p)
 
 static int act_transfer(scn_parser *p)
 {
-    return scn_target(p, SCN_EP_NODE | SCN_EP_FOLLOWER, "a node (n2 or follower)",
-                      &ACT->target2);
+    return scn_target(p, SCN_EP_NODE | SCN_EP_FOLLOWER | SCN_EP_NAME,
+                      "a node (n2, follower or a name bound with `as`)", &ACT->target2);
 }
 
 static int act_client(scn_parser *p)
@@ -168,6 +189,8 @@ static const scn_command action_commands[] = {
     { "transfer-leadership", act_transfer, "at 4s transfer-leadership n2", false },
     { "client-stop", act_client, "at 5s client-stop c1", false },
     { "client-start", act_client, "at 6s client-start c1", false },
+    { "reconnect", act_isolate, "at 7s reconnect n3", false },
+    { "isolate-peers", act_isolate_peers, "at 2s isolate-peers leader as old", false },
 };
 
 const scn_command *scn_action_commands(size_t *n)
@@ -234,7 +257,11 @@ int scn_parse_at(scn_parser *p)
             p->act.kind = (enum sim_action_kind)k;
     assert(strcmp(sim_action_name(p->act.kind), c->name) == 0);
     p->last_at_ns = at;
-    if ((rc = c->fn(p)) || (rc = scn_end(p)))
+    if ((rc = c->fn(p)))
+        return rc;
+    if (scn_peek_is(p, "as") && (rc = scn_parse_bind(p, &p->act)))
+        return rc;
+    if ((rc = scn_end(p)))
         return rc;
     sim_action done = p->act;
     return scn_push_action(p, &done);

@@ -117,6 +117,7 @@ enum scn_ep_flags {
     SCN_EP_LEADER = 4,
     SCN_EP_FOLLOWER = 8,
     SCN_EP_ALL = 16,
+    SCN_EP_NAME = 32, /* a name bound by an earlier `as` (scenario_bind.c) */
 };
 int scn_target(scn_parser *p, unsigned flags, const char *what, sim_target *out);
 /* Word -> node id (n3 -> 3) or client endpoint (c1 -> n_nodes + 1); 0 if
@@ -126,6 +127,10 @@ uint32_t scn_ep_number(const scn_tok *t, bool *is_client);
 /* ---- the explore block (scenario_explore.c) ---- */
 int scn_cmd_explore(scn_parser *p);
 int scn_explore_line(scn_parser *p);
+/* ---- names bound with `as` (scenario_bind.c) ---- */
+int scn_name_slot(const scn_parser *p, const scn_tok *t); /* -1 if not bound */
+bool scn_name_word(const scn_tok *t);                     /* could be a name */
+int scn_parse_bind(scn_parser *p, sim_action *a);         /* at `as`: `as NAME` */
 
 /* ---- actions and expectations ---- */
 int scn_parse_at(scn_parser *p);

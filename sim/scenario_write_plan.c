@@ -21,6 +21,9 @@ void scn_write_target(FILE *out, const sim_config *cfg, const sim_target *t)
     case SIM_TARGET_LEADER: fputs("leader", out); break;
     case SIM_TARGET_FOLLOWER: fputs("follower", out); break;
     case SIM_TARGET_ALL: fputs("all", out); break;
+    case SIM_TARGET_NAME:
+        fputs(t->ep < cfg->n_names ? cfg->names[t->ep] : "?", out);
+        break;
     case SIM_TARGET_NONE: break;
     }
 }
@@ -141,6 +144,12 @@ static void write_groups(FILE *out, const sim_config *cfg, const sim_action *a)
                 scn_write_ep(out, cfg, ep);
                 sep = " ";
             }
+        for (int i = 0; i < a->n_sym; i++) /* members chosen at run time */
+            if (a->sym_group[i] == g) {
+                fputs(sep, out);
+                scn_write_target(out, cfg, &a->sym[i]);
+                sep = " ";
+            }
         fputc('}', out);
     }
 }
@@ -161,7 +170,7 @@ void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a)
     case SIM_ACT_CUT: case SIM_ACT_UNCUT:
         fputc(' ', out);
         scn_write_target(out, cfg, &a->target);
-        fputs(" -> ", out);
+        fputs(a->both ? " <-> " : " -> ", out);
         scn_write_target(out, cfg, &a->target2);
         break;
     default:
@@ -177,5 +186,7 @@ void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a)
         }
         break;
     }
+    if (a->bind && a->bind <= cfg->n_names)
+        fprintf(out, " as %s", cfg->names[a->bind - 1]);
     fputc('\n', out);
 }

@@ -182,6 +182,7 @@ struct sim {
     size_t n_sessions, cap_sessions;
     sim_action *actions, *executed;
     size_t n_actions, cap_actions, n_executed, cap_executed;
+    sim_ep bound[SIM_MAX_NAMES]; /* `as NAME` bindings (0 = unbound) */
     uint64_t coverage[SIM_COV__COUNT];
     /* cluster view */
     raft_id leader;

@@ -48,7 +48,10 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
 static void action_equal(const sim_action *a, const sim_action *b, const char *what)
 {
     EQ(at_ns); EQ(kind); EQ(target.kind); EQ(target.ep); EQ(target2.kind); EQ(target2.ep);
-    EQ(value); EQ(dur_ns); EQ(from_chaos); EQ(n_groups);
+    EQ(value); EQ(dur_ns); EQ(from_chaos); EQ(n_groups); EQ(bind); EQ(both); EQ(n_sym);
+    for (int k = 0; k < a->n_sym; k++) {
+        EQ(sym[k].kind); EQ(sym[k].ep); EQ(sym_group[k]);
+    }
     if (a->kind == SIM_ACT_SET)
         EQ(param);
     if (a->kind == SIM_ACT_SET && (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC))

@@ -1,0 +1,280 @@
+/* test_scenario_lang.c — the tester's vocabulary in the scenario language
+ * (issue 17): names bound at run time (`as NAME`), leader / follower / names
+ * wherever a node goes, `reconnect` and `isolate-peers`. Each feature: what it
+ * parses into, what it does when run, and a round trip through the writer. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/runner.h"
+#include "../../sim/scenario_int.h"
+#include "../../sim/sim_internal.h"
+
+static void parse_ok(const char *text, scenario *sc)
+{
+    char err[512];
+    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
+    cr_assert_eq(rc, 0, "parse failed: %s", err);
+}
+
+static void parse_fails(const char *text, const char *want_prefix)
+{
+    scenario sc;
+    char err[512];
+    int rc = scenario_parse("t.scn", text, strlen(text), &sc, err, sizeof err);
+    cr_assert_eq(rc, 2, "parsed, but should fail with %s", want_prefix);
+    cr_assert(strncmp(err, want_prefix, strlen(want_prefix)) == 0, "want %s\ngot  %s",
+              want_prefix, err);
+}
+
+/* Parse, start a simulator with every action scheduled, run to t. */
+static sim *run_to(const char *text, scenario *sc, uint64_t seed, uint64_t t_ns)
+{
+    char err[256];
+    parse_ok(text, sc);
+    sim *s = sim_new(&sc->cfg, seed, err, sizeof err);
+    cr_assert(s, "%s", err);
+    for (size_t i = 0; i < sc->n_actions; i++)
+        cr_assert_eq(sim_add_action(s, &sc->actions[i]), 0, "action %zu refused", i);
+    sim_run_until(s, t_ns);
+    return s;
+}
+
+static char *write_text(const scenario *sc, const sim_action *a, size_t n)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    cr_assert_eq(scenario_write(f, sc, a, n, 1, "lang"), 0);
+    fclose(f);
+    return buf;
+}
+
+/* parse -> write -> parse -> write: the same text twice, and the plan back. */
+static void round_trip(const char *text)
+{
+    scenario x, y;
+    parse_ok(text, &x);
+    char *once = write_text(&x, x.actions, x.n_actions);
+    parse_ok(once, &y);
+    cr_assert_eq(y.n_actions, x.n_actions, "%s", once);
+    for (size_t i = 0; i < x.n_actions; i++) {
+        const sim_action *a = &x.actions[i], *b = &y.actions[i];
+        cr_expect_eq(a->kind, b->kind);
+        cr_expect_eq(a->target.kind, b->target.kind, "action %zu in\n%s", i, once);
+        cr_expect_eq(a->target.ep, b->target.ep);
+        cr_expect_eq(a->target2.kind, b->target2.kind);
+        cr_expect_eq(a->target2.ep, b->target2.ep);
+        cr_expect_eq(a->bind, b->bind);
+        cr_expect_eq(a->both, b->both);
+        cr_expect_eq(a->n_sym, b->n_sym);
+        for (int k = 0; k < a->n_sym; k++) {
+            cr_expect_eq(a->sym[k].kind, b->sym[k].kind);
+            cr_expect_eq(a->sym[k].ep, b->sym[k].ep);
+            cr_expect_eq(a->sym_group[k], b->sym_group[k]);
+        }
+    }
+    char *twice = write_text(&y, y.actions, y.n_actions);
+    cr_expect_str_eq(twice, once, "writing is a fixed point");
+    free(once);
+    free(twice);
+    scenario_free(&x);
+    scenario_free(&y);
+}
+
+#define PLAN "nodes 5\nclient c1 writer rate 100/s\nduration 4s\n"
+
+Test(scenario_lang, as_binds_a_name_that_later_actions_use)
+{
+    scenario sc;
+    parse_ok(PLAN "at 1s crash leader as old\nat 1s pause follower 10ms as slow\n"
+                  "at 2s restart old\nat 2s clock-jump slow +1ms\nat 3s crash leader as old\n",
+             &sc);
+    cr_assert_eq(sc.cfg.n_names, 2);
+    cr_expect_str_eq(sc.cfg.names[0], "old");
+    cr_expect_str_eq(sc.cfg.names[1], "slow");
+    cr_expect_eq(sc.actions[0].bind, 1);
+    cr_expect_eq(sc.actions[1].bind, 2);
+    cr_expect_eq(sc.actions[1].dur_ns, 10 * SIM_NS_PER_MS);
+    cr_expect_eq(sc.actions[2].target.kind, SIM_TARGET_NAME);
+    cr_expect_eq(sc.actions[2].target.ep, 0);
+    cr_expect_eq(sc.actions[3].target.ep, 1);
+    cr_expect_eq(sc.actions[4].bind, 1, "binding a name again reuses its slot");
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, every_node_action_takes_leader_follower_and_names)
+{
+    scenario sc;
+    parse_ok(PLAN "at 1s crash follower as f\nat 1s restart leader\nat 1s restart f\n"
+                  "at 1s partition {leader f} {follower c1}\nat 1s cut leader -> f\n"
+                  "at 1s uncut f -> leader\nat 1s isolate f\nat 1s reconnect leader\n"
+                  "at 1s isolate-peers f\nat 1s transfer-leadership f\nat 1s resume f\n"
+                  "at 1s drift f +1ppm\n",
+             &sc);
+    cr_assert_eq(sc.n_actions, 12);
+    cr_expect_eq(sc.actions[1].target.kind, SIM_TARGET_LEADER);
+    const sim_action *part = &sc.actions[3];
+    cr_expect_eq(part->n_groups, 2);
+    cr_expect_eq(part->n_sym, 3);
+    cr_expect_eq(part->sym[0].kind, SIM_TARGET_LEADER);
+    cr_expect_eq(part->sym[1].kind, SIM_TARGET_NAME);
+    cr_expect_eq(part->sym_group[1], 0);
+    cr_expect_eq(part->sym[2].kind, SIM_TARGET_FOLLOWER);
+    cr_expect_eq(part->sym_group[2], 1);
+    cr_expect_eq(part->groups[1].bits[0], UINT64_C(1) << 5, "c1 is endpoint 6, placed now");
+    cr_expect_eq(sc.actions[4].target.kind, SIM_TARGET_LEADER);
+    cr_expect_eq(sc.actions[4].target2.kind, SIM_TARGET_NAME);
+    cr_expect_eq(sc.actions[5].target2.kind, SIM_TARGET_LEADER);
+    cr_expect_eq(sc.actions[9].target2.kind, SIM_TARGET_NAME);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, a_two_way_cut_chosen_at_run_time_is_one_action_both_ways)
+{
+    scenario sc;
+    parse_ok(PLAN "at 1s cut leader <-> n2\nat 1s cut n1 <-> n2\n", &sc);
+    cr_assert_eq(sc.n_actions, 3, "named ends still split into two one-way cuts");
+    cr_expect(sc.actions[0].both);
+    cr_expect(!sc.actions[1].both && !sc.actions[2].both);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, names_must_be_bound_earlier_and_well_formed)
+{
+    parse_fails(PLAN "at 1s restart old\n", "t.scn:4:15: error: expected a node");
+    parse_fails(PLAN "at 1s restart old\n", "t.scn:4:15: error: expected a node (n1, leader, "
+                     "follower, all or a name bound with `as`); 'old' is not a name bound");
+    parse_fails(PLAN "at 1s crash all as x\n", "t.scn:4:17: error: expected `as NAME` only");
+    parse_fails(PLAN "at 1s heal as x\n", "t.scn:4:12: error: expected `as NAME` only");
+    parse_fails(PLAN "at 1s crash leader as\n", "t.scn:4:23: error: expected a name after");
+    parse_fails(PLAN "at 1s crash leader as n2\n", "t.scn:4:23: error: expected a name after");
+    parse_fails(PLAN "at 1s crash leader as follower\n", "t.scn:4:23: error: expected a name");
+    parse_fails(PLAN "at 1s crash leader as Old\n", "t.scn:4:23: error: expected a name");
+    parse_fails(PLAN "at 1s crash leader as old x\n", "t.scn:4:27: error: expected the end");
+    parse_fails(PLAN "at 1s isolate-peers c1\n", "t.scn:4:21: error: expected a node");
+}
+
+Test(scenario_lang, a_bound_name_hits_the_node_the_first_action_hit)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "at 1s crash leader as old\nat 2s restart old\n"
+                         "at 2.5s isolate follower as lone\n", &sc, 3, 3 * SIM_NS_PER_S);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(done[0].target.kind, SIM_TARGET_EP);
+    cr_expect_eq(done[1].target.ep, done[0].target.ep, "restart old = the crashed leader");
+    cr_expect(s->nodes[done[0].target.ep].up);
+    cr_expect_eq(s->bound[0], done[0].target.ep);
+    cr_expect_eq(s->bound[1], done[2].target.ep);
+    cr_expect_neq(done[2].target.ep, s->leader, "a follower is not the leader");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, a_name_bound_by_a_skipped_action_is_unbound_and_skips_its_users)
+{
+    scenario sc;
+    /* at 0 nobody leads: the crash is skipped, so is the restart of `old` */
+    sim *s = run_to(PLAN "at 0 crash leader as old\nat 1s crash n1\nat 2s restart old\n", &sc, 1,
+                    3 * SIM_NS_PER_S);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(done[0].kind, SIM_ACT_CRASH);
+    cr_expect_eq(s->bound[0], 0);
+    cr_expect(!s->nodes[1].up, "n1 stays down: `restart old` did not fire");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, reconnect_undoes_one_nodes_faults_and_leaves_the_others)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "at 1s isolate n1\nat 1s isolate n2\nat 1s cut n3 -> n4\n"
+                         "at 1s partition {n5} {n4 c1}\nat 2s reconnect n1\nat 2s reconnect n5\n",
+                    &sc, 1, 3 * SIM_NS_PER_S);
+    for (sim_ep o = 2; o <= 6; o++) {
+        cr_expect(!net_blocked(&s->nw, 1, o), "n1 -> %u open again", o);
+        cr_expect(!net_blocked(&s->nw, o, 1), "%u -> n1 open again", o);
+    }
+    cr_expect(net_blocked(&s->nw, 2, 3) && net_blocked(&s->nw, 3, 2), "n2 still isolated");
+    cr_expect(net_blocked(&s->nw, 3, 4), "the cut n3 -> n4 stays");
+    cr_expect(!net_blocked(&s->nw, 4, 3));
+    cr_expect(!net_blocked(&s->nw, 5, 4) && !net_blocked(&s->nw, 4, 5), "n5 left its group");
+    cr_expect_eq(s->nw.group[6], 2, "c1 still in the partition");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, isolate_peers_leaves_client_links_and_isolate_does_not)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "at 1s isolate-peers n1\nat 1s isolate n2\n", &sc, 1, 2 * SIM_NS_PER_S);
+    for (sim_ep o = 2; o <= 5; o++)
+        cr_expect(net_blocked(&s->nw, 1, o) && net_blocked(&s->nw, o, 1), "n1 <-> n%u cut", o);
+    cr_expect(!net_blocked(&s->nw, 1, 6) && !net_blocked(&s->nw, 6, 1), "n1 <-> c1 open");
+    cr_expect(net_blocked(&s->nw, 2, 6) && net_blocked(&s->nw, 6, 2), "n2 <-> c1 cut");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, a_partition_places_the_leader_and_a_follower_when_it_happens)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "at 1s partition {leader c1} {follower}\nat 1s cut leader <-> follower\n",
+                    &sc, 5, 2 * SIM_NS_PER_S);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 3, "the partition, then the run-time cut as two one-way cuts");
+    cr_expect_eq(done[0].n_sym, 0, "recorded with concrete members");
+    sim_ep leader = 0, follower = 0;
+    for (sim_ep ep = 1; ep <= 5; ep++) {
+        if (done[0].groups[0].bits[0] >> (ep - 1) & 1)
+            leader = ep;
+        if (done[0].groups[1].bits[0] >> (ep - 1) & 1)
+            follower = ep;
+    }
+    cr_assert(leader && follower && leader != follower);
+    cr_expect_eq(s->nw.group[leader], 1);
+    cr_expect_eq(s->nw.group[6], 1, "c1 with the leader");
+    cr_expect_eq(s->nw.group[follower], 2);
+    cr_expect_eq(done[1].target2.ep, done[2].target.ep);
+    cr_expect_eq(done[1].target.ep, done[2].target2.ep);
+    cr_expect(net_blocked(&s->nw, done[1].target.ep, done[1].target2.ep));
+    cr_expect(net_blocked(&s->nw, done[1].target2.ep, done[1].target.ep));
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, names_targets_and_new_actions_round_trip_through_the_writer)
+{
+    round_trip(PLAN "at 1s crash leader as old\nat 1s pause follower 5ms as p\n"
+                    "at 2s restart old\nat 2s partition {old n1} {leader c1 follower}\n"
+                    "at 2s cut leader <-> old\nat 2s uncut p -> n3\nat 3s reconnect old\n"
+                    "at 3s isolate-peers leader as iso\nat 3s transfer-leadership iso\n");
+}
+
+Test(scenario_lang, a_replay_of_a_run_with_names_has_the_same_trace)
+{
+    const char *text = PLAN "at 1s crash leader as old\nat 1s isolate-peers follower as f\n"
+                            "at 2s restart old\nat 2s partition {old f} {leader c1}\n"
+                            "at 3s reconnect f\nat 3s cut leader <-> follower\n";
+    scenario sc, re;
+    parse_ok(text, &sc);
+    run_options opt = { 0 };
+    run_result a, b;
+    char err[256];
+    cr_assert_eq(run_scenario(&sc, 9, &opt, &a, err, sizeof err), 0, "%s", err);
+    char *replay = write_text(&sc, a.executed, a.n_executed);
+    parse_ok(replay, &re);
+    cr_assert_eq(run_scenario(&re, 9, &opt, &b, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", replay);
+    free(replay);
+    run_result_free(&a);
+    run_result_free(&b);
+    scenario_free(&sc);
+    scenario_free(&re);
+}
