@@ -68,7 +68,7 @@ static bool action_valid(const sim *s, const sim_action *a)
 int sim_add_action(sim *s, const sim_action *a)
 {
     if (a->at_ns < s->now || (unsigned)a->kind >= SIM_ACT__COUNT || !action_valid(s, a) ||
-        a->bind > SIM_MAX_NAMES)
+        a->bind > SIM_MAX_NAMES || (a->guarded && !action_guard_valid(s, a)))
         return -1;
     if (s->n_actions == s->cap_actions) {
         size_t cap = s->cap_actions ? s->cap_actions * 2 : 64;
@@ -222,7 +222,9 @@ void action_run(sim *s, size_t index)
     sim_action done = s->actions[index];
     if (s->healed && done.from_chaos)
         return; /* liveness phase: chaos is over */
-    if (!execute(s, &done)) {
+    bool held = !done.guarded || action_guard_holds(s, &done);
+    done.guarded = false; /* recorded as it ran: a replay needs no guard */
+    if (!held || !execute(s, &done)) {
         if (done.bind)
             s->bound[done.bind - 1] = 0; /* nobody to bind: the name is unbound */
         return;

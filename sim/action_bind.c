@@ -1,6 +1,7 @@
 /* action_bind.c — targets resolved when an action fires (see action.c):
  * names bound by `as NAME`, partition members given as leader / follower /
- * a name, and the per-node link actions `reconnect` and `isolate-peers`. */
+ * a name, the per-node link actions `reconnect` and `isolate-peers`, and
+ * guards (`if leader ...`). */
 #include <assert.h>
 #include <string.h>
 
@@ -89,4 +90,27 @@ void action_isolate_peers(sim *s, sim_ep ep)
         net_set_cut(&s->nw, ep, o, true);
         net_set_cut(&s->nw, o, ep, true);
     }
+}
+
+bool action_guard_valid(const sim *s, const sim_action *a)
+{
+    int64_t v;
+    return a->guard_op <= 5 && sim_metric(s, &a->guard, &v);
+}
+
+bool action_guard_holds(const sim *s, const sim_action *a)
+{
+    int64_t l, r = a->guard_value;
+    if (!sim_metric(s, &a->guard, &l))
+        return false;
+    switch (a->guard_op) {
+    case 0: return l < r;
+    case 1: return l <= r;
+    case 2: return l == r;
+    case 3: return l != r;
+    case 4: return l >= r;
+    case 5: return l > r;
+    }
+    assert(0 && "guard operator checked by action_guard_valid");
+    return false;
 }

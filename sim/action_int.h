@@ -11,6 +11,10 @@ sim_ep action_resolve(sim *s, const sim_target *t, const sim_epset *taken, uint3
 /* Place a partition's run-time members; false = skipped (a member resolves
  * to nobody, or to an endpoint already placed). */
 bool action_resolve_groups(sim *s, sim_action *done);
+/* `if METRIC OP VALUE` (action_bind.c): a readable metric and an operator;
+ * whether it holds now. */
+bool action_guard_valid(const sim *s, const sim_action *a);
+bool action_guard_holds(const sim *s, const sim_action *a);
 void action_reconnect(sim *s, sim_ep ep);
 void action_isolate_peers(sim *s, sim_ep ep);
 

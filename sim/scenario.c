@@ -50,7 +50,8 @@ static int top_line(scn_parser *p)
         return c && (strcmp(c->name, "nodes") == 0 || strcmp(c->name, "client") == 0)
                    ? c->fn(p) : 0;
     if (scn_tok_is(t, "}"))
-        return scn_error(p, t->col, "expected a command, got '}' outside a chaos block");
+        return scn_error(p, t->col, "expected a command, got '}' outside a chaos or repeat "
+                         "block");
     if (c && strcmp(c->name, "explore") != 0 && p->other_line == 0) {
         p->other_line = p->ln->line;
         p->other_col = t->col;
@@ -83,6 +84,7 @@ static int parse_pass(scn_parser *p, const char *text, size_t len, scn_line *ln,
                     p->in_chaos = p->in_explore = false;
             } else if ((rc = p->in_chaos     ? chaos_line(p)
                            : p->in_explore ? scn_explore_line(p)
+                           : p->in_repeat  ? scn_repeat_line(p)
                                            : top_line(p)))
                 return rc;
             else if (p->pass == 1 && scn_tok_is(&ln->tok[0], "chaos"))
@@ -126,6 +128,8 @@ static int finish(scn_parser *p, uint32_t n_lines, uint32_t last_line)
         p->ln = NULL;
         return 2;
     }
+    if (scn_repeat_unclosed(p, last_line))
+        return 2;
     return scn_check_limits(p);
 }
 
@@ -155,6 +159,7 @@ int scenario_parse(const char *path, const char *text, size_t len, scenario *out
     uint32_t n_lines = 0, last_line = 1;
     for (p.pass = 1; rc == 0 && p.pass <= 2; p.pass++) {
         p.in_chaos = p.in_explore = false;
+        p.in_repeat = false;
         rc = parse_pass(&p, text, len, ln, &n_lines);
         last_line = ln->line;
     }

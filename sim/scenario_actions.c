@@ -245,6 +245,11 @@ int scn_parse_at(scn_parser *p)
         p->pos++;
         p->act.from_chaos = true;
     }
+    if (scn_peek_is(p, "if")) { /* a guard, evaluated when the action is due */
+        p->pos++;
+        if ((rc = scn_parse_guard(p, &p->act)))
+            return rc;
+    }
     const scn_tok *t = scn_next(p);
     const scn_command *c = t ? find_action(p, t) : NULL;
     if (!c && !t)

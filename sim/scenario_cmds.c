@@ -386,6 +386,7 @@ static const scn_command top_commands[] = {
     { "expect", scn_parse_expect, "expect committed >= 1000", false },
     { "chaos", scn_cmd_chaos, "chaos {", false },
     { "explore", scn_cmd_explore, "explore {", false },
+    { "repeat", scn_cmd_repeat, "repeat 10 every 100ms from 1s {", false },
     { "chaos-expanded", cmd_chaos_expanded, "chaos-expanded", false },
 };
 

@@ -91,6 +91,12 @@ static int node_selector(scn_parser *p, sim_metric_ref *r)
         { "all", SIM_SEL_ALL }, { "any", SIM_SEL_ANY }, { "sum", SIM_SEL_SUM },
         { "leader", SIM_SEL_LEADER },
     };
+    const scn_tok *next = scn_peek(p);
+    bool is_client = false;
+    if (p->guard_sum && (!next || !(scn_tok_is(next, "on") || scn_ep_number(next, &is_client)))) {
+        r->sel = SIM_SEL_SUM; /* `if up < 3`: no selector, so summed */
+        return 0;
+    }
     if (scn_peek_is(p, "on"))
         p->pos++;
     for (size_t i = 0; i < sizeof sels / sizeof *sels; i++)
@@ -246,6 +252,40 @@ static int compare(scn_parser *p, expectation *e)
         return scn_error(p, p->ln->tok[1].col, "expected `always` only with `between`");
     if (e->when == EXPECT_BETWEEN && !scn_metric_is_counter(e->lhs.metric))
         e->always = true; /* a gauge has no "change": it must hold throughout */
+    return 0;
+}
+
+/* `if [no] METRIC [OP NUMBER]` of a guarded action (scenario_control.c). */
+int scn_parse_guard(scn_parser *p, sim_action *a)
+{
+    expectation e = { .kind = EXPECT_COMPARE };
+    bool no = scn_peek_is(p, "no");
+    if (no)
+        p->pos++;
+    p->guard_sum = true; /* `if up < 3` is `if up on sum < 3` */
+    int rc = metric_ref(p, &e.lhs);
+    p->guard_sum = false;
+    if (rc)
+        return rc;
+    if (no) {
+        e.op = EXPECT_EQ;
+        e.value = 0;
+    } else if (comparison(p, &e.op) == 0) {
+        if ((rc = rhs(p, &e)))
+            return rc;
+        if (e.rhs_is_metric)
+            return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a number after the "
+                             "comparison in `if` (a guard compares a metric with a number)");
+    } else if (e.lhs.metric == SIM_M_UP && e.lhs.sel == SIM_SEL_SUM) {
+        return scn_error(p, scn_here(p), "expected a comparison (<, <=, ==, !=, >=, >) "
+                         "after `if up`");
+    } else if ((rc = sugar_truth(p, &e, scn_here(p)))) {
+        return rc;
+    }
+    a->guarded = true;
+    a->guard = e.lhs;
+    a->guard_op = (uint8_t)e.op;
+    a->guard_value = e.value;
     return 0;
 }
 

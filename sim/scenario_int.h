@@ -58,6 +58,12 @@ typedef struct scn_parser {
     uint32_t duration_line, duration_col, liveness_line, liveness_col;
     uint32_t client_line[SIM_MAX_CLIENTS], client_payload_col[SIM_MAX_CLIENTS];
     sim_action act;        /* the action the current `at` line builds */
+    bool guard_sum;        /* in `if`: a per-node metric without selector is summed */
+    /* `repeat N every D { ... }` (scenario_control.c): the block being read */
+    bool in_repeat;
+    uint32_t repeat_line, repeat_col;
+    uint64_t repeat_rounds, repeat_every_ns, repeat_from_ns;
+    size_t repeat_first;   /* index of the block's first action */
 } scn_parser;
 
 /* A command: a first word and its handler, with an example line that the
@@ -131,6 +137,14 @@ int scn_explore_line(scn_parser *p);
 int scn_name_slot(const scn_parser *p, const scn_tok *t); /* -1 if not bound */
 bool scn_name_word(const scn_tok *t);                     /* could be a name */
 int scn_parse_bind(scn_parser *p, sim_action *a);         /* at `as`: `as NAME` */
+
+/* ---- control (scenario_control.c): repeat blocks and guards ---- */
+#define SCN_MAX_REPEAT_ROUNDS 100000 /* rounds of one `repeat` */
+int scn_cmd_repeat(scn_parser *p);             /* `repeat N every D [from T] {` */
+int scn_repeat_line(scn_parser *p);            /* a line inside the block */
+int scn_repeat_unclosed(scn_parser *p, uint32_t last_line); /* at the end: 0 or 2 */
+int scn_parse_guard(scn_parser *p, sim_action *a); /* after `if` (scenario_expect.c) */
+void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r);
 
 /* ---- actions and expectations ---- */
 int scn_parse_at(scn_parser *p);

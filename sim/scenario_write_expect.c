@@ -7,7 +7,7 @@
 #include "../core/msg.h"
 #include "scenario_int.h"
 
-static void write_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
+void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
 {
     fputs(sim_metric_name(r->metric), out);
     switch (sim_metric_scope(r->metric)) {
@@ -74,10 +74,10 @@ void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *
     }
     assert(e->op <= EXPECT_GT);
     fputs(e->always ? "expect always " : "expect ", out);
-    write_ref(out, cfg, &e->lhs);
+    scn_write_metric_ref(out, cfg, &e->lhs);
     fprintf(out, " %s ", ops[e->op]);
     if (e->rhs_is_metric)
-        write_ref(out, cfg, &e->rhs);
+        scn_write_metric_ref(out, cfg, &e->rhs);
     else if (is_time_metric(e->lhs.metric) && e->value > 0)
         scn_write_duration(out, (uint64_t)e->value);
     else

@@ -158,7 +158,14 @@ void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a)
 {
     fputs("at ", out);
     scn_write_duration(out, a->at_ns);
-    fprintf(out, "%s %s", a->from_chaos ? " chaos" : "", sim_action_name(a->kind));
+    fputs(a->from_chaos ? " chaos" : "", out);
+    if (a->guarded) {
+        static const char *ops[] = { "<", "<=", "==", "!=", ">=", ">" };
+        fputs(" if ", out);
+        scn_write_metric_ref(out, cfg, &a->guard);
+        fprintf(out, " %s %" PRId64, a->guard_op < 6 ? ops[a->guard_op] : "?", a->guard_value);
+    }
+    fprintf(out, " %s", sim_action_name(a->kind));
     switch (a->kind) {
     case SIM_ACT_PARTITION: write_groups(out, cfg, a); break;
     case SIM_ACT_HEAL: break;

@@ -278,3 +278,121 @@ Test(scenario_lang, a_replay_of_a_run_with_names_has_the_same_trace)
     scenario_free(&sc);
     scenario_free(&re);
 }
+
+/* ---- control: repeat blocks and guards ---- */
+
+Test(scenario_lang, a_repeat_block_unrolls_into_rounds_in_time_order)
+{
+    scenario sc;
+    parse_ok(PLAN "at 500ms crash n1\nrepeat 3 every 1s {\n  at 0 crash leader as old\n"
+                  "  at +200ms restart old\n}\nat +0 restart all\n",
+             &sc);
+    cr_assert_eq(sc.n_actions, 1 + 3 * 2 + 1);
+    uint64_t want[] = { 500, 500, 700, 1500, 1700, 2500, 2700, 3500 };
+    for (size_t i = 0; i < sc.n_actions; i++)
+        cr_expect_eq(sc.actions[i].at_ns, want[i] * SIM_NS_PER_MS, "action %zu", i);
+    cr_expect_eq(sc.actions[3].kind, SIM_ACT_CRASH);
+    cr_expect_eq(sc.actions[3].bind, 1);
+    cr_expect_eq(sc.actions[4].target.kind, SIM_TARGET_NAME);
+    scenario_free(&sc);
+    parse_ok(PLAN "repeat 2 every 100ms from 2s {\nat 50ms crash n2\n}\n", &sc);
+    cr_expect_eq(sc.actions[0].at_ns, 2050 * SIM_NS_PER_MS);
+    cr_expect_eq(sc.actions[1].at_ns, 2150 * SIM_NS_PER_MS);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, repeat_is_bounded_and_its_mistakes_are_errors)
+{
+    parse_fails(PLAN "repeat 100001 every 1ms {\nat 0 crash n1\n}\n",
+                "t.scn:4:8: error: expected a number of rounds (SCN_MAX_REPEAT_ROUNDS) between 1 "
+                "and 100000");
+    parse_fails(PLAN "repeat 100000 every 1ms {\nat 0 crash n1\nat 0 crash n2\n}\n",
+                "t.scn:7:1: error: expected at most 100000 actions in all (this repeat makes "
+                "200000)");
+    parse_fails(PLAN "repeat 3 every 1s {\nat 1s crash n1\n}\n",
+                "t.scn:5:4: error: expected a time within one round (below 1s)");
+    parse_fails(PLAN "repeat 3 every 1s {\n}\n", "t.scn:5:1: error: expected at least one `at`");
+    parse_fails(PLAN "repeat 3 every 1s {\nat 0 crash n1\n", "t.scn:4:1: error: expected '}' to "
+                "close this repeat block");
+    parse_fails(PLAN "repeat 3 every 1s {\nexpect leader\n}\n", "t.scn:5:1: error: expected `at` "
+                "or '}' in a repeat block");
+    parse_fails(PLAN "repeat 3 every 1s {\nrepeat 2 every 1ms {\n", "t.scn:5:1: error: expected "
+                "'}' to close the repeat block of line 4");
+    parse_fails(PLAN "at 2s crash n1\nrepeat 3 every 1s from 1s {\n", "t.scn:5:24: error: "
+                "expected a start at or after the previous `at`");
+    parse_fails(PLAN "repeat 3 every 0 {\n", "t.scn:4:16: error: expected a round length above 0");
+}
+
+Test(scenario_lang, guards_parse_into_a_metric_an_operator_and_a_number)
+{
+    scenario sc;
+    parse_ok(PLAN "at 1s if leader crash leader\nat 1s if up < 3 restart all\n"
+                  "at 1s if no leader restart all\nat 1s if term n2 >= 4 crash n2\n"
+                  "at 1s if is-leader n3 isolate n3\n",
+             &sc);
+    const sim_action *a = sc.actions;
+    cr_expect(a[0].guarded);
+    cr_expect_eq(a[0].guard.metric, SIM_M_LEADER);
+    cr_expect_eq(a[0].guard_op, EXPECT_NE);
+    cr_expect_eq(a[1].guard.metric, SIM_M_UP);
+    cr_expect_eq(a[1].guard.sel, SIM_SEL_SUM, "`up` alone counts live nodes");
+    cr_expect_eq(a[1].guard_op, EXPECT_LT);
+    cr_expect_eq(a[1].guard_value, 3);
+    cr_expect_eq(a[2].guard_op, EXPECT_EQ);
+    cr_expect_eq(a[2].guard_value, 0);
+    cr_expect_eq(a[3].guard.sel, SIM_SEL_NODE);
+    cr_expect_eq(a[3].guard.node, 2);
+    cr_expect_eq(a[4].guard.metric, SIM_M_IS_LEADER);
+    cr_expect_eq(a[4].guard_value, 1);
+    scenario_free(&sc);
+    parse_fails(PLAN "at 1s if crash n1\n", "t.scn:4:10: error: expected a metric");
+    parse_fails(PLAN "at 1s if up crash n1\n", "t.scn:4:13: error: expected a comparison");
+    parse_fails(PLAN "at 1s if term n1 < term n2 crash n1\n", "t.scn:4:25: error: expected a "
+                "number after the comparison in `if`");
+    parse_fails(PLAN "at 1s if leader\n", "t.scn:4:17: error: expected an action");
+}
+
+Test(scenario_lang, a_guard_decides_when_the_action_is_due)
+{
+    scenario sc;
+    /* n1, n2 crash at 1s; at 2s only 3 of 5 are up, so `if up < 4` restarts
+     * them; `if up < 3` at 1.5s did not fire (3 are up); `if no leader` at 0
+     * fires (nobody leads yet), `if leader` at 0 does not. */
+    sim *s = run_to(PLAN "at 0 if leader crash n5\nat 0 if no leader pause n4 1ms\n"
+                         "at 1s crash n1\nat 1s crash n2\nat 1.5s if up < 3 restart all\n"
+                         "at 2s if up < 4 restart all\n", &sc, 1, 3 * SIM_NS_PER_S);
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 4);
+    cr_expect_eq(done[0].kind, SIM_ACT_PAUSE);
+    cr_expect_eq(done[3].kind, SIM_ACT_RESTART);
+    cr_expect_eq(done[3].at_ns, 2 * SIM_NS_PER_S);
+    cr_expect(!done[3].guarded, "recorded as it ran: no guard in a replay");
+    cr_expect(s->nodes[1].up && s->nodes[2].up && s->nodes[5].up);
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, repeats_and_guards_round_trip_and_replay)
+{
+    const char *text = PLAN "repeat 20 every 150ms from 1s {\nat 0 if leader crash leader as old\n"
+                            "at 50ms if up < 4 restart all\nat 100ms restart old\n}\n"
+                            "at +0 if term on any > 1 restart all\n";
+    round_trip(text);
+    scenario sc, re;
+    parse_ok(text, &sc);
+    run_options opt = { 0 };
+    run_result a, b;
+    char err[256];
+    cr_assert_eq(run_scenario(&sc, 4, &opt, &a, err, sizeof err), 0, "%s", err);
+    cr_expect_gt(a.n_executed, 20);
+    char *replay = write_text(&sc, a.executed, a.n_executed);
+    parse_ok(replay, &re);
+    cr_assert_eq(run_scenario(&re, 4, &opt, &b, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", replay);
+    free(replay);
+    run_result_free(&a);
+    run_result_free(&b);
+    scenario_free(&sc);
+    scenario_free(&re);
+}

@@ -57,6 +57,8 @@ static void parse_example(const char *example, const char *wrap_before, const ch
     strcat(text, wrap_after);
     if (strcmp(example, "chaos {") == 0)
         strcat(text, "}\n");
+    if (strncmp(example, "repeat ", 7) == 0) /* a block needs a line and its end */
+        strcat(text, "at 0 crash follower\n}\n");
     scenario sc;
     parse_ok(text, &sc);
     scenario_free(&sc);
