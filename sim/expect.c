@@ -93,12 +93,30 @@ bool expect_holds(enum expect_op op, int64_t l, int64_t r)
     return false;
 }
 
+/* a + b - c: the terms after the first, added to *acc. */
+static bool add_terms(const sim *s, const expect_terms *t, int64_t *acc)
+{
+    for (uint32_t k = 0; k < t->n; k++) {
+        int64_t v;
+        if (!sim_metric(s, &t->ref[k], &v))
+            return false;
+        *acc += t->sign[k] * v;
+    }
+    return true;
+}
+
+bool expect_sides(const expectation *e, const sim *s, int64_t *l, int64_t *r)
+{
+    *r = e->value;
+    return sim_metric(s, &e->lhs, l) && add_terms(s, &e->lhs_more, l) &&
+           (!e->rhs_is_metric || (sim_metric(s, &e->rhs, r) && add_terms(s, &e->rhs_more, r)));
+}
+
 /* Sample both sides now. False (and a reason) if the sim rejects a metric. */
 static bool sample(expect_eval *ev, const sim *s, uint32_t i, int64_t *l, int64_t *r)
 {
     const expectation *e = &ev->sc->expects[i];
-    *r = e->value;
-    if (sim_metric(s, &e->lhs, l) && (!e->rhs_is_metric || sim_metric(s, &e->rhs, r)))
+    if (expect_sides(e, s, l, r))
         return true;
     snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");
     ev->slots[i].status = EXPECT_FAILED;

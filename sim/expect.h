@@ -65,6 +65,9 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v);
 
 /* l OP r. */
 bool expect_holds(enum expect_op op, int64_t l, int64_t r);
+/* Both sides of a comparison now, metric arithmetic included (a + b - c);
+ * false if the simulator has no such metric. */
+bool expect_sides(const expectation *e, const sim *s, int64_t *l, int64_t *r);
 /* Index of the first failed expectation, or -1. */
 int expect_first_failed(const expect_eval *ev);
 /* One line per expectation (all = also the ones that held). */

@@ -35,8 +35,8 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v)
         if (e->kind != EXPECT_COMPARE || e->when != EXPECT_AT_END ||
             ev->slots[i].status != EXPECT_PENDING)
             continue;
-        int64_t l, r = e->value;
-        bool ok = sim_metric(s, &e->lhs, &l) && (!e->rhs_is_metric || sim_metric(s, &e->rhs, &r));
+        int64_t l, r;
+        bool ok = expect_sides(e, s, &l, &r);
         ev->slots[i].status = EXPECT_FAILED;
         if (!ok) {
             snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");

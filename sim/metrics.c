@@ -219,3 +219,57 @@ int metrics_write_csv(metrics *m, FILE *out, uint64_t events)
                 (unsigned long long)counters[i].v);
     return ferror(out) ? -1 : 0;
 }
+
+/* ---- message groups: `messages.append.requests` and the like ---- */
+
+#define T(x) (UINT32_C(1) << RAFT_MSG_##x)
+static const struct {
+    const char *name;
+    uint32_t types;
+} msg_groups[] = {
+    { "vote", T(REQUEST_VOTE) | T(REQUEST_VOTE_RESP) },
+    { "vote.requests", T(REQUEST_VOTE) },
+    { "vote.replies", T(REQUEST_VOTE_RESP) },
+    { "append", T(APPEND_ENTRIES) | T(APPEND_ENTRIES_RESP) },
+    { "append.requests", T(APPEND_ENTRIES) },
+    { "append.replies", T(APPEND_ENTRIES_RESP) },
+    { "snapshot", T(INSTALL_SNAPSHOT) | T(INSTALL_SNAPSHOT_RESP) },
+    { "snapshot.requests", T(INSTALL_SNAPSHOT) },
+    { "snapshot.replies", T(INSTALL_SNAPSHOT_RESP) },
+    { "timeout-now", T(TIMEOUT_NOW) },
+    { "raft", T(REQUEST_VOTE) | T(REQUEST_VOTE_RESP) | T(APPEND_ENTRIES) |
+              T(APPEND_ENTRIES_RESP) | T(INSTALL_SNAPSHOT) | T(INSTALL_SNAPSHOT_RESP) |
+              T(TIMEOUT_NOW) },
+    { "raft.requests", T(REQUEST_VOTE) | T(APPEND_ENTRIES) | T(INSTALL_SNAPSHOT) |
+                       T(TIMEOUT_NOW) },
+    { "raft.replies", T(REQUEST_VOTE_RESP) | T(APPEND_ENTRIES_RESP) | T(INSTALL_SNAPSHOT_RESP) },
+    { "client", T(CLIENT_APPEND) | T(CLIENT_APPEND_RESP) | T(CLIENT_READ) | T(CLIENT_READ_RESP) },
+    { "client.requests", T(CLIENT_APPEND) | T(CLIENT_READ) },
+    { "client.replies", T(CLIENT_APPEND_RESP) | T(CLIENT_READ_RESP) },
+    { "requests", T(REQUEST_VOTE) | T(APPEND_ENTRIES) | T(INSTALL_SNAPSHOT) | T(TIMEOUT_NOW) |
+                  T(CLIENT_APPEND) | T(CLIENT_READ) },
+    { "replies", T(REQUEST_VOTE_RESP) | T(APPEND_ENTRIES_RESP) | T(INSTALL_SNAPSHOT_RESP) |
+                 T(CLIENT_APPEND_RESP) | T(CLIENT_READ_RESP) },
+};
+#undef T
+_Static_assert(RAFT_MSG__END <= 32, "message groups are 32-bit type masks");
+
+#define N_MSG_GROUPS ((int)(sizeof msg_groups / sizeof *msg_groups))
+
+const char *sim_msg_group_name(int group)
+{
+    return group >= 0 && group < N_MSG_GROUPS ? msg_groups[group].name : NULL;
+}
+
+int sim_msg_group_from_name(const char *name)
+{
+    for (int g = 0; g < N_MSG_GROUPS; g++)
+        if (strcmp(msg_groups[g].name, name) == 0)
+            return g;
+    return -1;
+}
+
+uint32_t sim_msg_group_types(int group)
+{
+    return group >= 0 && group < N_MSG_GROUPS ? msg_groups[group].types : 0;
+}

@@ -34,6 +34,16 @@ static bool node_value(const sim *s, enum sim_metric m, raft_id id, int64_t *out
             *out = st.read_only;
         }
         return true;
+    case SIM_M_VOTE: case SIM_M_LOG_RETAINED: case SIM_M_LOG_BYTES: case SIM_M_SNAPSHOT_TERM:
+        *out = 0;
+        if (n->proto) {
+            s->ops->get_status(n->proto, &st);
+            *out = (int64_t)(m == SIM_M_VOTE           ? st.vote
+                             : m == SIM_M_LOG_RETAINED ? st.log_entries
+                             : m == SIM_M_LOG_BYTES    ? st.log_bytes
+                                                       : st.snap.term);
+        }
+        return true;
     case SIM_M_RECORDS:
         *out = 0;
         if (n->lb) {
@@ -108,6 +118,16 @@ bool sim_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
     switch (sim_metric_scope(r->metric)) {
     case 'N': return node_metric(s, r, out);
     case 'T':
+        if (r->arg >= SIM_MSG_GROUP) {
+            uint32_t types = sim_msg_group_types(r->arg - SIM_MSG_GROUP);
+            const uint64_t *by = r->metric == SIM_M_MESSAGES ? s->met.msgs_type
+                                                             : s->met.bytes_type;
+            *out = 0;
+            for (int t = 1; t < RAFT_MSG_TYPE_SLOTS && t < 32; t++)
+                if (types >> t & 1)
+                    *out += (int64_t)by[t];
+            return types != 0;
+        }
         if (r->arg < 0 || r->arg >= RAFT_MSG_TYPE_SLOTS)
             return false;
         if (r->metric == SIM_M_MESSAGES)

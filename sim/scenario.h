@@ -53,11 +53,21 @@ enum expect_kind {
     EXPECT_VIOLATION,   /* the run must find this violation (a demonstration) */
 };
 
+/* Metric arithmetic: the terms after the first of a side, `a + b - c`. */
+#define EXPECT_MAX_TERMS 4
+typedef struct expect_terms {
+    uint8_t n;                              /* terms after the first */
+    int8_t sign[EXPECT_MAX_TERMS - 1];      /* +1 or -1 */
+    sim_metric_ref ref[EXPECT_MAX_TERMS - 1];
+} expect_terms;
+
 typedef struct expectation {
     enum expect_kind kind;
     sim_metric_ref lhs;
+    expect_terms lhs_more;  /* lhs + lhs_more... */
     bool rhs_is_metric;
     sim_metric_ref rhs;
+    expect_terms rhs_more;  /* rhs + rhs_more... (rhs_is_metric) */
     int64_t value;
     enum expect_op op;
     enum expect_when when;

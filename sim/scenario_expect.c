@@ -24,6 +24,7 @@ bool scn_metric_is_counter(enum sim_metric m)
     case SIM_M_LATENCY_P99: case SIM_M_LATENCY_P999: case SIM_M_LATENCY_MAX:
     case SIM_M_COMMIT: case SIM_M_APPLIED: case SIM_M_LOG_LENGTH: case SIM_M_READ_ONLY:
     case SIM_M_IS_LEADER: case SIM_M_UP: case SIM_M_SNAPSHOT_INDEX:
+    case SIM_M_VOTE: case SIM_M_LOG_RETAINED: case SIM_M_LOG_BYTES: case SIM_M_SNAPSHOT_TERM:
         return false;
     default:
         return true;
@@ -112,6 +113,26 @@ static int node_selector(scn_parser *p, sim_metric_ref *r)
     return rc;
 }
 
+/* `messages.KIND[.DIR]` / `bytes.KIND[.DIR]`: a group of message types. */
+static bool dotted_group(const scn_tok *t, sim_metric_ref *r)
+{
+    static const struct { const char *prefix; enum sim_metric m; } bases[] = {
+        { "messages.", SIM_M_MESSAGES }, { "bytes.", SIM_M_BYTES },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(bases[i].prefix);
+        if (t->len <= n || memcmp(t->s, bases[i].prefix, n) != 0)
+            continue;
+        scn_tok rest = { t->s + n, (uint32_t)(t->len - n), t->col };
+        int g = tok_lookup(&rest, sim_msg_group_from_name);
+        if (g < 0)
+            return false;
+        *r = (sim_metric_ref){ .metric = bases[i].m, .arg = SIM_MSG_GROUP + g };
+        return true;
+    }
+    return false;
+}
+
 static int metric_ref(scn_parser *p, sim_metric_ref *r)
 {
     const scn_tok *t = scn_next(p);
@@ -119,6 +140,8 @@ static int metric_ref(scn_parser *p, sim_metric_ref *r)
     if (!t)
         return scn_error(p, scn_here(p), "expected %s", what);
     int m = metric_name(t);
+    if (m < 0 && dotted_group(t, r))
+        return 0; /* messages.append, bytes.vote.replies */
     if (m < 0)
         return scn_error(p, t->col, "expected %s, got '%.*s'", what, (int)t->len, t->s);
     *r = (sim_metric_ref){ .metric = (enum sim_metric)m, .sel = SIM_SEL_NODE };
@@ -140,6 +163,23 @@ static int comparison(scn_parser *p, enum expect_op *op)
     return 1;
 }
 
+/* `+ METRIC` / `- METRIC`, up to EXPECT_MAX_TERMS terms in a side. */
+static int more_terms(scn_parser *p, expect_terms *t)
+{
+    while (scn_peek_is(p, "+") || scn_peek_is(p, "-")) {
+        const scn_tok *op = scn_next(p);
+        if (t->n == EXPECT_MAX_TERMS - 1)
+            return scn_error(p, op->col, "expected at most %d metrics on a side",
+                             EXPECT_MAX_TERMS);
+        t->sign[t->n] = op->s[0] == '+' ? 1 : -1;
+        int rc = metric_ref(p, &t->ref[t->n]);
+        if (rc)
+            return rc;
+        t->n++;
+    }
+    return 0;
+}
+
 /* The right-hand side: a number (with a unit: 50ms, 64KiB) or a metric. */
 static int rhs(scn_parser *p, expectation *e)
 {
@@ -157,7 +197,8 @@ static int rhs(scn_parser *p, expectation *e)
         return 0;
     }
     e->rhs_is_metric = true;
-    return metric_ref(p, &e->rhs);
+    int rc = metric_ref(p, &e->rhs);
+    return rc ? rc : more_terms(p, &e->rhs_more);
 }
 
 static int when(scn_parser *p, expectation *e)
@@ -236,8 +277,10 @@ static int compare(scn_parser *p, expectation *e)
         e->always = true;
     }
     int rc = metric_ref(p, &e->lhs);
-    if (rc)
+    if (rc || (rc = more_terms(p, &e->lhs_more)))
         return rc;
+    if (no && e->lhs_more.n)
+        return scn_error(p, p->ln->tok[1].col, "expected `no` before one metric only");
     if (no) {
         e->op = EXPECT_EQ;
         e->value = 0;
@@ -250,7 +293,10 @@ static int compare(scn_parser *p, expectation *e)
         return rc;
     if (e->always && e->when != EXPECT_BETWEEN)
         return scn_error(p, p->ln->tok[1].col, "expected `always` only with `between`");
-    if (e->when == EXPECT_BETWEEN && !scn_metric_is_counter(e->lhs.metric))
+    bool gauge = !scn_metric_is_counter(e->lhs.metric);
+    for (uint32_t k = 0; k < e->lhs_more.n; k++)
+        gauge |= !scn_metric_is_counter(e->lhs_more.ref[k].metric);
+    if (e->when == EXPECT_BETWEEN && gauge)
         e->always = true; /* a gauge has no "change": it must hold throughout */
     return 0;
 }

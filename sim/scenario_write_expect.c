@@ -10,6 +10,11 @@
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
 {
     fputs(sim_metric_name(r->metric), out);
+    if (sim_metric_scope(r->metric) == 'T' && r->arg >= SIM_MSG_GROUP) {
+        const char *g = sim_msg_group_name(r->arg - SIM_MSG_GROUP);
+        fprintf(out, ".%s", g ? g : "?");
+        return;
+    }
     switch (sim_metric_scope(r->metric)) {
     case 'T':
         if (r->arg)
@@ -33,6 +38,14 @@ void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref
     }
     default:
         break;
+    }
+}
+
+static void write_terms(FILE *out, const sim_config *cfg, const expect_terms *t)
+{
+    for (uint32_t k = 0; k < t->n; k++) {
+        fputs(t->sign[k] > 0 ? " + " : " - ", out);
+        scn_write_metric_ref(out, cfg, &t->ref[k]);
     }
 }
 
@@ -75,9 +88,12 @@ void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *
     assert(e->op <= EXPECT_GT);
     fputs(e->always ? "expect always " : "expect ", out);
     scn_write_metric_ref(out, cfg, &e->lhs);
+    write_terms(out, cfg, &e->lhs_more);
     fprintf(out, " %s ", ops[e->op]);
-    if (e->rhs_is_metric)
+    if (e->rhs_is_metric) {
         scn_write_metric_ref(out, cfg, &e->rhs);
+        write_terms(out, cfg, &e->rhs_more);
+    }
     else if (is_time_metric(e->lhs.metric) && e->value > 0)
         scn_write_duration(out, (uint64_t)e->value);
     else

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/msg.h"
+#include "../../sim/expect.h"
 #include "../../sim/runner.h"
 #include "../../sim/scenario_int.h"
 #include "../../sim/sim_internal.h"
@@ -395,4 +397,136 @@ Test(scenario_lang, repeats_and_guards_round_trip_and_replay)
     run_result_free(&b);
     scenario_free(&sc);
     scenario_free(&re);
+}
+
+/* ---- observables and metric arithmetic ---- */
+
+static int64_t metric_now(const sim *s, const char *expect_line)
+{
+    scenario sc;
+    char text[256];
+    snprintf(text, sizeof text, PLAN "%s\n", expect_line);
+    parse_ok(text, &sc);
+    int64_t l, r;
+    cr_assert(expect_sides(&sc.expects[0], s, &l, &r), "%s", expect_line);
+    scenario_free(&sc);
+    return l - r;
+}
+
+Test(scenario_lang, per_node_term_vote_log_and_snapshot_read_the_node)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "snapshot every 50 keep 5\n", &sc, 2, 3 * SIM_NS_PER_S);
+    for (raft_id id = 1; id <= 5; id++) {
+        raft_status st;
+        s->ops->get_status(s->nodes[id].proto, &st);
+        char line[128];
+        snprintf(line, sizeof line, "expect vote n%u == 0", id);
+        cr_expect_eq(metric_now(s, line), (int64_t)st.vote);
+        snprintf(line, sizeof line, "expect log-retained n%u == 0", id);
+        cr_expect_eq(metric_now(s, line), (int64_t)st.log_entries);
+        snprintf(line, sizeof line, "expect log-bytes n%u == 0", id);
+        cr_expect_eq(metric_now(s, line), (int64_t)st.log_bytes);
+        snprintf(line, sizeof line, "expect snapshot-term n%u == 0", id);
+        cr_expect_eq(metric_now(s, line), (int64_t)st.snap.term);
+        cr_expect_gt(st.snap.term, 0, "n%u has snapshotted (50 entries per snapshot)", id);
+        cr_expect_lt(st.log_entries, 300, "the snapshot bounds the retained log");
+    }
+    cr_expect_eq(metric_now(s, "expect vote on any == 0"), s->leader,
+                 "everyone voted for the only leader of a calm run");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, message_groups_sum_their_types_by_kind_and_direction)
+{
+    scenario sc;
+    sim *s = run_to(PLAN, &sc, 1, 2 * SIM_NS_PER_S);
+    const uint64_t *m = s->met.msgs_type;
+    int64_t ae = (int64_t)m[RAFT_MSG_APPEND_ENTRIES], aer = (int64_t)m[RAFT_MSG_APPEND_ENTRIES_RESP];
+    int64_t rv = (int64_t)m[RAFT_MSG_REQUEST_VOTE], rvr = (int64_t)m[RAFT_MSG_REQUEST_VOTE_RESP];
+    cr_assert_gt(ae, 0);
+    cr_assert_gt(rv, 0);
+    cr_expect_eq(metric_now(s, "expect messages.append == 0"), ae + aer);
+    cr_expect_eq(metric_now(s, "expect messages.append.requests == 0"), ae);
+    cr_expect_eq(metric_now(s, "expect messages.vote.replies == 0"), rvr);
+    cr_expect_eq(metric_now(s, "expect messages.vote + messages.append == 0"), rv + rvr + ae + aer);
+    cr_expect_eq(metric_now(s, "expect messages.raft + messages.client == messages"), 0);
+    cr_expect_eq(metric_now(s, "expect messages.requests + messages.replies == messages"), 0);
+    cr_expect_eq(metric_now(s, "expect bytes.append.requests == 0"),
+                 (int64_t)s->met.bytes_type[RAFT_MSG_APPEND_ENTRIES]);
+    cr_expect_eq(metric_now(s, "expect messages.append - messages.append.replies == "
+                               "messages AppendEntries"), 0);
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+Test(scenario_lang, arithmetic_parses_on_both_sides_and_counts_change_over_a_window)
+{
+    scenario sc;
+    parse_ok(PLAN "expect messages.append + messages.vote <= 42 between 2s 3s\n"
+                  "expect term n1 - term n2 == 0\nexpect acked <= committed + reads - elections\n"
+                  "expect commit n1 + committed < 5 between 1s 2s\n",
+             &sc);
+    const expectation *e = sc.expects;
+    cr_expect_eq(e[0].lhs_more.n, 1);
+    cr_expect_eq(e[0].lhs_more.sign[0], 1);
+    cr_expect_eq(e[0].lhs.arg, SIM_MSG_GROUP + sim_msg_group_from_name("append"));
+    cr_expect(!e[0].always, "a sum of counters is compared by its change");
+    cr_expect_eq(e[1].lhs_more.sign[0], -1);
+    cr_expect_eq(e[2].rhs_more.n, 2);
+    cr_expect_eq(e[2].rhs_more.sign[1], -1);
+    cr_expect(e[3].always, "a gauge in the sum: it must hold throughout");
+    scenario_free(&sc);
+    parse_fails(PLAN "expect a + b < 1\n", "t.scn:4:8: error: expected a metric");
+    parse_fails(PLAN "expect acked + < 1\n", "t.scn:4:16: error: expected a metric");
+    parse_fails(PLAN "expect acked + reads + reads + reads + reads < 1\n",
+                "t.scn:4:38: error: expected at most 4 metrics on a side");
+    parse_fails(PLAN "expect messages.gossip > 1\n", "t.scn:4:8: error: expected a metric");
+    parse_fails(PLAN "expect no acked + reads\n", "t.scn:4:8: error: expected `no` before one");
+    /* a window: the change of a sum is the sum of the changes */
+    const char *text = PLAN "expect messages.append + messages.vote <= 0 between 1s 2s\n";
+    scenario w;
+    parse_ok(text, &w);
+    run_options opt = { 0 };
+    run_result res;
+    char err[256];
+    cr_assert_eq(run_scenario(&w, 1, &opt, &res, err, sizeof err), 0, "%s", err);
+    cr_expect(!res.passed && strstr(res.reason, "change over the window"), "%s", res.reason);
+    run_result_free(&res);
+    scenario_free(&w);
+}
+
+Test(scenario_lang, arithmetic_and_new_metrics_round_trip_through_the_writer)
+{
+    scenario x, y;
+    parse_ok(PLAN "at 1s if log-retained on any > 100 crash n1\n"
+                  "expect messages.append + messages.vote - bytes.client.replies <= 42 "
+                  "between 2s 3s\nexpect vote n1 == snapshot-term n2 + log-bytes on all\n",
+             &x);
+    char *once = write_text(&x, x.actions, x.n_actions);
+    parse_ok(once, &y);
+    cr_assert_eq(y.n_expects, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const expectation *a = &x.expects[i], *b = &y.expects[i];
+        cr_expect_eq(a->lhs.metric, b->lhs.metric);
+        cr_expect_eq(a->lhs.arg, b->lhs.arg);
+        cr_expect_eq(a->lhs_more.n, b->lhs_more.n);
+        cr_expect_eq(a->rhs_more.n, b->rhs_more.n);
+        for (int k = 0; k < a->lhs_more.n; k++) {
+            cr_expect_eq(a->lhs_more.sign[k], b->lhs_more.sign[k]);
+            cr_expect_eq(a->lhs_more.ref[k].arg, b->lhs_more.ref[k].arg);
+        }
+        for (int k = 0; k < a->rhs_more.n; k++)
+            cr_expect_eq(a->rhs_more.ref[k].sel, b->rhs_more.ref[k].sel);
+    }
+    cr_expect_eq(y.actions[0].guard.metric, SIM_M_LOG_RETAINED);
+    char *twice = write_text(&y, y.actions, y.n_actions);
+    cr_expect_str_eq(twice, once);
+    cr_expect(strstr(once, "messages.append + messages.vote - bytes.client.replies <= 42"), "%s",
+              once);
+    free(once);
+    free(twice);
+    scenario_free(&x);
+    scenario_free(&y);
 }

@@ -35,6 +35,12 @@ static bool node_is_named(const shrinker *s, sim_ep node)
         const expectation *e = &s->sc->expects[i];
         if (ref_names(&e->lhs, node) || (e->rhs_is_metric && ref_names(&e->rhs, node)))
             return true;
+        for (uint32_t k = 0; k < e->lhs_more.n; k++)
+            if (ref_names(&e->lhs_more.ref[k], node))
+                return true;
+        for (uint32_t k = 0; k < e->rhs_more.n; k++)
+            if (ref_names(&e->rhs_more.ref[k], node))
+                return true;
     }
     for (size_t i = 0; i < s->n_best; i++)
         if (action_targets(&s->best[i], node))
