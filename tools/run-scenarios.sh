@@ -4,7 +4,7 @@
 #
 #   tools/run-scenarios.sh BUILD/raftsim SEEDS [SCENARIO...]
 #
-# Each scenarios/*.scn, scenarios/regressions/*.scn and tests/bugcheck/*.scn
+# Each scenarios/*.scn, scenarios/tester/*.scn, scenarios/regressions/*.scn and tests/bugcheck/*.scn
 # (the swarm mixes of `make bugcheck`) is swept over SEEDS
 # (e.g. 1-20) with `raftsim sweep`; a regression file is also run at its own
 # `seed`. One line per scenario, then "N passed, N failed". Exit status 1 if
@@ -23,7 +23,7 @@ if [ ! -x "$bin" ]; then
     exit 2
 fi
 if [ $# -eq 0 ]; then
-    set -- scenarios/*.scn scenarios/regressions/*.scn tests/bugcheck/*.scn
+    set -- scenarios/*.scn scenarios/tester/*.scn scenarios/regressions/*.scn tests/bugcheck/*.scn
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/raftsim-scenarios.XXXXXX") || exit 2
