@@ -32,8 +32,8 @@ tests/bugcheck/figure8-busy.scn
 tests/bugcheck/swarm3.scn
 scenarios/chaos.scn
 tests/bugcheck/swarm5.scn
-tests/bugcheck/partial5.scn
-tests/bugcheck/snapdup3.scn"
+tests/bugcheck/snapdup3.scn
+tests/bugcheck/partial5.scn"
 work=$(mktemp -d "${TMPDIR:-/tmp}/raftsim-bugcheck.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
