@@ -137,7 +137,7 @@ test-help: ## every make target has a line in make help
 
 # test: check, plus the quick classroom report (plots are built and verified)
 # and the real-network daemon's tests; every stage runs, failures listed last.
-TEST_STAGES = check test-report test-raftd
+TEST_STAGES = check test-report test-raftd test-view
 test: ## install test dependencies, build, run every test and scenario
 	@failed=""; for t in $(TEST_STAGES); do \
 	    $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \

@@ -216,6 +216,37 @@ static bool execute(sim *s, sim_action *done)
     return false;
 }
 
+static const char *const set_param_names[] = {
+    [SIM_PARAM_LATENCY] = "latency", [SIM_PARAM_DROP] = "drop", [SIM_PARAM_DUP] = "duplicate",
+    [SIM_PARAM_REORDER] = "reorder", [SIM_PARAM_REORDER_DELAY] = "reorder-delay",
+    [SIM_PARAM_BANDWIDTH] = "bandwidth", [SIM_PARAM_FSYNC] = "fsync",
+};
+
+/* Tracing to a file: a partition's groups ("groups":[[1,2,6],[3,4,5,7]],
+ * endpoints) and a set action's parameter name (trace.h). */
+static void trace_action_detail(sim *s, const sim_action *a)
+{
+    if (a->kind == SIM_ACT_PARTITION) {
+        char buf[TRACE_EXTRA_MAX - 64];
+        size_t len = 0;
+        for (uint8_t g = 0; g < a->n_groups; g++) {
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s[", g ? "," : "");
+            bool first = true;
+            for (sim_ep ep = 1; ep <= SIM_MAX_ENDPOINTS; ep++)
+                if (epset_has(&a->groups[g], ep)) {
+                    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%u",
+                                            first ? "" : ",", ep);
+                    first = false;
+                }
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "]");
+            assert(len < sizeof buf && "SIM_MAX_GROUPS groups of endpoints fit");
+        }
+        trace_extra(&s->tr, "\"groups\":[%s]", buf);
+    } else if (a->kind == SIM_ACT_SET) {
+        trace_extra(&s->tr, "\"param\":\"%s\"", set_param_names[a->param]);
+    }
+}
+
 void action_run(sim *s, size_t index)
 {
     assert(index < s->n_actions);
@@ -234,6 +265,8 @@ void action_run(sim *s, size_t index)
     bool both = done.both;
     done.both = false;
     record(s, &done);
+    if (s->tr.out)
+        trace_action_detail(s, &done);
     trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
                (uint64_t)done.value, 0);
     if (both) {

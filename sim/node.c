@@ -256,8 +256,12 @@ int node_start(sim *s, raft_id id)
     return 0;
 }
 
+/* A crash loses the messages held while paused: a traced crash line lists
+ * their ids (trace.h, "held_lost"). */
 static void drop_held(sim *s, sim_node *n)
 {
+    if (s->tr.out && n->held_n)
+        trace_extra_slot_ids(&s->tr, "held_lost", n->held, n->held_n);
     for (size_t i = 0; i < n->held_n; i++)
         net_release(&s->nw, n->held[i]);
     n->held_n = 0;
@@ -376,6 +380,13 @@ static __attribute__((noinline)) void receive_vote_request(sim *s, sim_node *n, 
     chk_vote_request(&s->chk, n->id, RAFT_NONE, 0);
 }
 
+/* Tracing to a file: the message's id on the next line (trace.h). */
+static inline void trace_msg_id_field(sim *s, uint32_t slot)
+{
+    if (s->tr.out)
+        trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)trace_msg_id(&s->tr, slot));
+}
+
 void node_deliver(sim *s, uint32_t slot)
 {
     net_msg *m = net_slot(&s->nw, slot);
@@ -385,6 +396,7 @@ void node_deliver(sim *s, uint32_t slot)
     uint8_t type = m->type;
     bool dup = m->duplicate;
     if (!sim_is_node(s, to)) {
+        trace_msg_id_field(s, slot);
         trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
         client_receive(s, to, buf, len);
         net_release(&s->nw, slot);
@@ -392,6 +404,7 @@ void node_deliver(sim *s, uint32_t slot)
     }
     sim_node *n = &s->nodes[to];
     if (!n->up || m->dst_gen != n->gen) {
+        trace_msg_id_field(s, slot);
         trace_emit(&s->tr, s->now, TR_DROP, from, to, type, len,
                    n->up ? TR_DROP_STALE : TR_DROP_DOWN);
         net_release(&s->nw, slot);
@@ -401,6 +414,7 @@ void node_deliver(sim *s, uint32_t slot)
         hold(s, n, slot);
         return;
     }
+    trace_msg_id_field(s, slot);
     trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
     if (dup)
         sim_cover(s, SIM_COV_DUPLICATE_DELIVERED);

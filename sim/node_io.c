@@ -209,8 +209,36 @@ static uint64_t term_at(void *arg, uint64_t index)
     return e.term;
 }
 
+/* Tracing to a file: the appended entries' terms, run-length coded
+ * ("terms":[[TERM,COUNT],..], trace.h), so a viewer can draw the log. */
+static void trace_append_terms(sim *s, sim_node *n, uint64_t first, uint64_t last)
+{
+    char runs[TRACE_EXTRA_MAX - 64];
+    size_t len = 0;
+    uint64_t term = 0, count = 0;
+    for (uint64_t i = first; i <= last + 1; i++) {
+        raft_entry e = { .term = 0 };
+        bool end = i > last || !n->proto || !entry_at(s, n, i, &e);
+        if (count && (end || e.term != term)) {
+            int w = snprintf(runs + len, sizeof runs - len, "%s[%llu,%llu]", len ? "," : "",
+                             (unsigned long long)term, (unsigned long long)count);
+            if (w < 0 || (size_t)w >= sizeof runs - len)
+                break; /* more terms than fit: the viewer shows the rest as unknown */
+            len += (size_t)w;
+            count = 0;
+        }
+        if (end)
+            break;
+        term = e.term;
+        count++;
+    }
+    trace_extra(&s->tr, "\"terms\":[%.*s]", (int)len, runs);
+}
+
 static void ev_append(sim *s, sim_node *n, uint64_t first, uint64_t last)
 {
+    if (s->tr.out)
+        trace_append_terms(s, n, first, last);
     trace_emit(&s->tr, s->now, TR_APPEND, n->id, 0, 0, first, last);
     if (!n->proto)
         return; /* during creation: the boot entries were fed already */

@@ -12,6 +12,7 @@
 
 #include "expect.h"
 #include "runner.h"
+#include "trace_header.h"
 
 /* Merge the scripted and the chaos actions into the sim, in time order. */
 static int add_actions(sim *s, const scenario *sc, const sim_action *chaos, size_t n_chaos,
@@ -46,8 +47,10 @@ static sim *build(const scenario *sc, uint64_t seed, const run_options *opt, cha
         s = NULL;
     }
     free(chaos);
-    if (s && opt && opt->trace)
+    if (s && opt && opt->trace) {
+        trace_write_header(opt->trace, sc, seed);
         sim_set_trace(s, opt->trace);
+    }
     return s;
 }
 
@@ -197,6 +200,9 @@ int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_
     expect_finish(&ev, s, v);
     verdict(res, sc, &ev, v);
     int rc = collect(s, res);
+    if (opt->trace)
+        trace_write_end(opt->trace, sc, &ev, sim_now(s), sim_event_count(s), v, res->passed,
+                        opt->until_event != 0);
     if (opt->metrics_csv)
         sim_write_metrics_csv(s, opt->metrics_csv);
     report(s, &ev, res, opt);

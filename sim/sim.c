@@ -124,6 +124,7 @@ void sim_free(sim *s)
     evq_free(&s->q);
     net_free(&s->nw);
     chk_free(&s->chk);
+    trace_free(&s->tr);
     metrics_free(&s->met);
     hist_free(&s->hist);
     free(s->sessions);
@@ -207,10 +208,22 @@ void sim_leader_gone(sim *s, raft_id n)
     s->unavail_since = s->now;
 }
 
+/* Tracing: remember which message id each delivery slot carries; a
+ * duplicate (the second slot) is a message of its own with a fresh id. */
+static void trace_send_ids(sim *s, const net_plan *plan, uint64_t id)
+{
+    for (uint32_t i = 0; i < plan->n; i++)
+        if (trace_msg_bind(&s->tr, plan->slot[i], i ? trace_msg_new(&s->tr) : id) != 0)
+            sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "out of memory for the trace's message ids");
+}
+
 void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
 {
     uint8_t type = len >= 2 ? buf[1] : 0;
     metrics_sent(&s->met, from, type, len);
+    uint64_t id = s->tr.out ? trace_msg_new(&s->tr) : 0; /* ids: only when tracing */
+    if (id)
+        trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)id);
     trace_emit(&s->tr, s->now, TR_SEND, from, to, type, len, 0);
     uint64_t gen = sim_is_node(s, to) ? s->nodes[to].gen : 0;
     net_plan plan;
@@ -220,14 +233,22 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
     }
     if (plan.verdict != NET_SENT) {
         s->met.dropped++;
+        if (id)
+            trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)id);
         trace_emit(&s->tr, s->now, TR_DROP, from, to, type, len,
                    plan.verdict == NET_DROPPED_CUT ? TR_DROP_CUT : TR_DROP_LOSS);
         return;
     }
     for (uint32_t i = 0; i < plan.n; i++)
         sim_push_inline(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
+    if (id)
+        trace_send_ids(s, &plan, id);
     if (plan.n == 2) {
         s->met.duplicated++;
+        if (id)
+            trace_extra(&s->tr, "\"id\":%llu,\"copy_of\":%llu",
+                        (unsigned long long)trace_msg_id(&s->tr, plan.slot[1]),
+                        (unsigned long long)id);
         trace_emit(&s->tr, s->now, TR_DUPLICATE, from, to, type, len, 0);
     }
 }
@@ -383,7 +404,7 @@ uint64_t sim_event_count(const sim *s) { return s->events; }
 uint64_t sim_trace_hash(const sim *s) { return s->tr.hash; }
 const sim_violation *sim_violation_get(const sim *s) { return s->violated ? &s->v : NULL; }
 const sim_config *sim_get_config(const sim *s) { return &s->cfg; }
-void sim_set_trace(sim *s, FILE *jsonl) { s->tr.out = jsonl; }
+void sim_set_trace(sim *s, FILE *jsonl) { trace_set_output(&s->tr, jsonl, s->cfg.n_nodes); }
 const uint64_t *sim_coverage_counts(const sim *s) { return s->coverage; }
 
 void sim_set_observer(sim *s, void (*fn)(void *arg, sim *s), void *arg)

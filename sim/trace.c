@@ -2,6 +2,8 @@
 #include "trace.h"
 
 #include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/msg.h"
@@ -32,6 +34,70 @@ void trace_init(trace *tr)
     tr->hash = UINT64_C(0x7261667473696d31); /* "raftsim1" */
 }
 
+void trace_free(trace *tr)
+{
+    free(tr->msg_ids);
+    tr->msg_ids = NULL;
+    tr->msg_ids_cap = 0;
+}
+
+void trace_set_output(trace *tr, FILE *out, uint32_t n_nodes)
+{
+    tr->out = out;
+    tr->n_nodes = n_nodes;
+}
+
+void trace_extra(trace *tr, const char *fmt, ...)
+{
+    assert(tr->out);
+    size_t room = sizeof tr->extra - tr->extra_len;
+    if (room <= 1)
+        return;
+    tr->extra[tr->extra_len++] = ',';
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(tr->extra + tr->extra_len, room - 1, fmt, ap);
+    va_end(ap);
+    assert(w >= 0 && (size_t)w < room - 1 && "an annotation fits TRACE_EXTRA_MAX");
+    tr->extra_len += (size_t)w;
+}
+
+int trace_msg_bind(trace *tr, uint32_t slot, uint64_t id)
+{
+    if (slot >= tr->msg_ids_cap) {
+        size_t cap = tr->msg_ids_cap ? tr->msg_ids_cap : 256;
+        while (cap <= slot)
+            cap *= 2;
+        uint64_t *p = realloc(tr->msg_ids, cap * sizeof *p);
+        if (!p)
+            return -1;
+        memset(p + tr->msg_ids_cap, 0, (cap - tr->msg_ids_cap) * sizeof *p);
+        tr->msg_ids = p;
+        tr->msg_ids_cap = cap;
+    }
+    tr->msg_ids[slot] = id;
+    return 0;
+}
+
+uint64_t trace_msg_id(const trace *tr, uint32_t slot)
+{
+    return slot < tr->msg_ids_cap ? tr->msg_ids[slot] : 0;
+}
+
+void trace_extra_slot_ids(trace *tr, const char *key, const uint32_t *slots, size_t n)
+{
+    enum { RESERVE = 96 }; /* room kept for the closing bracket, "KEY_more" and later fields */
+    assert(tr->out && strlen(key) < 32);
+    trace_extra(tr, "\"%s\":[", key);
+    size_t i = 0;
+    for (; i < n && tr->extra_len + 24 + RESERVE < sizeof tr->extra; i++)
+        tr->extra_len += (size_t)snprintf(tr->extra + tr->extra_len, 24, "%s%llu", i ? "," : "",
+                                          (unsigned long long)trace_msg_id(tr, slots[i]));
+    tr->extra[tr->extra_len++] = ']';
+    if (i < n)
+        trace_extra(tr, "\"%s_more\":%zu", key, n - i);
+}
+
 /* Ring entry i as a record (see trace.h for the packed word's fields). */
 static trace_rec slot_rec(const trace *tr, uint64_t i)
 {
@@ -51,9 +117,13 @@ void trace_write_line(trace *tr, uint64_t i)
     char line[512];
     int n = trace_format(&r, line, sizeof line);
     if (n > 0) {
-        fwrite(line, 1, (size_t)n, tr->out);
-        fputc('\n', tr->out);
+        fwrite(line, 1, (size_t)n - 1, tr->out); /* all but the closing brace */
+        if (r.ev == TR_INVOKE || r.ev == TR_RETRY || r.ev == TR_COMPLETE || r.ev == TR_FAIL)
+            fprintf(tr->out, ",\"cname\":\"c%u\"", r.node - tr->n_nodes);
+        fwrite(tr->extra, 1, tr->extra_len, tr->out);
+        fputs("}\n", tr->out);
     }
+    tr->extra_len = 0;
 }
 
 static const char *drop_reason(uint64_t b)

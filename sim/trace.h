@@ -6,41 +6,68 @@
  * the formatted text, so a run with tracing off costs no formatting and has
  * the same hash as one with tracing on.
  *
- * ## Schema (one object per line; keys in this order; absent keys omitted)
+ * ## Schema, format 2 (one object per line; keys in this order; absent keys omitted)
+ * The first line is a header, the last (after a complete run, or one cut
+ * short by replay --until) an end line; both are written by the runner
+ * (trace_header.c) and are not in the hash:
+ *   {"t":0,"ev":"header","format":2,"raftsim":VERSION,"seed":N,"file":PATH,
+ *    "nodes":N,"clients":["c1",..],"protocol":"raft"|"naive","duration_ns":N,
+ *    "liveness":BOOL,"expects":[{"line":N,"text":S},..],
+ *    "config":S (the full scenario as `scenario_write` prints it: every
+ *               setting, the scripted actions and the seed; rerunnable)}
+ *   {"t":END,"ev":"end","verdict":"pass"|"fail"|"cut-short","events":N,
+ *    "expects":[{"line":N,"status":"pending"|"held"|"failed"|"skipped",
+ *                "text":S,"why":S},..],
+ *    "violation":{"kind":S,"t":NS,"nodes":[A,B],"index":N,"term":N,"detail":S}}
+ * Every other line is one event:
  *   "t"      virtual time, ns (integer)
  *   "ev"     event name, from the table below
- *   then the event's fields:
+ *   then the event's fields, then its annotations (after the bar below):
  *
- *   ev               fields
- *   send             from, to, type (message type name), bytes
- *   deliver          from, to, type, bytes
- *   drop             from, to, type, bytes, reason ("loss"|"cut"|"down"|"stale")
- *   duplicate        from, to, type, bytes               (a second copy was sent)
+ *   ev               fields                               | annotations
+ *   send             from, to, type (message type name), bytes | id
+ *   deliver          from, to, type, bytes                | id
+ *   drop             from, to, type, bytes, reason ("loss"|"cut"|"down"|"stale") | id
+ *   duplicate        from, to, type, bytes                | id, copy_of
+ *                    (a second copy was sent: a message of its own, id fresh)
  *   timer            node, deadline (local ns the node asked for)
  *   role             node, role ("follower"|"precandidate"|"candidate"|"leader"), term
- *   term             node, term
+ *   term             node, term                           (every change of currentTerm)
  *   vote             node, candidate, term
- *   append           node, first, last                   (volatile log append)
+ *   append           node, first, last                    | terms: [[TERM,COUNT],..],
+ *                    (volatile log append)                  the entries' terms, run-length
  *   truncate         node, from, old_last
- *   persist          node, token                         (writes up to token durable)
- *   fsync            node, writes, latency               (an fsync started)
+ *   persist          node, token                          (writes up to token durable)
+ *   fsync            node, writes, latency                (an fsync started)
  *   commit           node, commit, old
  *   apply            node, index
  *   snapshot-taken   node, index, term
  *   snapshot-installed node, index, term
- *   raft             node, what (raft event name), a, b  (other core events)
+ *   raft             node, what (raft event name), a, b   (other core events)
  *   crash            node, lost (unsynced writes lost), torn (0|1)
+ *                                                         | held_lost: [ids] of the
+ *                    messages held while paused, lost with the crash (held_lost_more: count)
  *   restart          node, last (last durable log index), snap (snapshot index)
  *   pause            node
  *   resume           node
- *   action           action (action name), target, target2, value
- *   invoke           client, session, op ("append"|"read"), seq
- *   retry            client, to, session, seq
- *   complete         client, session, op, seq, index (reads: the index served at)
- *   fail             client, session, op, seq  (the op can never succeed: not retried)
+ *   action           target, target2, action (action name), value
+ *                                                         | groups: [[eps],..] (partition),
+ *                    param (set: "drop", "latency", ..). cut/uncut: target -> target2,
+ *                    one way; isolate: target from everyone; 0 = none/all
+ *   invoke           client, session, op ("append"|"read"), seq | cname ("c1", ..)
+ *   retry            client, to, session, seq             | cname
+ *   complete         client, session, op, seq, index (reads: the index served at) | cname
+ *   fail             client, session, op, seq  (the op can never succeed: not retried) | cname
  *   heal             (liveness phase begins)
- *   violation        kind (violation name), node, index
- * Node and client ids are endpoint numbers (nodes 1..N, clients N+1..).
+ *   violation        node, kind (violation name), index
+ * Node and client ids are endpoint numbers (nodes 1..N, clients N+1..; the
+ * header's "nodes" is N, and client N+k is "ck", as the scenario names it).
+ * Message ids are 1, 2, .. in send order; a send's id reappears on exactly
+ * one deliver or drop (or crash's held_lost), so a message is never guessed.
+ * The hash folds the event fields, not the annotations: those are functions
+ * of the run (ids count sends; terms are the log's), so leaving them out
+ * loses nothing and a traced run has the hash of an untraced one. Format 1
+ * (before the header line existed) had no header, end line or annotations.
  */
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
@@ -103,16 +130,41 @@ enum { TRACE_RING = 20, TRACE_RING_CAP = 32 /* power of two >= TRACE_RING */ };
 _Static_assert((TRACE_RING_CAP & (TRACE_RING_CAP - 1)) == 0, "ring capacity is a power of 2");
 _Static_assert(TRACE_RING_CAP >= TRACE_RING, "the ring holds the last TRACE_RING events");
 
+/* Annotations: fields a JSON line carries beyond the hashed record, written
+ * only when tracing to a file (message ids, entry terms, partition groups,
+ * client names). They are functions of the run, so leaving them out of the
+ * hash loses nothing, and a run traced or not has the same hash. */
+enum { TRACE_EXTRA_MAX = 2048 /* bytes of annotation on one line */ };
+
 typedef struct trace {
     uint64_t hash;
     uint64_t count;
     FILE *out;
+    uint32_t n_nodes;        /* endpoints above this are clients c1.. */
+    uint64_t next_msg_id;    /* message ids: 1, 2, .. in send order */
+    uint64_t *msg_ids;       /* by net slot, while a message is in flight */
+    size_t msg_ids_cap;
+    size_t extra_len;        /* pending annotation for the next line */
+    char extra[TRACE_EXTRA_MAX];
     uint64_t ring_t[TRACE_RING_CAP], ring_packed[TRACE_RING_CAP];
     uint64_t ring_a[TRACE_RING_CAP], ring_b[TRACE_RING_CAP];
     uint32_t ring_peer[TRACE_RING_CAP];
 } trace;
 
 void trace_init(trace *tr);
+void trace_free(trace *tr);
+/* Start writing JSON lines to out (NULL: stop); clients are endpoints > n_nodes. */
+void trace_set_output(trace *tr, FILE *out, uint32_t n_nodes);
+/* Append ",FIELDS" to the next written line (call only when tr->out is set). */
+void trace_extra(trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Message ids, kept only when tr->out is set: a fresh id (1, 2, ..), the
+ * net slot now carrying it, and the id of the message in a slot. */
+static inline uint64_t trace_msg_new(trace *tr) { return ++tr->next_msg_id; }
+int trace_msg_bind(trace *tr, uint32_t slot, uint64_t id); /* 0, or -1 out of memory */
+uint64_t trace_msg_id(const trace *tr, uint32_t slot);      /* 0 if never bound */
+/* Annotate "KEY":[ids of the messages in slots] (as many as fit; the count
+ * left out, if any, as "KEY_more"). Only when tr->out is set. */
+void trace_extra_slot_ids(trace *tr, const char *key, const uint32_t *slots, size_t n);
 void trace_write_line(trace *tr, uint64_t i); /* the slow path: ring[i] as JSON */
 
 /* Every event: fold the fields into the hash (one multiply per field, a

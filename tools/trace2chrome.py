@@ -12,10 +12,13 @@ Open OUT.json in https://ui.perfetto.dev or chrome://tracing. Layout:
   * faults (crash, restart, pause, resume, lost messages, scripted actions,
     violations) as instant events.
 The trace schema is documented in sim/trace.h. Times there are integer
-nanoseconds; Chrome wants microseconds (fractions allowed). Sends are matched
-to deliveries first-in first-out per (from, to, type, bytes), since the trace
-carries no message id: exact on the simulator's FIFO links, approximate only
-when the reorder fault or a duplicate lets a message overtake a twin.
+nanoseconds; Chrome wants microseconds (fractions allowed). Each node's term
+is a counter track ("term"), stepping at every term change. Sends are paired
+with their delivery or loss by the message id the trace carries (format 2);
+a format-1 trace without ids falls back to first-in first-out per (from, to,
+type, bytes), which is approximate when a message overtakes a twin. The
+header line names the node count (so endpoints above it are clients c1..);
+the end line's verdict becomes an instant event.
 Standard library only."""
 import collections
 import json
@@ -31,15 +34,23 @@ def us(t_ns):
 
 class Converter:
     def __init__(self, events):
-        self.events = events
+        self.header = next((e for e in events if e.get("ev") == "header"), None)
+        self.final = next((e for e in events if e.get("ev") == "end"), None)
+        self.events = [e for e in events if e.get("ev") not in ("header", "end")]
+        events = self.events
         self.out = []
-        self.nodes = sorted({e["node"] for e in events if "node" in e})
         self.clients = sorted({e["client"] for e in events if "client" in e})
+        if self.header:
+            self.n_nodes = self.header["nodes"]
+            self.nodes = list(range(1, self.n_nodes + 1))
+        else:
+            self.nodes = sorted({e["node"] for e in events if "node" in e} - set(self.clients))
+            self.n_nodes = max(self.nodes) if self.nodes else 0
         self.end = max((e["t"] for e in events), default=0)
 
     def name(self, ep):
-        if ep in self.clients and ep not in self.nodes:
-            return "c%d" % (ep - (max(self.nodes) if self.nodes else 0))
+        if ep > self.n_nodes:
+            return "c%d" % (ep - self.n_nodes)
         return "n%d" % ep
 
     def metadata(self):
@@ -54,6 +65,15 @@ class Converter:
                              "args": {"name": "role"}})
             self.out.append({"ph": "M", "name": "thread_name", "pid": ep, "tid": MSG_TID,
                              "args": {"name": "messages"}})
+
+    def terms(self):
+        for node in self.nodes:
+            self.out.append({"ph": "C", "name": "term", "pid": node, "ts": 0,
+                             "args": {"term": 0}})
+        for e in self.events:
+            if e.get("ev") == "term":
+                self.out.append({"ph": "C", "name": "term", "pid": e["node"],
+                                 "ts": us(e["t"]), "args": {"term": e["term"]}})
 
     def roles(self):
         # Every node boots as a follower of term 0.
@@ -88,8 +108,7 @@ class Converter:
                          "tid": MSG_TID, "ts": us(t), "dur": 1, "args": args})
 
     def messages(self):
-        pending = collections.defaultdict(collections.deque)
-        flow_id = 0
+        pending = collections.defaultdict(collections.deque)  # format 1: no ids
         for e in self.events:
             ev = e.get("ev")
             if ev not in ("send", "duplicate", "deliver", "drop"):
@@ -97,21 +116,27 @@ class Converter:
             key = (e["from"], e["to"], e["type"], e["bytes"])
             args = {"from": self.name(e["from"]), "to": self.name(e["to"]),
                     "type": e["type"], "bytes": e["bytes"]}
+            if "id" in e:
+                args["id"] = e["id"]
             if ev in ("send", "duplicate"):
-                flow_id += 1
-                pending[key].append(flow_id)
+                flow_id = e.get("id")
+                if flow_id is None:
+                    flow_id = len(self.out) + 1
+                    pending[key].append(flow_id)
                 self.message_slice(e["from"], e["t"], "send " + e["type"], args)
                 self.out.append({"ph": "s", "id": flow_id, "name": e["type"], "cat": "flow",
                                  "pid": e["from"], "tid": MSG_TID, "ts": us(e["t"])})
-            elif ev == "deliver":
+                continue
+            flow_id = e.get("id")
+            if flow_id is None and pending[key]:
+                flow_id = pending[key].popleft()
+            if ev == "deliver":
                 self.message_slice(e["to"], e["t"], "recv " + e["type"], args)
-                if pending[key]:
-                    self.out.append({"ph": "f", "bp": "e", "id": pending[key].popleft(),
+                if flow_id is not None:
+                    self.out.append({"ph": "f", "bp": "e", "id": flow_id,
                                      "name": e["type"], "cat": "flow", "pid": e["to"],
                                      "tid": MSG_TID, "ts": us(e["t"])})
             else:
-                if pending[key]:
-                    pending[key].popleft()
                 args["reason"] = e.get("reason")
                 self.out.append({"ph": "i", "s": "t", "name": "lost " + e["type"],
                                  "cat": "fault", "pid": e["from"], "tid": MSG_TID,
@@ -131,13 +156,25 @@ class Converter:
                                  "cat": "fault", "pid": 0, "tid": 0, "ts": us(e["t"]),
                                  "args": {k: v for k, v in e.items() if k not in ("t", "ev")}})
 
+    def verdict(self):
+        if self.final:
+            args = {k: v for k, v in self.final.items() if k not in ("t", "ev")}
+            self.out.append({"ph": "i", "s": "g", "name": "end: " + self.final["verdict"],
+                             "cat": "verdict", "pid": 0, "tid": 0,
+                             "ts": us(self.final["t"]), "args": args})
+
     def convert(self):
         self.metadata()
+        self.terms()
         self.roles()
         self.messages()
         self.faults()
-        return {"traceEvents": self.out, "displayTimeUnit": "ms",
-                "otherData": {"source": "raftsim", "events": len(self.events)}}
+        self.verdict()
+        other = {"source": "raftsim", "events": len(self.events)}
+        if self.header:
+            other.update({k: self.header[k] for k in ("format", "raftsim", "seed", "file")
+                          if k in self.header})
+        return {"traceEvents": self.out, "displayTimeUnit": "ms", "otherData": other}
 
 
 def load(path):

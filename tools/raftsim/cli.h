@@ -14,7 +14,7 @@
 #include "../../sim/runner.h"
 #include "../../sim/scenario.h"
 
-#define RAFTSIM_VERSION "0.1.0"
+#include "../../sim/trace_header.h" /* RAFTSIM_VERSION */
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
