@@ -8,7 +8,21 @@
 
 .PHONY: test-view test-trace-schema
 
+VIEW_ASSETS = $(BUILD)/gen/view_assets.h
+$(VIEW_ASSETS): tools/view/viewer.html tools/view/viewer.css tools/view/viewer.js tools/view/embed.sh
+	@mkdir -p $(dir $@)
+	tools/view/embed.sh $@
+$(BUILD)/tools/raftsim/cmd_view.o: $(VIEW_ASSETS)
+$(BUILD)/tools/raftsim/cmd_view.o: override XCFLAGS += -I$(BUILD)/gen
+
 test-trace-schema: $(RAFTSIM)
 	@RAFTSIM=$(abspath $(RAFTSIM)) python3 tests/view/test_trace_schema.py
 
+# The browser test: pages of five library scenarios, a failing replay (the
+# catalogue bug commit-old-term, so it needs `make bugs`) and a run of over
+# 10^5 events, loaded in headless Chromium; screenshots in $(BUILD)/view-test.
 test-view: test-trace-schema
+	@tools/install-deps.sh browser
+	@$(MAKE) --no-print-directory bugs
+	@RAFTSIM=$(abspath $(RAFTSIM)) RAFTSIM_BUGS=$(abspath build/bugs/raftsim) \
+	    VIEW_TEST_OUT=$(abspath $(BUILD)/view-test) python3 tests/view/test_viewer.py

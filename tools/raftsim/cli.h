@@ -146,5 +146,9 @@ int cmd_sweep(int argc, char **argv, const cli_globals *g);
 int cmd_replay(int argc, char **argv, const cli_globals *g);
 int cmd_shrink(int argc, char **argv, const cli_globals *g);
 int cmd_explore(int argc, char **argv, const cli_globals *g);
+int cmd_view(int argc, char **argv, const cli_globals *g);
+/* cmd_view.c: the viewer page for a trace, events in [from, to] ns (0 and
+ * UINT64_MAX for all). Returns 0 or EXIT_USAGE after a message. */
+int view_write_html(const char *trace_path, const char *html_path, uint64_t from, uint64_t to);
 
 #endif

@@ -14,6 +14,8 @@ static const char run_usage[] =
     "  --seed N               seed (default: the file's `seed` line, else 1)\n"
     "  --trace FILE.jsonl     write every event as JSON Lines\n"
     "  --metrics FILE.csv     write the metrics CSV\n"
+    "  --html DIR             write DIR/NAME.jsonl (the trace, unless --trace)\n"
+    "                         and DIR/NAME.html, a page to view the run (raftsim view)\n"
     "  --set KEY=VALUE        override a top-level setting (repeatable),\n"
     "                         e.g. --set nodes=5 --set drop=1% --set duration=10s\n"
     "  --check-determinism    run twice; fail loudly if the trace hashes differ\n"
@@ -27,22 +29,38 @@ static const char run_usage[] =
     "cannot be written (a folder, a read-only file) is refused before the run.\n"
     "exit status: 0 pass, 1 an invariant or expectation failed, 2 bad input\n";
 
-enum { O_SEED = 1, O_TRACE, O_METRICS, O_SET, O_QUIET, O_VERBOSE, O_DET, O_HELP, O_PROGRESS };
+enum { O_SEED = 1, O_TRACE, O_METRICS, O_SET, O_QUIET, O_VERBOSE, O_DET, O_HELP, O_PROGRESS,
+       O_HTML };
 static const opt_spec run_specs[] = {
     { "seed", 0, OPT_ARG, O_SEED },       { "trace", 0, OPT_ARG, O_TRACE },
     { "metrics", 0, OPT_ARG, O_METRICS }, { "set", 0, OPT_ARG, O_SET },
     { "quiet", 'q', OPT_NOARG, O_QUIET }, { "verbose", 'v', OPT_NOARG, O_VERBOSE },
     { "check-determinism", 0, OPT_NOARG, O_DET }, { "help", 'h', OPT_NOARG, O_HELP },
-    { "progress", 0, OPT_NOARG, O_PROGRESS },
+    { "progress", 0, OPT_NOARG, O_PROGRESS }, { "html", 0, OPT_ARG, O_HTML },
 };
 
 typedef struct run_args {
-    const char *file, *trace, *metrics;
+    const char *file, *trace, *metrics, *html_dir;
+    char html_trace[4096], html_page[4096]; /* --html: DIR/NAME.jsonl, DIR/NAME.html */
     bool has_seed, check_det, help, progress;
     uint64_t seed;
     int verbosity;
     set_list sets;
 } run_args;
+
+/* --html DIR: the folder, and the trace (unless --trace) and page in it. */
+static int html_paths(run_args *a)
+{
+    char stem[1024];
+    scenario_stem(a->file, stem, sizeof stem);
+    if (make_dir(a->html_dir) != 0)
+        return -1;
+    snprintf(a->html_trace, sizeof a->html_trace, "%s/%s.jsonl", a->html_dir, stem);
+    snprintf(a->html_page, sizeof a->html_page, "%s/%s.html", a->html_dir, stem);
+    if (!a->trace)
+        a->trace = a->html_trace;
+    return 0;
+}
 
 /* The options into *a: an exit code to return now (bad usage, or 0 after
  * --help), or -1 to go on. */
@@ -69,6 +87,7 @@ static int run_parse(int argc, char **argv, run_args *a)
             break;
         case O_TRACE: a->trace = v; break;
         case O_METRICS: a->metrics = v; break;
+        case O_HTML: a->html_dir = v; break;
         case O_SET:
             if (set_list_add(&a->sets, v, "raftsim run") != 0)
                 return EXIT_USAGE;
@@ -83,6 +102,8 @@ static int run_parse(int argc, char **argv, run_args *a)
     }
     if (!a->help && !a->file)
         return cli_missing_file("raftsim run", "scenario FILE");
+    if (!a->help && a->html_dir && html_paths(a) != 0)
+        return EXIT_USAGE;
     return cli_parsed(a->help, run_usage);
 }
 
@@ -198,7 +219,11 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
     int rc = res.passed ? EXIT_PASS : EXIT_FAIL;
     if (outputs_commit(&out) != 0)
         rc = EXIT_USAGE;
+    else if (a->html_dir && view_write_html(a->trace, a->html_page, 0, UINT64_MAX) != EXIT_PASS)
+        rc = EXIT_USAGE;
     report_verdict(sc, seed, &res, key, sizeof key);
+    if (a->html_dir && rc != EXIT_USAGE && a->verbosity >= 0)
+        fprintf(stderr, "raftsim run: the run's page: %s\n", a->html_page);
     if (!res.passed && res.reason[0])
         fprintf(stderr, "raftsim run: FAILED: %s\n  replay: %s\n", res.reason, hint);
     if (a->check_det) {

@@ -1,5 +1,5 @@
 /* main.c — raftsim: global options (--help, --version, --bug) and dispatch
- * to the commands run, sweep, replay, shrink and explore. */
+ * to the commands run, sweep, replay, shrink, explore and view. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +17,7 @@ static const char usage_text[] =
     "  replay FILE   rerun a replay file exactly (same trace hash)\n"
     "  shrink FILE   reduce a failing replay to a small scenario that still fails\n"
     "  explore [SPACE]  swarm testing: each seed draws its own run from a space\n"
+    "  view TRACE    write a self-contained HTML page that shows a traced run\n"
     "\n"
     "global options:\n"
     "  --bug NAME    switch on a deliberate core bug (only in `make bugs` builds);\n"
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **, const cli_globals *);
     } commands[] = {
         { "run", cmd_run }, { "sweep", cmd_sweep }, { "replay", cmd_replay },
-        { "shrink", cmd_shrink }, { "explore", cmd_explore },
+        { "shrink", cmd_shrink }, { "explore", cmd_explore }, { "view", cmd_view },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
