@@ -62,6 +62,41 @@ const char *sim_violation_name(int id)
     return id >= 0 && id < SIM_V__COUNT ? violation_names[id] : "?";
 }
 
+/* The Raft rule each invariant guards, named and cited (the viewer and the
+ * violation report print it). Kinds without an entry get "". */
+static const char *const violation_rules[SIM_V__COUNT] = {
+    [SIM_V_ELECTION_SAFETY] = "Election Safety: at most one leader per term "
+                              "(Raft paper §5.2, Figure 3)",
+    [SIM_V_LEADER_APPEND_ONLY] = "Leader Append-Only: a leader never overwrites or deletes "
+                                 "its entries (paper §5.3, Figure 3)",
+    [SIM_V_LOG_MATCHING] = "Log Matching: logs with an entry of the same index and term are "
+                           "identical up to it (paper §5.3, Figure 3)",
+    [SIM_V_LEADER_COMPLETENESS] = "Leader Completeness: a committed entry is in the log of "
+                                  "every leader of a later term (paper §5.4, Figure 3)",
+    [SIM_V_STATE_MACHINE_SAFETY] = "State Machine Safety: no two servers apply different "
+                                   "entries at one index (paper §5.4.3, Figure 3)",
+    [SIM_V_COMMIT_DECREASED] = "commitIndex only grows: a committed entry stays committed "
+                               "(paper Figure 2, §5.4)",
+    [SIM_V_COMMIT_PAST_LOG] = "A follower's commitIndex is capped by its last new entry "
+                              "(paper Figure 2, AppendEntries receiver rule 5)",
+    [SIM_V_APPLIED_PAST_COMMIT] = "Only committed entries are applied: lastApplied <= "
+                                  "commitIndex (paper Figure 2, Rules for Servers)",
+    [SIM_V_ACKED_WRITE_LOST] = "An acknowledged write is committed and never lost "
+                               "(paper §5.4 Leader Completeness, §8 client interaction)",
+    [SIM_V_DIGEST_MISMATCH] = "State Machine Safety: every server applies the same entries "
+                              "in the same order (paper §5.4.3)",
+    [SIM_V_HISTORY] = "Linearizability: each operation takes effect once, between its "
+                      "invocation and its response (paper §8; thesis §6.3)",
+    [SIM_V_LIVENESS] = "Liveness: after the network heals, a leader is elected and the logs "
+                       "converge (paper §5.2, §9.3)",
+    [SIM_V_EVENT_LIMIT] = "the run hit its event limit (max-events) before its end",
+};
+
+const char *sim_violation_rule(int id)
+{
+    return id >= 0 && id < SIM_V__COUNT && violation_rules[id] ? violation_rules[id] : "";
+}
+
 int sim_violation_from_name(const char *name)
 {
     return find(violation_names, SIM_V__COUNT, name);

@@ -195,6 +195,17 @@ void sim_print_summary(const sim *s, FILE *out)
         fprintf(out, "  invariants: every one held after every event\n");
 }
 
+/* Virtual time in words: "6.093072 s" or "250.000 ms". */
+static void time_words(uint64_t ns, char *buf, size_t cap)
+{
+    if (ns >= SIM_NS_PER_S)
+        snprintf(buf, cap, "%llu.%06llu s", (unsigned long long)(ns / SIM_NS_PER_S),
+                 (unsigned long long)(ns % SIM_NS_PER_S / 1000));
+    else
+        snprintf(buf, cap, "%llu.%03llu ms", (unsigned long long)(ns / SIM_NS_PER_MS),
+                 (unsigned long long)(ns % SIM_NS_PER_MS / 1000));
+}
+
 void sim_print_violation(const sim *s, FILE *out)
 {
     if (!s->violated) {
@@ -202,13 +213,21 @@ void sim_print_violation(const sim *s, FILE *out)
         return;
     }
     const sim_violation *v = &s->v;
-    fprintf(out, "VIOLATION %s at t=%llu ns (%.3f ms), event %llu\n",
-            sim_violation_name(v->kind), (unsigned long long)v->time_ns, ms(v->time_ns),
+    char when[48];
+    time_words(v->time_ns, when, sizeof when);
+    fprintf(out, "VIOLATION %s at %s (event %llu)", sim_violation_name(v->kind), when,
             (unsigned long long)v->event);
-    fprintf(out, "  nodes %u %u, index %llu, term %llu\n", v->nodes[0], v->nodes[1],
-            (unsigned long long)v->index, (unsigned long long)v->term);
-    fprintf(out, "  %s\n", v->detail);
-    fprintf(out, "  last trace events:\n");
+    for (int i = 0; i < 2; i++)
+        if (v->nodes[i]) /* 0: no node involved */
+            fprintf(out, "%s n%u", i && v->nodes[0] ? "," : " on", v->nodes[i]);
+    if (v->index)
+        fprintf(out, ", index %llu", (unsigned long long)v->index);
+    if (v->term)
+        fprintf(out, ", term %llu", (unsigned long long)v->term);
+    fprintf(out, "\n  %s\n", v->detail);
+    if (*sim_violation_rule(v->kind))
+        fprintf(out, "  broken rule: %s\n", sim_violation_rule(v->kind));
+    fprintf(out, "  last trace events (t in ns; `--trace FILE` and `raftsim view` show all):\n");
     trace_print_recent(&s->tr, out, TRACE_RING);
 }
 

@@ -109,8 +109,8 @@ static void run_until_event(sim *s, const run_options *opt)
         ;
     FILE *out = opt->summary ? opt->summary : opt->diag;
     if (out) {
-        fprintf(out, "stopped before event %" PRIu64 " at %" PRIu64 " ns\n", opt->until_event,
-                sim_now(s));
+        fprintf(out, "stopped before event %" PRIu64 " at %" PRIu64 ".%06" PRIu64 " s\n",
+                opt->until_event, sim_now(s) / SIM_NS_PER_S, sim_now(s) % SIM_NS_PER_S / 1000);
         sim_dump_nodes(s, out);
     }
 }
@@ -147,7 +147,7 @@ static void report(const sim *s, const expect_eval *ev, const run_result *res,
             fprintf(opt->summary, "  %-7s line %-3u %s\n", words[ev->slots[i].status],
                     ev->sc->expects[i].line, ev->sc->expects[i].text);
     }
-    if (!opt->diag || res->passed)
+    if (!opt->diag || res->passed || res->cut_short) /* cut short: nothing decided */
         return;
     if (res->violation != SIM_V_NONE && !res->violation_expected)
         sim_print_violation(s, opt->diag);
@@ -199,6 +199,13 @@ int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_
     const sim_violation *v = sim_violation_get(s);
     expect_finish(&ev, s, v);
     verdict(res, sc, &ev, v);
+    if (opt->until_event) { /* a run cut short decides nothing: it never passes */
+        res->cut_short = true;
+        res->passed = false;
+        snprintf(res->reason, sizeof res->reason,
+                 "cut short before event %" PRIu64 ": the run did not reach its end",
+                 opt->until_event);
+    }
     int rc = collect(s, res);
     if (opt->trace)
         trace_write_end(opt->trace, sc, &ev, sim_now(s), sim_event_count(s), v, res->passed,

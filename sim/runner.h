@@ -27,6 +27,7 @@ typedef struct run_options {
 
 typedef struct run_result {
     bool passed;                      /* no unexpected violation, every expectation held */
+    bool cut_short;                   /* stopped early (until_event): decides nothing, never passes */
     enum sim_violation_kind violation; /* SIM_V_NONE if none */
     bool violation_expected;          /* an `expect violation` matched it */
     int failed_expect;                /* index of the first failed expectation, or -1 */

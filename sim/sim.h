@@ -328,6 +328,7 @@ int sim_coverage_from_name(const char *name); /* -1 if unknown */
 enum sim_violation_kind { SIM_VIOLATIONS(SIM_V_ENUM) SIM_V__COUNT };
 #undef SIM_V_ENUM
 const char *sim_violation_name(int id);
+const char *sim_violation_rule(int id); /* the Raft rule it guards, cited; "" if none */
 int sim_violation_from_name(const char *name); /* -1 if unknown */
 
 typedef struct sim_violation {

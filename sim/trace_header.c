@@ -74,6 +74,8 @@ void trace_write_end(FILE *out, const scenario *sc, const expect_eval *ev, uint6
                 sim_violation_name(v->kind), v->time_ns, v->nodes[0], v->nodes[1], v->index,
                 v->term);
         trace_json_string(out, v->detail);
+        fputs("\",\"rule\":\"", out);
+        trace_json_string(out, sim_violation_rule(v->kind));
         fputs("\"}", out);
     }
     fputs("}\n", out);

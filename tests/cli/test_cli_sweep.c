@@ -285,6 +285,8 @@ Test(sweep, replay_until_stops_before_the_event_and_dumps_every_node)
     cr_assert(strstr(r.out, "stopped before event 100"), "stdout: %s", r.out);
     cr_assert(strstr(r.out, "node 1") || strstr(r.out, "n1"), "a node dump: %s", r.out);
     cr_assert(strstr(r.out, "events: 99 "), "99 events ran: %s", r.out);
+    cr_assert(strstr(r.out, "verdict: CUT-SHORT"), "no verdict for a cut-short run: %s", r.out);
+    cr_assert_eq(r.status, 1, "a cut-short run does not pass");
     cli_out_free(&r);
 }
 

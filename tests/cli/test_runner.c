@@ -160,6 +160,7 @@ Test(runner, until_event_stops_just_before_that_event_and_dumps_every_node)
     cr_assert_eq(run_scenario(&sc, 1, &opt, &r, err, sizeof err), 0, "%s", err);
     fclose(out);
     cr_assert_eq(r.events, 199);
+    cr_assert(r.cut_short && !r.passed, "a run cut short decides nothing: it never passes");
     cr_assert(strstr(dump, "stopped before event 200"), "%s", dump);
     cr_assert_gt(len, 100, "the node dumps follow");
     run_result_free(&r);

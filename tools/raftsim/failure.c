@@ -12,7 +12,9 @@
 void failure_key(const scenario *sc, const run_result *res, char *buf, size_t cap)
 {
     assert(cap > 0);
-    if (res->passed) {
+    if (res->cut_short) {
+        snprintf(buf, cap, "cut-short");
+    } else if (res->passed) {
         snprintf(buf, cap, "none");
     } else if (res->violation != SIM_V_NONE && !res->violation_expected) {
         snprintf(buf, cap, "%s", sim_violation_name(res->violation));
@@ -38,8 +40,10 @@ void print_verdict(FILE *out, uint64_t seed, const run_result *res, const char *
     format_seconds(res->end_ns, vt, sizeof vt);
     fprintf(out, "verdict: %s  seed: %" PRIu64 "  events: %" PRIu64 "  virtual: %s"
                  "  trace-hash: 0x%016" PRIx64 "%s%s\n",
-            res->passed ? "PASS" : "FAIL", seed, res->events, vt, res->trace_hash,
-            res->passed ? "" : "  failed: ", res->passed ? "" : key);
+            res->cut_short ? "CUT-SHORT" : res->passed ? "PASS" : "FAIL", seed, res->events, vt,
+            res->trace_hash,
+            res->passed || res->cut_short ? "" : "  failed: ",
+            res->passed || res->cut_short ? "" : key);
 }
 
 void report_verdict(const scenario *sc, uint64_t seed, const run_result *res, char *key,

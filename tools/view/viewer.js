@@ -316,7 +316,7 @@ function drawVerdict() {
   if (vio) {
     const d = el("div", { id: "violation" });
     d.append(el("p", {}, `Violation: ${vio.kind} at ${fmtTime(vio.t)} — ${vio.detail}`));
-    d.append(el("p", {}, "Broken rule: " + (RULES[vio.kind] || vio.kind)));
+    d.append(el("p", {}, "Broken rule: " + (vio.rule || RULES[vio.kind] || vio.kind)));
     const b = el("button", { id: "jump-violation" }, "jump to the failing event");
     b.onclick = () => go(violationStep);
     d.append(b);
