@@ -15,13 +15,13 @@ $(VIEW_ASSETS): tools/view/viewer.html tools/view/viewer.css tools/view/viewer.j
 $(BUILD)/tools/raftsim/cmd_view.o: $(VIEW_ASSETS)
 $(BUILD)/tools/raftsim/cmd_view.o: override XCFLAGS += -I$(BUILD)/gen
 
-test-trace-schema: $(RAFTSIM)
+test-trace-schema: $(RAFTSIM) ## the trace carries header, ids, groups, terms, end line; tracing keeps the hash
 	@RAFTSIM=$(abspath $(RAFTSIM)) python3 tests/view/test_trace_schema.py
 
 # The browser test: pages of five library scenarios, a failing replay (the
 # catalogue bug commit-old-term, so it needs `make bugs`) and a run of over
 # 10^5 events, loaded in headless Chromium; screenshots in $(BUILD)/view-test.
-test-view: test-trace-schema
+test-view: test-trace-schema ## the run viewer in headless Chromium: 5 scenarios, a violation, 10^5 events (part of make test)
 	@tools/install-deps.sh browser
 	@$(MAKE) --no-print-directory bugs
 	@RAFTSIM=$(abspath $(RAFTSIM)) RAFTSIM_BUGS=$(abspath build/bugs/raftsim) \
