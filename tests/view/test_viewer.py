@@ -28,7 +28,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RAFTSIM = os.environ.get("RAFTSIM", os.path.join(ROOT, "build", "raftsim"))
 RAFTSIM_BUGS = os.environ.get("RAFTSIM_BUGS", os.path.join(ROOT, "build", "bugs", "raftsim"))
-OUT = os.environ.get("VIEW_TEST_OUT", os.path.join(ROOT, "build", "view-test"))
+OUT = os.path.abspath(os.environ.get("VIEW_TEST_OUT", os.path.join(ROOT, "build", "view-test")))
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 LIBRARY = ["leader-crash", "figure8", "minority-partition", "rolling-restart",
            "snapshot-catchup"]
