@@ -134,6 +134,8 @@ int cli_missing_file(const char *cmd, const char *what);
 /* After a command's options parsed cleanly: 0 once --help printed `usage`
  * (the exit code), or -1 to go on. */
 int cli_parsed(bool help, const char *usage);
+/* The name of a signal that ended a child run (SIGABRT, SIGSEGV, ...; "signal" for others). */
+const char *cli_signal_name(int sig);
 /* Load a replay file: its header (recorded hash, failure, bugs) into *h and
  * its scenario, which must have a `seed` line, into *sc. The scenario's bugs
  * are --bug's if given, else the header's plus the file's own `bug` lines.

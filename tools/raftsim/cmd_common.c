@@ -1,5 +1,6 @@
 /* cmd_common.c — steps that several commands take the same way: the file
  * argument, finishing option parsing (--help), and loading a replay file. */
+#include <signal.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -18,6 +19,20 @@ int cli_missing_file(const char *cmd, const char *what)
 {
     fprintf(stderr, "%s: missing %s (try `%s --help`)\n", cmd, what, cmd);
     return EXIT_USAGE;
+}
+
+const char *cli_signal_name(int sig)
+{
+    switch (sig) {
+    case SIGABRT: return "SIGABRT";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    default: return "signal";
+    }
 }
 
 int cli_parsed(bool help, const char *usage)

@@ -26,20 +26,6 @@
 /* Bytes of a child's stderr kept to find the crash text in. */
 #define CHILD_STDERR_KEEP 8192
 
-static const char *signal_text(int sig)
-{
-    switch (sig) {
-    case SIGABRT: return "SIGABRT";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    default: return "signal";
-    }
-}
-
 /* Test-only: RAFTSIM_TEST_ASSERT_ON=KIND (an action name, e.g. clock-jump)
  * makes a trial die on an assertion when its schedule holds that action:
  * "at least two" and "exactly one" fail two different assertions. It stands
@@ -188,7 +174,7 @@ static void crashed(trial *out, int status, const child_io *io)
     crash_text(io->err, text, sizeof text);
     char how[32];
     if (WIFSIGNALED(status))
-        snprintf(how, sizeof how, "%s", signal_text(WTERMSIG(status)));
+        snprintf(how, sizeof how, "%s", cli_signal_name(WTERMSIG(status)));
     else
         snprintf(how, sizeof how, "exit%d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     memset(out, 0, sizeof *out);

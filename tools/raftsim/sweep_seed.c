@@ -109,20 +109,6 @@ void sweep_run_seed(const sweep_config *cfg, uint64_t seed, seed_result *r)
         scenario_free(&drawn);
 }
 
-static const char *signal_name(int sig)
-{
-    switch (sig) {
-    case SIGABRT: return "SIGABRT";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    default: return "signal";
-    }
-}
-
 /* The whole plan of a seed: scripted actions and the chaos drawn for it,
  * merged in time order with scripted ones first on ties (as the runner
  * does). Returns a malloc'd array, or NULL (with *n = 0 if there is none). */
@@ -195,7 +181,7 @@ void sweep_crash_result(const sweep_config *cfg, uint64_t seed, int status, seed
     if (cfg->space && explore_scenario(cfg, seed, &drawn, &r->dims, err, sizeof err) == 0)
         scenario_free(&drawn); /* only for the dimensions it switched on */
     if (WIFSIGNALED(status)) {
-        snprintf(r->key, sizeof r->key, "crash:%s", signal_name(WTERMSIG(status)));
+        snprintf(r->key, sizeof r->key, "crash:%s", cli_signal_name(WTERMSIG(status)));
         snprintf(r->reason, sizeof r->reason, "the worker died with signal %d on this seed",
                  WTERMSIG(status));
     } else {
