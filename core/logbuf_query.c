@@ -10,28 +10,22 @@
 
 #include "logbuf_internal.h"
 
-/* First stored record whose index >= idx (count if none). */
-static size_t lb_lower_index(const logbuf *lb, uint64_t idx)
+/* The key a query searches by: records are sorted by index always, and by
+ * timestamp while no timestamp went backwards (ts_inversions == 0). */
+static uint64_t lb_key(const logbuf *lb, size_t i, bool by_time)
 {
-    size_t lo = 0, hi = lb->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (lb_at(lb, mid)->index < idx)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    const lb_rec *rec = lb_at(lb, i);
+    return by_time ? rec->timestamp_ns : rec->index;
 }
 
-/* First stored record whose timestamp >= ts; timestamps must be sorted. */
-static size_t lb_lower_time(const logbuf *lb, uint64_t ts)
+/* First stored record whose key >= k (count if none). */
+static size_t lb_lower(const logbuf *lb, uint64_t k, bool by_time)
 {
-    assert(lb->ts_inversions == 0);
+    assert(!by_time || lb->ts_inversions == 0);
     size_t lo = 0, hi = lb->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (lb_at(lb, mid)->timestamp_ns < ts)
+        if (lb_key(lb, mid, by_time) < k)
             lo = mid + 1;
         else
             hi = mid;
@@ -56,8 +50,8 @@ size_t logbuf_query_index(const logbuf *lb, uint64_t from, uint64_t to, logbuf_v
     assert(lb);
     if (from > to)
         return 0;
-    size_t first = lb_lower_index(lb, from);
-    size_t end = to == UINT64_MAX ? lb->count : lb_lower_index(lb, to + 1);
+    size_t first = lb_lower(lb, from, false);
+    size_t end = to == UINT64_MAX ? lb->count : lb_lower(lb, to + 1, false);
     assert(first <= end);
     lb_visit_range(lb, first, end, fn, arg);
     return end - first;
@@ -72,8 +66,8 @@ size_t logbuf_query_time(const logbuf *lb, uint64_t from_ns, uint64_t to_ns,
     if (from_ns > to_ns)
         return 0;
     if (lb->ts_inversions == 0) {
-        size_t first = lb_lower_time(lb, from_ns);
-        size_t end = to_ns == UINT64_MAX ? lb->count : lb_lower_time(lb, to_ns + 1);
+        size_t first = lb_lower(lb, from_ns, true);
+        size_t end = to_ns == UINT64_MAX ? lb->count : lb_lower(lb, to_ns + 1, true);
         lb_visit_range(lb, first, end, fn, arg);
         return end - first;
     }
