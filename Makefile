@@ -23,7 +23,7 @@ ALLCFLAGS = $(WARN) $(CFLAGS) $(XCFLAGS) -D_POSIX_C_SOURCE=200809L -MMD -MP
 LDLIBS    = -lm
 
 CORE_SRC  = $(wildcard core/*.c)
-SIM_SRC   = $(wildcard sim/*.c)
+SIM_SRC   = $(wildcard sim/world/*.c sim/scenario/*.c)
 CLI_SRC   = $(wildcard tools/raftsim/*.c)
 TCORE_SRC = $(wildcard tests/core/*.c)
 TSIM_SRC  = $(wildcard tests/sim/*.c)

@@ -404,7 +404,7 @@ it could win, is told no, and never raises its term: nothing happens at all.""")
          model="""Three servers and one client; one-way delay 3&ndash;5 ms, 5% of messages
 lost, fsync 2 ms, timeouts 150&ndash;300 ms, heartbeat 50 ms. The client writes 20
 records per second from 300 ms; the leader crashes at 600 ms and restarts at 850 ms. The
-trace (JSON Lines, schema in sim/trace.h) is drawn as is; spacetime.chrome.json is the
+trace (JSON Lines, schema in sim/world/trace.h) is drawn as is; spacetime.chrome.json is the
 same run for Perfetto / chrome://tracing (tools/trace2chrome.py).""",
          shows="""One lane per node (and the client); arrows are messages from send to
 delivery, coloured by type; a cross marks a lost message. The band along each lane is

@@ -11,7 +11,7 @@ Open OUT.json in https://ui.perfetto.dev or chrome://tracing. Layout:
     a flow arrow from each send to its delivery;
   * faults (crash, restart, pause, resume, lost messages, scripted actions,
     violations) as instant events.
-The trace schema is documented in sim/trace.h. Times there are integer
+The trace schema is documented in sim/world/trace.h. Times there are integer
 nanoseconds; Chrome wants microseconds (fractions allowed). Each node's term
 is a counter track ("term"), stepping at every term change. Sends are paired
 with their delivery or loss by the message id the trace carries (format 2);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/scenario.h"
+#include "../../sim/scenario/scenario.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {

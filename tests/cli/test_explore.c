@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/explore.h"
-#include "../../sim/scenario.h"
+#include "../../sim/scenario/explore.h"
+#include "../../sim/scenario/scenario.h"
 #include "cli_harness.h"
 
 TestSuite(explore, .init = fixture_init, .fini = fixture_fini);

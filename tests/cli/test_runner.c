@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/runner.h"
+#include "../../sim/scenario/runner.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {

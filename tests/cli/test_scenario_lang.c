@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "../../core/msg.h"
-#include "../../sim/expect.h"
-#include "../../sim/runner.h"
-#include "../../sim/scenario_int.h"
-#include "../../sim/sim_internal.h"
+#include "../../sim/scenario/expect.h"
+#include "../../sim/scenario/runner.h"
+#include "../../sim/scenario/scenario_int.h"
+#include "../../sim/world/sim_internal.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {

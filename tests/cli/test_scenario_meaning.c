@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/scenario_int.h"
+#include "../../sim/scenario/scenario_int.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {

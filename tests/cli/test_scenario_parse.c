@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/scenario_int.h"
+#include "../../sim/scenario/scenario_int.h"
 
 static char *read_file(const char *path, size_t *len)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/scenario_int.h"
+#include "../../sim/scenario/scenario_int.h"
 
 #define EQ(field) cr_expect_eq(a->field, b->field, "%s: %s differs", what, #field)
 

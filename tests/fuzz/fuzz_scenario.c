@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/scenario.h"
+#include "../../sim/scenario/scenario.h"
 
 static void check_round_trip(const scenario *sc)
 {

@@ -89,7 +89,7 @@ bg_reads() {
     echo $READER >>"$DIR/all.pids"
 }
 
-# check_history: the simulator's history checker (sim/history.h) over every
+# check_history: the simulator's history checker (sim/world/history.h) over every
 # recorded operation and the records now stored.
 check_history() {
     [ -x "${HISTCHECK:-}" ] || { fail "HISTCHECK is not set to build/raftd_histcheck"; return 1; }

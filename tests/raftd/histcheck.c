@@ -1,5 +1,5 @@
 /* histcheck.c — raftd_histcheck: check a real cluster's client history with
- * the simulator's history checker (sim/history.h).
+ * the simulator's history checker (sim/world/history.h).
  *
  *   raftd_histcheck QUERY_LONG HISTORY...
  *
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/history.h"
+#include "../../sim/world/history.h"
 
 enum { MAX_CLIENTS = 4096 };
 

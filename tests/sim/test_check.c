@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 
 #include "../../core/hash.h"
-#include "../../sim/check.h"
+#include "../../sim/world/check.h"
 
 static checker c;
 

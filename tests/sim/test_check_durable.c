@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/check.h"
+#include "../../sim/world/check.h"
 
 static checker c;
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/disk.h"
+#include "../../sim/world/disk.h"
 
 static blobstore blobs;
 

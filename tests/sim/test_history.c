@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/history.h"
+#include "../../sim/world/history.h"
 
 static history h;
 static void setup(void) { hist_init(&h); }

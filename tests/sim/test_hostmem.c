@@ -1,11 +1,11 @@
-/* test_hostmem.c — the host allocator settings (sim/hostmem.c). What they
+/* test_hostmem.c — the host allocator settings (sim/world/hostmem.c). What they
  * change (where memory comes from) is not observable from C; what must hold
  * is that they are harmless: repeatable, and allocation works after them. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/hostmem.h"
+#include "../../sim/world/hostmem.h"
 
 Test(hostmem, setup_can_be_repeated_and_memory_of_any_size_works_after_it)
 {

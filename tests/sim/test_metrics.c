@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "../../sim/metrics.h"
-#include "../../sim/rng.h"
+#include "../../sim/world/metrics.h"
+#include "../../sim/world/rng.h"
 
 static int cmp(const void *a, const void *b)
 {

@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 
 #include "../../core/msg.h"
-#include "../../sim/msg_peek.h"
+#include "../../sim/world/msg_peek.h"
 
 static size_t encode(const raft_msg *m, uint8_t *buf, size_t cap)
 {

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/net.h"
+#include "../../sim/world/net.h"
 
 static sim_link_params params(void)
 {

@@ -2,9 +2,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/dist.h"
-#include "../../sim/queue.h"
-#include "../../sim/rng.h"
+#include "../../sim/world/dist.h"
+#include "../../sim/world/queue.h"
+#include "../../sim/world/rng.h"
 
 Test(queue, pops_events_in_time_order_whatever_the_push_order)
 {

@@ -3,8 +3,8 @@
  * pauses, drift — every invariant checked after every event. */
 #include <criterion/criterion.h>
 
-#include "../../sim/rng.h"
-#include "../../sim/sim.h"
+#include "../../sim/world/rng.h"
+#include "../../sim/world/sim.h"
 
 static void add_chaos(sim *s, uint64_t seed, uint64_t dur_ns)
 {

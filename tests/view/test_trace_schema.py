@@ -1,4 +1,4 @@
-"""The JSON Lines trace carries what a viewer needs (sim/trace.h, format 2):
+"""The JSON Lines trace carries what a viewer needs (sim/world/trace.h, format 2):
 a header with the full configuration, message ids that pair every send with
 exactly one outcome, partition groups, entry terms, client names, term
 changes and an end line -- and tracing does not change the trace hash.

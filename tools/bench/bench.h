@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../sim/sim.h"
+#include "../../sim/world/sim.h"
 
 enum { BENCH_MAX_RUNS = 64 };
 

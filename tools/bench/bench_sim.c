@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "../../sim/hostmem.h"
+#include "../../sim/world/hostmem.h"
 #include "bench_main.h"
 
 /* Every name in a --only list must be a benchmark: a typo would run nothing. */
@@ -126,7 +126,7 @@ static int parse(int argc, char **argv, bench_opts *o)
 
 int main(int argc, char **argv)
 {
-    hostmem_setup(); /* before the first allocation: see sim/hostmem.h */
+    hostmem_setup(); /* before the first allocation: see sim/world/hostmem.h */
     bench_opts o = {.seed = 1, .scenario = "scenarios/chaos.scn"};
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help"))

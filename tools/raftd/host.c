@@ -1,5 +1,5 @@
 /* host.c — raftd's implementation of the raft_io host interface (core/raft.h),
- * the same contract sim/node_io.c implements for the simulator:
+ * the same contract sim/world/node_io.c implements for the simulator:
  *   now       CLOCK_MONOTONIC in ns
  *   random    splitmix64 seeded at start-up from the clock, pid and node id
  *   send      a frame to the peer's link (dropped if the link is down: Raft

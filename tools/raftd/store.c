@@ -387,7 +387,7 @@ int store_write(store *st, const raft_write *w)
     for (size_t i = 0; i < w->n_entries; i++) {
         uint64_t index = w->first_index + i;
         if (index <= st->base)
-            continue; /* covered by the snapshot already (as sim/disk.c keeps it) */
+            continue; /* covered by the snapshot already (as sim/world/disk.c keeps it) */
         if (store_mirror_append(st, index, &w->entries[i]) != 0)
             return -1;
         store_rec_entry(&st->out, index, &w->entries[i]);

@@ -1,6 +1,6 @@
 /* cli.h — shared pieces of the raftsim command-line program.
  *
- * The program is a thin shell around sim/runner.h: it parses options, loads
+ * The program is a thin shell around sim/scenario/runner.h: it parses options, loads
  * scenarios, writes files atomically, and turns run results into exit codes.
  * Exit codes: 0 pass, 1 an invariant or expectation failed, 2 bad input. */
 #ifndef RAFTSIM_CLI_H
@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../sim/runner.h"
-#include "../../sim/scenario.h"
+#include "../../sim/scenario/runner.h"
+#include "../../sim/scenario/scenario.h"
 
-#include "../../sim/trace_header.h" /* RAFTSIM_VERSION */
+#include "../../sim/scenario/trace_header.h" /* RAFTSIM_VERSION */
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 

@@ -1,6 +1,6 @@
 /* cmd_explore.c — `raftsim explore [SPACE] --seeds A-B`: swarm testing of
  * the whole fault x feature space (issue 16). Each seed draws which
- * dimensions of the space are on, then draws its run (sim/explore.c); the
+ * dimensions of the space are on, then draws its run (sim/scenario/explore.c); the
  * sweep machinery runs the seeds (workers, progress, resumable results,
  * shards, merge, replay files). */
 #include "sweep.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/explore.h"
+#include "../../sim/scenario/explore.h"
 #include "sweep.h"
 
 int explore_scenario(const sweep_config *cfg, uint64_t seed, scenario *out, uint64_t *dims,

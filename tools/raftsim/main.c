@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../../sim/hostmem.h"
+#include "../../sim/world/hostmem.h"
 
 static const char usage_text[] =
     "usage: raftsim [--bug NAME]... COMMAND [options]\n"
@@ -84,7 +84,7 @@ static int strip_global_options(int *argc, char **argv, cli_globals *g)
 
 int main(int argc, char **argv)
 {
-    hostmem_setup(); /* before the first allocation: see sim/hostmem.h */
+    hostmem_setup(); /* before the first allocation: see sim/world/hostmem.h */
     cli_globals g = { .prog = argc > 0 ? argv[0] : "raftsim" };
     int rc = strip_global_options(&argc, argv, &g);
     if (rc >= 0)

@@ -3,7 +3,7 @@
  * end sooner), then the virtual time reached, redrawn on a terminal or a
  * plain line every few seconds otherwise. Wall-clock time is read only for
  * display; the runner stops between slices of virtual time, which leaves
- * the run unchanged (sim/runner.c). */
+ * the run unchanged (sim/scenario/runner.c). */
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>

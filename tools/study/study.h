@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../sim/rng.h"
+#include "../../sim/world/rng.h"
 #include "../../core/msg.h"
-#include "../../sim/sim.h"
+#include "../../sim/world/sim.h"
 
 #define MS(x) ((uint64_t)(x) * SIM_NS_PER_MS)
 #define US(x) ((uint64_t)(x) * UINT64_C(1000))

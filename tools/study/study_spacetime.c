@@ -7,7 +7,7 @@
  * 20 records per second from 300 ms; the leader crashes at 600 ms and
  * restarts at 850 ms; the run ends at 1 s.
  *
- * Output: spacetime.jsonl (the trace; schema in sim/trace.h). */
+ * Output: spacetime.jsonl (the trace; schema in sim/world/trace.h). */
 #include "study.h"
 
 enum { N_NODES = 3 };

@@ -1,5 +1,5 @@
 /* viewer.js — the raftsim run viewer: reads the JSON Lines trace embedded in
- * the page (schema: sim/trace.h, format 2) and draws the timeline, the
+ * the page (schema: sim/world/trace.h, format 2) and draws the timeline, the
  * step-through, the message diagram, the plots and the verdict.
  * Plain JavaScript, no libraries, no network. Written for traces up to
  * about 10^5..10^6 events: everything per event is precomputed in one pass,

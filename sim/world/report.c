@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "sim_internal.h"
 
 /* Latency percentiles sort the sample vector lazily: a cache, not state. */

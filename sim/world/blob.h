@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 
 /* What a disk hands out for one of its entries. */
 typedef struct blob_entry {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/hash.h"
+#include "../../core/hash.h"
 #include "poison.h"
 
 void blobstore_init(blobstore *bs) { memset(bs, 0, sizeof *bs); }

@@ -1,6 +1,6 @@
 /* explore.h — the swarm space of `raftsim explore` (issue 16).
  *
- * A space file holds one `explore { ... }` block (sim/scenario_explore.c):
+ * A space file holds one `explore { ... }` block (sim/scenario/scenario_explore.c):
  * for every dimension of the fault x feature space, the chance (ppm) that a
  * seed switches it on and the ranges its values are drawn from. For each
  * seed, explore_draw first draws WHICH dimensions are on (swarm testing,

@@ -4,7 +4,7 @@
 #include <assert.h>
 #include <inttypes.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "scenario_int.h"
 
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)

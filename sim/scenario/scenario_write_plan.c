@@ -3,7 +3,7 @@
 #include <assert.h>
 #include <inttypes.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "scenario_int.h"
 
 void scn_write_ep(FILE *out, const sim_config *cfg, sim_ep ep)

@@ -1,6 +1,6 @@
 /* scenario_chaos.c — the `chaos { ... }` block: random faults for swarm
  * testing, one line per fault kind with its mean interval (`every`). The
- * block only sets sim_chaos; sim/chaos.c draws the concrete schedule. */
+ * block only sets sim_chaos; sim/scenario/chaos.c draws the concrete schedule. */
 #include <string.h>
 
 #include "scenario_int.h"

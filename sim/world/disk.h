@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 #include "blob.h"
 #include "rng.h"
 #include "sim.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
+#include "../world/rng.h"
 #include "scenario.h"
 
 enum chaos_kind {

@@ -1,5 +1,5 @@
 /* scenario_explore.c — the `explore { ... }` block: the swarm space of
- * `raftsim explore` (sim/explore.h). One line per dimension:
+ * `raftsim explore` (sim/scenario/explore.h). One line per dimension:
  *
  *     NAME CHANCE [VALUE] [KEYWORD VALUE]...
  *
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 #include "explore.h"
 #include "scenario_int.h"
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/hash.h"
-#include "../core/msg.h"
+#include "../../core/hash.h"
+#include "../../core/msg.h"
 #include "grow.h"
 #include "sim_internal.h"
 

@@ -7,9 +7,9 @@
 #include <assert.h>
 #include <stddef.h>
 
-#include "../core/logbuf.h"
-#include "../core/pending.h"
-#include "../core/proto.h"
+#include "../../core/logbuf.h"
+#include "../../core/pending.h"
+#include "../../core/proto.h"
 #include "check.h"
 #include "disk.h"
 #include "history.h"

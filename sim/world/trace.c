@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
-#include "../core/raft.h"
+#include "../../core/msg.h"
+#include "../../core/raft.h"
 #include "sim.h"
 
 typedef struct trace_desc {

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 #include "sim.h"
 
 /* One cache line (the checker is 64-byte aligned): an append, commit or

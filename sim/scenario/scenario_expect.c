@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "scenario_int.h"
 
 bool scn_metric_is_counter(enum sim_metric m)

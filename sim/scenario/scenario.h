@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sim.h"
+#include "../world/sim.h"
 
 /* Random faults for swarm testing. Each kind has a mean interval between
  * occurrences (0 = off) and its own random stream, so turning one kind on or
@@ -90,7 +90,7 @@ typedef struct scenario {
     bool has_seed;              /* a `seed N` line (replay files) */
     uint64_t seed;
     bool chaos_expanded;        /* replay files: chaos already spelled out as actions */
-    struct explore_space *explore; /* a space file for `raftsim explore` (sim/explore.h) */
+    struct explore_space *explore; /* a space file for `raftsim explore` (sim/scenario/explore.h) */
 } scenario;
 
 /* Parse. On error returns 2 and writes "path:line:col: error: ..." into err;

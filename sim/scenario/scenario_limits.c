@@ -14,7 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "../core/logbuf.h"
+#include "../../core/logbuf.h"
 #include "scenario_int.h"
 
 int scn_run_time(scn_parser *p, const char *what, const char *name, uint64_t *out)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/hash.h"
+#include "../../core/hash.h"
 #include "grow.h"
 
 int chk_init(checker *c, uint32_t n_nodes)

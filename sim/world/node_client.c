@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "grow.h"
 #include "sim_internal.h"
 

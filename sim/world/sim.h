@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 
 #define SIM_MAX_NODES 64
 #define SIM_MAX_CLIENTS 64

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "msg_peek.h"
 #include "sim_internal.h"
 

@@ -23,7 +23,7 @@
  */
 #include <stdio.h>
 
-#include "../core/hash.h"
+#include "../../core/hash.h"
 
 #include "sim_internal.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "explore.h"
-#include "rng.h"
+#include "../world/rng.h"
 #include "scenario_int.h"
 
 #define MS SIM_NS_PER_MS

@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/raft.h"
+#include "../../core/raft.h"
 #include "sim.h"
 
 #define METRICS_BUCKET_NS (100 * SIM_NS_PER_MS)

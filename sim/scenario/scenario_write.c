@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/msg.h"
+#include "../../core/msg.h"
 #include "scenario_int.h"
 
 void scn_format_duration(char *buf, size_t cap, uint64_t ns)
