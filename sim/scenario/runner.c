@@ -88,6 +88,8 @@ static void run(sim *s, expect_eval *ev, const run_options *opt)
     bool more = true;
     for (uint64_t c; more && (c = expect_next_checkpoint(ev)) != EXPECT_NO_CHECKPOINT;) {
         more = run_slices(s, c, opt) && sim_run_until(s, c);
+        if (sim_stopped(s))
+            break; /* cut short before checkpoint c: it is not reached */
         if (more || !sim_violation_get(s)) {
             expect_checkpoint(ev, s, c);
             watch(s, ev);
@@ -102,17 +104,21 @@ static void run(sim *s, expect_eval *ev, const run_options *opt)
                       sim_event_count(s));
 }
 
-/* replay --until: stop before event `until`, and dump every node. */
-static void run_until_event(sim *s, const run_options *opt)
+/* replay --until: the run stopped before event `until` (or ended first):
+ * say where, and dump every node. */
+static void report_until(const sim *s, const run_options *opt)
 {
-    while (sim_event_count(s) + 1 < opt->until_event && sim_step(s))
-        ;
     FILE *out = opt->summary ? opt->summary : opt->diag;
-    if (out) {
-        fprintf(out, "stopped before event %" PRIu64 " at %" PRIu64 ".%06" PRIu64 " s\n",
-                opt->until_event, sim_now(s) / SIM_NS_PER_S, sim_now(s) % SIM_NS_PER_S / 1000);
-        sim_dump_nodes(s, out);
-    }
+    if (!out)
+        return;
+    char when[48];
+    sim_format_time(sim_now(s), when, sizeof when);
+    if (sim_stopped(s))
+        fprintf(out, "stopped before event %" PRIu64 " at %s\n", opt->until_event, when);
+    else
+        fprintf(out, "the run ended at %s after %" PRIu64 " events, before event %" PRIu64
+                     " (nothing cut short)\n", when, sim_event_count(s), opt->until_event);
+    sim_dump_nodes(s, out);
 }
 
 static void verdict(run_result *res, const scenario *sc, const expect_eval *ev,
@@ -124,9 +130,11 @@ static void verdict(run_result *res, const scenario *sc, const expect_eval *ev,
             res->violation_expected = true;
     res->failed_expect = expect_first_failed(ev);
     res->passed = (!v || res->violation_expected) && res->failed_expect < 0;
+    char when[48];
+    sim_format_time(v ? v->time_ns : 0, when, sizeof when);
     if (v && !res->violation_expected)
-        snprintf(res->reason, sizeof res->reason, "violation %s at %" PRIu64 " ns: %.180s",
-                 sim_violation_name(v->kind), v->time_ns, v->detail);
+        snprintf(res->reason, sizeof res->reason, "violation %s at %s: %.180s",
+                 sim_violation_name(v->kind), when, v->detail);
     else if (res->failed_expect >= 0)
         snprintf(res->reason, sizeof res->reason, "line %u: %.120s -- %.100s",
                  sc->expects[res->failed_expect].line, sc->expects[res->failed_expect].text,
@@ -141,7 +149,9 @@ static void report(const sim *s, const expect_eval *ev, const run_result *res,
         size_t held = 0, n = ev->sc->n_expects;
         for (size_t i = 0; i < n; i++)
             held += ev->slots[i].status == EXPECT_HELD;
-        fprintf(opt->summary, "expectations: %zu of %zu held\n", held, n);
+        fprintf(opt->summary, "expectations: %zu of %zu held%s\n", held, n,
+                res->cut_short && held < n ? " (cut short: the pending ones were never decided)"
+                                           : "");
         static const char *words[] = { "pending", "ok", "FAILED", "skipped" };
         for (size_t i = 0; i < n; i++)
             fprintf(opt->summary, "  %-7s line %-3u %s\n", words[ev->slots[i].status],
@@ -193,13 +203,16 @@ int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_
     }
     sim_set_observer(s, expect_on_event, &ev);
     if (opt->until_event)
-        run_until_event(s, opt);
-    else
-        run(s, &ev, opt);
+        sim_stop_before_event(s, opt->until_event);
+    run(s, &ev, opt);
+    if (opt->until_event)
+        report_until(s, opt);
     const sim_violation *v = sim_violation_get(s);
-    expect_finish(&ev, s, v);
+    bool cut = sim_stopped(s);
+    if (!cut) /* cut short: what was undecided stays pending */
+        expect_finish(&ev, s, v);
     verdict(res, sc, &ev, v);
-    if (opt->until_event) { /* a run cut short decides nothing: it never passes */
+    if (cut) { /* a run cut short decides nothing: it never passes */
         res->cut_short = true;
         res->passed = false;
         snprintf(res->reason, sizeof res->reason,
@@ -209,7 +222,7 @@ int run_scenario(const scenario *sc, uint64_t seed, const run_options *opt, run_
     int rc = collect(s, res);
     if (opt->trace)
         trace_write_end(opt->trace, sc, &ev, sim_now(s), sim_event_count(s), v, res->passed,
-                        opt->until_event != 0);
+                        cut);
     if (opt->metrics_csv)
         sim_write_metrics_csv(s, opt->metrics_csv);
     report(s, &ev, res, opt);

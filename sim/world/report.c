@@ -195,15 +195,28 @@ void sim_print_summary(const sim *s, FILE *out)
         fprintf(out, "  invariants: every one held after every event\n");
 }
 
-/* Virtual time in words: "6.093072 s" or "250.000 ms". */
-static void time_words(uint64_t ns, char *buf, size_t cap)
+/* Virtual time for people: seconds from 1 s ("17.531 s", "6.093072 s"),
+ * else milliseconds ("980 ms", "0.25 ms"); microseconds at most, trailing
+ * zeros dropped (to 3 decimals for seconds); under a microsecond, in ns. */
+void sim_format_time(uint64_t ns, char *buf, size_t cap)
 {
-    if (ns >= SIM_NS_PER_S)
-        snprintf(buf, cap, "%llu.%06llu s", (unsigned long long)(ns / SIM_NS_PER_S),
-                 (unsigned long long)(ns % SIM_NS_PER_S / 1000));
+    bool secs = ns >= SIM_NS_PER_S;
+    uint64_t unit = secs ? SIM_NS_PER_S : SIM_NS_PER_MS;
+    uint64_t frac = ns % unit / 1000; /* microseconds */
+    int digits = secs ? 6 : 3, keep = secs ? 3 : 0;
+    if (ns > 0 && ns < 1000) {
+        snprintf(buf, cap, "%llu ns", (unsigned long long)ns);
+        return;
+    }
+    while (digits > keep && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    if (digits)
+        snprintf(buf, cap, "%llu.%0*llu %s", (unsigned long long)(ns / unit), digits,
+                 (unsigned long long)frac, secs ? "s" : "ms");
     else
-        snprintf(buf, cap, "%llu.%03llu ms", (unsigned long long)(ns / SIM_NS_PER_MS),
-                 (unsigned long long)(ns % SIM_NS_PER_MS / 1000));
+        snprintf(buf, cap, "%llu ms", (unsigned long long)(ns / unit));
 }
 
 void sim_print_violation(const sim *s, FILE *out)
@@ -214,7 +227,7 @@ void sim_print_violation(const sim *s, FILE *out)
     }
     const sim_violation *v = &s->v;
     char when[48];
-    time_words(v->time_ns, when, sizeof when);
+    sim_format_time(v->time_ns, when, sizeof when);
     fprintf(out, "VIOLATION %s at %s (event %llu)", sim_violation_name(v->kind), when,
             (unsigned long long)v->event);
     for (int i = 0; i < 2; i++)

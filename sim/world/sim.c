@@ -313,6 +313,8 @@ static inline void after_event(sim *s, bool real)
     stop_on_violation(s);
     if (real && s->observer)
         s->observer(s->observer_arg, s);
+    if (s->stop_before && s->events + 1 >= s->stop_before && !s->over)
+        s->stopped = s->over = true;
 }
 
 /* The event loop, shared by sim_step, sim_run_until and sim_run so that the
@@ -374,6 +376,8 @@ bool sim_run_until(sim *s, uint64_t t_ns)
 bool sim_run(sim *s)
 {
     steps(s, false, 0, false);
+    if (s->stopped)
+        return !s->violated; /* cut short: nothing more is decided */
     if (!s->violated && s->cfg.liveness && !s->live_decided) {
         /* The liveness phase may run past the duration: heal, then converge. */
         uint64_t heal = s->healed ? s->heal_ns
@@ -381,6 +385,8 @@ bool sim_run(sim *s)
         s->end_ns = heal + s->cfg.converge_within_ns;
         s->over = false;
         steps(s, false, 0, false);
+        if (s->stopped)
+            return !s->violated;
         if (!s->violated && !s->live_decided)
             liveness_deadline(s);
         stop_on_violation(s);
@@ -396,6 +402,17 @@ bool sim_run(sim *s)
     }
     return !s->violated;
 }
+
+void sim_stop_before_event(sim *s, uint64_t n)
+{
+    assert(n >= 1);
+    s->stop_before = n;
+    s->chk.attn |= SIM_ATTN_STOP;
+    if (s->events + 1 >= n && !s->over)
+        s->stopped = s->over = true;
+}
+
+bool sim_stopped(const sim *s) { return s->stopped; }
 
 /* ---- small accessors ---- */
 

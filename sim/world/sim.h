@@ -360,6 +360,13 @@ bool sim_run_until(sim *s, uint64_t t_ns);
 /* Run to the end: duration, then liveness convergence and the end-of-run
  * history check. Returns true when no violation was found. */
 bool sim_run(sim *s);
+/* Cut the run short just before real event n (n >= 1): the loop stops once
+ * n - 1 events have run, wherever that is (past the duration, in the
+ * liveness phase); the run is then over, no liveness verdict or end-of-run
+ * history check is made, and sim_stopped says so. The events before the
+ * stop are the full run's (replay --until). */
+void sim_stop_before_event(sim *s, uint64_t n);
+bool sim_stopped(const sim *s); /* cut short by sim_stop_before_event */
 
 uint64_t sim_now(const sim *s);
 uint64_t sim_event_count(const sim *s);
@@ -382,6 +389,9 @@ const sim_action *sim_executed_actions(const sim *s, size_t *n);
 
 /* Reports. */
 void sim_print_summary(const sim *s, FILE *out);
+/* Virtual time for people, with its unit: "17.531 s", "6.093072 s", "980 ms",
+ * "0.25 ms", "0 ms" (microseconds at most; the trace keeps the exact ns). */
+void sim_format_time(uint64_t ns, char *buf, size_t cap);
 void sim_print_violation(const sim *s, FILE *out); /* invariant, time, event, nodes, last 20 trace lines */
 void sim_dump_nodes(const sim *s, FILE *out);      /* raft_dump of every node */
 void sim_print_coverage(const sim *s, FILE *out);

@@ -146,6 +146,7 @@ typedef struct sim_session_ref {
 enum {
     SIM_ATTN_HEALED = 2,   /* s->healed: the liveness phase checks after events */
     SIM_ATTN_OBSERVER = 4, /* s->observer is set */
+    SIM_ATTN_STOP = 8,     /* s->stop_before is set: the loop may stop at an event */
 };
 
 /* The connected-majority liveness check's state (liveness_majority.c). */
@@ -194,7 +195,8 @@ struct sim {
     uint64_t heal_ns, converged_ns, elections_at_heal;
     sim_cm cm;
     /* stop */
-    bool stopped, violated, over;
+    bool stopped, violated, over; /* stopped: cut short before event stop_before */
+    uint64_t stop_before;
     sim_violation v;
     void (*observer)(void *arg, sim *s);
     void *observer_arg;

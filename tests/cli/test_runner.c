@@ -168,6 +168,49 @@ Test(runner, until_event_stops_just_before_that_event_and_dumps_every_node)
     free(dump);
 }
 
+static run_result run_until(const char *text, uint64_t until)
+{
+    scenario sc;
+    run_result res;
+    char err[512];
+    parse_ok(text, &sc);
+    run_options opt = { .verbosity = -1, .until_event = until };
+    cr_assert_eq(run_scenario(&sc, 1, &opt, &res, err, sizeof err), 0, "%s", err);
+    scenario_free(&sc);
+    return res;
+}
+
+/* A liveness phase runs past the 1 s duration: heal at 1 s, then up to 2 s
+ * to converge, with heartbeats (events) all the while. */
+#define LIVE_PAST_DURATION CLUSTER_1S "liveness heal-at 1s within 2s\n"
+#define CLUSTER_1S "nodes 3\nclient c1 writer rate 100/s payload 16\nduration 1s\n"
+
+Test(runner, until_stops_at_its_event_past_the_duration_in_the_liveness_phase)
+{
+    run_result full = run_text(LIVE_PAST_DURATION, 1);
+    cr_assert(full.passed, "%s", full.reason);
+    cr_assert_gt(full.end_ns, SIM_NS_PER_S, "the liveness phase runs past the duration");
+    run_result r = run_until(LIVE_PAST_DURATION, full.events - 10);
+    cr_assert_eq(r.events, full.events - 11, "stopped just before event %llu, not at the "
+                 "duration: %llu events at %llu ns", (unsigned long long)(full.events - 10),
+                 (unsigned long long)r.events, (unsigned long long)r.end_ns);
+    cr_assert_gt(r.end_ns, SIM_NS_PER_S, "past the duration");
+    cr_assert(r.cut_short && !r.passed, "a run cut short never passes");
+    run_result_free(&r);
+    run_result_free(&full);
+}
+
+Test(runner, until_beyond_the_last_event_is_the_whole_run_with_its_own_verdict)
+{
+    run_result full = run_text(LIVE_PAST_DURATION, 1);
+    run_result r = run_until(LIVE_PAST_DURATION, full.events + 100);
+    cr_assert_eq(r.events, full.events);
+    cr_assert_eq(r.trace_hash, full.trace_hash, "the same run");
+    cr_assert(!r.cut_short && r.passed, "nothing was cut: the run's own verdict, %s", r.reason);
+    run_result_free(&r);
+    run_result_free(&full);
+}
+
 /* One write at a time over slow links: the leader sends an AppendEntries per
  * write, so with heartbeat-idle-only most periodic heartbeats are skipped;
  * nobody times out either way and every write still commits. */
