@@ -397,6 +397,20 @@ void chk_commit(checker *c, raft_id n, uint64_t commit,
                  (unsigned long long)commit, (unsigned long long)nd->last);
         return;
     }
+    /* Figure 2, Rules for Servers, Leaders: set commitIndex = N only where
+     * log[N].term == currentTerm; an earlier term's entry is committed only
+     * indirectly, under one of the leader's own (§5.4.2, Figure 8). The
+     * mistake is caught when it is made, not only in the rare schedule
+     * where a later leader overwrites what was counted. */
+    uint64_t term_n = commit > nd->commit && nd->role == RAFT_LEADER && term_at
+                          ? term_at(arg, commit) : 0;
+    if (term_n != 0 && term_n != nd->term) {
+        chk_fail(c, SIM_V_COMMIT_RULE, n, 0, commit, nd->term,
+                 "leader n%u of term %llu committed index %llu of term %llu by counting "
+                 "replicas", n, (unsigned long long)nd->term, (unsigned long long)commit,
+                 (unsigned long long)term_n);
+        return;
+    }
     uint64_t from = (nd->commit > nd->base ? nd->commit : nd->base) + 1;
     nd->commit = commit;
     for (uint64_t i = from; i <= commit && !c->violated; i++) {

@@ -90,6 +90,18 @@ static const char *const violation_rules[SIM_V__COUNT] = {
     [SIM_V_LIVENESS] = "Liveness: after the network heals, a leader is elected and the logs "
                        "converge (paper §5.2, §9.3)",
     [SIM_V_EVENT_LIMIT] = "the run hit its event limit (max-events) before its end",
+    [SIM_V_EXACTLY_ONCE] = "Exactly once: every server makes the same deduplication decision "
+                           "for a (client, seq) (thesis §6.3)",
+    [SIM_V_READ_STATE] = "Linearizable reads: a read reflects every write acknowledged before "
+                         "it began and nothing uncommitted (thesis §6.4)",
+    [SIM_V_DURABILITY] = "Persistent state survives a crash: currentTerm, votedFor and the "
+                         "acknowledged log (paper Figure 2, State; thesis §3.8)",
+    [SIM_V_VOTE] = "At most one vote per term, and only for an up-to-date candidate of "
+                   "that term (paper Figure 2, RequestVote receiver rules; §5.2, §5.4.1)",
+    [SIM_V_CONNECTED_LIVENESS] = "Liveness: a connected majority elects a stable leader and "
+                                 "commits writes (paper §5.2, §5.6, §9.3)",
+    [SIM_V_COMMIT_RULE] = "A leader commits by counting replicas only entries of its own term "
+                          "(paper Figure 2, Rules for Servers; §5.4.2, Figure 8)",
 };
 
 const char *sim_violation_rule(int id)

@@ -323,7 +323,8 @@ int sim_coverage_from_name(const char *name); /* -1 if unknown */
     X(SIM_V_READ_STATE, "read-state")     /* a read showed an uncommitted state */ \
     X(SIM_V_DURABILITY, "durability")    /* a restart lost a promise */        \
     X(SIM_V_VOTE, "vote")                /* a vote changed within a term */    \
-    X(SIM_V_CONNECTED_LIVENESS, "connected-liveness") /* majority up, no leader */
+    X(SIM_V_CONNECTED_LIVENESS, "connected-liveness") /* majority up, no leader */ \
+    X(SIM_V_COMMIT_RULE, "commit-rule")  /* a leader counted an old term's entry */
 #define SIM_V_ENUM(name, text) name,
 enum sim_violation_kind { SIM_VIOLATIONS(SIM_V_ENUM) SIM_V__COUNT };
 #undef SIM_V_ENUM

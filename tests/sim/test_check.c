@@ -277,3 +277,46 @@ Test(check, entry_hash_is_the_same_function_for_every_length)
         cr_assert_eq(chk_entry_hash(7, RAFT_ENTRY_DATA, buf, len),
                      entry_hash_reference(7, RAFT_ENTRY_DATA, buf, len), "len %zu", len);
 }
+
+/* ---- the leader's commit rule (Figure 2, Rules for Servers; §5.4.2) ---- */
+
+static const uint64_t figure8_terms[] = {0, 1, 1, 2}; /* index -> term */
+static uint64_t figure8_term_of(void *arg, uint64_t index)
+{
+    (void)arg;
+    return index < sizeof figure8_terms / sizeof figure8_terms[0] ? figure8_terms[index] : 0;
+}
+
+/* Node 1 holds entries 1-2 of term 1 and its own no-op 3 of term 2. */
+static void figure8_leader(void)
+{
+    for (uint64_t i = 1; i <= 3; i++)
+        chk_append(&c, 1, i, figure8_terms[i], eh(figure8_terms[i], (uint8_t)i));
+    chk_role(&c, 1, RAFT_LEADER, 2);
+}
+
+Test(check, a_leader_counting_an_earlier_terms_entry_breaks_the_commit_rule)
+{
+    figure8_leader();
+    chk_commit(&c, 1, 2, figure8_term_of, NULL); /* index 2 is of term 1 */
+    expect(SIM_V_COMMIT_RULE);
+    cr_assert_eq(c.v.index, 2);
+    cr_assert_eq(c.v.term, 2);
+}
+
+Test(check, a_leader_commits_earlier_terms_under_an_entry_of_its_own)
+{
+    figure8_leader();
+    chk_commit(&c, 1, 3, figure8_term_of, NULL);
+    cr_assert(!c.violated, "%s", c.v.detail);
+    cr_assert_eq(c.committed, 3);
+}
+
+Test(check, a_follower_may_commit_an_earlier_terms_entry_on_the_leaders_word)
+{
+    for (uint64_t i = 1; i <= 2; i++)
+        chk_append(&c, 2, i, 1, eh(1, (uint8_t)i));
+    chk_role(&c, 2, RAFT_FOLLOWER, 2);
+    chk_commit(&c, 2, 2, figure8_term_of, NULL);
+    cr_assert(!c.violated, "%s", c.v.detail);
+}
