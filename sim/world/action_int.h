@@ -3,7 +3,9 @@
 #ifndef SIM_ACTION_INT_H
 #define SIM_ACTION_INT_H
 
-#include "sim_internal.h"
+#include "action.h"
+#include "client.h"
+#include "node.h"
 
 /* A target's endpoint now (0 = none: the action is skipped). A `follower`
  * draw leaves out endpoints already in taken[0..n_taken). */

@@ -15,7 +15,7 @@
 #include "../../core/hash.h"
 #include "../../core/msg.h"
 #include "grow.h"
-#include "sim_internal.h"
+#include "client.h"
 
 #define CLIENT_PAUSE_NS (10 * SIM_NS_PER_MS) /* before a "retry" answer's retry, backoff off */
 #define CLIENT_DEFAULT_TIMEOUT_NS (500 * SIM_NS_PER_MS)
@@ -416,7 +416,7 @@ static void complete(sim *s, sim_client *c, uint32_t slot, const raft_msg *m, ra
         client_next(s, c->idx, c->tick_gen);
 }
 
-void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len)
+static void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len)
 {
     raft_msg m;
     raft_entry scratch[1];
@@ -454,6 +454,21 @@ void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len)
         c->leader_guess = 0;
         retry_later(s, c, ref.slot, status == RAFT_CLIENT_RETRY ? from : next_node(s, c), true);
     }
+}
+
+void client_deliver(sim *s, uint32_t slot)
+{
+    net_msg *m = net_slot(&s->nw, slot);
+    sim_ep from = m->from, to = m->to;
+    const uint8_t *buf = m->buf;
+    uint32_t len = m->len;
+    uint8_t type = m->type;
+    assert(!sim_is_node(s, to));
+    if (s->tr.out) /* the message's id on the next line (trace.h) */
+        trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)trace_msg_id(&s->tr, slot));
+    trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
+    client_receive(s, to, buf, len);
+    net_release(&s->nw, slot);
 }
 
 void client_set_stopped(sim *s, uint32_t idx, bool stopped)

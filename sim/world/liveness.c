@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_internal.h"
+#include "liveness.h"
+#include "liveness_majority.h"
+#include "node.h"
 
 void liveness_heal(sim *s)
 {

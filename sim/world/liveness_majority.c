@@ -25,7 +25,7 @@
 
 #include "../../core/hash.h"
 
-#include "sim_internal.h"
+#include "liveness_majority.h"
 
 static uint64_t node_bit(raft_id id) { return UINT64_C(1) << (id - 1); }
 

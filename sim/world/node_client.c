@@ -7,7 +7,7 @@
 
 #include "../../core/msg.h"
 #include "grow.h"
-#include "sim_internal.h"
+#include "node.h"
 
 static void reply(sim *s, sim_node *n, sim_ep to, const raft_msg *m)
 {

@@ -7,7 +7,8 @@
 
 #include "../../core/msg.h"
 #include "msg_peek.h"
-#include "sim_internal.h"
+#include "liveness_majority.h"
+#include "node.h"
 
 /* io_now's other cases (drift, a clock that jumped back), out of line so
  * that the common case saves no registers. */

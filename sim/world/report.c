@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../core/msg.h"
-#include "sim_internal.h"
+#include "world.h"
 
 /* Latency percentiles sort the sample vector lazily: a cache, not state. */
 static uint64_t latency(const sim *s, unsigned per_mille)

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../sim/world/sim_internal.h"
+#include "../../sim/world/world.h"
 
 /* 5 nodes, a writer, 1-5 ms links, PreVote off; n4 reaches only n2 and n5
  * only n3 from 500 ms on (scenarios/partial-partition-livelock.scn). */

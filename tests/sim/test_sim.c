@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/world/sim_internal.h"
+#include "../../sim/world/node.h"
 
 static sim_config base(uint32_t nodes, uint64_t secs)
 {

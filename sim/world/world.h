@@ -1,8 +1,20 @@
-/* sim_internal.h — the simulator's state, shared by sim.c (loop and API),
- * node.c (hosting one node), client.c (workloads), action.c (timed actions),
- * liveness.c and report.c. Not part of the public API. */
-#ifndef SIM_INTERNAL_H
-#define SIM_INTERNAL_H
+/* world.h — the simulated world's state (struct sim: nodes, clients, queue,
+ * network, disks, checker, trace, metrics) and the few services every part
+ * of the world may call (world.c): push an event, send a message, report a
+ * violation, count coverage, track the cluster's leader. Not part of the
+ * public API (that is sim.h).
+ *
+ * The world's files depend one way, top first; none calls a file above it:
+ *   sim.c (construction, the event loop)
+ *   action.c, action_bind.c (timed actions) · liveness.c (heal, converge) · report.c
+ *   node.c (lifecycle, deliveries) -> node_io.c (raft_io) -> node_client.c, node_fsync.c
+ *     -> node_clock.c (clock, timer)                              [node.h]
+ *   client.c (workloads)                                          [client.h]
+ *   liveness_majority.c (the connected-majority observer)         [liveness.h]
+ *   world.c (the services below)
+ *   check*, history, metrics, trace, net, disk, blob, queue, dist, rng, names */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
 
 #include <assert.h>
 #include <stddef.h>
@@ -205,7 +217,7 @@ struct sim {
     raft_entry *dec_entries; /* decode scratch */
 };
 
-/* sim.c */
+/* ---- services (world.c): what every part of the world may use ---- */
 int sim_push(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b, uint64_t c);
 int sim__push_grow(sim *s, uint64_t at_ns, enum sim_ev_kind kind, uint32_t a, uint64_t b,
                    uint64_t c); /* sim_push's rare path */
@@ -239,52 +251,5 @@ static inline bool sim_is_node(const sim *s, sim_ep ep)
 {
     return (uint32_t)(ep - 1) < s->cfg.n_nodes;
 }
-
-/* node.c */
-int node_start(sim *s, raft_id id);  /* fresh or restart from disk */
-void node_crash(sim *s, raft_id id);
-void node_pause(sim *s, raft_id id);
-void node_resume(sim *s, raft_id id);
-void node_deliver(sim *s, uint32_t slot);
-bool node_timer(sim *s, raft_id id, uint64_t gen);
-bool node_fsync_done(sim *s, raft_id id, uint64_t gen);
-void node_persist(sim *s, sim_node *n, const raft_write *w);
-void node_sync_timer(sim *s, sim_node *n);
-uint64_t node_local_now(sim *s, sim_node *n);
-void node_set_drift(sim *s, sim_node *n, int64_t ppm);
-void node_clock_jump(sim *s, sim_node *n, int64_t delta_ns);
-void node_free(sim *s, sim_node *n);
-/* node_io.c */
-void node_io_init(sim_node *n, raft_io *io);
-/* node_client.c */
-void node_client_request(sim *s, sim_node *n, sim_ep from, const uint8_t *buf, size_t len);
-void node_client_applied(sim *s, sim_node *n, uint64_t index, const raft_entry *e,
-                         const logbuf_result *res);
-void node_read_ready(sim *s, sim_node *n, uint64_t req_id, int status, uint64_t index);
-void node_answer_reads(sim *s, sim_node *n);
-void node_client_reset(sim_node *n);
-void node_client_free(sim_node *n);
-
-/* client.c */
-int client_init(sim *s, uint32_t idx);
-void client_free(sim_client *c);
-bool client_next(sim *s, uint32_t idx, uint64_t gen);
-bool client_timeout(sim *s, uint32_t idx, uint32_t slot, uint64_t attempt);
-bool client_timer(sim *s, uint32_t idx);
-void client_receive(sim *s, sim_ep to, const uint8_t *buf, size_t len);
-void client_set_stopped(sim *s, uint32_t idx, bool stopped);
-
-/* action.c */
-void action_run(sim *s, size_t index);
-
-/* liveness.c */
-void liveness_heal(sim *s);
-void liveness_check(sim *s);
-void liveness_deadline(sim *s);
-/* liveness_majority.c */
-void liveness_connected_start(sim *s);
-void liveness_topology(sim *s);
-void liveness_role(sim *s, raft_id id, enum raft_role role);
-bool liveness_connected_check(sim *s, uint64_t gen);
 
 #endif

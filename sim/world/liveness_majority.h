@@ -1,0 +1,17 @@
+/* liveness_majority.h — the connected-majority liveness check
+ * (liveness_majority.c): whenever a majority of nodes is up, unpaused and
+ * connected, some leader must hold office and writes must commit. Below the
+ * nodes, which report roles and topology changes to it; it calls only
+ * world.c's services. */
+#ifndef SIM_LIVENESS_MAJORITY_H
+#define SIM_LIVENESS_MAJORITY_H
+
+#include "world.h"
+
+void liveness_connected_start(sim *s);
+/* Nodes, links or pauses changed: re-evaluate which majority is connected. */
+void liveness_topology(sim *s);
+void liveness_role(sim *s, raft_id id, enum raft_role role);
+bool liveness_connected_check(sim *s, uint64_t gen);
+
+#endif
