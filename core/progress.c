@@ -36,18 +36,18 @@ void raft_progress_sent(raft_progress *pr, uint64_t seq, uint64_t last_index, ui
 }
 
 /* RFC 6298 §2 in integers: SRTT += (R - SRTT) / 8, RTTVAR += (|R - SRTT| - RTTVAR) / 4. */
-static void rtt_sample(raft_progress *pr, uint64_t rtt)
+void raft_rtt_update(uint64_t *srtt_ns, uint64_t *rttvar_ns, uint64_t rtt)
 {
-    if (pr->srtt_ns == 0) {
-        pr->srtt_ns = rtt ? rtt : 1;
-        pr->rttvar_ns = rtt / 2;
+    if (*srtt_ns == 0) {
+        *srtt_ns = rtt ? rtt : 1;
+        *rttvar_ns = rtt / 2;
         return;
     }
-    uint64_t dev = rtt > pr->srtt_ns ? rtt - pr->srtt_ns : pr->srtt_ns - rtt;
-    pr->rttvar_ns = pr->rttvar_ns - pr->rttvar_ns / 4 + dev / 4;
-    pr->srtt_ns = pr->srtt_ns - pr->srtt_ns / 8 + rtt / 8;
-    if (pr->srtt_ns == 0)
-        pr->srtt_ns = 1;
+    uint64_t dev = rtt > *srtt_ns ? rtt - *srtt_ns : *srtt_ns - rtt;
+    *rttvar_ns = *rttvar_ns - *rttvar_ns / 4 + dev / 4;
+    *srtt_ns = *srtt_ns - *srtt_ns / 8 + rtt / 8;
+    if (*srtt_ns == 0)
+        *srtt_ns = 1;
 }
 
 uint64_t raft_progress_rtt_sample(raft_progress *pr, uint64_t seq, uint64_t now)
@@ -55,7 +55,7 @@ uint64_t raft_progress_rtt_sample(raft_progress *pr, uint64_t seq, uint64_t now)
     for (uint32_t i = 0; i < pr->count; i++) {
         const raft_inflight *f = raft_progress_at(pr, i);
         if (f->seq == seq) {
-            rtt_sample(pr, now - f->sent_ns);
+            raft_rtt_update(&pr->srtt_ns, &pr->rttvar_ns, now - f->sent_ns);
             return now - f->sent_ns;
         }
     }
@@ -122,14 +122,20 @@ void raft_progress_become_snapshot(raft_progress *pr)
     window_clear(pr);
 }
 
-uint64_t raft_progress_rto(const raft_progress *pr, const raft_progress_limits *lim)
+uint64_t raft_rto_of(uint64_t srtt_ns, uint64_t rttvar_ns, uint32_t backoff,
+                     const raft_progress_limits *lim)
 {
-    uint64_t rto = pr->srtt_ns + 4 * pr->rttvar_ns;
+    uint64_t rto = srtt_ns + 4 * rttvar_ns;
     if (rto < lim->rto_min_ns)
         rto = lim->rto_min_ns;
-    for (uint32_t i = 0; i < pr->backoff && rto < lim->rto_max_ns; i++)
+    for (uint32_t i = 0; i < backoff && rto < lim->rto_max_ns; i++)
         rto *= 2;
     return rto < lim->rto_max_ns ? rto : lim->rto_max_ns;
+}
+
+uint64_t raft_progress_rto(const raft_progress *pr, const raft_progress_limits *lim)
+{
+    return raft_rto_of(pr->srtt_ns, pr->rttvar_ns, pr->backoff, lim);
 }
 
 bool raft_progress_timed_out(const raft_progress *pr, const raft_progress_limits *lim, uint64_t now)

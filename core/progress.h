@@ -110,6 +110,14 @@ void raft_progress_become_replicate(raft_progress *pr, uint64_t match);
 /* To SNAPSHOT: the AppendEntries in flight no longer matter. */
 void raft_progress_become_snapshot(raft_progress *pr);
 
+/* RFC 6298 §2 in integers: fold a round-trip sample into a smoothed
+ * estimate (srtt 0: none yet). Shared with the snapshot transfer, which
+ * times its chunks separately (raft_snapshot.c). */
+void raft_rtt_update(uint64_t *srtt_ns, uint64_t *rttvar_ns, uint64_t rtt);
+/* max(rto_min, srtt + 4 rttvar) << backoff, capped at rto_max. */
+uint64_t raft_rto_of(uint64_t srtt_ns, uint64_t rttvar_ns, uint32_t backoff,
+                     const raft_progress_limits *lim);
+
 /* The retransmission timeout now (see the rule above). */
 uint64_t raft_progress_rto(const raft_progress *pr, const raft_progress_limits *lim);
 /* Whether the oldest message in flight is presumed lost at `now`. */

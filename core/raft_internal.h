@@ -57,18 +57,26 @@ typedef struct raft_peer {
     uint64_t acked_seq;
     uint64_t last_heard_ns;  /* any message of the current term from this peer */
     uint64_t last_append_ns; /* last AppendEntries sent to it, if append_sent */
-    /* snapshot transfer, a bounded window of chunks in flight (go-back-N):
-     * the snapshot is pinned until the follower has it. snap_offset: bytes
+    /* snapshot transfer, a bounded window of chunks in flight: the
+     * snapshot is pinned until the follower has it. snap_offset: bytes
      * the follower confirmed; snap_next: the next byte to send; snap_hint:
      * the lowest offset a reply reported below snap_offset since the last
      * progress (a follower that lost its copy restarts from it at the next
      * timeout), or UINT64_MAX; snap_last_sent: the chunk that ends the
      * snapshot was sent since the last rewind; snap_dups: replies at
-     * snap_offset since the last progress (fast retransmit at two). */
+     * snap_offset since the last progress (fast retransmit at two);
+     * snap_sent_ns: the retransmission timer's start. */
     raft_snapbuf *sending;
     bool snap_last_sent;
     uint32_t snap_dups;
     uint64_t snap_offset, snap_next, snap_hint, snap_sent_ns;
+    /* Chunk round trips, timed apart from AppendEntries (a chunk's includes
+     * its transmission behind the window): snap_high, the end of the
+     * furthest byte sent in this transfer (a chunk below it is a
+     * retransmission); one chunk timed at a time, ending at snap_timed_end
+     * (0: none) and sent at snap_timed_ns; the smoothed estimate
+     * snap_srtt_ns (0: no sample yet) and snap_rttvar_ns. */
+    uint64_t snap_high, snap_timed_end, snap_timed_ns, snap_srtt_ns, snap_rttvar_ns;
 } raft_peer;
 
 typedef struct raft_pending_write {

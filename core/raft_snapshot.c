@@ -83,7 +83,7 @@ void raft__snapshot_durable(raft_node *r)
         raft_log_compact(&r->log, upto);
 }
 
-/* ---- sending: a bounded window of chunks (go-back-N) ---- */
+/* ---- sending: a bounded window of chunks ---- */
 
 /* Chunks a transfer may have in flight: the AppendEntries window, within
  * the in-flight byte limit, at least one. */
@@ -121,8 +121,52 @@ static void send_chunk(raft_node *r, raft_id id, raft_peer *p)
     if (!chunks_in_flight(p))
         p->snap_sent_ns = raft__now(r); /* the timer starts with the window */
     raft__send(r, id, &m);
+    if (p->snap_next >= p->snap_high) { /* sent for the first time */
+        p->snap_high = p->snap_next + chunk;
+        if (!p->snap_timed_end) { /* Karn's rule: only such a chunk is timed */
+            p->snap_timed_end = p->snap_high;
+            p->snap_timed_ns = raft__now(r);
+        }
+    }
     p->snap_next += chunk;
     p->snap_last_sent = m.is.done;
+}
+
+/* The transfer's retransmission timeout (RFC 6298 §2, as progress.h): from
+ * the chunks' own round trips, which include each chunk's transmission
+ * behind the window on a narrow link; before the first sample, the
+ * AppendEntries estimate. */
+static uint64_t chunk_rto(const raft_node *r, const raft_peer *p)
+{
+    raft_progress_limits lim = raft__progress_limits(r);
+    if (!p->snap_srtt_ns)
+        return raft_progress_rto(&p->pr, &lim);
+    return raft_rto_of(p->snap_srtt_ns, p->snap_rttvar_ns, p->pr.backoff, &lim);
+}
+
+/* A reply confirmed `next`: if that covers the timed chunk, its round trip
+ * is a sample, and (RFC 6298 §5.7 with Karn's rule) only a valid sample
+ * ends the backoff; progress made by a retransmission leaves it. */
+static void chunk_rtt(raft_node *r, raft_peer *p, uint64_t next)
+{
+    if (!p->snap_timed_end || next < p->snap_timed_end)
+        return;
+    raft_rtt_update(&p->snap_srtt_ns, &p->snap_rttvar_ns, raft__now(r) - p->snap_timed_ns);
+    p->snap_timed_end = 0;
+    p->pr.backoff = 0;
+}
+
+/* Go back to the confirmed offset and resend the one chunk there (RFC 6298
+ * §5.4: the earliest unacknowledged); the replies that show progress
+ * refill the window, so a timeout that was only the window draining
+ * through a narrow link adds one chunk to the link, not a window. */
+static void resend_oldest(raft_node *r, raft_id id, raft_peer *p)
+{
+    p->snap_next = p->snap_offset;
+    p->snap_last_sent = false;
+    p->snap_dups = 0;
+    p->snap_timed_end = 0; /* Karn: a timed chunk may now be sent twice */
+    send_chunk(r, id, p);
 }
 
 /* Send what the window allows: chunks in order from snap_next, at most
@@ -151,6 +195,7 @@ void raft__send_snapshot_chunk(raft_node *r, raft_id id)
         p->snap_last_sent = false;
         p->snap_hint = UINT64_MAX;
         p->snap_dups = 0;
+        p->snap_high = p->snap_timed_end = 0;
         raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, p->sending->meta.index);
     }
     send_window(r, id, p);
@@ -158,24 +203,22 @@ void raft__send_snapshot_chunk(raft_node *r, raft_id id)
 
 /* The leader's interval timer during a transfer (paper §7, with
  * retransmission as progress.h states it): when nothing was confirmed for
- * an RTO, back off and go back to the follower's confirmed offset — or to
- * the lowest offset a reply reported since (the follower lost its copy) —
- * and send the window again. True if a chunk went out. */
+ * the transfer's RTO, back off and go back to the follower's confirmed
+ * offset — or to the lowest offset a reply reported since (the follower
+ * lost its copy) — and resend the chunk there. True if a chunk went out. */
 bool raft__snapshot_heartbeat(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
     assert(p->pr.state == PROGRESS_SNAPSHOT && p->sending);
     if (chunks_in_flight(p)) {
-        raft_progress_limits lim = raft__progress_limits(r);
-        if (raft__now(r) - p->snap_sent_ns < raft_progress_rto(&p->pr, &lim))
+        if (raft__now(r) - p->snap_sent_ns < chunk_rto(r, p))
             return false;
         raft_progress_backoff(&p->pr);
         if (p->snap_hint < p->snap_offset)
             p->snap_offset = p->snap_hint;
         p->snap_hint = UINT64_MAX;
-        p->snap_dups = 0;
-        p->snap_next = p->snap_offset;
-        p->snap_last_sent = false;
+        resend_oldest(r, id, p);
+        return true;
     }
     send_window(r, id, p);
     return true;
@@ -198,6 +241,7 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         !p->sending || m->isr.last_index != p->sending->meta.index)
         return;
     if (m->isr.done) {
+        chunk_rtt(r, p, p->sending->len);
         if (p->sending->meta.index > r->match[m->from - 1])
             r->match[m->from - 1] = p->sending->meta.index;
         raft__peer_release_snapshot(p);
@@ -217,14 +261,10 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         /* Fast retransmit (as TCP's duplicate acknowledgements): a second
          * reply at the confirmed offset since the last progress, with more
          * than one chunk out, means chunks past a lost one were refused; go
-         * back at once, once per progress. */
+         * back at once to resend it, once per progress. */
         if (next == p->snap_offset && p->snap_next - next > r->cfg.snapshot_chunk_bytes &&
-            ++p->snap_dups == 2) {
-            p->snap_next = p->snap_offset;
-            p->snap_last_sent = false;
-            p->snap_sent_ns = raft__now(r);
-            send_window(r, m->from, p);
-        }
+            ++p->snap_dups == 2)
+            resend_oldest(r, m->from, p);
         return;
     }
     p->snap_offset = next;
@@ -234,8 +274,8 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
     }
     p->snap_hint = UINT64_MAX;
     p->snap_dups = 0;
-    p->pr.backoff = 0;
-    p->snap_sent_ns = raft__now(r); /* progress restarts the timer */
+    chunk_rtt(r, p, next);
+    p->snap_sent_ns = raft__now(r); /* progress restarts the timer (RFC 6298 §5.3) */
     send_window(r, m->from, p);
 }
 
