@@ -9,38 +9,6 @@ enum vote_refusal { /* reason bits reported with RAFT_EV_VOTE_REFUSED */
     REFUSE_STALE_TERM = 8,
 };
 
-static uint32_t votes_counted(const raft_node *r)
-{
-    if (BUG(r, DUPLICATE_VOTES))
-        return r->votes_count;
-    return (uint32_t)__builtin_popcountll(r->votes_mask);
-}
-
-static void count_vote(raft_node *r, raft_id from)
-{
-    r->votes_mask |= UINT64_C(1) << (from - 1);
-    r->votes_count++;
-}
-
-static bool self_vote_counted(const raft_node *r)
-{
-    return (r->votes_mask >> (r->cfg.id - 1)) & 1;
-}
-
-/* A new round of votes. A pre-vote changes nothing durable and counts our own
- * at once; a real election's self-vote counts only once the term and vote
- * are durable (paper Figure 2: persistent state is updated on stable storage
- * before responding; thesis §3.8), as our own log copy counts only once it
- * is — for every cluster size, so a lone node never leads a term it could
- * forget and lead again with other entries. */
-static void votes_reset(raft_node *r, bool prevote)
-{
-    r->votes_mask = 0;
-    r->votes_count = 0;
-    if (prevote || r->persisted_token >= r->hs_token)
-        count_vote(r, r->cfg.id);
-}
-
 static void send_vote_requests(raft_node *r, uint64_t term, bool prevote, bool transfer)
 {
     raft_msg m = {.type = RAFT_MSG_REQUEST_VOTE, .from = r->cfg.id, .term = term};
@@ -60,18 +28,12 @@ static void send_vote_requests(raft_node *r, uint64_t term, bool prevote, bool t
     }
 }
 
-/* Paper Figure 2, candidates: increment the term, vote for self, reset the
- * timer, ask everyone. */
+/* Paper Figure 2, candidates: on conversion, start an election and ask
+ * everyone (a lone node's own durable vote may already be a majority). */
 void raft__start_election(raft_node *r, bool transfer)
 {
-    raft__set_term(r, r->term + 1);
-    r->vote = r->cfg.id;
-    raft__persist_hs(r);
-    raft__set_role(r, RAFT_CANDIDATE);
-    r->elections_started++;
-    votes_reset(r, false);
-    raft__reset_election_timer(r);
-    if (votes_counted(r) >= raft__majority(r)) {
+    raft__become_candidate(r);
+    if (raft__votes_counted(r) >= raft__majority(r)) {
         raft__become_leader(r);
         return;
     }
@@ -81,11 +43,8 @@ void raft__start_election(raft_node *r, bool transfer)
 /* Thesis §9.6: ask whether a real election could be won, without changing state. */
 static void start_prevote(raft_node *r)
 {
-    raft__set_role(r, RAFT_PRECANDIDATE);
-    r->leader = RAFT_NONE;
-    votes_reset(r, true);
-    raft__reset_election_timer(r);
-    if (votes_counted(r) >= raft__majority(r)) {
+    raft__become_precandidate(r);
+    if (raft__votes_counted(r) >= raft__majority(r)) {
         raft__start_election(r, false);
         return;
     }
@@ -100,6 +59,14 @@ void raft__election_timeout(raft_node *r)
         start_prevote(r);
     else
         raft__start_election(r, false);
+}
+
+bool raft__heard_leader_recently(raft_node *r)
+{
+    if (r->role == RAFT_LEADER)
+        return true;
+    return r->leader_contact &&
+           raft__now(r) - r->leader_contact_ns < r->cfg.election_timeout_min_ns;
 }
 
 /* Paper §5.4.1: at least as up to date = higher last term, or equal last term
@@ -187,16 +154,16 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m)
 }
 
 /* The candidate's term and self-vote became durable (raft_persisted): its own
- * vote counts now (see votes_reset; paper Figure 2 "persistent state ...
+ * vote counts now (see raft_role.c, votes_reset; paper Figure 2 "persistent state ...
  * updated on stable storage before responding", thesis §3.8), which alone may
  * be a majority (a one-node cluster). */
 void raft__candidate_vote_durable(raft_node *r)
 {
     assert(r->role == RAFT_CANDIDATE && r->vote == r->cfg.id);
-    if (self_vote_counted(r) || r->persisted_token < r->hs_token)
+    if (raft__self_vote_counted(r) || r->persisted_token < r->hs_token)
         return;
-    count_vote(r, r->cfg.id);
-    if (votes_counted(r) >= raft__majority(r))
+    raft__count_vote(r, r->cfg.id);
+    if (raft__votes_counted(r) >= raft__majority(r))
         raft__become_leader(r);
 }
 
@@ -211,8 +178,8 @@ static void recv_prevote_resp(raft_node *r, const raft_msg *m)
     }
     if (r->role != RAFT_PRECANDIDATE || m->term != r->term + 1)
         return; /* an answer to an older round */
-    count_vote(r, m->from);
-    if (votes_counted(r) >= raft__majority(r))
+    raft__count_vote(r, m->from);
+    if (raft__votes_counted(r) >= raft__majority(r))
         raft__start_election(r, false);
 }
 
@@ -234,8 +201,8 @@ void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m)
     }
     if (m->term < r->term || r->role != RAFT_CANDIDATE || !m->rvr.granted)
         return;
-    count_vote(r, m->from);
-    if (votes_counted(r) >= raft__majority(r))
+    raft__count_vote(r, m->from);
+    if (raft__votes_counted(r) >= raft__majority(r))
         raft__become_leader(r);
 }
 

@@ -1,9 +1,15 @@
 /* raft_internal.h — the node's state, shared by the core/raft_*.c modules.
  *
  * Module map:
- *   raft.c             timers, roles and terms, persistence tokens, the durable
- *                      outbox, commit/apply, receive dispatch, proposals
+ * raft.c is the top: the entry points and the dispatch; no file calls back
+ * into it. raft_host.c is the bottom: it calls no other raft_*.c file.
+ *   raft.c             entry points (tick, receive, propose, persisted), the
+ *                      dispatch of messages, proposals, the durable outbox
  *   raft_node.c        raft_new (fresh or from raft_boot), raft_free
+ *   raft_role.c        every change of role and term: become follower,
+ *                      pre-candidate, candidate, leader; the vote tally
+ *   raft_host.c        the node's side of raft_io: time, events, sending,
+ *                      durable writes and their tokens; the FIFOs
  *   raft_election.c    PreVote, RequestVote (both sides), TimeoutNow
  *   raft_replication.c leader side of AppendEntries: sending, retransmission, replies,
  *                      the commit rule
@@ -213,7 +219,7 @@ static inline unsigned raft__msg_slot(unsigned type)
 _Static_assert((RAFT_MSG_TYPE_SLOTS & (RAFT_MSG_TYPE_SLOTS - 1)) == 0, "a power of two");
 _Static_assert(RAFT_MSG_APPEND_ENTRIES_RESP == RAFT_MSG_APPEND_ENTRIES + 1, "adjacent slots");
 
-/* raft.c */
+/* raft_host.c */
 uint64_t raft__now_read(raft_node *r);
 /* Host time; read once per call into the node (see raft__now_read). */
 static inline uint64_t raft__now(raft_node *r)
@@ -235,7 +241,6 @@ static inline void raft__reset_election_timer(raft_node *r)
         pick *= step;
     r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
 }
-uint32_t raft__majority(const raft_node *r);
 size_t raft__send_encode_grow(raft_node *r, const raft_msg *m);
 /* Encode straight into the reused buffer and hand it to the host. Inline:
  * every message goes out here, and the buffer, once grown, fits (else
@@ -257,9 +262,17 @@ uint64_t raft__persist_entries(raft_node *r, uint64_t first, const raft_entry *e
 uint64_t raft__persist_snapshot(raft_node *r, raft_snapshot_meta meta, const uint8_t *data,
                                 size_t len, bool keep_log);
 void raft__clamp_durable(raft_node *r, uint64_t last_kept);
+/* raft_role.c */
+uint32_t raft__majority(const raft_node *r);
 void raft__set_term(raft_node *r, uint64_t term);
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader);
+void raft__become_precandidate(raft_node *r);
+void raft__become_candidate(raft_node *r);
+void raft__become_leader(raft_node *r);
 void raft__set_role(raft_node *r, enum raft_role role);
+uint32_t raft__votes_counted(const raft_node *r);
+void raft__count_vote(raft_node *r, raft_id from);
+bool raft__self_vote_counted(const raft_node *r);
 void raft__take_snapshot(raft_node *r); /* raft_snapshot.c */
 /* Take a snapshot once snapshot_threshold entries were applied since the
  * last, unless one is being taken. Inline: every apply asks. */
@@ -300,7 +313,6 @@ static inline void raft__commit_to(raft_node *r, uint64_t index)
     raft__event(r, RAFT_EV_COMMIT, index, old);
     raft__apply(r);
 }
-bool raft__heard_leader_recently(raft_node *r);
 int raft__fifo_grow(raft_fifo *f);
 int raft__fifo_push(raft_fifo *f, const void *item);
 
@@ -359,9 +371,9 @@ void raft__recv_request_vote(raft_node *r, const raft_msg *m);
 void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m);
 void raft__recv_timeout_now(raft_node *r, const raft_msg *m);
 void raft__candidate_vote_durable(raft_node *r);
+bool raft__heard_leader_recently(raft_node *r);
 
 /* raft_replication.c */
-void raft__become_leader(raft_node *r);
 void raft__replicate_send(raft_node *r, raft_id id);
 /* The flow-control limits of the configuration (progress.h). */
 static inline raft_progress_limits raft__progress_limits(const raft_node *r)

@@ -16,7 +16,7 @@ void raft__peer_reset_probe(raft_node *r, raft_id id)
     raft_progress_become_probe(&p->pr, match, next);
 }
 
-/* ---- becoming leader ---- */
+/* ---- local appends ---- */
 
 int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t len)
 {
@@ -27,36 +27,6 @@ int raft__append_local(raft_node *r, uint32_t type, const void *data, uint32_t l
     raft__event(r, RAFT_EV_APPEND, index, index);
     raft__persist_entries(r, index, &e, 1);
     return RAFT_OK;
-}
-
-/* Paper Figure 2 (leaders) and §8: reset nextIndex/matchIndex, append a no-op
- * of the new term, and send to everyone at once. */
-void raft__become_leader(raft_node *r)
-{
-    uint64_t now = raft__now(r);
-    raft__set_role(r, RAFT_LEADER);
-    r->leader = r->cfg.id;
-    r->elections_won++;
-    r->committed_in_term = false;
-    r->transfer_target = RAFT_NONE;
-    uint64_t next = raft_log_last_index(&r->log) + 1;
-    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
-        raft_peer *p = &r->peers[id - 1];
-        raft__peer_release_snapshot(p);
-        memset(p, 0, sizeof *p);
-        r->match[id - 1] = 0;
-        /* Answers to a previous leadership are stale: they carry an older
-         * term (raft__recv_append_resp). */
-        raft_progress_init(&p->pr, r->inflight_mask, next);
-        p->last_heard_ns = now; /* CheckQuorum grace period for a new leader */
-        p->heard = true;
-    }
-    raft__append_local(r, RAFT_ENTRY_NOOP, NULL, 0);
-    r->heartbeat_deadline_ns = now + r->cfg.heartbeat_ns;
-    for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
-        if (id != r->cfg.id)
-            raft__replicate(r, id);
-    raft__leader_advance_commit(r);
 }
 
 /* ---- sending ---- */
