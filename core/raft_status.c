@@ -132,7 +132,7 @@ static void dump_peers(const raft_node *r, dumper *d)
         const raft_peer *p = &r->peers[id - 1];
         if (id == r->cfg.id)
             continue;
-        out(d, "  peer %u: next %llu match %llu inflight %u %s\n", id,
+        out(d, "  peer n%u: next %llu match %llu inflight %u %s\n", id,
             (unsigned long long)p->pr.next, (unsigned long long)r->match[id - 1], p->pr.count,
             state_name(p->pr.state));
     }
@@ -143,8 +143,13 @@ size_t raft_dump(const raft_node *r, char *buf, size_t cap)
     dumper d = {.buf = buf, .cap = cap, .len = 0};
     if (buf && cap)
         buf[0] = '\0';
-    out(&d, "node %u: %s term %llu vote %u leader %u\n", r->cfg.id, raft_role_name(r->role),
-        (unsigned long long)r->term, r->vote, r->leader);
+    char vote[16] = "none", leader[16] = "none"; /* node ids as n1..nN; 0 = nobody */
+    if (r->vote)
+        snprintf(vote, sizeof vote, "n%u", r->vote);
+    if (r->leader)
+        snprintf(leader, sizeof leader, "n%u", r->leader);
+    out(&d, "n%u: %s term %llu vote %s leader %s\n", r->cfg.id, raft_role_name(r->role),
+        (unsigned long long)r->term, vote, leader);
     out(&d, "commit %llu applied %llu last %llu durable %llu snapshot %llu/%llu\n",
         (unsigned long long)r->commit, (unsigned long long)r->applied,
         (unsigned long long)raft_log_last_index(&r->log), (unsigned long long)r->durable_index,

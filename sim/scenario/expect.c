@@ -123,16 +123,33 @@ static bool sample(expect_eval *ev, const sim *s, uint32_t i, int64_t *l, int64_
     return false;
 }
 
-static void settle(expect_eval *ev, uint32_t i, bool ok, const sim *s, int64_t l, int64_t r,
-                   const char *how)
+/* Decide slot i: ok or not, "saw L[, needs OP R]" then `tail` (where, when). */
+static void settle(expect_eval *ev, uint32_t i, bool ok, int64_t l, int64_t r,
+                   const char *tail)
 {
     expect_slot *slot = &ev->slots[i];
     slot->status = ok ? EXPECT_HELD : EXPECT_FAILED;
-    char when[32];
-    scn_format_duration(when, sizeof when, sim_now(s));
-    if (!ok)
-        snprintf(slot->why, sizeof slot->why, "%s %" PRId64 " vs %" PRId64 " at %s", how, l, r,
-                 when);
+    size_t n = expect_saw(slot->why, sizeof slot->why, &ev->sc->expects[i], ok, l, r);
+    if (n < sizeof slot->why)
+        snprintf(slot->why + n, sizeof slot->why - n, "%s", tail);
+}
+
+static void words(uint64_t ns, char *buf, size_t cap) { sim_format_time(ns, buf, cap); }
+
+/* An `always` window broken now: when, and until when it had held. */
+static void broken(expect_eval *ev, const sim *s, uint32_t i, int64_t l, int64_t r)
+{
+    const expect_slot *slot = &ev->slots[i];
+    char now[32], last[32], tail[128];
+    words(sim_now(s), now, sizeof now);
+    words(slot->held_ns, last, sizeof last);
+    if (slot->held_once)
+        snprintf(tail, sizeof tail, ", at %s (event %" PRIu64 "); it last held at %s", now,
+                 sim_event_count(s), last);
+    else
+        snprintf(tail, sizeof tail, ", at %s (event %" PRIu64 "); it never held in the window",
+                 now, sim_event_count(s));
+    settle(ev, i, false, l, r, tail);
 }
 
 static void close_window(expect_eval *ev, uint32_t i)
@@ -158,12 +175,20 @@ static void check_open(expect_eval *ev, const sim *s, uint32_t i)
         return;
     }
     bool ok = expect_holds(e->op, l, r);
+    expect_slot *slot = &ev->slots[i];
+    char now[32], tail[128];
+    words(sim_now(s), now, sizeof now);
     if (e->when == EXPECT_WITHIN && ok) {
-        ev->slots[i].status = EXPECT_HELD;
+        snprintf(tail, sizeof tail, ", first held at %s (event %" PRIu64 ")", now,
+                 sim_event_count(s));
+        settle(ev, i, true, l, r, tail);
         close_window(ev, i);
     } else if (e->when == EXPECT_BETWEEN && !ok) {
-        settle(ev, i, false, s, l, r, "broken:");
+        broken(ev, s, i, l, r);
         close_window(ev, i);
+    } else if (ok) {
+        slot->held_once = true;
+        slot->held_ns = sim_now(s);
     }
 }
 
@@ -193,14 +218,28 @@ static void close_point(expect_eval *ev, const sim *s, uint32_t i)
         close_window(ev, i);
         return;
     }
+    char from[32], to[32], tail[128];
+    words(e->t1_ns, from, sizeof from);
+    words(sim_now(s), to, sizeof to);
     if (e->when == EXPECT_BETWEEN && !e->always) {
         l -= slot->base_lhs;
         r -= slot->base_rhs;
-        settle(ev, i, expect_holds(e->op, l, r), s, l, r, "change over the window was");
+        snprintf(tail, sizeof tail, " as the change from %s to %s", from, to);
+        settle(ev, i, expect_holds(e->op, l, r), l, r, tail);
         return;
     }
     bool ok = expect_holds(e->op, l, r);
-    settle(ev, i, ok, s, l, r, e->when == EXPECT_WITHIN ? "still not true:" : "broken:");
+    if (!ok && e->when == EXPECT_BETWEEN) {
+        broken(ev, s, i, l, r);
+        close_window(ev, i);
+        return;
+    }
+    if (e->when == EXPECT_WITHIN)
+        snprintf(tail, sizeof tail, ", at %s, the end of the window; it never held from %s on",
+                 to, from);
+    else
+        snprintf(tail, sizeof tail, ", and held at every event from %s to %s", from, to);
+    settle(ev, i, ok, l, r, tail);
     close_window(ev, i);
 }
 
@@ -215,8 +254,11 @@ static void run_point(expect_eval *ev, const sim *s, const expect_point *p)
     else {
         int64_t l, r;
         enum expect_op op = ev->sc->expects[p->slot].op;
+        char tail[48], now[32];
+        words(sim_now(s), now, sizeof now);
+        snprintf(tail, sizeof tail, ", at %s", now);
         if (sample(ev, s, p->slot, &l, &r))
-            settle(ev, p->slot, expect_holds(op, l, r), s, l, r, "got");
+            settle(ev, p->slot, expect_holds(op, l, r), l, r, tail);
     }
 }
 

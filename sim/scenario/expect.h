@@ -28,7 +28,9 @@ typedef struct expect_slot {
     enum expect_status status;
     bool open;                /* window open: checked after every event */
     int64_t base_lhs, base_rhs; /* counters sampled just before t1 */
-    char why[160];            /* failure detail (observed values) */
+    bool held_once;           /* a window: it held at some event ... */
+    uint64_t held_ns;         /* ... `within`: first at this time; `always`: last */
+    char why[160];            /* what it saw and when ("saw 3, needs <= 2, at 2.5 s ...") */
 } expect_slot;
 
 typedef struct expect_point {
@@ -68,6 +70,9 @@ bool expect_holds(enum expect_op op, int64_t l, int64_t r);
 /* Both sides of a comparison now, metric arithmetic included (a + b - c);
  * false if the simulator has no such metric. */
 bool expect_sides(const expectation *e, const sim *s, int64_t *l, int64_t *r);
+/* "saw L, needs OP R" (with `needs` only when it failed): what an expectation
+ * saw, the start of every message about it. Returns the length written. */
+size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, int64_t l, int64_t r);
 /* Index of the first failed expectation, or -1. */
 int expect_first_failed(const expect_eval *ev);
 /* One line per expectation (all = also the ones that held). */

@@ -44,10 +44,21 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v)
         }
         bool held = expect_holds(e->op, l, r);
         ev->slots[i].status = held ? EXPECT_HELD : EXPECT_FAILED;
-        if (!held)
-            snprintf(ev->slots[i].why, sizeof ev->slots[i].why,
-                     "got %" PRId64 " vs %" PRId64 " at the end", l, r);
+        char end[32];
+        sim_format_time(sim_now(s), end, sizeof end);
+        size_t n = expect_saw(ev->slots[i].why, sizeof ev->slots[i].why, e, held, l, r);
+        if (n < sizeof ev->slots[i].why)
+            snprintf(ev->slots[i].why + n, sizeof ev->slots[i].why - n, ", at the end (%s)",
+                     end);
     }
+}
+
+size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, int64_t l, int64_t r)
+{
+    static const char *ops[] = { "<", "<=", "==", "!=", ">=", ">" };
+    int n = ok ? snprintf(buf, cap, "saw %" PRId64, l)
+               : snprintf(buf, cap, "saw %" PRId64 ", needs %s %" PRId64, l, ops[e->op], r);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 int expect_first_failed(const expect_eval *ev)

@@ -141,28 +141,50 @@ static void verdict(run_result *res, const scenario *sc, const expect_eval *ev,
                  ev->slots[res->failed_expect].why);
 }
 
+/* The summary's list of expectations: each one's status; with -v (or with
+ * no failure report to hold it) what it saw and when. A failure's detail is
+ * printed once: in the failure report on diag. */
+static void report_expects(const expect_eval *ev, const run_result *res,
+                           const run_options *opt)
+{
+    static const char *words[] = { "pending", "ok", "FAILED", "skipped" };
+    size_t held = 0, failed = 0, n = ev->sc->n_expects;
+    for (size_t i = 0; i < n; i++) {
+        held += ev->slots[i].status == EXPECT_HELD;
+        failed += ev->slots[i].status == EXPECT_FAILED;
+    }
+    bool below = failed && opt->diag && !res->passed;
+    fprintf(opt->summary, "expectations: %zu of %zu held%s%s\n", held, n,
+            below ? " (the failure report follows)" : "",
+            res->cut_short && held < n ? " (cut short: the pending ones were never decided)"
+                                       : "");
+    for (size_t i = 0; i < n; i++) {
+        const expect_slot *slot = &ev->slots[i];
+        bool why = slot->why[0] && (slot->status == EXPECT_FAILED ? !below
+                                                                   : opt->verbosity > 0);
+        fprintf(opt->summary, "  %-7s line %-3u %s%s%s\n", words[slot->status],
+                ev->sc->expects[i].line, ev->sc->expects[i].text, why ? " -- " : "",
+                why ? slot->why : "");
+    }
+}
+
 static void report(const sim *s, const expect_eval *ev, const run_result *res,
                    const run_options *opt)
 {
     if (opt->summary && opt->verbosity >= 0) {
         sim_print_summary(s, opt->summary);
-        size_t held = 0, n = ev->sc->n_expects;
-        for (size_t i = 0; i < n; i++)
-            held += ev->slots[i].status == EXPECT_HELD;
-        fprintf(opt->summary, "expectations: %zu of %zu held%s\n", held, n,
-                res->cut_short && held < n ? " (cut short: the pending ones were never decided)"
-                                           : "");
-        static const char *words[] = { "pending", "ok", "FAILED", "skipped" };
-        for (size_t i = 0; i < n; i++)
-            fprintf(opt->summary, "  %-7s line %-3u %s\n", words[ev->slots[i].status],
-                    ev->sc->expects[i].line, ev->sc->expects[i].text);
+        report_expects(ev, res, opt);
+        if (opt->verbosity > 0)
+            sim_print_coverage(s, opt->summary);
+        fflush(opt->summary); /* before the failure report, when both go to one screen */
     }
     if (!opt->diag || res->passed || res->cut_short) /* cut short: nothing decided */
         return;
+    /* Each failure once: the violation's report, the failed expectations'
+     * lines (res->reason is one of these, for callers that print one line). */
     if (res->violation != SIM_V_NONE && !res->violation_expected)
         sim_print_violation(s, opt->diag);
     expect_report(ev, opt->diag, false);
-    fprintf(opt->diag, "failed: %s\n", res->reason);
     if (opt->replay_hint)
         fprintf(opt->diag, "replay: %s\n", opt->replay_hint);
 }

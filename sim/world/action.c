@@ -110,7 +110,7 @@ static void node_action(sim *s, const sim_action *a, raft_id id)
     case SIM_ACT_CRASH: node_crash(s, id); break;
     case SIM_ACT_RESTART:
         if (!n->up && node_start(s, id) != 0)
-            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "node %u could not restart", id);
+            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "n%u could not restart", id);
         break;
     case SIM_ACT_PAUSE:
         if (n->up && !n->paused) {

@@ -128,7 +128,7 @@ static void node_reseed(checker *c, raft_id n, uint64_t s)
     chk_node *nd = &c->nodes[n];
     if (s > c->committed) {
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, s, 0,
-                 "node %u holds a snapshot at %llu beyond the committed index %llu", n,
+                 "n%u holds a snapshot at %llu beyond the committed index %llu", n,
                  (unsigned long long)s, (unsigned long long)c->committed);
         return;
     }
@@ -247,7 +247,7 @@ static void leader_removes(checker *c, raft_id n, uint64_t from_index)
     chk_node *nd = &c->nodes[n];
     if (nd->role == RAFT_LEADER)
         chk_fail(c, SIM_V_LEADER_APPEND_ONLY, n, 0, from_index, nd->term,
-                 "leader %u of term %llu removed its log entries from %llu", n,
+                 "leader n%u of term %llu removed its log entries from %llu", n,
                  (unsigned long long)nd->term, (unsigned long long)from_index);
 }
 
@@ -259,7 +259,7 @@ void chk_append(checker *c, raft_id n, uint64_t index, uint64_t term, uint64_t e
         return; /* below the snapshot: covered by the committed truth */
     if (index > nd->last + 1) {
         chk_fail(c, SIM_V_LOG_MATCHING, n, 0, index, term,
-                 "node %u appended %llu after its last index %llu (gap)", n,
+                 "n%u appended %llu after its last index %llu (gap)", n,
                  (unsigned long long)index, (unsigned long long)nd->last);
         return;
     }
@@ -274,7 +274,7 @@ void chk_append(checker *c, raft_id n, uint64_t index, uint64_t term, uint64_t e
         leader_removes(c, n, index); /* an overwrite is an implicit truncation */
         if (index <= nd->commit) {
             chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, term,
-                     "node %u overwrote its committed entry at %llu", n,
+                     "n%u overwrote its committed entry at %llu", n,
                      (unsigned long long)index);
             return;
         }
@@ -286,7 +286,7 @@ void chk_append(checker *c, raft_id n, uint64_t index, uint64_t term, uint64_t e
         chk_fail(c, SIM_V_EVENT_LIMIT, n, 0, index, term, "checker out of memory");
     else if (seen != h)
         chk_fail(c, SIM_V_LOG_MATCHING, n, 0, index, term,
-                 "node %u holds (index %llu, term %llu) with a different log prefix "
+                 "n%u holds (index %llu, term %llu) with a different log prefix "
                  "than another node had", n, (unsigned long long)index,
                  (unsigned long long)term);
 }
@@ -299,7 +299,7 @@ void chk_truncate(checker *c, raft_id n, uint64_t from_index)
     leader_removes(c, n, from_index);
     if (from_index <= nd->commit)
         chk_fail(c, SIM_V_COMMIT_PAST_LOG, n, 0, from_index, 0,
-                 "node %u truncated from %llu below its commit index %llu", n,
+                 "n%u truncated from %llu below its commit index %llu", n,
                  (unsigned long long)from_index, (unsigned long long)nd->commit);
     nd->last = from_index > nd->base ? from_index - 1 : nd->base;
 }
@@ -326,12 +326,12 @@ static void check_leader_completeness(checker *c, raft_id n, uint64_t term)
         return; /* nothing committed before this term, or covered by the node's snapshot */
     if (nd->last < C) {
         chk_fail(c, SIM_V_LEADER_COMPLETENESS, n, 0, C, term,
-                 "leader %u of term %llu has last index %llu < committed index %llu", n,
+                 "leader n%u of term %llu has last index %llu < committed index %llu", n,
                  (unsigned long long)term, (unsigned long long)nd->last,
                  (unsigned long long)C);
     } else if (h_at(c, nd, C) != c->truth[C].hash) {
         chk_fail(c, SIM_V_LEADER_COMPLETENESS, n, 0, C, term,
-                 "leader %u of term %llu lacks the committed entry at %llu (term %llu)", n,
+                 "leader n%u of term %llu lacks the committed entry at %llu (term %llu)", n,
                  (unsigned long long)term, (unsigned long long)C,
                  (unsigned long long)c->truth_terms[C].term);
     }
@@ -387,13 +387,13 @@ void chk_commit(checker *c, raft_id n, uint64_t commit,
     chk_node *nd = &c->nodes[n];
     if (commit < nd->commit) {
         chk_fail(c, SIM_V_COMMIT_DECREASED, n, 0, commit, nd->term,
-                 "node %u commit index went from %llu down to %llu", n,
+                 "n%u commit index went from %llu down to %llu", n,
                  (unsigned long long)nd->commit, (unsigned long long)commit);
         return;
     }
     if (commit > nd->last) {
         chk_fail(c, SIM_V_COMMIT_PAST_LOG, n, 0, commit, nd->term,
-                 "node %u commit index %llu past its last log index %llu", n,
+                 "n%u commit index %llu past its last log index %llu", n,
                  (unsigned long long)commit, (unsigned long long)nd->last);
         return;
     }
@@ -418,14 +418,14 @@ void chk_commit(checker *c, raft_id n, uint64_t commit,
         if (i <= c->committed) {
             if (h != c->truth[i].hash)
                 chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, i, c->truth_terms[i].term,
-                         "node %u committed a different entry at %llu than the one "
+                         "n%u committed a different entry at %llu than the one "
                          "committed before (term %llu)", n, (unsigned long long)i,
                          (unsigned long long)c->truth_terms[i].term);
         } else if (i == c->committed + 1) {
             record_truth(c, n, i, h, term_at ? term_at(arg, i) : 0);
         } else {
             chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, i, 0,
-                     "node %u committed %llu while the committed prefix ends at %llu", n,
+                     "n%u committed %llu while the committed prefix ends at %llu", n,
                      (unsigned long long)i, (unsigned long long)c->committed);
         }
     }
@@ -436,7 +436,7 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
     chk_node *nd = &c->nodes[n];
     if (index > nd->commit) {
         chk_fail(c, SIM_V_APPLIED_PAST_COMMIT, n, 0, index, nd->term,
-                 "node %u applied %llu beyond its commit index %llu", n,
+                 "n%u applied %llu beyond its commit index %llu", n,
                  (unsigned long long)index, (unsigned long long)nd->commit);
         return;
     }
@@ -445,7 +445,7 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
     uint64_t h;
     if (index > c->committed || !chk_has_entry(c, n, index, &h)) {
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, nd->term,
-                 "node %u applied %llu, an entry it does not hold (base %llu, last %llu)", n,
+                 "n%u applied %llu, an entry it does not hold (base %llu, last %llu)", n,
                  (unsigned long long)index, (unsigned long long)nd->base,
                  (unsigned long long)nd->last);
         return;
@@ -453,7 +453,7 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
     chk_truth *t = &c->truth[index];
     if (h != t->hash) {
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, c->truth_terms[index].term,
-                 "node %u applied a different entry at %llu than the committed one", n,
+                 "n%u applied a different entry at %llu than the committed one", n,
                  (unsigned long long)index);
         return;
     }
@@ -462,7 +462,7 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
         t->digest = d;
     else if (t->digest != d)
         chk_fail(c, SIM_V_DIGEST_MISMATCH, n, 0, index, 0,
-                 "node %u log-buffer digest %016llx at applied index %llu differs from "
+                 "n%u log-buffer digest %016llx at applied index %llu differs from "
                  "another node's %016llx", n, (unsigned long long)digest,
                  (unsigned long long)index, (unsigned long long)t->digest);
 }
@@ -473,7 +473,7 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
     chk_node *nd = &c->nodes[n];
     if (index > c->committed) {
         chk_fail(c, SIM_V_STATE_MACHINE_SAFETY, n, 0, index, term,
-                 "node %u installed a snapshot at %llu beyond the committed index %llu", n,
+                 "n%u installed a snapshot at %llu beyond the committed index %llu", n,
                  (unsigned long long)index, (unsigned long long)c->committed);
         return;
     }
@@ -487,7 +487,7 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
     if (kept && (nd->last < last_after || !chk_has_entry(c, n, index, &h) ||
                  h != truth_hash_at(c, index))) {
         chk_fail(c, SIM_V_LOG_MATCHING, n, 0, index, term,
-                 "node %u kept a log suffix that does not match the snapshot at %llu", n,
+                 "n%u kept a log suffix that does not match the snapshot at %llu", n,
                  (unsigned long long)index);
         return;
     }
@@ -504,7 +504,7 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
     uint64_t d = digest ? digest : 1;
     if (index > 0 && c->truth[index].digest && c->truth[index].digest != d)
         chk_fail(c, SIM_V_DIGEST_MISMATCH, n, 0, index, term,
-                 "node %u log-buffer digest after installing the snapshot at %llu differs",
+                 "n%u log-buffer digest after installing the snapshot at %llu differs",
                  n, (unsigned long long)index);
 }
 
@@ -515,7 +515,7 @@ void chk_snapshot_taken(checker *c, raft_id n, uint64_t index)
         return;
     if (index > nd->applied || index > nd->last) {
         chk_fail(c, SIM_V_APPLIED_PAST_COMMIT, n, 0, index, 0,
-                 "node %u took a snapshot at %llu beyond its applied index %llu", n,
+                 "n%u took a snapshot at %llu beyond its applied index %llu", n,
                  (unsigned long long)index, (unsigned long long)nd->applied);
         return;
     }

@@ -61,11 +61,11 @@ static void check_term(checker *c, raft_id n, const chk_recovery *r)
     uint64_t sent = d->sent_term > d->ack_term ? d->sent_term : d->ack_term;
     if (r->term < d->disk_term)
         chk_fail(c, SIM_V_DURABILITY, n, 0, 0, r->term,
-                 "node %u restarted in term %llu, below the term %llu its disk made durable",
+                 "n%u restarted in term %llu, below the term %llu its disk made durable",
                  n, (unsigned long long)r->term, (unsigned long long)d->disk_term);
     else if (r->term < sent)
         chk_fail(c, SIM_V_DURABILITY, n, 0, 0, r->term,
-                 "node %u restarted in term %llu, below the term %llu it had sent messages in",
+                 "n%u restarted in term %llu, below the term %llu it had sent messages in",
                  n, (unsigned long long)r->term, (unsigned long long)sent);
 }
 
@@ -74,11 +74,11 @@ static void check_vote_kept(checker *c, raft_id n, const chk_recovery *r)
     const chk_durable *d = &c->dur[n];
     if (r->term == d->sent_vote_term && d->sent_vote != RAFT_NONE && r->vote == RAFT_NONE)
         chk_fail(c, SIM_V_DURABILITY, n, d->sent_vote, 0, r->term,
-                 "node %u restarted in term %llu without its vote for %u (sent before the "
+                 "n%u restarted in term %llu without its vote for n%u (sent before the "
                  "crash)", n, (unsigned long long)r->term, d->sent_vote);
     else if (r->term == d->disk_term && d->disk_vote != RAFT_NONE && r->vote == RAFT_NONE)
         chk_fail(c, SIM_V_DURABILITY, n, d->disk_vote, 0, r->term,
-                 "node %u restarted in term %llu without the vote for %u its disk held", n,
+                 "n%u restarted in term %llu without the vote for n%u its disk held", n,
                  (unsigned long long)r->term, d->disk_vote);
 }
 
@@ -92,7 +92,7 @@ static void check_acked_prefix(checker *c, raft_id n, const chk_recovery *r)
     bool held = d->ack_index <= r->last_index && chk_hash_at(c, n, d->ack_index, &h);
     if (!held || !d->ack_hash || h != d->ack_hash)
         chk_fail(c, SIM_V_DURABILITY, n, 0, d->ack_index, d->ack_term,
-                 "node %u acknowledged its log up to %llu in term %llu, but restarted with "
+                 "n%u acknowledged its log up to %llu in term %llu, but restarted with "
                  "%s", n, (unsigned long long)d->ack_index, (unsigned long long)d->ack_term,
                  !held ? "a shorter log" : "a different log there");
 }
@@ -104,20 +104,20 @@ static void check_snapshot(checker *c, raft_id n, const chk_recovery *r)
         return;
     if (i > c->committed) {
         chk_fail(c, SIM_V_DURABILITY, n, 0, i, r->snap.term,
-                 "node %u restarted from a snapshot at %llu beyond the committed index %llu",
+                 "n%u restarted from a snapshot at %llu beyond the committed index %llu",
                  n, (unsigned long long)i, (unsigned long long)c->committed);
         return;
     }
     uint64_t t = c->truth_terms[i].term;
     if (t && r->snap.term != t)
         chk_fail(c, SIM_V_DURABILITY, n, 0, i, r->snap.term,
-                 "node %u restarted from a snapshot at %llu of term %llu; the committed entry "
+                 "n%u restarted from a snapshot at %llu of term %llu; the committed entry "
                  "there has term %llu", n, (unsigned long long)i,
                  (unsigned long long)r->snap.term, (unsigned long long)t);
     uint64_t want = c->truth[i].digest, got = r->digest ? r->digest : 1;
     if (want && want != got)
         chk_fail(c, SIM_V_DURABILITY, n, 0, i, r->snap.term,
-                 "node %u restarted from a snapshot at %llu whose state (digest %016llx) is "
+                 "n%u restarted from a snapshot at %llu whose state (digest %016llx) is "
                  "not the committed state there (%016llx)", n, (unsigned long long)i,
                  (unsigned long long)got, (unsigned long long)want);
 }
@@ -134,7 +134,7 @@ void chk_recovered(checker *c, raft_id n, const chk_recovery *r)
     if (r->term == d->sent_vote_term && d->sent_vote != RAFT_NONE && r->vote != RAFT_NONE &&
         r->vote != d->sent_vote)
         chk_fail(c, SIM_V_VOTE, n, d->sent_vote, 0, r->term,
-                 "node %u restarted in term %llu voting for %u, after granting its vote to %u "
+                 "n%u restarted in term %llu voting for n%u, after granting its vote to n%u "
                  "in that term", n, (unsigned long long)r->term, r->vote, d->sent_vote);
     d->vote_term = r->term;
     d->vote = r->vote;

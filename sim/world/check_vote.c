@@ -22,14 +22,14 @@ void chk_vote(checker *c, raft_id n, raft_id cand, uint64_t term)
     chk_durable *d = &c->dur[n];
     if (d->req_from == cand && d->req_term < term) {
         chk_fail(c, SIM_V_VOTE, n, cand, 0, term,
-                 "node %u granted its vote in term %llu to %u's RequestVote of term %llu (a "
+                 "n%u granted its vote in term %llu to %u's RequestVote of term %llu (a "
                  "stale request)", n, (unsigned long long)term, cand,
                  (unsigned long long)d->req_term);
         return;
     }
     if (term < c->nodes[n].term || term < d->vote_term) {
         chk_fail(c, SIM_V_VOTE, n, cand, 0, term,
-                 "node %u granted a vote to %u in term %llu while in term %llu (a stale "
+                 "n%u granted a vote to n%u in term %llu while in term %llu (a stale "
                  "request)", n, cand, (unsigned long long)term,
                  (unsigned long long)(c->nodes[n].term > d->vote_term ? c->nodes[n].term
                                                                       : d->vote_term));
@@ -37,7 +37,7 @@ void chk_vote(checker *c, raft_id n, raft_id cand, uint64_t term)
     }
     if (term == d->vote_term && d->vote != RAFT_NONE && d->vote != cand) {
         chk_fail(c, SIM_V_VOTE, n, cand, 0, term,
-                 "node %u voted for %u in term %llu after voting for %u in that term", n, cand,
+                 "n%u voted for n%u in term %llu after voting for n%u in that term", n, cand,
                  (unsigned long long)term, d->vote);
         return;
     }
@@ -49,10 +49,13 @@ void chk_vote_granted_sent(checker *c, raft_id n, raft_id to, uint64_t term)
 {
     assert(n >= 1 && n <= c->n_nodes);
     const chk_durable *d = &c->dur[n];
-    if (term != d->vote_term || d->vote != to)
+    if (term != d->vote_term || d->vote != to) {
+        char held[16] = "none";
+        if (term == d->vote_term && d->vote != RAFT_NONE)
+            snprintf(held, sizeof held, "n%u", d->vote);
         chk_fail(c, SIM_V_VOTE, n, to, 0, term,
-                 "node %u sent %u a reply granting its vote in term %llu, but its vote there "
-                 "is %u", n, to, (unsigned long long)term,
-                 term == d->vote_term ? d->vote : RAFT_NONE);
+                 "n%u sent n%u a reply granting its vote in term %llu, but its vote there "
+                 "is %s", n, to, (unsigned long long)term, held);
+    }
     chk_sent_vote(c, n, to, term);
 }

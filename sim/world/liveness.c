@@ -24,7 +24,7 @@ void liveness_heal(sim *s)
         sim_node *n = &s->nodes[id];
         n->dk.params = s->cfg.disk;
         if (!n->up && node_start(s, id) != 0)
-            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "node %u could not restart", id);
+            sim_fail(s, SIM_V_EVENT_LIMIT, id, 0, "n%u could not restart", id);
         else if (n->paused)
             node_resume(s, id);
     }
@@ -99,7 +99,7 @@ static void explain(sim *s, char *why, size_t cap)
     raft_id blocker = blocking_candidate(s);
     for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
         if (!s->nodes[id].up || s->nodes[id].paused) {
-            snprintf(why, cap, "node %u is %s (a scripted action after the heal)", id,
+            snprintf(why, cap, "n%u is %s (a scripted action after the heal)", id,
                      s->nodes[id].up ? "paused" : "down");
             return;
         }
@@ -108,7 +108,7 @@ static void explain(sim *s, char *why, size_t cap)
         snprintf(why, cap, "no connected quorum (largest connected group %u of %u)",
                  connected_quorum(s), s->cfg.n_nodes);
     } else if (!leader && blocker) {
-        snprintf(why, cap, "node %u keeps campaigning with a log behind a majority "
+        snprintf(why, cap, "n%u keeps campaigning with a log behind a majority "
                  "(last index %llu); %llu elections since heal", blocker,
                  (unsigned long long)s->chk.nodes[blocker].last, (unsigned long long)elections);
     } else if (!leader) {
@@ -122,7 +122,7 @@ static void explain(sim *s, char *why, size_t cap)
                 continue;
             const chk_node *l = &s->chk.nodes[leader];
             bool behind_snap = c->last < l->base;
-            snprintf(why, cap, "node %u at applied %llu, leader %u at commit %llu%s", id,
+            snprintf(why, cap, "n%u at applied %llu, leader n%u at commit %llu%s", id,
                      (unsigned long long)c->applied, leader, (unsigned long long)target,
                      behind_snap ? ": stuck behind the compaction point" : "");
             return;

@@ -29,7 +29,7 @@ static int node_boot(sim *s, sim_node *n, raft_boot *boot, raft_entry **ents)
     int rc = boot->snap_len ? logbuf_restore(n->lb, boot->snap_data, boot->snap_len) : 0;
     if (rc == LOGBUF_EDIGEST)
         sim_fail(s, SIM_V_DIGEST_MISMATCH, n->id, boot->snap.index,
-                 "node %u: its snapshot at %llu restores a state whose digest is not the one "
+                 "n%u: its snapshot at %llu restores a state whose digest is not the one "
                  "it records", n->id, (unsigned long long)boot->snap.index);
     if (rc != 0)
         return -1;

@@ -122,7 +122,7 @@ static void check_decision(sim *s, sim_node *n, uint64_t index, const logbuf_res
     if (hist_note_decision(&s->hist, index, res->duplicate, res->index, &prev_dup, &prev_at) ==
         -1)
         sim_fail(s, SIM_V_EXACTLY_ONCE, n->id, index,
-                 "node %u applied the command at %llu as %s %llu; another node as %s %llu",
+                 "n%u applied the command at %llu as %s %llu; another node as %s %llu",
                  n->id, (unsigned long long)index, res->duplicate ? "a duplicate of" : "stored at",
                  (unsigned long long)res->index, prev_dup ? "a duplicate of" : "stored at",
                  (unsigned long long)prev_at);
@@ -134,14 +134,14 @@ static void io_apply(void *ctx, uint64_t index, const raft_entry *e)
     sim *s = n->s;
     if (index > s->chk.nodes[n->id].commit) /* before anything is acknowledged */
         chk_fail(&s->chk, SIM_V_APPLIED_PAST_COMMIT, n->id, 0, index, e->term,
-                 "node %u applies %llu beyond its commit index %llu", n->id,
+                 "n%u applies %llu beyond its commit index %llu", n->id,
                  (unsigned long long)index, (unsigned long long)s->chk.nodes[n->id].commit);
     logbuf_result res = {0};
     int rc = e->type == RAFT_ENTRY_DATA ? logbuf_apply(n->lb, index, e->data, e->len, &res)
                                         : logbuf_apply_noop(n->lb, index);
     if (rc != 0) {
         sim_fail(s, SIM_V_STATE_MACHINE_SAFETY, n->id, index,
-                 "node %u applied index %llu out of order", n->id, (unsigned long long)index);
+                 "n%u applied index %llu out of order", n->id, (unsigned long long)index);
         return;
     }
     if (e->type == RAFT_ENTRY_DATA) {
@@ -175,11 +175,11 @@ static void io_snapshot_restore(void *ctx, const raft_snapshot_meta *meta, const
     int rc = logbuf_restore(n->lb, data, len);
     if (rc == LOGBUF_EDIGEST)
         sim_fail(n->s, SIM_V_DIGEST_MISMATCH, n->id, meta->index,
-                 "node %u: the snapshot at %llu restores a state whose digest is not the "
+                 "n%u: the snapshot at %llu restores a state whose digest is not the "
                  "one it records", n->id, (unsigned long long)meta->index);
     else if (rc != 0)
         sim_fail(n->s, SIM_V_STATE_MACHINE_SAFETY, n->id, meta->index,
-                 "node %u could not restore the snapshot at %llu", n->id,
+                 "n%u could not restore the snapshot at %llu", n->id,
                  (unsigned long long)meta->index);
 }
 
@@ -247,7 +247,7 @@ static void ev_append(sim *s, sim_node *n, uint64_t first, uint64_t last)
         raft_entry e;
         if (!entry_at(s, n, i, &e)) {
             sim_fail(s, SIM_V_LOG_MATCHING, n->id, i,
-                     "node %u reported appending %llu but does not hold it", n->id,
+                     "n%u reported appending %llu but does not hold it", n->id,
                      (unsigned long long)i);
             return;
         }

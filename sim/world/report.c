@@ -160,8 +160,11 @@ void sim_print_summary(const sim *s, FILE *out)
     fprintf(out, "seed %llu: %u nodes (%s), %u clients, %.3f s virtual\n",
             (unsigned long long)s->seed, s->cfg.n_nodes, s->ops->name, s->cfg.n_clients,
             (double)s->now / 1e9);
-    fprintf(out, "  leader changes %llu, elections %llu, current leader %u (term %llu)\n",
-            (unsigned long long)m->leader_changes, (unsigned long long)m->elections, s->leader,
+    char leader[16] = "none";
+    if (s->leader)
+        snprintf(leader, sizeof leader, "n%u", s->leader);
+    fprintf(out, "  leader changes %llu, elections %llu, current leader %s (term %llu)\n",
+            (unsigned long long)m->leader_changes, (unsigned long long)m->elections, leader,
             (unsigned long long)s->leader_term);
     fprintf(out, "  committed %llu, acked writes %llu, reads %llu, client retries %llu\n",
             (unsigned long long)s->chk.committed, (unsigned long long)s->hist.acked,
@@ -250,11 +253,13 @@ void sim_dump_nodes(const sim *s, FILE *out)
     for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
         const sim_node *n = &s->nodes[id];
         if (!n->proto) {
-            fprintf(out, "node %u: crashed\n", id);
+            fprintf(out, "n%u: crashed\n", id);
             continue;
         }
         s->ops->dump(n->proto, buf, sizeof buf);
-        fprintf(out, "node %u%s:\n%s\n", id, n->paused ? " (paused)" : "", buf);
+        if (n->paused)
+            fprintf(out, "n%u is paused:\n", id);
+        fprintf(out, "%s\n", buf); /* the dump's first line names the node */
     }
 }
 

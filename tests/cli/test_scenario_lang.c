@@ -492,7 +492,7 @@ Test(scenario_lang, arithmetic_parses_on_both_sides_and_counts_change_over_a_win
     run_result res;
     char err[256];
     cr_assert_eq(run_scenario(&w, 1, &opt, &res, err, sizeof err), 0, "%s", err);
-    cr_expect(!res.passed && strstr(res.reason, "change over the window"), "%s", res.reason);
+    cr_expect(!res.passed && strstr(res.reason, "as the change from 1.000 s to 2.000 s"), "%s", res.reason);
     run_result_free(&res);
     scenario_free(&w);
 }

@@ -240,7 +240,7 @@ Test(raft_bugs, bad_conflict_hint_treats_the_hint_as_a_match_point)
     fh_deliver(&H, &r);
     char buf[512];
     raft_dump(H.node, buf, sizeof buf);
-    cr_assert_not_null(strstr(buf, "peer 2: next 3 match 2"), "%s", buf);
+    cr_assert_not_null(strstr(buf, "peer n2: next 3 match 2"), "%s", buf);
 }
 
 #endif

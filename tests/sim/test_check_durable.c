@@ -83,7 +83,7 @@ Test(durable, a_vote_granted_then_lost_in_a_restart_is_flagged)
     chk_vote(&c, 3, 1, 2);
     chk_vote_granted_sent(&c, 3, 1, 2);
     restart(3, 2, RAFT_NONE, 0); /* same term, vote forgotten */
-    expect(SIM_V_DURABILITY, "without its vote for 1");
+    expect(SIM_V_DURABILITY, "without its vote for n1");
 }
 
 Test(durable, a_candidate_that_restarts_without_its_own_vote_is_flagged)
@@ -92,7 +92,7 @@ Test(durable, a_candidate_that_restarts_without_its_own_vote_is_flagged)
     chk_vote(&c, 2, 2, 5);
     chk_sent_vote(&c, 2, 2, 5); /* its RequestVote of term 5 */
     restart(2, 5, RAFT_NONE, 0);
-    expect(SIM_V_DURABILITY, "without its vote for 2");
+    expect(SIM_V_DURABILITY, "without its vote for n2");
 }
 
 Test(durable, an_unsent_vote_lost_in_a_crash_may_be_given_again)
@@ -146,7 +146,7 @@ Test(durable, a_second_vote_in_the_same_term_without_a_restart_is_flagged)
     chk_vote(&c, 3, 1, 4); /* the same vote again: fine */
     cr_assert(!c.violated, "%s", c.v.detail);
     chk_vote(&c, 3, 2, 4);
-    expect(SIM_V_VOTE, "voted for 2 in term 4 after voting for 1");
+    expect(SIM_V_VOTE, "voted for n2 in term 4 after voting for n1");
 }
 
 Test(durable, a_candidate_that_then_votes_for_another_in_its_term_is_flagged)
@@ -154,7 +154,7 @@ Test(durable, a_candidate_that_then_votes_for_another_in_its_term_is_flagged)
     chk_term(&c, 2, 3);
     chk_vote(&c, 2, 2, 3); /* its RequestVote: a vote for itself */
     chk_vote(&c, 2, 1, 3);
-    expect(SIM_V_VOTE, "after voting for 2");
+    expect(SIM_V_VOTE, "after voting for n2");
 }
 
 Test(durable, a_vote_granted_to_a_stale_request_is_flagged)
@@ -171,7 +171,7 @@ Test(durable, a_granting_reply_for_a_refused_request_is_flagged)
     chk_vote_granted_sent(&c, 1, 3, 5); /* the vote it gave: fine */
     cr_assert(!c.violated, "%s", c.v.detail);
     chk_vote_granted_sent(&c, 1, 2, 5); /* n2 was refused */
-    expect(SIM_V_VOTE, "sent 2 a reply granting its vote in term 5");
+    expect(SIM_V_VOTE, "n1 sent n2 a reply granting its vote in term 5, but its vote there is n3");
 }
 
 Test(durable, a_vote_changed_across_a_restart_is_flagged_as_a_vote)
@@ -180,7 +180,7 @@ Test(durable, a_vote_changed_across_a_restart_is_flagged_as_a_vote)
     chk_vote(&c, 3, 1, 2);
     chk_vote_granted_sent(&c, 3, 1, 2);
     restart(3, 2, 2, 0); /* recovered a vote for n2 in the same term */
-    expect(SIM_V_VOTE, "voting for 2, after granting its vote to 1");
+    expect(SIM_V_VOTE, "voting for n2, after granting its vote to n1");
 }
 
 Test(durable, a_vote_answering_a_request_of_an_older_term_is_flagged)

@@ -122,7 +122,7 @@ typedef struct replay_header {
 int replay_write(const char *path, const scenario *sc, uint64_t seed, const run_result *res,
                  const char *key, uint64_t bugs, const char *prog);
 /* Scan the leading comment block of a replay/scenario file. Returns 0, or
- * EXIT_USAGE after printing a message (unknown bug name). */
+ * EXIT_USAGE after printing a message (unknown bug name; none if path is NULL). */
 int replay_header_read(const char *path, const char *text, replay_header *h);
 
 /* ---- cmd_common.c: steps several commands share ---- */
@@ -141,6 +141,10 @@ const char *cli_signal_name(int sig);
  * are --bug's if given, else the header's plus the file's own `bug` lines.
  * Returns 0 or EXIT_USAGE (after a message). */
 int load_replay(const char *path, const cli_globals *g, scenario *sc, replay_header *h);
+/* `raftsim run` of a file whose `# bug:` header names bugs that are off in
+ * this run (a shrunk or replay file, run against the correct core): a note
+ * on stderr saying so and how to see the failure. */
+void note_bugs_off(const char *path, const char *cmd, uint64_t bugs_on);
 
 /* ---- commands ---- */
 int cmd_run(int argc, char **argv, const cli_globals *g);

@@ -86,14 +86,16 @@ static int header_take_bugs(const char *path, const char *v, replay_header *h)
     while (*v && *v != '\n') {
         size_t n = strcspn(v, ",\n ");
         if (n == 0 || n >= sizeof name) {
-            fprintf(stderr, "%s: error: bad `# bug:` line in the header\n", path);
+            if (path)
+                fprintf(stderr, "%s: error: bad `# bug:` line in the header\n", path);
             return EXIT_USAGE;
         }
         memcpy(name, v, n);
         name[n] = '\0';
         int idx = bug_index_from_name(name);
         if (idx < 0) {
-            fprintf(stderr, "%s: error: unknown bug '%s' in the header\n", path, name);
+            if (path)
+                fprintf(stderr, "%s: error: unknown bug '%s' in the header\n", path, name);
             return EXIT_USAGE;
         }
         h->bugs |= UINT64_C(1) << idx;
@@ -134,6 +136,8 @@ static int header_take_hash(const char *path, const char *text, const char *v,
         why = "is not a trace hash (0x followed by 1 to 16 hex digits)";
     else if (digits > 16)
         why = "has more than 64 bits (at most 16 hex digits)";
+    if (why && !path)
+        return EXIT_USAGE;
     if (why) {
         unsigned ln, col;
         line_col(text, v, &ln, &col);

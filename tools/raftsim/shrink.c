@@ -8,16 +8,21 @@
 
 #include "shrink.h"
 
-/* The expectation's "why" with every number elided ("got # vs # at the
- * end"), and the side of the threshold the left-hand side fell on: a count
- * that was too high and one that was too low are two different failures. */
+/* The expectation's "why" with every number elided, up to where its
+ * context starts (when and where it was seen: "saw #, needs >= #"), and the
+ * side of the threshold the left-hand side fell on: a count that was too
+ * high and one that was too low are two different failures. */
 static void why_shape(const char *why, char *buf, size_t cap)
 {
-    /* When it failed is not why: "... at 1s" and "... at 1500ms" agree. */
+    /* When it failed is not why: "... at 1 s" and "... at 1.5 s" agree. */
     size_t len = strlen(why);
-    for (const char *at = strstr(why, " at "); at; at = strstr(at + 1, " at "))
-        if (isdigit((unsigned char)at[4]))
-            len = (size_t)(at - why);
+    const char *needs = strncmp(why, "saw ", 4) == 0 ? strstr(why, ", needs ") : NULL;
+    if (needs) {
+        const char *op = needs + strlen(", needs ");
+        const char *value = op + strcspn(op, " ");
+        value += strspn(value, " ");
+        len = (size_t)(value - why) + strspn(value, "-0123456789");
+    }
     size_t n = 0;
     for (const char *p = why; p < why + len && n + 1 < cap; p++) {
         bool num = isdigit((unsigned char)*p) ||
@@ -28,14 +33,9 @@ static void why_shape(const char *why, char *buf, size_t cap)
             buf[n++] = '#';
     }
     buf[n] = '\0';
-    const char *vs = strstr(why, " vs ");
-    if (!vs)
-        return;
-    const char *l = vs;
-    while (l > why && l[-1] != ' ')
-        l--;
     long long lhs, rhs;
-    if (sscanf(l, "%lld vs %lld", &lhs, &rhs) == 2 && n + 12 < cap)
+    char opname[4];
+    if (needs && sscanf(why, "saw %lld, needs %3s %lld", &lhs, opname, &rhs) == 3 && n + 12 < cap)
         snprintf(buf + n, cap - n, " [lhs%srhs]", lhs < rhs ? "<" : lhs > rhs ? ">" : "=");
 }
 

@@ -81,8 +81,14 @@ static void report_failure(sweep_state *st, const seed_result *r)
     char path[4200];
     sweep_replay_path(st->cfg, r->seed, path, sizeof path);
     progress_clear(&st->prog);
+    /* "violation KEY at 1.5 s: ..." after the key says the key twice */
+    const char *why = r->reason;
+    size_t k = strlen(r->key);
+    if (strncmp(why, "violation ", 10) == 0 && strncmp(why + 10, r->key, k) == 0 &&
+        why[10 + k] == ' ')
+        why += 10 + k + 1;
     fprintf(stderr, "FAIL seed %" PRIu64 ": %s%s%s\n  -> %s\n", r->seed, r->key,
-            r->reason[0] ? ": " : "", r->reason, path);
+            why[0] ? why == r->reason ? ": " : " " : "", why, path);
     if (nth == SWEEP_FAILURES_SHOWN)
         fprintf(stderr, "(further failures are only recorded in %s and %s/)\n", st->rf.path,
                 st->cfg->out_dir);

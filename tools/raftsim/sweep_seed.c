@@ -79,6 +79,8 @@ static void run_one(const sweep_config *cfg, const scenario *sc, uint64_t seed, 
     memcpy(r->coverage, res.coverage, sizeof r->coverage);
     failure_key(sc, &res, r->key, sizeof r->key);
     snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, res.reason);
+    if (strlen(res.reason) >= sizeof r->reason) /* cut to fit a pipe write: say so */
+        memcpy(r->reason + sizeof r->reason - 4, "...", 4);
     if (!res.passed) {
         char path[4200];
         sweep_replay_path(cfg, seed, path, sizeof path);
