@@ -140,9 +140,9 @@ int scn_cmd_client(scn_parser *p)
     if (c.stop_ns && c.stop_ns <= c.start_ns)
         return scn_error(p, kind_col, "expected `until` later than `from`");
     c.kind = !writer ? SIM_CLIENT_READER : rate ? SIM_CLIENT_OPEN : SIM_CLIENT_CLOSED;
-    if (!c.no_backoff && !c.backoff_min_ns) { /* the default, spelled out: MIN..timeout */
+    if (!c.no_backoff && !c.backoff_min_ns) { /* the default (sim.h), spelled out */
         c.backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS;
-        c.backoff_max_ns = c.timeout_ns > c.backoff_min_ns ? c.timeout_ns : c.backoff_min_ns;
+        c.backoff_max_ns = sim_client_default_backoff_max_ns(c.timeout_ns);
     }
     p->sc->cfg.clients[p->sc->cfg.n_clients++] = c;
     return 0;
@@ -156,7 +156,7 @@ void scn_write_client_backoff(FILE *out, const sim_client_config *c)
     }
     bool dflt = !c->backoff_min_ns && !c->backoff_max_ns; /* a config made in code */
     uint64_t lo = dflt ? SIM_CLIENT_BACKOFF_MIN_NS : c->backoff_min_ns;
-    uint64_t hi = !dflt ? c->backoff_max_ns : c->timeout_ns > lo ? c->timeout_ns : lo;
+    uint64_t hi = !dflt ? c->backoff_max_ns : sim_client_default_backoff_max_ns(c->timeout_ns);
     fputs(" backoff ", out);
     scn_write_duration(out, lo);
     fputs("..", out);

@@ -5,7 +5,7 @@
  * carries the same (session, seq) and is never stored twice. Clients find the
  * leader through redirects (leader_hint, else the next node in order) and
  * retry on timeout or on a "retry later" answer, after an exponential backoff
- * with jitter (so a lossy network does not become a retry storm). An answer
+ * with jitter (so a lossy or slow network does not become a retry storm). An answer
  * that the operation can never succeed (too big) fails it: it is counted and
  * never retried. In the liveness phase they invoke nothing new. */
 #include <assert.h>
@@ -30,10 +30,9 @@ int client_init(sim *s, uint32_t idx)
     c->ep = s->cfg.n_nodes + 1 + idx;
     if (!c->cfg.timeout_ns)
         c->cfg.timeout_ns = CLIENT_DEFAULT_TIMEOUT_NS;
-    if (!c->cfg.backoff_min_ns && !c->cfg.backoff_max_ns) { /* the default: MIN..timeout */
+    if (!c->cfg.backoff_min_ns && !c->cfg.backoff_max_ns) { /* the default (sim.h) */
         c->cfg.backoff_min_ns = SIM_CLIENT_BACKOFF_MIN_NS;
-        c->cfg.backoff_max_ns = c->cfg.timeout_ns > SIM_CLIENT_BACKOFF_MIN_NS
-                                    ? c->cfg.timeout_ns : SIM_CLIENT_BACKOFF_MIN_NS;
+        c->cfg.backoff_max_ns = sim_client_default_backoff_max_ns(c->cfg.timeout_ns);
     }
     assert(c->cfg.backoff_min_ns >= 1 && c->cfg.backoff_min_ns <= c->cfg.backoff_max_ns);
     rng_init(&c->r, s->seed, RNG_STREAM_CLIENT + idx);

@@ -96,13 +96,26 @@ typedef struct sim_client_config {
      * from [d/2, d] after the previous attempt, d = min(backoff_max_ns,
      * backoff_min_ns * 2^(k-1)) (a timed-out attempt has already waited
      * timeout_ns of it). 0, 0 means the default, SIM_CLIENT_BACKOFF_MIN_NS ..
-     * timeout_ns: timeouts pace themselves as before, fast failures back off
-     * up to the timeout. no_backoff: retry at once after a timeout, 10 ms
+     * sim_client_default_backoff_max_ns(timeout_ns): timed-out retries too
+     * back off, up to 1 s. no_backoff: retry at once after a timeout, 10 ms
      * after a "retry". */
     uint64_t backoff_min_ns, backoff_max_ns;
     bool no_backoff;
 } sim_client_config;
 #define SIM_CLIENT_BACKOFF_MIN_NS (10 * SIM_NS_PER_MS)
+/* The default backoff ceiling: timed-out retries back off too (RFC 6298
+ * §5.5, "back off the timer"). With the ceiling at the timeout, every op
+ * still unanswered resent once per timeout forever: on a FIFO link whose
+ * queue had grown past the timeout, no attempt was answered in time and the
+ * resends (outstanding x size / timeout) outgrew the link, a congestion
+ * collapse that outlived the faults (explore seeds 9848, 14818, ...: writes
+ * unacknowledged 10 s after the heal). 1 s keeps several attempts inside a
+ * liveness phase of a few seconds. */
+#define SIM_CLIENT_BACKOFF_MAX_NS (1 * SIM_NS_PER_S)
+static inline uint64_t sim_client_default_backoff_max_ns(uint64_t timeout_ns)
+{
+    return timeout_ns > SIM_CLIENT_BACKOFF_MAX_NS ? timeout_ns : SIM_CLIENT_BACKOFF_MAX_NS;
+}
 
 enum sim_protocol {
     SIM_PROTO_RAFT,  /* core/raft.c */

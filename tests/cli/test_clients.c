@@ -131,6 +131,36 @@ Test(clients, retries_back_off_exponentially_with_jitter_between_half_and_the_fu
     cr_assert_eq(hash, again, "the jitter comes from the seeded stream");
 }
 
+Test(clients, timed_out_retries_back_off_by_default_to_a_second_apart)
+{
+    /* The default backoff (10ms..max(timeout, 1s)) spaces out timed-out
+     * retries too: with a 30 ms timeout, retry k waits max(30 ms, a draw
+     * from [d/2, d]), d = min(1 s, 10 ms * 2^(k-1)), so from the 8th retry
+     * on attempts are at least 500 ms apart. (Before, the default ceiling
+     * was the timeout: every unanswered op resent once per 30 ms forever,
+     * the retry storm that collapsed slow links in explore seeds 9848,
+     * 14818, ...) */
+    static attempts a;
+    uint64_t hash;
+    run_attempts("nodes 3\nclient c1 writer rate 20/s timeout 30ms\n"
+                 "at 0s isolate c1\nduration 1500ms\n", 3, &a, &hash);
+    const uint64_t ms = SIM_NS_PER_MS;
+    size_t checked = 0, late = 0;
+    for (size_t s = 1; s < MAX_OPS; s++)
+        for (uint32_t k = 1; k < a.n[s]; k++, checked++) {
+            uint64_t spacing = a.at[s][k] - a.at[s][k - 1];
+            cr_assert_geq(spacing, 30 * ms, "session %zu retry %u before its timeout", s, k);
+            if (k < 7)
+                continue;
+            late++;
+            cr_assert_geq(spacing, (k == 7 ? 320 : 500) * ms, "session %zu retry %u came %llu ns after the "
+                          "previous attempt: timed-out retries do not back off", s, k,
+                          (unsigned long long)spacing);
+        }
+    cr_assert_gt(checked, 100, "retries checked: %zu", checked);
+    cr_assert_gt(late, 0, "some op reached its 7th retry");
+}
+
 Test(clients, backoff_is_on_by_default_and_round_trips_through_the_writer)
 {
     scenario sc;
@@ -138,7 +168,8 @@ Test(clients, backoff_is_on_by_default_and_round_trips_through_the_writer)
              "client c3 reader rate 10/s backoff off\n", &sc);
     cr_assert_not(sc.cfg.clients[0].no_backoff);
     cr_assert_eq(sc.cfg.clients[0].backoff_min_ns, SIM_CLIENT_BACKOFF_MIN_NS);
-    cr_assert_eq(sc.cfg.clients[0].backoff_max_ns, 500 * SIM_NS_PER_MS, "up to the timeout");
+    cr_assert_eq(sc.cfg.clients[0].backoff_max_ns, SIM_CLIENT_BACKOFF_MAX_NS,
+                 "up to 1 s, above the 500 ms timeout");
     cr_assert_eq(sc.cfg.clients[1].backoff_min_ns, 5 * SIM_NS_PER_MS);
     cr_assert_eq(sc.cfg.clients[1].backoff_max_ns, 2 * SIM_NS_PER_S);
     cr_assert(sc.cfg.clients[2].no_backoff);
@@ -147,7 +178,7 @@ Test(clients, backoff_is_on_by_default_and_round_trips_through_the_writer)
     FILE *out = open_memstream(&buf, &len);
     cr_assert_eq(scenario_write(out, &sc, NULL, 0, 1, NULL), 0);
     fclose(out);
-    cr_assert(strstr(buf, "backoff 10ms..500ms") && strstr(buf, "backoff 5ms..2s") &&
+    cr_assert(strstr(buf, "backoff 10ms..1s") && strstr(buf, "backoff 5ms..2s") &&
               strstr(buf, "backoff off"), "%s", buf);
     scenario back;
     parse_ok(buf, &back);
