@@ -34,7 +34,7 @@ typedef struct draw {
     uint64_t chaos_ns, duration_ns, within_ns;
     /* What the feasibility rules (feasible_load) need from earlier draws. */
     uint64_t per_msg, pipeline, max_bytes, latency_ns, delay_ns, fsync_ns, bandwidth;
-    uint64_t chunk, written_bytes;
+    uint64_t chunk, written_bytes, largest_payload;
     at_line at[EXPLORE_MAX_SCRIPTED];
     uint32_t n_at;
 } draw;
@@ -218,10 +218,28 @@ static uint64_t round_trip_ns(const draw *d)
     return 2 * (d->latency_ns + d->delay_ns) + d->fsync_ns + MS;
 }
 
-/* Feasibility: the liveness phase demands every write acknowledged, so the
- * open-loop load is capped at a quarter of what the drawn configuration can
- * replicate (entries per message x pipeline window per round trip, and the
- * bandwidth); a backlog built up in the chaos phase then drains in time. */
+/* Bytes an entry or a message carries beyond its payload (the encodings'
+ * headers, rounded up). */
+#define FRAME_BYTES 64
+
+/* Feasibility: the liveness phase demands every write acknowledged, and the
+ * writers invoke nothing new once it starts, so what the chaos phase left
+ * unacknowledged must drain inside it. The open-loop load is therefore
+ * capped at a quarter of what the drawn configuration can replicate:
+ *  - in entries: entries per message x pipeline window per round trip;
+ *  - in bytes, with bandwidth on: sum over writers of rate x (payload +
+ *    framing) <= bandwidth / 4 on every link (each follower's link carries
+ *    every entry once). A chaos phase of C seconds with no progress at all
+ *    then leaves C/4 seconds of link time to drain (at most 2 s for the 8 s
+ *    chaos phases of default.scn), well inside a liveness phase of 8 s or
+ *    more. The bytes are summed per writer: an average payload over writers
+ *    (as before) let a 60 KiB writer beside two small ones through at 60-75%
+ *    of the link (explore seeds 37720, 42082, 42840, 92499, 93520).
+ * Each writer keeps its share of the quarter in proportion to its drawn
+ * bytes; a rate is never cut below 1/s, and a writer over its share at 1/s
+ * gets a smaller payload instead (a share below the 64 B framing can leave
+ * it over by at most 65 B/s). Closed-loop writers are
+ * self-clocked (N in flight) and leave at most N writes behind. */
 static void feasible_load(draw *d, writer *w, uint64_t n)
 {
     uint64_t open = 0, closed = 0, payload = 0;
@@ -232,18 +250,36 @@ static void feasible_load(draw *d, writer *w, uint64_t n)
     }
     if (n == 0)
         return;
-    payload = payload / n + 64; /* + framing */
+    payload = payload / n + FRAME_BYTES;
     uint64_t per_msg = d->max_bytes / payload;
     per_msg = per_msg < 1 ? 1 : per_msg > d->per_msg ? d->per_msg : per_msg;
     uint64_t rtt = round_trip_ns(d);
     uint64_t cap = per_msg * d->pipeline * SIM_NS_PER_S / rtt / 4;
-    if (d->bandwidth && d->bandwidth / 4 / payload < cap)
-        cap = d->bandwidth / 4 / payload;
     cap = cap < n ? n : cap;
     for (uint64_t i = 0; open > cap && i < n; i++)
         if (w[i].rate)
             w[i].rate = w[i].rate * cap / open ? w[i].rate * cap / open : 1;
-    uint64_t per_s = (open < cap ? open : cap) + closed * SIM_NS_PER_S / rtt;
+    uint64_t budget = d->bandwidth / 4, bytes = 0;
+    for (uint64_t i = 0; i < n; i++)
+        bytes += w[i].rate * (w[i].payload + FRAME_BYTES);
+    for (uint64_t i = 0; d->bandwidth && bytes > budget && i < n; i++) {
+        if (!w[i].rate)
+            continue;
+        uint64_t size = w[i].payload + FRAME_BYTES;
+        uint64_t mine = (uint64_t)((unsigned __int128)budget * (w[i].rate * size) / bytes);
+        w[i].rate = mine / size;
+        if (!w[i].rate) { /* one write a second is over its share: a smaller payload */
+            w[i].rate = 1;
+            w[i].payload = mine > FRAME_BYTES ? mine - FRAME_BYTES : 1;
+        }
+    }
+    open = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        open += w[i].rate;
+        d->largest_payload = w[i].payload > d->largest_payload ? w[i].payload
+                                                                : d->largest_payload;
+    }
+    uint64_t per_s = open + closed * SIM_NS_PER_S / rtt;
     d->written_bytes = per_s * payload * (d->chaos_ns / SIM_NS_PER_S + 1);
 }
 
@@ -293,6 +329,34 @@ static void clients(draw *d)
     }
 }
 
+/* How long a heartbeat can wait on a bandwidth-limited link behind what
+ * flow control lets the leader queue ahead of it. A message holds at most
+ * max-bytes of entries, or one entry alone when it is larger; the core
+ * stops sending to a follower once its in-flight bytes reach inflight-bytes
+ * (so at most inflight-bytes + one message) or its window of pipeline
+ * messages is full. The draw sets inflight-bytes to twice the link's
+ * bandwidth-delay product (all a window needs to keep the link busy; more
+ * only queues), at least one message and at most the 256 KiB default, and
+ * writes it out. 0 without bandwidth. Explore seed 93520: one 60 KB entry
+ * took 248 ms on a 240 KB/s link against a 150 ms election timeout, and
+ * after the heal a new leader rose every ~250 ms, truncating the last one's
+ * entry. */
+static uint64_t wire_wait_ns(draw *d)
+{
+    if (!d->bandwidth)
+        return 0;
+    uint64_t payload = d->largest_payload + FRAME_BYTES;
+    uint64_t msg = (d->max_bytes > payload ? d->max_bytes : payload) + FRAME_BYTES;
+    uint64_t bdp2 = (uint64_t)((unsigned __int128)2 * d->bandwidth * round_trip_ns(d) /
+                               SIM_NS_PER_S);
+    uint64_t inflight = bdp2 < msg ? msg : bdp2 > 256 << 10 ? 256 << 10 : bdp2;
+    fputs("inflight-bytes ", d->out);
+    scn_write_size(d->out, inflight);
+    fputc('\n', d->out);
+    uint64_t queued = d->pipeline * msg < inflight + msg ? d->pipeline * msg : inflight + msg;
+    return (uint64_t)((unsigned __int128)queued * SIM_NS_PER_S / d->bandwidth);
+}
+
 /* Timing that follows from the draw: the election timeout well above the
  * broadcast time (paper §5.6: broadcastTime << electionTimeout), and an
  * InstallSnapshot chunk large enough to ship the state within the liveness
@@ -309,6 +373,7 @@ static void derived_timing(draw *d)
     /* Four mean one-way delays (candidates may still overlap, as in
      * tests/bugcheck/elections3.scn), ten under a heavy tail. */
     uint64_t floor = (is_on(d, EXD_HEAVY_TAIL) ? 10 : 4) * (d->latency_ns + d->delay_ns);
+    floor += 2 * wire_wait_ns(d); /* and twice a heartbeat's wait behind the queue */
     if (drawn || floor > et) {
         et = floor > et ? floor : et;
         et -= et % MS;
