@@ -136,6 +136,68 @@ Test(explore, the_swarm_draw_of_one_dimension_never_moves_another)
     scenario_free(&b);
 }
 
+/* Writers and a slow link together: big payloads, up to 400 writes/s,
+ * bandwidth from 200 KB/s. */
+static const char bandwidth_space[] =
+    "explore {\n"
+    "    nodes 100% 1..7\n"
+    "    max-bytes 30% 256B..64KiB\n"
+    "    pipeline 60% 2..8\n"
+    "    writers 100% 1..3 rate 20/s..400/s payload 1B..512B\n"
+    "    closed-loop 40% 1..8\n"
+    "    big-payload 60% 4KiB..64KiB\n"
+    "    latency 60% 100us..10ms\n"
+    "    bandwidth 100% 200KB/s..20MB/s\n"
+    "    chaos-phase 100% 2s..8s\n"
+    "    liveness 100% within 8s..12s\n"
+    "}\n";
+
+Test(explore, with_bandwidth_on_the_writers_bytes_fit_a_quarter_of_it_and_heartbeats_fit_the_election_timeout)
+{
+    /* sum of rate x (payload + 64) <= bandwidth / 4 (each writer may be over
+     * its share by < 65 B/s when even 1/s of its smallest payload is), and
+     * the election timeout at least twice the wire time of one largest
+     * message (the queue a heartbeat may wait behind is at least that).
+     * Before, the cap used the average payload over all writers: a big
+     * writer beside small ones passed at 60-75% of the link. */
+    scenario sp;
+    parse_space(bandwidth_space, &sp);
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+        char *text;
+        uint64_t on;
+        cr_assert_eq(explore_draw(sp.explore, "bw", seed, &text, &on), 0);
+        scenario sc;
+        char err[512];
+        cr_assert_eq(scenario_parse("drawn", text, strlen(text), &sc, err, sizeof err), 0,
+                     "seed %llu: %s", (unsigned long long)seed, err);
+        uint64_t bw = sc.cfg.net.bandwidth_Bps, bytes = 0, largest = 0, n = 0;
+        cr_assert_gt(bw, 0);
+        for (uint32_t i = 0; i < sc.cfg.n_clients; i++) {
+            const sim_client_config *c = &sc.cfg.clients[i];
+            if (c->kind == SIM_CLIENT_READER)
+                continue;
+            largest = c->payload_bytes > largest ? c->payload_bytes : largest;
+            if (c->kind != SIM_CLIENT_OPEN)
+                continue;
+            bytes += (uint64_t)c->rate_per_s * (c->payload_bytes + 64);
+            n++;
+        }
+        cr_assert_leq(bytes, bw / 4 + 65 * n, "seed %llu: the writers offer %llu B/s on a "
+                      "%llu B/s link\n%s", (unsigned long long)seed, (unsigned long long)bytes,
+                      (unsigned long long)bw, text);
+        uint64_t mb = sc.cfg.raft.max_bytes_per_msg, msg = (mb > largest + 64 ? mb : largest + 64);
+        uint64_t wire = (msg + 64) * UINT64_C(1000000000) / bw;
+        cr_assert_geq(sc.cfg.raft.election_timeout_min_ns, 2 * wire, "seed %llu: election "
+                      "timeout %llu ns, one message takes %llu ns on the wire",
+                      (unsigned long long)seed,
+                      (unsigned long long)sc.cfg.raft.election_timeout_min_ns,
+                      (unsigned long long)wire);
+        scenario_free(&sc);
+        free(text);
+    }
+    scenario_free(&sp);
+}
+
 Test(explore, a_failing_seed_is_a_replay_file_that_reproduces_and_names_its_dimensions)
 {
     scratch_file(fx.dir, "fail.scn", failing_space);
