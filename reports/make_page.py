@@ -278,7 +278,11 @@ of the 15 ms belonged to the log-replication round the paper called broadcast ti
 (entry writes, RPC and thread hand-offs), which an election does not wait for.""",
          shows="""Cumulative percent of trials (y) whose downtime was at most x
 milliseconds (log scale). Top: the minimum timeout stays at 150 ms while the width of
-the random range grows. Bottom: the range is always [T, 2T] for growing T. The table
+the random range grows. Bottom: the range is always [T, 2T] for growing T. Each range
+keeps its colour in both panels (150&ndash;300 is in both); curves that bunch together
+differ in line style and marker too. A trial that reached the cap without a leader is
+not drawn at the cap: its line stops short of 100% and the legend says how many trials
+it misses. The table
 puts each line next to the value the paper's text states, with the ratio; the ablation
 below it turns back one knob of the world at a time.""",
          notice="""With no randomness (150&ndash;150) the survivors time out together and
@@ -313,9 +317,12 @@ ms, heartbeat 50 ms). One client with one write in flight, co-located with the c
 leader append, AppendEntries to the followers, their fsync, the replies, commit. Each
 write's latency is the time between two consecutive acknowledgements. 20 s of virtual
 time per network (QUICK: 4 s).""",
-         shows="""One cumulative distribution per network setting; the dotted vertical line
-of the same colour is its lower bound: one leader&ndash;follower round trip at the
-minimum delay plus one fsync.""",
+         shows="""The tail of each network's latency distribution (a CCDF): y is the
+percent of writes slower than x, both axes on a log scale, so the slowest 1% has as
+much room as the middle. A curve crosses the dashed 1% line at its p99 (the dot, from
+the table) and the 10% line at its p90. The triangle of the same colour on the top edge
+is the network's lower bound: one leader&ndash;follower round trip at the minimum delay
+plus one fsync (networks that share a bound have nested triangles).""",
          notice="""Without loss the curves are steep and sit just right of their bound:
 Raft needs one round trip to a majority plus a disk write, nothing more. Loss barely
 moves the median (4 followers, only 2 needed) but creates a tail: a write whose
@@ -335,7 +342,10 @@ AppendEntries, on = up to 64; the window is how many AppendEntries may be in fli
 one follower.""",
          shows="""Left: committed writes per second against offered writes per second
 (log&ndash;log; the dashed diagonal is &ldquo;everything offered gets
-committed&rdquo;). Right: median commit latency. Top: FIFO links; bottom: reordering.""",
+committed&rdquo;). Right: median commit latency. Top: FIFO links; bottom: reordering.
+Each configuration keeps its colour in all four panels; the three batched ones commit
+everything offered and lie on one another and on the diagonal, so they differ in marker
+(nested sizes) and line style.""",
          notice="""Without batching, a follower receives at most <i>window</i> entries per
 round trip, so throughput flattens near window / (round trip + fsync) &asymp; window /
 3 ms, the knee moving right with the window (a little less than proportionally for
@@ -355,8 +365,8 @@ with 8 writes in flight each, always on the majority side. At 3 s the leader cra
 (restarted at 4.5 s); at 6 s two followers are partitioned away (healed at 7.5 s); at
 9 s the leader and one follower are partitioned away from the other three (healed at
 10.5 s).""",
-         shows="""Bars: writes committed in each 100 ms. Green steps (right axis): which
-node is leader (0 = none). Red dashed lines: the faults.""",
+         shows="""Bars: writes committed in each 100 ms. Green steps (right axis, whole
+node ids): which node is leader (0 = none). Red dashed lines: the faults.""",
          notice="""A leader crash costs one election timeout plus an election (here a
 couple of hundred ms with nothing committed). A minority partition barely shows: the
 leader still has a majority. A majority partition behaves like a crash seen from the
@@ -388,7 +398,9 @@ setup: snapshots are a bound on the worst case, not a speed-up for every case.""
 one follower cannot exchange messages with the leader but still reaches the other three
 followers. Four runs, one per combination of PreVote and CheckQuorum.""",
          shows="""Top: the highest term in the cluster. Middle: cumulative leader
-changes. Bottom: the leader's id. The shaded band is the partial partition.""",
+changes. Bottom: the leader's id. The shaded band is the partial partition. Runs that
+behave alike draw identical curves (here the two PreVote runs), so each run has its own
+line style and markers: where a curve hides another, the other's markers still show.""",
          notice="""With both off, the cut-off follower times out, raises its term, and its
 RequestVote makes the others abandon a perfectly healthy leader: terms jump and
 leadership changes, until a leader the follower can reach is elected (after that it
@@ -406,9 +418,16 @@ lost, fsync 2 ms, timeouts 150&ndash;300 ms, heartbeat 50 ms. The client writes 
 records per second from 300 ms; the leader crashes at 600 ms and restarts at 850 ms. The
 trace (JSON Lines, schema in sim/world/trace.h) is drawn as is; spacetime.chrome.json is the
 same run for Perfetto / chrome://tracing (tools/trace2chrome.py).""",
-         shows="""One lane per node (and the client); arrows are messages from send to
-delivery, coloured by type; a cross marks a lost message. The band along each lane is
-the node's role: grey follower, orange candidate, green leader, white down.""",
+         shows="""Top: the whole run, one lane per node; the band along each lane is the
+node's role (grey follower, light orange precandidate, orange candidate, green leader,
+white down), labelled with its term. A message takes 3&ndash;5 ms, which at this width
+would be a vertical stroke, so the three panels below zoom into windows of a few tens of
+milliseconds (A, B, C, marked on the top panel): the first election, the first client
+write, and the election after the crash. There every message is an arrow from send to
+delivery, coloured by type, a cross marks a lost one; each lane's role and term is
+written where the window opens and at every change, each append is labelled with the
+log indices and term it wrote (&ldquo;log 2 t1&rdquo;), each commit with the new commit
+index.""",
          notice="""Find the first election (RequestVote fan-out, then replies), the
 steady heartbeats, a client write travelling client &rarr; leader &rarr; followers
 &rarr; leader &rarr; client, a lost message and the heartbeat that repairs it, and after
@@ -439,7 +458,8 @@ it differs from run to run and machine to machine, and is excluded from the
 identical-CSV check</b>; scale.csv holds only virtual quantities (events, writes,
 messages) and is identical on every run.""",
          shows="""Wall time, events per second and peak memory against cluster size, and
-wall time against virtual duration.""",
+wall time against virtual duration. Every axis starts at zero, so growth reads as a
+proportion.""",
          notice="""A leader's work grows with the number of followers (every heartbeat and
 every entry goes to each), so events, wall time and memory grow about linearly with the
 cluster size, while the simulator's speed in events per second stays within a small

@@ -27,12 +27,9 @@ bin=${BUILD:-build}/study_$name
 start=$(date +%s)
 echo "[$name] running${QUICK:+ (quick)}" >&2
 "$bin" ${QUICK:+--quick} "$out"
-if [ -f "reports/plot/$name.gp" ]; then
-    gnuplot -e "out='$out'" "reports/plot/$name.gp"
-fi
-if [ -f "reports/plot/$name.py" ]; then
-    /usr/bin/python3 "reports/plot/$name.py" "$out"
-fi
+# Every plot is matplotlib through reports/plot/plotlib.py, which also writes
+# NAME.plot.json for reports/check_plots.py.
+/usr/bin/python3 "reports/plot/$name.py" "$out"
 if [ "$name" = spacetime ]; then
     /usr/bin/python3 tools/trace2chrome.py "$out/spacetime.jsonl" "$out/spacetime.chrome.json"
 fi

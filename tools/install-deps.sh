@@ -24,8 +24,7 @@ for group in $want; do
     case $group in
         test)    need /usr/include/criterion/criterion.h libcriterion-dev
                  need pkg-config pkg-config ;;
-        report)  need gnuplot gnuplot-nox
-                 need /usr/lib/python3/dist-packages/matplotlib python3-matplotlib ;;
+        report)  need /usr/lib/python3/dist-packages/matplotlib python3-matplotlib ;;
         browser) need chromium chromium ;;
         fuzz)    need clang clang
                  need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev ;;

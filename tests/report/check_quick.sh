@@ -1,11 +1,17 @@
 #!/bin/sh
 # tests/report/check_quick.sh — the report's test (make test-report):
 #   1. tools/trace2chrome.py converts a small trace into well-formed JSON;
-#   2. `make report QUICK=1` writes every expected file into reports/out, and
-#      each is valid: PNG magic bytes, an <svg> element, a CSV with a header
-#      and at least one row, JSON that parses, a page with every figure;
-#   3. a second QUICK run (into a scratch folder) gives byte-identical CSVs,
-#      except scale_wall.csv, which holds wall-clock figures by design.
+#   2. `make report QUICK=1` writes every expected file into
+#      $BUILD/report-quick (never reports/out, which holds the full report),
+#      and each is valid: PNG magic bytes, an <svg> element, a CSV with a
+#      header and at least one row, JSON that parses, a page with every figure;
+#   3. reports/check_plots.py passes on those plots (the rules of issue 19
+#      part 4: log-scale CCDF, integer ticks, one colour per configuration,
+#      legends off the data, axes that fit, the scale study from zero, the
+#      space-time diagram zoomed and labelled);
+#   4. a second QUICK run (into a scratch folder) gives byte-identical CSVs,
+#      except scale_wall.csv, which holds wall-clock figures by design;
+#   5. reports/out, if it exists, is byte for byte what it was before.
 # Environment: BUILD (build folder, default build).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -40,10 +46,14 @@ check_outputs() { # check_outputs DIR
         "$dir/spacetime.chrome.json" || fail "spacetime.chrome.json is not a Chrome trace"
 }
 
+QUICK_OUT=$BUILD/report-quick
+full_before=$(find reports/out -type f -exec sha256sum {} + 2>/dev/null | sort || true)
+rm -rf "$QUICK_OUT"
 start=$(date +%s)
-make --no-print-directory BUILD="$BUILD" report QUICK=1
+make --no-print-directory BUILD="$BUILD" report QUICK=1 REPORT_OUT="$QUICK_OUT"
 first=$(( $(date +%s) - start ))
-check_outputs reports/out
+check_outputs "$QUICK_OUT"
+$PY reports/check_plots.py "$QUICK_OUT" || fail "reports/check_plots.py $QUICK_OUT"
 echo "check_quick: first QUICK report took $first s" >&2
 
 scratch=$(mktemp -d)
@@ -52,7 +62,9 @@ make --no-print-directory BUILD="$BUILD" report QUICK=1 REPORT_OUT="$scratch"
 check_outputs "$scratch"
 for c in $CSVS; do
     case " $WALL_CLOCK_CSVS " in *" $c "*) continue ;; esac
-    cmp -s "reports/out/$c" "$scratch/$c" || fail "$c differs between two QUICK runs"
+    cmp -s "$QUICK_OUT/$c" "$scratch/$c" || fail "$c differs between two QUICK runs"
 done
-cmp -s reports/out/spacetime.jsonl "$scratch/spacetime.jsonl" || fail "trace differs"
-echo "check_quick: 1 passed, 0 failed (QUICK report valid and reproducible; first run $first s)"
+cmp -s "$QUICK_OUT/spacetime.jsonl" "$scratch/spacetime.jsonl" || fail "trace differs"
+full_after=$(find reports/out -type f -exec sha256sum {} + 2>/dev/null | sort || true)
+[ "$full_before" = "$full_after" ] || fail "the QUICK report changed reports/out"
+echo "check_quick: 1 passed, 0 failed (QUICK report in $QUICK_OUT valid, plots checked, reproducible, reports/out untouched; first run $first s)"
