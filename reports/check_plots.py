@@ -194,8 +194,9 @@ def check_legends(name, fig):
                 if any(inside(p, box) for p in densify(a["display"], 1.0)):
                     covered.append("arrow %r" % a["gid"])
         if covered:
+            first = [e["text"].split("\n")[0] for e in lg["entries"]][:3]
             fail(name, "legend", "legend %s covers %s" % (
-                [e["text"] for e in lg["entries"]][:3], ", ".join(sorted(set(covered))[:4])))
+                first, ", ".join(sorted(set(covered))[:4])))
         else:
             ok("legend")
 
@@ -304,6 +305,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: check_plots.py OUTDIR")
     out = sys.argv[1]
+    if not any(os.path.exists(os.path.join(out, n + ".plot.json")) for n in STUDIES):
+        sys.exit("check_plots: no plots in %s: run make report (or QUICK=1) first" % out)
     for name in STUDIES:
         path = os.path.join(out, name + ".plot.json")
         png = os.path.join(out, name + ".png")

@@ -38,8 +38,8 @@ def main():
     ax.grid(True, alpha=0.3)
     handles = [ax.patches[0], ax2.lines[0],
                plt.Line2D([], [], color="#e31a1c", linestyle=(0, (4, 3)), label="fault")]
-    fig.legend(handles, ["committed writes", "leader id (right axis)", "fault"], loc="lower center", ncol=3,
-               fontsize=9)
+    labels = ["committed writes", "leader id (right axis)", "fault"]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     plotlib.save(fig, out, "availability")
 

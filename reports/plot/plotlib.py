@@ -214,7 +214,8 @@ def _arrow(ax, a):
 
 def _ticks(axis, lo, hi):
     lo, hi = min(lo, hi), max(lo, hi)
-    locs = [t for t in axis.get_majorticklocs() if lo - 1e-9 * abs(hi - lo) <= t <= hi + 1e-9 * abs(hi - lo)]
+    eps = 1e-9 * (hi - lo)
+    locs = [t for t in axis.get_majorticklocs() if lo - eps <= t <= hi + eps]
     labels = [t.get_text() for t in axis.get_majorticklabels()
               if t.get_visible() and t.get_text()]
     return [_r(t) for t in locs], labels
