@@ -113,3 +113,27 @@ int sim_violation_from_name(const char *name)
 {
     return find(violation_names, SIM_V__COUNT, name);
 }
+
+/* Virtual time for people: seconds from 1 s ("17.531 s", "6.093072 s"),
+ * else milliseconds ("980 ms", "0.25 ms"); microseconds at most, trailing
+ * zeros dropped (to 3 decimals for seconds); under a microsecond, in ns. */
+void sim_format_time(uint64_t ns, char *buf, size_t cap)
+{
+    bool secs = ns >= SIM_NS_PER_S;
+    uint64_t unit = secs ? SIM_NS_PER_S : SIM_NS_PER_MS;
+    uint64_t frac = ns % unit / 1000; /* microseconds */
+    int digits = secs ? 6 : 3, keep = secs ? 3 : 0;
+    if (ns > 0 && ns < 1000) {
+        snprintf(buf, cap, "%llu ns", (unsigned long long)ns);
+        return;
+    }
+    while (digits > keep && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    if (digits)
+        snprintf(buf, cap, "%llu.%0*llu %s", (unsigned long long)(ns / unit), digits,
+                 (unsigned long long)frac, secs ? "s" : "ms");
+    else
+        snprintf(buf, cap, "%llu ms", (unsigned long long)(ns / unit));
+}

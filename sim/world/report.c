@@ -195,31 +195,8 @@ void sim_print_summary(const sim *s, FILE *out)
     if (s->violated)
         fprintf(out, "  invariants: VIOLATION %s\n", sim_violation_name(s->v.kind));
     else
-        fprintf(out, "  invariants: every one held after every event\n");
-}
-
-/* Virtual time for people: seconds from 1 s ("17.531 s", "6.093072 s"),
- * else milliseconds ("980 ms", "0.25 ms"); microseconds at most, trailing
- * zeros dropped (to 3 decimals for seconds); under a microsecond, in ns. */
-void sim_format_time(uint64_t ns, char *buf, size_t cap)
-{
-    bool secs = ns >= SIM_NS_PER_S;
-    uint64_t unit = secs ? SIM_NS_PER_S : SIM_NS_PER_MS;
-    uint64_t frac = ns % unit / 1000; /* microseconds */
-    int digits = secs ? 6 : 3, keep = secs ? 3 : 0;
-    if (ns > 0 && ns < 1000) {
-        snprintf(buf, cap, "%llu ns", (unsigned long long)ns);
-        return;
-    }
-    while (digits > keep && frac % 10 == 0) {
-        frac /= 10;
-        digits--;
-    }
-    if (digits)
-        snprintf(buf, cap, "%llu.%0*llu %s", (unsigned long long)(ns / unit), digits,
-                 (unsigned long long)frac, secs ? "s" : "ms");
-    else
-        snprintf(buf, cap, "%llu ms", (unsigned long long)(ns / unit));
+        fprintf(out, "  invariants: every one held after every event%s\n",
+                s->stopped ? " up to the stop" : "");
 }
 
 void sim_print_violation(const sim *s, FILE *out)
@@ -243,7 +220,8 @@ void sim_print_violation(const sim *s, FILE *out)
     fprintf(out, "\n  %s\n", v->detail);
     if (*sim_violation_rule(v->kind))
         fprintf(out, "  broken rule: %s\n", sim_violation_rule(v->kind));
-    fprintf(out, "  last trace events (t in ns; `--trace FILE` and `raftsim view` show all):\n");
+    fprintf(out, "  last trace events (virtual time, then the trace line, t in ns; `--trace FILE` "
+                 "and `raftsim view` show all):\n");
     trace_print_recent(&s->tr, out, TRACE_RING);
 }
 

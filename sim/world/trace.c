@@ -181,8 +181,9 @@ void trace_print_recent(const trace *tr, FILE *out, unsigned n)
     uint64_t have = tr->count < n ? tr->count : n;
     for (uint64_t i = tr->count - have; i < tr->count; i++) {
         trace_rec r = slot_rec(tr, i & (TRACE_RING_CAP - 1));
-        char line[512];
+        char line[512], when[32];
         trace_format(&r, line, sizeof line);
-        fprintf(out, "  %s\n", line);
+        sim_format_time(r.t, when, sizeof when);
+        fprintf(out, "  %12s  %s\n", when, line);
     }
 }

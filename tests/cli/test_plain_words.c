@@ -98,6 +98,8 @@ Test(plain, a_violation_is_told_once_with_its_time_in_seconds_and_its_rule)
     snprintf(before_trace, sizeof before_trace, "%.*s", (int)(strstr(o.err, "last trace") - o.err),
              o.err);
     cr_assert(!has_raw_ns(before_trace) && !has_raw_ns(o.out), "%s", o.err);
+    cr_assert(strstr(o.err, " ms  {\"t\":") || strstr(o.err, " s  {\"t\":"),
+              "each recent trace line with its time in words: %s", o.err);
     cli_out_free(&o);
 }
 
