@@ -45,7 +45,7 @@ TESTS    = $(BUILD)/test_core $(BUILD)/test_sim $(BUILD)/test_cli
 SCENARIO ?= scenarios/default.scn
 
 .PHONY: all run test check test-purity test-units test-scenarios asan bugs determinism bench report \
-        report-check fuzz bugcheck clean deps help tests-bin
+        report-check fuzz bugcheck clean deps help tests-bin test-help FORCE
 
 all: $(RAFTSIM) ## build raftsim (build/raftsim)
 

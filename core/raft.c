@@ -51,9 +51,11 @@ static void outbox_release(raft_node *r)
     }
 }
 
+/* Paper Figure 2 ("updated on stable storage before responding to RPCs"),
+ * thesis §10.2.1: what became durable may now be promised and counted. */
 static void persisted(raft_node *r, uint64_t token)
 {
-    if (r->stopped || token <= r->persisted_token)
+    if (token <= r->persisted_token)
         return;
     if (token > r->last_token)
         token = r->last_token; /* the host cannot make unissued writes durable */
@@ -67,6 +69,7 @@ static void persisted(raft_node *r, uint64_t token)
         r->durable_index = pw->last_index;
         raft__fifo_pop(&r->writes);
     }
+    raft__assert_indexes(r);
     if (r->taking_token && r->taking_token <= token)
         raft__snapshot_durable(r);
     if (r->role == RAFT_CANDIDATE)
@@ -76,8 +79,11 @@ static void persisted(raft_node *r, uint64_t token)
     outbox_release(r);
 }
 
+/* Thesis §10.2.1: the host reports writes durable in token order; a token
+ * covers every earlier one. */
 void raft_persisted(raft_node *r, uint64_t token)
 {
+    assert(r != NULL);
     bool outer = call_enter(r);
     persisted(r, token);
     call_leave(r, outer);
@@ -85,10 +91,10 @@ void raft_persisted(raft_node *r, uint64_t token)
 
 /* ---- timers ---- */
 
+/* Paper Figure 2: a leader sends heartbeats in idle periods (§5.2); a
+ * follower or candidate whose election timeout elapses starts an election. */
 static void tick(raft_node *r)
 {
-    if (r->stopped)
-        return;
     uint64_t now = raft__now(r);
     if (r->role == RAFT_LEADER) {
         raft__transfer_tick(r, now);
@@ -104,6 +110,7 @@ static void tick(raft_node *r)
 
 void raft_tick(raft_node *r)
 {
+    assert(r != NULL);
     bool outer = call_enter(r);
     tick(r);
     call_leave(r, outer);
@@ -111,6 +118,7 @@ void raft_tick(raft_node *r)
 
 uint64_t raft_next_deadline(const raft_node *r)
 {
+    assert(r != NULL);
     if (r->role != RAFT_LEADER)
         return r->election_deadline_ns;
     uint64_t d = r->heartbeat_deadline_ns;
@@ -135,10 +143,10 @@ static void dispatch(raft_node *r, const raft_msg *m)
     }
 }
 
+/* Paper Figure 2, all servers: every RPC is answered by its rule; a peer
+ * heard in our term or later counts as alive (CheckQuorum, thesis §6.2). */
 static int receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
 {
-    if (r->stopped)
-        return RAFT_ESTOPPED;
     raft_msg m;
     bool ok = buf != NULL && from >= 1 && from <= r->cfg.n_nodes && from != r->cfg.id &&
               raft_msg_decode(buf, len, &m, r->scratch, RAFT_MAX_BATCH) == RAFT_OK &&
@@ -162,6 +170,7 @@ static int receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
 
 int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
 {
+    assert(r != NULL); /* the message itself is input: checked, never asserted */
     bool outer = call_enter(r);
     int rc = receive(r, from, buf, len);
     call_leave(r, outer);
@@ -170,11 +179,11 @@ int raft_receive(raft_node *r, raft_id from, const uint8_t *buf, size_t len)
 
 /* ---- proposals ---- */
 
+/* Paper Figure 2, leaders: a client command is appended to the local log and
+ * sent to every follower; no new commands during a transfer (thesis §3.10). */
 static int propose(raft_node *r, const void *data, size_t len, uint64_t *index,
                    uint64_t *term)
 {
-    if (r->stopped)
-        return RAFT_ESTOPPED;
     if (r->role != RAFT_LEADER)
         return RAFT_ENOTLEADER;
     if (r->transfer_target != RAFT_NONE)
@@ -203,6 +212,7 @@ static int propose(raft_node *r, const void *data, size_t len, uint64_t *index,
 
 int raft_propose(raft_node *r, const void *data, size_t len, uint64_t *index, uint64_t *term)
 {
+    assert(r != NULL);
     bool outer = call_enter(r);
     int rc = propose(r, data, len, index, term);
     call_leave(r, outer);

@@ -51,6 +51,9 @@ static void start_prevote(raft_node *r)
     send_vote_requests(r, r->term + 1, true, false);
 }
 
+/* Paper Figure 2, followers and candidates: the election timeout elapsed
+ * without a current leader or a granted vote: campaign (PreVote first when
+ * on, thesis §9.6). */
 void raft__election_timeout(raft_node *r)
 {
     assert(r->role != RAFT_LEADER);
@@ -92,6 +95,8 @@ static void reply_vote(raft_node *r, raft_id to, uint64_t term, bool granted, bo
         raft__send_durable(r, to, &m);
 }
 
+/* Thesis §9.6: a pre-vote is granted as a vote would be, without changing
+ * term or vote. */
 static void recv_prevote(raft_node *r, const raft_msg *m)
 {
     /* Grant only a term we would move to, an up-to-date log, and only if no
@@ -106,6 +111,9 @@ static void recv_prevote(raft_node *r, const raft_msg *m)
     reply_vote(r, m->from, r->term, false, true);
 }
 
+/* Paper Figure 2, RequestVote receiver: refuse an older term; grant once per
+ * term to a candidate whose log is at least as up to date (§5.4.1), after the
+ * vote is durable. */
 void raft__recv_request_vote(raft_node *r, const raft_msg *m)
 {
     if (m->rv.prevote) {

@@ -42,9 +42,8 @@ int raft__fifo_push(raft_fifo *f, const void *item)
 
 /* Host time, raft__now's slow path. Within one call into the node
  * (raft_receive, raft_tick, raft_persisted, raft_propose) the host is asked
- * once and the reading reused: handling one input is an instant, and the
- * clock callback was a noticeable share of the cost of a message. Outside
- * such a call (other entry points) every use asks the host. */
+ * once and the reading reused: handling one input is an instant (and
+ * cheaper; bench/README.md). Outside such a call every use asks the host. */
 uint64_t raft__now_read(raft_node *r)
 {
     uint64_t now = r->io.now(r->io.ctx);

@@ -39,6 +39,15 @@
 #define BUG(r, name) 0
 #endif
 
+/* An invariant of the node (TigerStyle: asserted where it may change). Not
+ * checked in -DRAFT_BUGS builds, where a catalogue bug breaks one on purpose
+ * for the simulator's checker, not an assertion, to catch. */
+#ifdef RAFT_BUGS
+#define raft__invariant(cond) ((void)0)
+#else
+#define raft__invariant(cond) assert(cond)
+#endif
+
 /* A snapshot's bytes, shared by the node and the peers it is being sent to,
  * so a transfer in progress survives the leader taking a newer snapshot. */
 typedef struct raft_snapbuf {
@@ -116,9 +125,9 @@ typedef struct raft_fifo {
  * snapshots and status queries use. */
 struct raft_node {
     /* ---- hot: lines 0-3 ---- */
-    _Alignas(64) bool stopped; /* (no bound stops the node: see enum raft_limit) */
     /* host time, read once per call into the node (see raft__now) */
-    bool in_call, now_valid;
+    _Alignas(64) bool in_call;
+    bool now_valid;
     bool committed_in_term; /* leader: an entry of its term is committed */
     bool leader_contact;
     enum raft_role role;
@@ -219,6 +228,19 @@ static inline unsigned raft__msg_slot(unsigned type)
 _Static_assert((RAFT_MSG_TYPE_SLOTS & (RAFT_MSG_TYPE_SLOTS - 1)) == 0, "a power of two");
 _Static_assert(RAFT_MSG_APPEND_ENTRIES_RESP == RAFT_MSG_APPEND_ENTRIES + 1, "adjacent slots");
 
+/* The index invariants: applied <= commit <= last index (paper Figure 2:
+ * entries apply in order, and only committed ones), and durable <= last
+ * index (a write covers no entry that is gone). Checked where commit,
+ * applied and durable rise: raft__commit_to and persisted(). */
+static inline void raft__assert_indexes(const raft_node *r)
+{
+    uint64_t last = raft_log_last_index(&r->log);
+    raft__invariant(r->applied <= r->commit);
+    raft__invariant(r->commit <= last);
+    raft__invariant(r->durable_index <= last);
+    (void)last;
+}
+
 /* raft_host.c */
 uint64_t raft__now_read(raft_node *r);
 /* Host time; read once per call into the node (see raft__now_read). */
@@ -228,8 +250,7 @@ static inline uint64_t raft__now(raft_node *r)
 }
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
 void raft__limit_hit(raft_node *r, enum raft_limit limit, uint64_t length);
-/* Paper §5.2: a fresh random timeout from [min, max] on every reset. Inline:
- * every AppendEntries a follower accepts resets it. */
+/* Paper §5.2: a fresh random timeout from [min, max] on every reset (hot). */
 static inline void raft__reset_election_timer(raft_node *r)
 {
     uint64_t span = r->cfg.election_timeout_max_ns - r->cfg.election_timeout_min_ns;
@@ -242,9 +263,8 @@ static inline void raft__reset_election_timer(raft_node *r)
     r->election_deadline_ns = raft__now(r) + r->cfg.election_timeout_min_ns + pick;
 }
 size_t raft__send_encode_grow(raft_node *r, const raft_msg *m);
-/* Encode straight into the reused buffer and hand it to the host. Inline:
- * every message goes out here, and the buffer, once grown, fits (else
- * raft__send_encode_grow). */
+/* Encode straight into the reused buffer (grown by raft__send_encode_grow)
+ * and hand it to the host (hot). */
 static inline void raft__send(raft_node *r, raft_id to, const raft_msg *m)
 {
     assert(to >= 1 && to <= r->cfg.n_nodes && to != r->cfg.id);
@@ -275,15 +295,15 @@ void raft__count_vote(raft_node *r, raft_id from);
 bool raft__self_vote_counted(const raft_node *r);
 void raft__take_snapshot(raft_node *r); /* raft_snapshot.c */
 /* Take a snapshot once snapshot_threshold entries were applied since the
- * last, unless one is being taken. Inline: every apply asks. */
+ * last, unless one is being taken (hot). */
 static inline void raft__maybe_take_snapshot(raft_node *r)
 {
     uint64_t threshold = r->cfg.snapshot_threshold;
     if (threshold && !r->taking_token && r->applied - r->snap.index >= threshold)
         raft__take_snapshot(r);
 }
-/* Paper Figure 2: apply committed entries in order, never past commitIndex.
- * Inline: it follows every advance of the commit index. */
+/* Paper Figure 2: apply committed entries in order, never past commitIndex
+ * (hot). */
 static inline void raft__apply(raft_node *r)
 {
     uint64_t limit = r->commit;
@@ -302,7 +322,7 @@ static inline void raft__apply(raft_node *r)
     raft__maybe_take_snapshot(r);
 }
 /* Raise the commit index to `index` (held) and apply; nothing if it is not
- * above it. Inline: every AppendEntries a follower accepts comes here. */
+ * above it (hot). */
 static inline void raft__commit_to(raft_node *r, uint64_t index)
 {
     if (index <= r->commit)
@@ -312,12 +332,13 @@ static inline void raft__commit_to(raft_node *r, uint64_t index)
     r->commit = index;
     raft__event(r, RAFT_EV_COMMIT, index, old);
     raft__apply(r);
+    raft__assert_indexes(r);
 }
 int raft__fifo_grow(raft_fifo *f);
 int raft__fifo_push(raft_fifo *f, const void *item);
 
-/* The FIFO helpers run several times per message, so they are inline. The
- * capacity is 0 or a power of two (16, doubling). */
+/* The FIFO helpers (hot). The capacity is 0 or a power of two (16,
+ * doubling). */
 static inline void *raft__fifo_at(const raft_fifo *f, size_t i)
 {
     assert(i < f->count);
@@ -344,8 +365,7 @@ static inline void raft__fifo_pop(raft_fifo *f)
     f->head = f->count ? (f->head + 1) & (f->cap - 1) : 0;
 }
 
-/* Send once every write issued so far is durable (raft.c's outbox). Inline:
- * every accepted AppendEntries with entries answers through it. */
+/* Send once every write issued so far is durable (raft.c's outbox; hot). */
 static inline void raft__send_durable(raft_node *r, raft_id to, const raft_msg *m)
 {
     if (r->last_token <= r->persisted_token || BUG(r, ACK_BEFORE_PERSIST)) {
@@ -388,6 +408,7 @@ static inline void raft__replicate(raft_node *r, raft_id id)
 {
     const raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
+    raft__invariant(r->match[id - 1] < p->pr.next); /* match <= next - 1 */
     /* Where raft__replicate_send would send nothing: a replicating peer has
      * everything sent, or the peer may not be sent more now. */
     if (p->pr.state == PROGRESS_REPLICATE && p->pr.next > raft_log_last_index(&r->log))
@@ -421,8 +442,8 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);
 
 /* raft_read.c */
 void raft__reads_answer(raft_node *r);
-/* Answer the pending ReadIndex requests a majority has confirmed. Inline:
- * called on every AppendEntries answer and commit, mostly with none pending. */
+/* Answer the pending ReadIndex requests a majority has confirmed (hot, mostly
+ * with none pending). */
 static inline void raft__reads_check(raft_node *r)
 {
     assert(r->role == RAFT_LEADER);
@@ -432,8 +453,7 @@ static inline void raft__reads_check(raft_node *r)
 void raft__reads_fail_all(raft_node *r);
 void raft__transfer_check_target(raft_node *r, raft_id id);
 /* Once the transfer target holds our whole log, tell it to start an
- * election now. Inline: called on every acknowledgement, nearly always
- * with no transfer in progress. */
+ * election now (hot, nearly always with no transfer). */
 static inline void raft__transfer_check(raft_node *r, raft_id id)
 {
     if (r->transfer_target == id)

@@ -4,10 +4,11 @@
 
 /* ---- ReadIndex ---- */
 
+/* Thesis §6.4 (ReadIndex): a read waits for an entry of the leader's term to
+ * commit and for a heartbeat round a majority answers after it arrived. */
 int raft_read_index(raft_node *r, uint64_t req_id)
 {
-    if (r->stopped)
-        return RAFT_ESTOPPED;
+    assert(r != NULL);
     if (r->role != RAFT_LEADER)
         return RAFT_ENOTLEADER;
     /* Thesis §6.4 step 1: until an entry of its term commits, a new leader
@@ -75,10 +76,11 @@ void raft__reads_fail_all(raft_node *r)
 
 /* ---- leadership transfer ---- */
 
+/* Thesis §3.10: stop accepting requests, bring the target up to date, then
+ * send it TimeoutNow. */
 int raft_transfer(raft_node *r, raft_id target)
 {
-    if (r->stopped)
-        return RAFT_ESTOPPED;
+    assert(r != NULL);
     if (r->role != RAFT_LEADER)
         return RAFT_ENOTLEADER;
     if (target < 1 || target > r->cfg.n_nodes || target == r->cfg.id)

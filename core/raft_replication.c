@@ -225,6 +225,8 @@ static bool count_agrees(const raft_node *r)
 }
 #endif
 
+/* Paper Figure 2, leaders, and §5.4.2: commit the highest N a majority holds
+ * whose entry is of the current term (our own copy once durable). */
 void raft__leader_advance_commit(raft_node *r)
 {
     if (r->role != RAFT_LEADER)

@@ -8,6 +8,8 @@
 
 uint32_t raft__majority(const raft_node *r) { return r->cfg.n_nodes / 2 + 1; }
 
+/* Thesis §6.4 and §3.10: a leader that steps down fails its pending reads and
+ * abandons a transfer. */
 void raft__set_role(raft_node *r, enum raft_role role)
 {
     if (r->role == role)
@@ -30,6 +32,8 @@ void raft__set_term(raft_node *r, uint64_t term)
     raft__event(r, RAFT_EV_TERM, term, 0);
 }
 
+/* Paper Figure 2, all servers: a higher term makes any server a follower
+ * (persisted first); candidates: an AppendEntries of the current term too. */
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
 {
     bool was_follower = r->role == RAFT_FOLLOWER, was_leader = r->role == RAFT_LEADER;

@@ -388,6 +388,8 @@ static bool assemble(raft_node *r, const raft_msg *m)
     return true;
 }
 
+/* Paper §7 and Figure 13, InstallSnapshot receiver: refuse an older term;
+ * write chunks at their offset; on the last, keep a matching log suffix. */
 void raft__recv_install_snapshot(raft_node *r, const raft_msg *m)
 {
     if (m->term < r->term) {
