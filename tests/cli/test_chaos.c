@@ -5,13 +5,7 @@
 #include <string.h>
 
 #include "../../sim/scenario/scenario.h"
-
-static void parse_ok(const char *text, scenario *sc)
-{
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
-    cr_assert_eq(rc, 0, "parse failed: %s", err);
-}
+#include "scn_parse.h"
 
 static size_t expand(const char *text, uint64_t seed, sim_action **out)
 {

@@ -10,13 +10,7 @@
 #include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 #include "../../sim/world/world.h"
-
-static void parse_ok(const char *text, scenario *sc)
-{
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
-    cr_assert_eq(rc, 0, "parse failed: %s", err);
-}
+#include "scn_parse.h"
 
 /* ---- attempts, read back from the trace ---- */
 

@@ -11,23 +11,7 @@
 #include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 #include "../../sim/world/world.h"
-
-static void parse_ok(const char *text, scenario *sc)
-{
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
-    cr_assert_eq(rc, 0, "parse failed: %s", err);
-}
-
-static void parse_fails(const char *text, const char *want_prefix)
-{
-    scenario sc;
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), &sc, err, sizeof err);
-    cr_assert_eq(rc, 2, "parsed, but should fail with %s", want_prefix);
-    cr_assert(strncmp(err, want_prefix, strlen(want_prefix)) == 0, "want %s\ngot  %s",
-              want_prefix, err);
-}
+#include "scn_parse.h"
 
 /* Parse, start a simulator with every action scheduled, run to t. */
 static sim *run_to(const char *text, scenario *sc, uint64_t seed, uint64_t t_ns)

@@ -4,23 +4,7 @@
 #include <string.h>
 
 #include "../../sim/scenario/scenario_int.h"
-
-static void parse_ok(const char *text, scenario *sc)
-{
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
-    cr_assert_eq(rc, 0, "parse failed: %s", err);
-}
-
-static void parse_fails(const char *text, const char *want_prefix)
-{
-    scenario sc;
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), &sc, err, sizeof err);
-    cr_assert_eq(rc, 2);
-    cr_assert(strncmp(err, want_prefix, strlen(want_prefix)) == 0, "want %s\ngot  %s",
-              want_prefix, err);
-}
+#include "scn_parse.h"
 
 Test(scenario_meaning, percentages_become_exact_parts_per_million)
 {
