@@ -57,12 +57,25 @@ void study_progress(const study_args *a, const char *what, uint64_t done, uint64
 sim *study_sim_new(const sim_config *cfg, uint64_t seed)
 {
     char err[512] = "";
-    sim *s = sim_new(cfg, seed, err, sizeof err);
+    sim_config measured = *cfg;
+    measured.connected_liveness = false;
+    sim *s = sim_new(&measured, seed, err, sizeof err);
     if (!s) {
         fprintf(stderr, "study: sim_new failed: %s\n", err);
         exit(2);
     }
     return s;
+}
+
+void study_sim_free(sim *s)
+{
+    const sim_violation *v = sim_violation_get(s);
+    if (v) {
+        fprintf(stderr, "study: the run broke an invariant, its figures are void: %s: %s\n",
+                sim_violation_name(v->kind), v->detail);
+        exit(1);
+    }
+    sim_free(s);
 }
 
 static int64_t metric_ref(const sim *s, sim_metric_ref ref)

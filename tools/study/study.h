@@ -38,8 +38,14 @@ void study_close_csv(FILE *f);
 /* Progress on stderr: "[name] what: done/total", at most ~20 lines per loop. */
 void study_progress(const study_args *a, const char *what, uint64_t done, uint64_t total);
 
-/* Create a simulator or exit with the error. */
+/* Create a simulator or exit with the error. A study measures liveness
+ * (how long until a leader, how long writes stall) and never asserts it, so
+ * the connected-majority liveness check, which would end a long leaderless
+ * stretch as a violation, is off; every safety check stays on. */
 sim *study_sim_new(const sim_config *cfg, uint64_t seed);
+/* Free a simulator; exits with status 1, naming the violation, if its run
+ * broke an invariant: no study may report figures from a broken run. */
+void study_sim_free(sim *s);
 
 /* Metric shorthands (exit on an invalid reference: a driver bug). */
 int64_t study_metric(const sim *s, enum sim_metric m);

@@ -136,6 +136,6 @@ int main(int argc, char **argv)
     study_progress(&args, "timeline (s)", 12, 12);
     study_close_csv(st.csv);
     study_close_csv(st.events);
-    sim_free(st.s);
+    study_sim_free(st.s);
     return 0;
 }

@@ -59,7 +59,7 @@ static void run_point(FILE *csv, bool snapshots, uint32_t down_s)
             (unsigned long long)catchup_us, (long long)behind,
             (long long)(study_metric_arg(s, SIM_M_BYTES, 0) - bytes0),
             study_metric_node(s, SIM_M_SNAPSHOT_INDEX, victim) > 0);
-    sim_free(s);
+    study_sim_free(s);
 }
 
 int main(int argc, char **argv)

@@ -182,7 +182,7 @@ static bool probe(const world *w, const line_spec *l, uint64_t seed, sim_ep *lea
     *h0 = *leader ? next_broadcast(s, sim_now(s) + 3 * hb, sim_now(s) + WARMUP_CAP_NS) : 0;
     if (*h0 && (sim_ep)study_metric(s, SIM_M_LEADER) != *leader)
         *h0 = 0; /* leadership changed during the warm-up: try another seed */
-    sim_free(s);
+    study_sim_free(s);
     return *h0 != 0;
 }
 
@@ -252,7 +252,7 @@ static trial_result run_trial(const world *w, const line_spec *l, uint64_t seed,
     res.terms = (uint64_t)(study_metric_sel(s, SIM_M_TERM, SIM_SEL_ANY) - term0);
     res.ok = true;
 done:
-    sim_free(s);
+    study_sim_free(s);
     return res;
 }
 

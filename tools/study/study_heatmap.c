@@ -75,7 +75,7 @@ static void run_cell(FILE *csv, uint32_t drop_pct, uint32_t period_ms, uint64_t 
     fprintf(csv, "%u,%u,%llu,%llu,%lld\n", drop_pct, period_ms, (unsigned long long)seed,
             (unsigned long long)((uint64_t)acked * 1000 / ms),
             (long long)(study_metric(s, SIM_M_LATENCY_P99) / 1000));
-    sim_free(s);
+    study_sim_free(s);
 }
 
 int main(int argc, char **argv)

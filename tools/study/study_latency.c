@@ -100,7 +100,7 @@ int main(int argc, char **argv)
                 (unsigned long long)study_percentile(lat, n, 1000),
                 (unsigned long long)(study_metric(s, SIM_M_LATENCY_P50) / 1000));
         free(lat);
-        sim_free(s);
+        study_sim_free(s);
     }
     study_close_csv(csv);
     study_close_csv(sum);

@@ -57,7 +57,7 @@ static void run_config(FILE *csv, bool prevote, bool check_quorum)
                 (long long)study_metric(s, SIM_M_LEADER), (long long)changes,
                 (long long)study_metric(s, SIM_M_ACKED));
     }
-    sim_free(s);
+    study_sim_free(s);
 }
 
 int main(int argc, char **argv)

@@ -61,7 +61,7 @@ static scale_result run_child(uint32_t nodes, uint32_t duration_s)
     r.events = sim_event_count(s);
     r.acked = (uint64_t)study_metric(s, SIM_M_ACKED);
     r.messages = (uint64_t)study_metric_arg(s, SIM_M_MESSAGES, 0);
-    sim_free(s);
+    study_sim_free(s);
     r.peak_rss_kb = peak_rss_kb();
     return r;
 }

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     sim_run_until(s, END_NS);
     fprintf(stderr, "[spacetime] %llu events, trace hash %016llx\n",
             (unsigned long long)sim_event_count(s), (unsigned long long)sim_trace_hash(s));
-    sim_free(s);
+    study_sim_free(s);
     study_close_csv(trace);
     return 0;
 }

@@ -56,7 +56,7 @@ static void run_point(FILE *csv, bool reorder, bool batching, uint32_t window, u
             (unsigned long long)((uint64_t)acked * 1000 / window_ms),
             (long long)(study_metric(s, SIM_M_LATENCY_P50) / 1000),
             (long long)(study_metric(s, SIM_M_LATENCY_P99) / 1000));
-    sim_free(s);
+    study_sim_free(s);
 }
 
 int main(int argc, char **argv)
