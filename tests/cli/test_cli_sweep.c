@@ -174,6 +174,40 @@ Test(sweep, a_sweep_interrupted_with_sigint_keeps_its_records_and_a_rerun_comple
     cli_out_free(&o);
 }
 
+/* Send SIGTERM to every child of `pid` (its workers), as `pkill` or a
+ * process-group kill would. */
+static void term_children(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "%s", path);
+    int child;
+    while (fscanf(f, "%d", &child) == 1)
+        kill(child, SIGTERM);
+    fclose(f);
+}
+
+/* A SIGTERM that reaches the workers too (`pkill raftsim`, `kill -- -PGID`,
+ * a batch system's time limit) stops the sweep like SIGINT: the seeds in
+ * flight finish and none is recorded as a crash of the scenario. */
+Test(sweep, a_sweep_terminated_with_its_workers_records_no_crash)
+{
+    pid_t pid = cli_start(fx.dir, ARGS("sweep", "ok.scn", "--seeds", "1-400", "-j", "2"), fx.dir);
+    const struct timespec tick = { 0, 20 * 1000 * 1000 };
+    while (results_lines(fx.dir) < 4 && waitpid(pid, NULL, WNOHANG) == 0)
+        nanosleep(&tick, NULL);
+    term_children(pid);
+    kill(pid, SIGTERM);
+    int status = cli_wait(pid);
+    cr_assert(status == 130 || status == 0, "terminated (or already done): %d", status);
+    char *res = path_in(fx.dir, "failures/ok.results");
+    char *text = slurp(res);
+    cr_assert(text && !strstr(text, "crash"), "no seed recorded as a crash: %s", text);
+    free(text);
+    free(res);
+}
+
 Test(sweep, shard_results_files_merge_into_one_table)
 {
     cli_out a = cli_run(fx.dir, ARGS("sweep", "ok.scn", "--seeds", "1-5", "--shard", "1/2"));

@@ -4,9 +4,11 @@
  * hands out one seed at a time over the worker's own command pipe; workers
  * answer on one shared result pipe with fixed-size records (atomic writes).
  * A worker that dies mid-seed is noticed with waitpid, its seed is recorded
- * as a crash, and a fresh worker takes its place. Workers ignore SIGINT: the
- * parent decides when to stop, so an interrupted sweep finishes the seeds in
- * flight and every replay file is complete. */
+ * as a crash, and a fresh worker takes its place. Workers ignore SIGINT and
+ * SIGTERM (which `pkill` or a process-group kill sends them too): the parent
+ * decides when to stop, so an interrupted sweep finishes the seeds in flight,
+ * every replay file is complete, and no seed is blamed for a kill from
+ * outside. */
 #include <assert.h>
 #include <errno.h>
 #include <poll.h>
@@ -54,6 +56,7 @@ static int read_all(int fd, void *buf, size_t len)
 static _Noreturn void worker_main(const sweep_config *cfg, unsigned idx, int cmd_fd, int res_fd)
 {
     signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
     signal(SIGPIPE, SIG_DFL);
     for (;;) {
         uint64_t seed;
