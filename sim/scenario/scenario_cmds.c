@@ -224,20 +224,22 @@ static int cmd_latency(scn_parser *p)
 
 static int cmd_drop(scn_parser *p)
 {
-    return then_end(p, scn_percent(p, "a percentage (e.g. 1%)", &CFG->net.drop_ppm));
+    return scn_cmd_net_fault(p, SIM_PARAM_DROP);
 }
 
 static int cmd_duplicate(scn_parser *p)
 {
-    return then_end(p, scn_percent(p, "a percentage (e.g. 0.5%)", &CFG->net.dup_ppm));
+    return scn_cmd_net_fault(p, SIM_PARAM_DUP);
 }
 
 static int cmd_reorder(scn_parser *p)
 {
-    int rc = scn_percent(p, "a percentage (e.g. 1%)", &CFG->net.reorder_ppm);
-    if (rc || (rc = scn_duration(p, "an extra delay (e.g. 5ms)", &CFG->net.reorder_ns)))
-        return rc;
-    return scn_end(p);
+    return scn_cmd_net_fault(p, SIM_PARAM_REORDER);
+}
+
+static int cmd_delay(scn_parser *p)
+{
+    return scn_cmd_net_fault(p, SIM_PARAM_DELAY);
 }
 
 static int cmd_bandwidth(scn_parser *p)
@@ -373,6 +375,7 @@ static const scn_command top_commands[] = {
     { "drop", cmd_drop, "drop 1%", true },
     { "duplicate", cmd_duplicate, "duplicate 0.5%", true },
     { "reorder", cmd_reorder, "reorder 1% 5ms", true },
+    { "delay", cmd_delay, "delay append 20ms", true },
     { "bandwidth", cmd_bandwidth, "bandwidth 10MB/s", true },
     { "fsync", cmd_fsync, "fsync uniform 1ms 3ms", true },
     { "torn-writes", cmd_torn_writes, "torn-writes on", true },

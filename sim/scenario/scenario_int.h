@@ -64,6 +64,10 @@ typedef struct scn_parser {
     uint32_t repeat_line, repeat_col;
     uint64_t repeat_rounds, repeat_every_ns, repeat_from_ns;
     size_t repeat_first;   /* index of the block's first action */
+    /* (kind, class) pairs of faults restricted to a message class (scenario_faults.c) */
+    bool mf_seeded;
+    uint32_t n_mf_keys;
+    uint16_t mf_keys[SIM_MAX_MSG_FAULTS];
 } scn_parser;
 
 /* A command: a first word and its handler, with an example line that the
@@ -145,6 +149,25 @@ int scn_repeat_line(scn_parser *p);            /* a line inside the block */
 int scn_repeat_unclosed(scn_parser *p, uint32_t last_line); /* at the end: 0 or 2 */
 int scn_parse_guard(scn_parser *p, sim_action *a); /* after `if` (scenario_expect.c) */
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r);
+
+/* ---- network faults by message class, reordering (scenario_faults.c) ---- */
+typedef struct scn_fault {
+    uint32_t ppm;
+    int group;          /* message class, -1: every message (per link) */
+    uint32_t class_col; /* where the class is (or would be) */
+    bool has_delay;     /* reorder, delay */
+    bool plain;         /* reorder: the FIFO-keeping `P D` form (delay 0..D) */
+    sim_dist delay;
+} scn_fault;
+/* After the parameter word of drop / duplicate / reorder / delay:
+ * `P [CLASS]`, `P [CLASS] D | delay DELAY` (reorder), `[P] CLASS DELAY`. */
+int scn_fault_spec(scn_parser *p, enum sim_param param, scn_fault *f);
+int scn_cmd_net_fault(scn_parser *p, enum sim_param param); /* top-level forms */
+int scn_note_msg_fault(scn_parser *p, uint8_t kind, int group, uint32_t col); /* bound */
+uint8_t scn_fault_kind(enum sim_param param); /* SIM_MF_* of a set parameter */
+void scn_write_delay(FILE *out, const sim_dist *d);    /* 20ms, 1ms..2ms, pareto ... */
+/* `drop 5% replies` (named) or only what follows the name; no newline */
+void scn_write_msg_fault(FILE *out, const sim_msg_fault *f, bool named);
 
 /* ---- actions and expectations ---- */
 int scn_parse_at(scn_parser *p);

@@ -126,8 +126,15 @@ static void write_net_disk(FILE *out, const sim_config *c)
     scn_write_percent(out, c->net.dup_ppm);
     fputs("\nreorder ", out);
     scn_write_percent(out, c->net.reorder_ppm);
-    fputc(' ', out);
-    scn_write_duration(out, c->net.reorder_ns);
+    fputs(c->net.reorder_free ? " delay " : " ", out);
+    if (c->net.reorder_free) /* outside FIFO order */
+        scn_write_delay(out, &c->net.reorder_delay);
+    else
+        scn_write_duration(out, c->net.reorder_ns);
+    for (uint32_t i = 0; i < c->n_msg_faults; i++) {
+        fputc('\n', out);
+        scn_write_msg_fault(out, &c->msg_faults[i], true);
+    }
     fputs("\nbandwidth ", out);
     if (c->net.bandwidth_Bps) {
         scn_write_size(out, c->net.bandwidth_Bps);

@@ -104,9 +104,17 @@ static void write_signed(FILE *out, int64_t v, bool duration)
 static void write_set(FILE *out, const sim_config *cfg, const sim_action *a)
 {
     static const char *names[] = { "latency", "drop", "duplicate", "reorder",
-                                   "reorder-delay", "bandwidth", "fsync" };
-    assert(a->param <= SIM_PARAM_FSYNC);
+                                   "reorder-delay", "bandwidth", "fsync", "reorder-delay",
+                                   "delay" };
+    assert(a->param <= SIM_PARAM_DELAY);
     fprintf(out, " %s", names[a->param]);
+    if (a->msg_class) { /* every link: `set drop 5% replies` */
+        sim_msg_fault f = { .kind = scn_fault_kind(a->param), .group = (uint8_t)(a->msg_class - 1),
+                            .ppm = (uint32_t)a->value, .delay = a->dist };
+        fputc(' ', out);
+        scn_write_msg_fault(out, &f, false);
+        return;
+    }
     if (a->target.kind != SIM_TARGET_NONE) {
         fputc(' ', out);
         scn_write_target(out, cfg, &a->target);
@@ -122,6 +130,12 @@ static void write_set(FILE *out, const sim_config *cfg, const sim_action *a)
         scn_write_percent(out, (uint32_t)a->value);
         break;
     case SIM_PARAM_REORDER_DELAY: scn_write_duration(out, (uint64_t)a->value); break;
+    case SIM_PARAM_REORDER_DIST: /* a range or a distribution: outside FIFO order */
+        if (a->dist.kind == SIM_DIST_CONST)
+            fputs("const ", out);
+        scn_write_delay(out, &a->dist);
+        break;
+    case SIM_PARAM_DELAY: assert(0 && "only with a message class"); break;
     case SIM_PARAM_BANDWIDTH:
         if (a->value == 0) {
             fputs("off", out);

@@ -50,9 +50,16 @@ static bool action_valid(const sim *s, const sim_action *a)
     case SIM_ACT_HEAL:
         return true;
     case SIM_ACT_SET:
-        if (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC)
+        if (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC ||
+            a->param == SIM_PARAM_REORDER_DIST || a->msg_class)
             if (dist_validate(&a->dist) != 0)
                 return false;
+        if (a->msg_class) /* every link; drop, duplicate, reorder or delay */
+            return a->target.kind == SIM_TARGET_NONE && sim_msg_group_name(a->msg_class - 1) &&
+                   (a->param == SIM_PARAM_DROP || a->param == SIM_PARAM_DUP ||
+                    a->param == SIM_PARAM_REORDER || a->param == SIM_PARAM_DELAY);
+        if (a->param == SIM_PARAM_DELAY)
+            return false;
         return a->target.kind != SIM_TARGET_EP || ep_valid(s, &a->target, false);
     case SIM_ACT_TRANSFER:
         return ep_valid(s, &a->target2, true);
@@ -128,6 +135,16 @@ static void node_action(sim *s, const sim_action *a, raft_id id)
 
 static void set_param(sim *s, const sim_action *a, sim_ep t1)
 {
+    if (a->msg_class) {
+        static const uint8_t kinds[] = { [SIM_PARAM_DROP] = SIM_MF_DROP,
+                                         [SIM_PARAM_DUP] = SIM_MF_DUP,
+                                         [SIM_PARAM_REORDER] = SIM_MF_REORDER,
+                                         [SIM_PARAM_DELAY] = SIM_MF_DELAY };
+        sim_msg_fault f = { .kind = kinds[a->param], .group = (uint8_t)(a->msg_class - 1),
+                            .ppm = (uint32_t)a->value, .delay = a->dist };
+        net_set_msg_fault(&s->nw, &f);
+        return;
+    }
     if (a->param == SIM_PARAM_FSYNC) {
         for (raft_id id = 1; id <= s->cfg.n_nodes; id++)
             if (!t1 || t1 == id)
@@ -220,6 +237,7 @@ static const char *const set_param_names[] = {
     [SIM_PARAM_LATENCY] = "latency", [SIM_PARAM_DROP] = "drop", [SIM_PARAM_DUP] = "duplicate",
     [SIM_PARAM_REORDER] = "reorder", [SIM_PARAM_REORDER_DELAY] = "reorder-delay",
     [SIM_PARAM_BANDWIDTH] = "bandwidth", [SIM_PARAM_FSYNC] = "fsync",
+    [SIM_PARAM_REORDER_DIST] = "reorder-delay", [SIM_PARAM_DELAY] = "delay",
 };
 
 /* Tracing to a file: a partition's groups ("groups":[[1,2,6],[3,4,5,7]],
@@ -243,7 +261,11 @@ static void trace_action_detail(sim *s, const sim_action *a)
         }
         trace_extra(&s->tr, "\"groups\":[%s]", buf);
     } else if (a->kind == SIM_ACT_SET) {
-        trace_extra(&s->tr, "\"param\":\"%s\"", set_param_names[a->param]);
+        if (a->msg_class)
+            trace_extra(&s->tr, "\"param\":\"%s\",\"class\":\"%s\"", set_param_names[a->param],
+                        sim_msg_group_name(a->msg_class - 1));
+        else
+            trace_extra(&s->tr, "\"param\":\"%s\"", set_param_names[a->param]);
     }
 }
 

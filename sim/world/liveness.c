@@ -20,6 +20,7 @@ void liveness_heal(sim *s)
     trace_emit(&s->tr, s->now, TR_HEAL, 0, 0, 0, 0, 0);
     net_heal(&s->nw);
     net_reset_params(&s->nw, &s->cfg.net);
+    net_reset_msg_faults(&s->nw, s->cfg.msg_faults, s->cfg.n_msg_faults);
     for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
         sim_node *n = &s->nodes[id];
         n->dk.params = s->cfg.disk;

@@ -27,6 +27,7 @@ int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed)
     for (int c = 0; c <= NET_SIZE_CLASSES; c++)
         nw->free_head[c] = NET_NO_SLOT;
     rng_init(&nw->r, seed, RNG_STREAM_NET);
+    rng_init(&nw->fr, seed, RNG_STREAM_MSG_FAULTS);
     return 0;
 }
 
@@ -208,6 +209,7 @@ static void link_changed(net *nw, size_t li)
     l->thresholds[2] = ppm_to_2p20(lp->reorder_ppm);
     l->bandwidth_Bps = lp->bandwidth_Bps;
     l->reorder_ns = lp->reorder_ns;
+    l->reorder_free = lp->reorder_free;
 }
 
 /* Does a send on link l need the fault word? Not while its latency is
@@ -243,9 +245,17 @@ static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const 
     case SIM_PARAM_DROP: lp->drop_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
     case SIM_PARAM_DUP: lp->dup_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
     case SIM_PARAM_REORDER: lp->reorder_ppm = (uint32_t)(u > 1000000 ? 1000000 : u); break;
-    case SIM_PARAM_REORDER_DELAY: lp->reorder_ns = u; break;
+    case SIM_PARAM_REORDER_DELAY:
+        lp->reorder_ns = u;
+        lp->reorder_free = false;
+        break;
+    case SIM_PARAM_REORDER_DIST:
+        lp->reorder_delay = *d;
+        lp->reorder_free = true;
+        break;
     case SIM_PARAM_BANDWIDTH: lp->bandwidth_Bps = u; break;
     case SIM_PARAM_FSYNC: break; /* a disk parameter: not the network's */
+    case SIM_PARAM_DELAY: assert(0 && "only with a message class (net_set_msg_fault)"); break;
     }
 }
 
@@ -325,23 +335,46 @@ int net_send_typed(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t n
         at = now_ns + l->latency.a_ns;
         nw->owed++;
     }
-    /* Links are FIFO (like a TCP connection): jitter never reorders by itself;
-     * only the explicit reorder fault lets later messages overtake. */
-    uint64_t earliest = l->last_delivery;
-    if (l->bandwidth_Bps)
-        earliest += bandwidth_ns(len, l->bandwidth_Bps);
-    if (at < earliest)
-        at = earliest;
-    l->last_delivery = at;
-    if (reorder) {
-        at += rng_range(&nw->r, 0, l->reorder_ns);
-        plan->reordered = true;
+    /* The link's other draws, in their order: the reorder delay, the
+     * duplicate's latency (made before the class faults, which may drop). */
+    uint64_t link_extra = 0, dup_latency = 0;
+    if (reorder)
+        link_extra = l->reorder_free
+                         ? dist_sample(&nw->params[net_link(nw, from, to)].reorder_delay, &nw->r)
+                         : rng_range(&nw->r, 0, l->reorder_ns);
+    if (dup)
+        dup_latency = dist_sample(&l->latency, &nw->r);
+    /* Faults restricted to a message class: their own stream (net.h). */
+    net_class_fx fx = { 0 };
+    if (type < 32 && ((nw->fault_types >> type) & 1)) {
+        net_class_faults(nw, l, type, &fx);
+        if (fx.drop) {
+            plan->verdict = NET_DROPPED_LOSS;
+            return 0;
+        }
+        at += fx.delay_ns;
     }
+    /* Links are FIFO (like a TCP connection): jitter never reorders by itself.
+     * The FIFO-keeping reorder takes its place, then adds its delay; the free
+     * ones (reorder_free, a class's reorder) take no place at all. */
+    if ((reorder && l->reorder_free) || fx.reorder) {
+        at += link_extra + fx.reorder_ns;
+    } else {
+        uint64_t earliest = l->last_delivery;
+        if (l->bandwidth_Bps)
+            earliest += bandwidth_ns(len, l->bandwidth_Bps);
+        if (at < earliest)
+            at = earliest;
+        l->last_delivery = at;
+        at += link_extra;
+    }
+    plan->reordered = reorder || fx.reorder;
     plan->verdict = NET_SENT;
     plan->at_ns[0] = at;
-    if (dup) {
-        uint64_t at2 = now_ns + dist_sample(&l->latency, &nw->r);
+    if (dup || fx.dup) {
+        uint64_t at2 = now_ns + (dup ? dup_latency : fx.dup_latency_ns);
         plan->at_ns[1] = at2 < at ? at : at2; /* a duplicate trails its original */
+        dup = true;
     }
     /* One copy per delivery, from a single call site so that it inlines. */
     uint32_t n = dup ? 2 : 1;

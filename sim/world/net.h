@@ -23,6 +23,25 @@
  *   duplicates let messages overtake.
  * - Bandwidth: delivery >= previous delivery on that link + len / bandwidth
  *   (sends on one link are serialised).
+ * - A link with reorder_free set (`reorder 10% delay 200ms..2s`) delivers a
+ *   reordered message latency + a reorder_delay sample after its send and
+ *   leaves the link's FIFO order alone: the message takes no place in it, is
+ *   not held behind earlier ones nor holds later ones back, so it overtakes
+ *   and is overtaken. Its delay is drawn where the FIFO-keeping reorder's is
+ *   (after the fault word), so switching modes shifts no other draw.
+ * - Faults restricted to a message class (sim_msg_fault: `drop 5% replies`,
+ *   `delay append 20ms`) apply on every link after the link's own faults,
+ *   to messages not already dropped or cut, and draw from their own stream
+ *   (RNG_STREAM_MSG_FAULTS): per matching message, per matching fault in
+ *   the order they were first set, one word (its low 20 bits against the
+ *   probability), then, if it hit, the delay (reorder, delay) or the
+ *   duplicate's latency. Messages of other classes draw nothing there, and
+ *   the network stream sees exactly the draws it would without these faults,
+ *   so adding one shifts no other message's fate by itself (only through
+ *   what the nodes do differently). `delay` adds latency and keeps the link
+ *   FIFO (what comes after waits behind the delayed message, as on a TCP
+ *   connection); `reorder` is outside the FIFO order as above; a class
+ *   duplicate trails its original; drop loses the message (NET_DROPPED_LOSS).
  */
 #ifndef SIM_NET_H
 #define SIM_NET_H
@@ -85,9 +104,10 @@ typedef struct net_link_state {
     _Alignas(64) sim_dist latency;
     uint32_t thresholds[3];  /* drop, dup, reorder ppm scaled to 2^20 */
     uint8_t flags;           /* NET_LINK_* */
+    bool reorder_free;       /* sim_link_params.reorder_free (its delay: params) */
     uint64_t last_delivery;  /* for FIFO order and bandwidth serialisation */
     uint64_t bandwidth_Bps;
-    uint64_t reorder_ns;
+    uint64_t reorder_ns;     /* FIFO-keeping reorder (not reorder_free) */
 } net_link_state;
 _Static_assert(sizeof(net_link_state) == 64, "a link's send state is one cache line");
 
@@ -103,7 +123,28 @@ typedef struct net {
     uint32_t n_slots, cap_slots;
     uint32_t free_head[NET_SIZE_CLASSES + 1]; /* last class: oversized, exact */
     uint64_t live;           /* messages currently allocated */
+    /* faults restricted to a message class (net_class.c) */
+    uint32_t n_faults;
+    uint32_t fault_types;    /* bit t: a fault with a probability applies to type t */
+    uint32_t fault_mask[SIM_MAX_MSG_FAULTS];
+    sim_msg_fault faults[SIM_MAX_MSG_FAULTS];
+    rng fr;                  /* their stream */
 } net;
+
+/* What the faults restricted to a message class did to one message. */
+typedef struct net_class_fx {
+    bool drop, dup, reorder;
+    uint64_t delay_ns;   /* extra latency, FIFO kept */
+    uint64_t reorder_ns; /* extra delay outside FIFO order (if reorder) */
+    uint64_t dup_latency_ns; /* the duplicate's latency sample (if dup) */
+} net_class_fx;
+/* Decide them for one message of wire type `type` on link l (net_class.c). */
+void net_class_faults(net *nw, const net_link_state *l, uint8_t type, net_class_fx *fx);
+/* Set (or change) the fault of this kind on this class; at most
+ * SIM_MAX_MSG_FAULTS distinct pairs (the scenario language checks). */
+void net_set_msg_fault(net *nw, const sim_msg_fault *f);
+/* Back to exactly these faults (the configuration's, at a liveness heal). */
+void net_reset_msg_faults(net *nw, const sim_msg_fault *f, uint32_t n);
 
 int net_init(net *nw, uint32_t n_ep, const sim_link_params *dflt, uint64_t seed);
 void net_free(net *nw);

@@ -21,6 +21,7 @@ enum rng_stream {
     RNG_STREAM_WORKLOAD = 2,
     RNG_STREAM_FAULTS = 3,       /* scripted faults that need a choice (e.g. a random follower) */
     RNG_STREAM_CHAOS = 4,        /* chaos-block generation; + kind * 64 per fault kind */
+    RNG_STREAM_MSG_FAULTS = 5,   /* network faults restricted to a message class (net.h) */
     RNG_STREAM_NODE_TIMER = 1000, /* + node id: each node's raft randomness */
     RNG_STREAM_DISK = 2000,       /* + node id */
     RNG_STREAM_CLIENT = 3000,     /* + client index */

@@ -43,10 +43,20 @@ static int validate(const sim_config *cfg, char *err, size_t cap)
         why = "unknown protocol";
     else if (dist_validate(&cfg->net.latency) || dist_validate(&cfg->disk.fsync))
         why = "invalid latency distribution";
+    else if (cfg->net.reorder_free && dist_validate(&cfg->net.reorder_delay))
+        why = "invalid reorder delay distribution";
+    else if (cfg->n_msg_faults > SIM_MAX_MSG_FAULTS)
+        why = "at most 8 faults restricted to a message class";
     else if (cfg->duration_ns == 0)
         why = "duration must be > 0";
     else if (!cfg->logbuf_max_records || !cfg->logbuf_max_bytes)
         why = "log buffer bounds must be > 0";
+    for (uint32_t i = 0; !why && i < cfg->n_msg_faults; i++) {
+        const sim_msg_fault *f = &cfg->msg_faults[i];
+        if (f->kind > SIM_MF_DELAY || !sim_msg_group_name(f->group) || f->ppm > 1000000 ||
+            dist_validate(&f->delay))
+            why = "invalid fault restricted to a message class";
+    }
     for (uint32_t i = 0; !why && i < cfg->n_clients; i++) {
         const sim_client_config *c = &cfg->clients[i];
         if (c->kind == SIM_CLIENT_CLOSED ? false : c->rate_per_s == 0)
@@ -98,6 +108,8 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
     uint32_t n_ep = cfg->n_nodes + cfg->n_clients;
     bool ok = net_init(&s->nw, n_ep, &cfg->net, seed) == 0 &&
               chk_init(&s->chk, cfg->n_nodes) == 0 && sim_init_nodes(s) == 0;
+    if (ok)
+        net_reset_msg_faults(&s->nw, cfg->msg_faults, cfg->n_msg_faults);
     for (uint32_t i = 0; ok && i < cfg->n_clients; i++)
         ok = client_init(s, i) == 0;
     if (ok)

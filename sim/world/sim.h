@@ -56,9 +56,26 @@ typedef struct sim_link_params {
     uint32_t drop_ppm;        /* probability a message is lost */
     uint32_t dup_ppm;         /* probability a message is delivered twice */
     uint32_t reorder_ppm;     /* probability a message gets extra delay ... */
-    uint64_t reorder_ns;      /* ... uniform in [0, reorder_ns] so later ones overtake it */
+    uint64_t reorder_ns;      /* ... uniform in [0, reorder_ns] after its FIFO place, so later ones overtake it */
     uint64_t bandwidth_Bps;   /* bytes per second, 0 = unlimited (serialises sends) */
+    /* Or, when reorder_free: a reordered message is delivered latency +
+     * a reorder_delay sample after its send, outside the link's FIFO order
+     * (it takes no place in it): it overtakes and is overtaken. */
+    bool reorder_free;
+    sim_dist reorder_delay;
 } sim_link_params;
+
+/* A network fault restricted to a class of messages (a message group:
+ * `replies`, `append.requests`, ... — sim_msg_group_name), on every link,
+ * decided from its own stream (net.h). */
+enum sim_msg_fault_kind { SIM_MF_DROP, SIM_MF_DUP, SIM_MF_REORDER, SIM_MF_DELAY };
+#define SIM_MAX_MSG_FAULTS 8 /* distinct (kind, class) pairs in one run */
+typedef struct sim_msg_fault {
+    uint8_t kind;   /* enum sim_msg_fault_kind */
+    uint8_t group;  /* message group index */
+    uint32_t ppm;   /* probability per message of the class (DELAY: share delayed) */
+    sim_dist delay; /* REORDER (outside FIFO order), DELAY (extra latency, FIFO kept) */
+} sim_msg_fault;
 
 /* Names of settable link parameters, for `set` and the scenario language. */
 enum sim_param {
@@ -69,6 +86,8 @@ enum sim_param {
     SIM_PARAM_REORDER_DELAY,
     SIM_PARAM_BANDWIDTH,
     SIM_PARAM_FSYNC,   /* disk: value: a sim_dist; target node or all */
+    SIM_PARAM_REORDER_DIST, /* dist: reordered messages leave FIFO order (reorder_free) */
+    SIM_PARAM_DELAY,   /* only with a message class (sim_action.msg_class): dist + ppm */
 };
 
 /* ---- Disk ---- */
@@ -127,6 +146,8 @@ typedef struct sim_config {
     enum sim_protocol protocol;
     raft_config raft;          /* template; id and n_nodes filled per node */
     sim_link_params net;       /* default for every link */
+    uint32_t n_msg_faults;     /* faults restricted to a message class */
+    sim_msg_fault msg_faults[SIM_MAX_MSG_FAULTS];
     sim_disk_params disk;      /* default for every disk */
     uint32_t n_clients;
     sim_client_config clients[SIM_MAX_CLIENTS];
@@ -292,6 +313,10 @@ typedef struct sim_action {
     uint8_t guard_op;
     sim_metric_ref guard;
     int64_t guard_value;
+    /* SIM_ACT_SET of drop / duplicate / reorder / delay restricted to a
+     * message class: group index + 1 (0 = every message, per link); value =
+     * ppm, dist = the delay. Target NONE: every link. */
+    uint8_t msg_class;
 } sim_action;
 
 

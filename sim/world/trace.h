@@ -52,7 +52,8 @@
  *   resume           node
  *   action           target, target2, action (action name), value
  *                                                         | groups: [[eps],..] (partition),
- *                    param (set: "drop", "latency", ..). cut/uncut: target -> target2,
+ *                    param (set: "drop", "latency", ..), class (a set restricted to
+ *                    a message class: "replies", ..). cut/uncut: target -> target2,
  *                    one way; isolate: target from everyone; 0 = none/all
  *   invoke           client, session, op ("append"|"read"), seq | cname ("c1", ..)
  *   retry            client, to, session, seq             | cname

@@ -35,6 +35,14 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
     EQ(net.drop_ppm); EQ(net.dup_ppm); EQ(net.reorder_ppm); EQ(net.reorder_ns);
     EQ(net.bandwidth_Bps); EQ(disk.torn_writes);
     dist_equal(&a->net.latency, &b->net.latency, what);
+    EQ(net.reorder_free);
+    if (a->net.reorder_free)
+        dist_equal(&a->net.reorder_delay, &b->net.reorder_delay, what);
+    EQ(n_msg_faults);
+    for (uint32_t i = 0; i < a->n_msg_faults && i < b->n_msg_faults; i++) {
+        EQ(msg_faults[i].kind); EQ(msg_faults[i].group); EQ(msg_faults[i].ppm);
+        dist_equal(&a->msg_faults[i].delay, &b->msg_faults[i].delay, what);
+    }
     dist_equal(&a->disk.fsync, &b->disk.fsync, what);
     raft_equal(&a->raft, &b->raft, what);
     for (uint32_t i = 0; i < a->n_clients && i < b->n_clients; i++) {
@@ -52,9 +60,12 @@ static void action_equal(const sim_action *a, const sim_action *b, const char *w
     for (int k = 0; k < a->n_sym; k++) {
         EQ(sym[k].kind); EQ(sym[k].ep); EQ(sym_group[k]);
     }
-    if (a->kind == SIM_ACT_SET)
+    if (a->kind == SIM_ACT_SET) {
         EQ(param);
-    if (a->kind == SIM_ACT_SET && (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC))
+        EQ(msg_class);
+    }
+    if (a->kind == SIM_ACT_SET && (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC ||
+                                   a->param == SIM_PARAM_REORDER_DIST || a->msg_class))
         dist_equal(&a->dist, &b->dist, what);
     for (int g = 0; g < a->n_groups; g++) {
         EQ(groups[g].bits[0]);
@@ -172,4 +183,9 @@ Test(scenario_roundtrip, every_library_scenario_survives_write_then_parse)
 Test(scenario_roundtrip, a_plan_using_every_action_kind_survives_write_then_parse)
 {
     round_trip("tests/cli/data/every-action.scn");
+}
+
+Test(scenario_roundtrip, faults_by_message_class_and_free_reordering_survive_write_then_parse)
+{
+    round_trip("tests/cli/data/net-faults.scn");
 }

@@ -1,0 +1,120 @@
+/* test_scenario_faults.c — network faults restricted to a message class
+ * (`drop 100% append.replies`, `delay append.requests 100ms`) and
+ * reordering outside FIFO order, as a scenario states them: what they parse
+ * into, what they do to a run, and a replay of a run that changes them. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/runner.h"
+#include "../../sim/scenario_int.h"
+#include "../../sim/sim_internal.h"
+
+static void parse_ok(const char *text, scenario *sc)
+{
+    char err[512];
+    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
+    cr_assert_eq(rc, 0, "parse failed: %s", err);
+}
+
+static sim *run_to(const char *text, scenario *sc, uint64_t seed, uint64_t t_ns)
+{
+    char err[256];
+    parse_ok(text, sc);
+    sim *s = sim_new(&sc->cfg, seed, err, sizeof err);
+    cr_assert(s, "%s", err);
+    for (size_t i = 0; i < sc->n_actions; i++)
+        cr_assert_eq(sim_add_action(s, &sc->actions[i]), 0, "action %zu refused", i);
+    sim_run_until(s, t_ns);
+    return s;
+}
+
+static int64_t metric(const sim *s, enum sim_metric m)
+{
+    sim_metric_ref r = { .metric = m };
+    int64_t v;
+    cr_assert(sim_metric(s, &r, &v));
+    return v;
+}
+
+#define PLAN "nodes 3\nclient c1 writer rate 100/s\nduration 4s\n"
+
+Test(scenario_faults, a_class_parses_into_a_fault_on_every_link)
+{
+    scenario sc;
+    parse_ok(PLAN "drop 5% replies\ndelay append 20ms\nreorder 10% delay 200ms..2200ms\n"
+                  "at 1s set reorder 3% vote.requests delay pareto 1ms 5ms\n", &sc);
+    cr_assert_eq(sc.cfg.n_msg_faults, 2);
+    cr_expect_eq(sc.cfg.msg_faults[0].kind, SIM_MF_DROP);
+    cr_expect_str_eq(sim_msg_group_name(sc.cfg.msg_faults[0].group), "replies");
+    cr_expect_eq(sc.cfg.msg_faults[0].ppm, 50000);
+    cr_expect_eq(sc.cfg.msg_faults[1].kind, SIM_MF_DELAY);
+    cr_expect_eq(sc.cfg.msg_faults[1].ppm, 1000000, "delay without a share: every message");
+    cr_expect_eq(sc.cfg.msg_faults[1].delay.a_ns, 20 * SIM_NS_PER_MS);
+    cr_expect(sc.cfg.net.reorder_free);
+    cr_expect_eq(sc.cfg.net.reorder_delay.kind, SIM_DIST_UNIFORM);
+    cr_expect_eq(sc.cfg.net.reorder_delay.a_ns, 200 * SIM_NS_PER_MS);
+    cr_expect_eq(sc.cfg.net.reorder_delay.b_ns, 2200 * SIM_NS_PER_MS);
+    cr_assert_eq(sc.n_actions, 1);
+    cr_expect_str_eq(sim_msg_group_name(sc.actions[0].msg_class - 1), "vote.requests");
+    cr_expect_eq(sc.actions[0].dist.kind, SIM_DIST_PARETO);
+    scenario_free(&sc);
+}
+
+/* Without AppendEntries replies a leader is elected (votes pass) but
+ * nothing commits; once the replies flow again, writes commit. */
+Test(scenario_faults, dropping_append_replies_stops_commits_and_not_elections)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "drop 100% append.replies\nat 2s set drop 0% append.replies\n", &sc, 3,
+                    1990 * SIM_NS_PER_MS);
+    cr_expect_gt(metric(s, SIM_M_LEADER), 0, "a leader: votes are not dropped");
+    cr_expect_eq(metric(s, SIM_M_COMMITTED), 0, "no acknowledgement reached the leader");
+    cr_expect_gt(metric(s, SIM_M_DROPPED), 50);
+    sim_run_until(s, 4 * SIM_NS_PER_S);
+    cr_expect_gt(metric(s, SIM_M_COMMITTED), 50, "commits once replies flow");
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+/* 100 ms more on every AppendEntries request: every acknowledged write
+ * waited at least that long; without it, well under. */
+Test(scenario_faults, delaying_append_requests_delays_every_commit)
+{
+    scenario a, b;
+    sim *slow = run_to(PLAN "delay append.requests 100ms\n", &a, 2, 4 * SIM_NS_PER_S);
+    sim *fast = run_to(PLAN, &b, 2, 4 * SIM_NS_PER_S);
+    cr_expect_gt(metric(slow, SIM_M_ACKED), 100);
+    cr_expect_geq(metric(slow, SIM_M_LATENCY_P50), (int64_t)(100 * SIM_NS_PER_MS));
+    cr_expect_lt(metric(fast, SIM_M_LATENCY_P50), (int64_t)(50 * SIM_NS_PER_MS));
+    sim_free(slow);
+    sim_free(fast);
+    scenario_free(&a);
+    scenario_free(&b);
+}
+
+Test(scenario_faults, a_replay_of_a_run_that_changes_class_faults_has_the_same_trace)
+{
+    const char *text = PLAN "drop 10% replies\nreorder 5% delay 20ms..200ms\n"
+                            "at 1s set duplicate 20% append\nat 2s set reorder 30% vote delay 5ms\n"
+                            "at 2s set drop 0% replies\nat 3s set reorder-delay pareto 1ms 9ms\n";
+    scenario sc, re;
+    parse_ok(text, &sc);
+    run_options opt = { 0 };
+    run_result a, b;
+    char err[256];
+    cr_assert_eq(run_scenario(&sc, 5, &opt, &a, err, sizeof err), 0, "%s", err);
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(scenario_write(f, &sc, a.executed, a.n_executed, 5, "faults"), 0);
+    fclose(f);
+    parse_ok(buf, &re);
+    cr_assert_eq(run_scenario(&re, 5, &opt, &b, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", buf);
+    free(buf);
+    run_result_free(&a);
+    run_result_free(&b);
+    scenario_free(&sc);
+    scenario_free(&re);
+}
