@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/runner.h"
-#include "../../sim/scenario_int.h"
-#include "../../sim/sim_internal.h"
+#include "../../sim/scenario/runner.h"
+#include "../../sim/scenario/scenario_int.h"
+#include "../../sim/world/sim_internal.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {

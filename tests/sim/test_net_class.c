@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../../core/msg.h"
-#include "../../sim/net.h"
+#include "../../sim/world/net.h"
 
 static sim_link_params params(void)
 {
