@@ -376,6 +376,7 @@ static const scn_command top_commands[] = {
     { "duplicate", cmd_duplicate, "duplicate 0.5%", true },
     { "reorder", cmd_reorder, "reorder 1% 5ms", true },
     { "delay", cmd_delay, "delay append 20ms", true },
+    { "client-links", scn_cmd_client_links, "client-links reliable", true },
     { "bandwidth", cmd_bandwidth, "bandwidth 10MB/s", true },
     { "fsync", cmd_fsync, "fsync uniform 1ms 3ms", true },
     { "torn-writes", cmd_torn_writes, "torn-writes on", true },

@@ -189,6 +189,17 @@ int scn_cmd_net_fault(scn_parser *p, enum sim_param param)
     return 0;
 }
 
+/* `client-links reliable | like-peers` */
+int scn_cmd_client_links(scn_parser *p)
+{
+    const scn_tok *t = scn_next(p);
+    if (t && (scn_tok_is(t, "reliable") || scn_tok_is(t, "like-peers"))) {
+        p->sc->cfg.client_links_reliable = scn_tok_is(t, "reliable");
+        return scn_end(p);
+    }
+    return scn_error(p, t ? t->col : scn_here(p), "expected reliable or like-peers");
+}
+
 /* ---- writing ---- */
 
 void scn_write_delay(FILE *out, const sim_dist *d)

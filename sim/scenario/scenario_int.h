@@ -163,6 +163,7 @@ typedef struct scn_fault {
  * `P [CLASS]`, `P [CLASS] D | delay DELAY` (reorder), `[P] CLASS DELAY`. */
 int scn_fault_spec(scn_parser *p, enum sim_param param, scn_fault *f);
 int scn_cmd_net_fault(scn_parser *p, enum sim_param param); /* top-level forms */
+int scn_cmd_client_links(scn_parser *p); /* `client-links reliable | like-peers` */
 int scn_note_msg_fault(scn_parser *p, uint8_t kind, int group, uint32_t col); /* bound */
 uint8_t scn_fault_kind(enum sim_param param); /* SIM_MF_* of a set parameter */
 void scn_write_delay(FILE *out, const sim_dist *d);    /* 20ms, 1ms..2ms, pareto ... */

@@ -259,11 +259,20 @@ static void apply_param(sim_link_params *lp, enum sim_param p, int64_t v, const 
     }
 }
 
+/* A probability (drop, duplicate, reorder): sheltered links keep theirs. */
+static bool is_probability(enum sim_param p)
+{
+    return p == SIM_PARAM_DROP || p == SIM_PARAM_DUP || p == SIM_PARAM_REORDER ||
+           p == SIM_PARAM_REORDER_DELAY || p == SIM_PARAM_REORDER_DIST;
+}
+
 void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist *d)
 {
     apply_param(&nw->dflt, p, value, d);
     size_t links = (size_t)nw->n_ep * nw->n_ep;
     for (size_t i = 0; i < links; i++) {
+        if (nw->links[i].sheltered && is_probability(p))
+            continue;
         apply_param(&nw->params[i], p, value, d);
         link_changed(nw, i);
     }
@@ -285,9 +294,23 @@ void net_reset_params(net *nw, const sim_link_params *dflt)
     size_t links = (size_t)nw->n_ep * nw->n_ep;
     for (size_t i = 0; i < links; i++) {
         nw->params[i] = *dflt;
+        sim_ep from = (sim_ep)(i / nw->n_ep) + 1, to = (sim_ep)(i % nw->n_ep) + 1;
+        bool sheltered = nw->first_sheltered &&
+                         (from >= nw->first_sheltered || to >= nw->first_sheltered);
+        if (sheltered) { /* reliable: no probability of the default */
+            nw->params[i].drop_ppm = nw->params[i].dup_ppm = nw->params[i].reorder_ppm = 0;
+            nw->params[i].reorder_free = false;
+        }
+        nw->links[i].sheltered = sheltered;
         link_changed(nw, i);
     }
     draws_changed(nw);
+}
+
+void net_shelter_clients(net *nw, sim_ep first)
+{
+    nw->first_sheltered = first;
+    net_reset_params(nw, &nw->dflt);
 }
 
 /* ---- sending ---- */
@@ -346,7 +369,7 @@ int net_send_typed(net *nw, sim_ep from, sim_ep to, uint64_t dst_gen, uint64_t n
         dup_latency = dist_sample(&l->latency, &nw->r);
     /* Faults restricted to a message class: their own stream (net.h). */
     net_class_fx fx = { 0 };
-    if (type < 32 && ((nw->fault_types >> type) & 1)) {
+    if (type < 32 && ((nw->fault_types >> type) & 1) && !l->sheltered) {
         net_class_faults(nw, l, type, &fx);
         if (fx.drop) {
             plan->verdict = NET_DROPPED_LOSS;

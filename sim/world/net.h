@@ -105,6 +105,7 @@ typedef struct net_link_state {
     uint32_t thresholds[3];  /* drop, dup, reorder ppm scaled to 2^20 */
     uint8_t flags;           /* NET_LINK_* */
     bool reorder_free;       /* sim_link_params.reorder_free (its delay: params) */
+    bool sheltered;          /* a reliable client link (net_shelter_clients) */
     uint64_t last_delivery;  /* for FIFO order and bandwidth serialisation */
     uint64_t bandwidth_Bps;
     uint64_t reorder_ns;     /* FIFO-keeping reorder (not reorder_free) */
@@ -123,6 +124,7 @@ typedef struct net {
     uint32_t n_slots, cap_slots;
     uint32_t free_head[NET_SIZE_CLASSES + 1]; /* last class: oversized, exact */
     uint64_t live;           /* messages currently allocated */
+    sim_ep first_sheltered;  /* endpoints from here on (clients) have reliable links; 0: none */
     /* faults restricted to a message class (net_class.c) */
     uint32_t n_faults;
     uint32_t fault_types;    /* bit t: a fault with a probability applies to type t */
@@ -202,6 +204,11 @@ void net_set_param_all(net *nw, enum sim_param p, int64_t value, const sim_dist 
 void net_set_param_link(net *nw, sim_ep from, sim_ep to, enum sim_param p, int64_t value,
                         const sim_dist *d);
 void net_reset_params(net *nw, const sim_link_params *dflt);
+/* Links to and from endpoints >= first (the clients) become reliable: no
+ * drop, duplicate or reorder probability unless set on that link by name;
+ * setting one on every link and faults by message class skip them.
+ * Resets every link's parameters to nw->dflt. */
+void net_shelter_clients(net *nw, sim_ep first);
 
 static inline bool epset_has(const sim_epset *s, sim_ep ep)
 {

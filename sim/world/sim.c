@@ -110,6 +110,8 @@ sim *sim_new(const sim_config *cfg, uint64_t seed, char *err, size_t err_cap)
               chk_init(&s->chk, cfg->n_nodes) == 0 && sim_init_nodes(s) == 0;
     if (ok)
         net_reset_msg_faults(&s->nw, cfg->msg_faults, cfg->n_msg_faults);
+    if (ok && cfg->client_links_reliable && cfg->n_clients)
+        net_shelter_clients(&s->nw, cfg->n_nodes + 1);
     for (uint32_t i = 0; ok && i < cfg->n_clients; i++)
         ok = client_init(s, i) == 0;
     if (ok)

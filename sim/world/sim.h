@@ -146,6 +146,12 @@ typedef struct sim_config {
     enum sim_protocol protocol;
     raft_config raft;          /* template; id and n_nodes filled per node */
     sim_link_params net;       /* default for every link */
+    /* `client-links reliable`: links to and from clients never drop,
+     * duplicate or reorder unless an action names the client (`set drop
+     * c1 -> n1 5%`): the configuration's probabilities, `set` on every link
+     * and the faults by message class leave them alone, and a liveness heal
+     * restores them to reliable. Off: clients' links are like the others. */
+    bool client_links_reliable;
     uint32_t n_msg_faults;     /* faults restricted to a message class */
     sim_msg_fault msg_faults[SIM_MAX_MSG_FAULTS];
     sim_disk_params disk;      /* default for every disk */

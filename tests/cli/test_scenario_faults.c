@@ -118,3 +118,35 @@ Test(scenario_faults, a_replay_of_a_run_that_changes_class_faults_has_the_same_t
     scenario_free(&sc);
     scenario_free(&re);
 }
+
+static const sim_link_params *link_params(const sim *s, sim_ep from, sim_ep to)
+{
+    return &s->nw.params[net_link(&s->nw, from, to)];
+}
+
+/* `client-links reliable`: the configuration's drop, a `set` on every link
+ * and a fault by class leave client links alone; a set naming the client
+ * changes its link; the liveness heal makes it reliable again. */
+Test(scenario_faults, reliable_client_links_keep_their_reliability_through_sets_and_the_heal)
+{
+    scenario sc;
+    sim *s = run_to("nodes 3\nclient c1 writer rate 100/s\nduration 4s\nclient-links reliable\n"
+                    "drop 10%\ndrop 100% client.replies\nliveness heal-at 3s within 1s\n"
+                    "at 1s set duplicate 20%\nat 2s set drop c1 -> n1 50%\n",
+                    &sc, 1, 1500 * SIM_NS_PER_MS);
+    sim_ep c1 = 4;
+    cr_expect_eq(link_params(s, 1, 2)->drop_ppm, 100000, "peers: the configuration's drop");
+    cr_expect_eq(link_params(s, 1, 2)->dup_ppm, 200000, "peers: the set on every link");
+    cr_expect_eq(link_params(s, c1, 1)->drop_ppm, 0, "client link: reliable");
+    cr_expect_eq(link_params(s, 1, c1)->dup_ppm, 0);
+    cr_expect_gt(metric(s, SIM_M_ACKED), 20, "client replies are not dropped by the class fault");
+    sim_run_until(s, 2500 * SIM_NS_PER_MS);
+    cr_expect_eq(link_params(s, c1, 1)->drop_ppm, 500000, "named: changed");
+    cr_expect_eq(link_params(s, c1, 2)->drop_ppm, 0);
+    sim_run_until(s, 3500 * SIM_NS_PER_MS);
+    cr_expect_eq(link_params(s, c1, 1)->drop_ppm, 0, "the heal: reliable again");
+    cr_expect_eq(link_params(s, 1, 2)->drop_ppm, 100000);
+    cr_expect_eq(link_params(s, 1, 2)->dup_ppm, 0, "peers: back to the configuration");
+    sim_free(s);
+    scenario_free(&sc);
+}

@@ -35,7 +35,7 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
     EQ(net.drop_ppm); EQ(net.dup_ppm); EQ(net.reorder_ppm); EQ(net.reorder_ns);
     EQ(net.bandwidth_Bps); EQ(disk.torn_writes);
     dist_equal(&a->net.latency, &b->net.latency, what);
-    EQ(net.reorder_free);
+    EQ(net.reorder_free); EQ(client_links_reliable);
     if (a->net.reorder_free)
         dist_equal(&a->net.reorder_delay, &b->net.reorder_delay, what);
     EQ(n_msg_faults);
