@@ -8,7 +8,7 @@
 
 #include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
-#include "../../sim/world/sim_internal.h"
+#include "../../sim/world/world.h"
 
 static void parse_ok(const char *text, scenario *sc)
 {
