@@ -344,3 +344,24 @@ Test(sim, messages_in_flight_to_a_crashed_node_never_reach_its_next_incarnation)
     cr_assert(sim_run(s), "%s", s->v.detail);
     sim_free(s);
 }
+
+Test(sim, times_for_people_carry_their_unit_and_drop_trailing_zeros)
+{
+    static const struct { uint64_t ns; const char *want; } cases[] = {
+        { 0, "0 ms" },
+        { 999, "999 ns" },
+        { 250000, "0.25 ms" },
+        { 50514000, "50.514 ms" },
+        { 980000000, "980 ms" },
+        { 1000000000, "1.000 s" },
+        { 3786678001, "3.786678 s" },
+        { 4991920000, "4.99192 s" },
+        { 17531000000, "17.531 s" },
+        { UINT64_MAX, "18446744073.709551 s" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[48];
+        sim_format_time(cases[i].ns, buf, sizeof buf);
+        cr_assert_str_eq(buf, cases[i].want, "%llu ns", (unsigned long long)cases[i].ns);
+    }
+}
