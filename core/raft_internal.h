@@ -230,8 +230,8 @@ _Static_assert(RAFT_MSG_APPEND_ENTRIES_RESP == RAFT_MSG_APPEND_ENTRIES + 1, "adj
 
 /* The index invariants: applied <= commit <= last index (paper Figure 2:
  * entries apply in order, and only committed ones), and durable <= last
- * index (a write covers no entry that is gone). Checked where commit,
- * applied and durable rise: raft__commit_to and persisted(). */
+ * index (a write covers no entry that is gone). Checked where they rise:
+ * raft__commit_to (commit, applied) and persisted() (durable). */
 static inline void raft__assert_indexes(const raft_node *r)
 {
     uint64_t last = raft_log_last_index(&r->log);
@@ -332,7 +332,7 @@ static inline void raft__commit_to(raft_node *r, uint64_t index)
     r->commit = index;
     raft__event(r, RAFT_EV_COMMIT, index, old);
     raft__apply(r);
-    raft__assert_indexes(r);
+    raft__invariant(r->applied <= r->commit); /* commit <= last: asserted above */
 }
 int raft__fifo_grow(raft_fifo *f);
 int raft__fifo_push(raft_fifo *f, const void *item);
@@ -408,7 +408,6 @@ static inline void raft__replicate(raft_node *r, raft_id id)
 {
     const raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
-    raft__invariant(r->match[id - 1] < p->pr.next); /* match <= next - 1 */
     /* Where raft__replicate_send would send nothing: a replicating peer has
      * everything sent, or the peer may not be sent more now. */
     if (p->pr.state == PROGRESS_REPLICATE && p->pr.next > raft_log_last_index(&r->log))

@@ -98,6 +98,7 @@ void raft__replicate_send(raft_node *r, raft_id id)
 {
     raft_peer *p = &r->peers[id - 1];
     assert(r->role == RAFT_LEADER);
+    raft__invariant(r->match[id - 1] < p->pr.next); /* match <= next - 1 */
     raft_progress_limits lim = raft__progress_limits(r);
     while (!raft_progress_paused(&p->pr, &lim)) {
         if (p->pr.next <= r->log.base_index) {
