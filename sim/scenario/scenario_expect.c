@@ -86,8 +86,45 @@ static int metric_arg(scn_parser *p, sim_metric_ref *r)
     return 0;
 }
 
+/* At `among`: `among connected` or `among n1,n2,old` (nodes and bound names). */
+static int among_set(scn_parser *p, sim_metric_ref *r)
+{
+    p->pos++;
+    const scn_tok *t = scn_next(p);
+    const char *what = "connected or a set of nodes (n1,n2,old)";
+    if (!t)
+        return scn_error(p, scn_here(p), "expected %s", what);
+    if (scn_tok_is(t, "connected")) {
+        r->among = SIM_AMONG_CONNECTED;
+        return 0;
+    }
+    r->among = SIM_AMONG_SET;
+    for (uint32_t i = 0; i < t->len;) {
+        uint32_t j = i;
+        while (j < t->len && t->s[j] != ',')
+            j++;
+        scn_tok part = { t->s + i, j - i, t->col + i };
+        bool client = false;
+        uint32_t n = scn_ep_number(&part, &client);
+        int slot = scn_name_slot(p, &part);
+        if (n && !client && n <= p->sc->cfg.n_nodes)
+            r->among_nodes |= UINT64_C(1) << (n - 1);
+        else if (slot >= 0)
+            r->among_names |= (uint16_t)(1u << slot);
+        else
+            return scn_error(p, part.col, "expected %s, got '%.*s'", what, (int)part.len,
+                             part.s);
+        i = j + 1;
+    }
+    return 0;
+}
+
 static int node_selector(scn_parser *p, sim_metric_ref *r)
 {
+    if (scn_peek_is(p, "among")) { /* summed, like `sum among ...` */
+        r->sel = SIM_SEL_SUM;
+        return among_set(p, r);
+    }
     static const struct { const char *w; enum sim_node_sel sel; } sels[] = {
         { "all", SIM_SEL_ALL }, { "any", SIM_SEL_ANY }, { "sum", SIM_SEL_SUM },
         { "leader", SIM_SEL_LEADER },
@@ -104,6 +141,8 @@ static int node_selector(scn_parser *p, sim_metric_ref *r)
         if (scn_peek_is(p, sels[i].w)) {
             p->pos++;
             r->sel = sels[i].sel;
+            if (r->sel != SIM_SEL_LEADER && scn_peek_is(p, "among"))
+                return among_set(p, r);
             return 0;
         }
     sim_target t;
@@ -140,6 +179,10 @@ static int metric_ref(scn_parser *p, sim_metric_ref *r)
     if (!t)
         return scn_error(p, scn_here(p), "expected %s", what);
     int m = metric_name(t);
+    if (m < 0 && scn_tok_is(t, "leaders")) { /* nodes in the leader role, summed */
+        *r = (sim_metric_ref){ .metric = SIM_M_IS_LEADER, .sel = SIM_SEL_SUM };
+        return scn_peek_is(p, "among") ? among_set(p, r) : 0;
+    }
     if (m < 0 && dotted_group(t, r))
         return 0; /* messages.append, bytes.vote.replies */
     if (m < 0)

@@ -34,6 +34,22 @@ void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref
             scn_write_ep(out, cfg, r->node);
         else
             fputs(sels[r->sel], out);
+        if (r->among == SIM_AMONG_CONNECTED) {
+            fputs(" among connected", out);
+        } else if (r->among == SIM_AMONG_SET) {
+            const char *sep = " among ";
+            for (raft_id id = 1; id <= 64; id++)
+                if (r->among_nodes >> (id - 1) & 1) {
+                    fputs(sep, out);
+                    scn_write_ep(out, cfg, id);
+                    sep = ",";
+                }
+            for (uint32_t k = 0; k < SIM_MAX_NAMES; k++)
+                if (r->among_names >> k & 1) {
+                    fprintf(out, "%s%s", sep, cfg->names[k]);
+                    sep = ",";
+                }
+        }
         break;
     }
     default:

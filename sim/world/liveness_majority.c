@@ -88,6 +88,12 @@ static uint64_t connected_majorities(const sim *s, uint64_t *topo)
     return u;
 }
 
+uint64_t sim_connected_nodes(const sim *s)
+{
+    uint64_t topo;
+    return connected_majorities(s, &topo);
+}
+
 static uint64_t cm_bound(const sim *s)
 {
     return s->cfg.connected_within_ns ? s->cfg.connected_within_ns

@@ -13,5 +13,8 @@ void liveness_connected_start(sim *s);
 void liveness_topology(sim *s);
 void liveness_role(sim *s, raft_id id, enum raft_role role);
 bool liveness_connected_check(sim *s, uint64_t gen);
+/* The nodes of every mutually connected majority of up, unpaused nodes,
+ * now (bit id - 1; 0 if no majority is connected). */
+uint64_t sim_connected_nodes(const sim *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../core/msg.h"
+#include "liveness_majority.h"
 #include "world.h"
 
 /* Latency percentiles sort the sample vector lazily: a cache, not state. */
@@ -65,9 +66,19 @@ static bool node_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
     }
     bool any = false;
     int64_t acc = 0;
+    uint64_t among = ~UINT64_C(0); /* `among`: only these nodes (bit id - 1) */
+    if (r->among == SIM_AMONG_CONNECTED) {
+        among = sim_connected_nodes(s);
+    } else if (r->among == SIM_AMONG_SET) {
+        among = r->among_nodes;
+        for (uint32_t k = 0; k < SIM_MAX_NAMES; k++)
+            if ((r->among_names >> k & 1) && sim_is_node(s, s->bound[k]))
+                among |= UINT64_C(1) << (s->bound[k] - 1);
+    }
     for (raft_id id = 1; id <= s->cfg.n_nodes; id++) {
         int64_t v;
-        bool skip = r->sel != SIM_SEL_SUM && !s->nodes[id].up && r->metric != SIM_M_UP;
+        bool skip = (r->sel != SIM_SEL_SUM && !s->nodes[id].up && r->metric != SIM_M_UP) ||
+                    !(among >> (id - 1) & 1);
         if (skip || !node_value(s, r->metric, id, &v))
             continue;
         if (!any)

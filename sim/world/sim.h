@@ -239,7 +239,14 @@ typedef struct sim_metric_ref {
     enum sim_node_sel sel; /* for 'N' metrics; SIM_SEL_ALL/ANY skip crashed nodes */
     sim_ep node;
     int arg; /* message type (or SIM_MSG_GROUP + a group), coverage id or violation id */
+    /* `among`: all / any / sum over these nodes only (SIM_AMONG_*) */
+    uint8_t among;
+    uint16_t among_names; /* bit k: the node bound to name slot k (when evaluated) */
+    uint64_t among_nodes; /* bit id - 1 */
 } sim_metric_ref;
+/* SIM_AMONG_CONNECTED: the nodes of every mutually connected majority of up,
+ * unpaused nodes (as the connected-majority liveness check sees them). */
+enum { SIM_AMONG_EVERY, SIM_AMONG_CONNECTED, SIM_AMONG_SET };
 /* Message groups by kind and direction for `messages.KIND[.DIR]` and
  * `bytes.KIND[.DIR]` (metrics.c): arg = SIM_MSG_GROUP + index. */
 #define SIM_MSG_GROUP 1000

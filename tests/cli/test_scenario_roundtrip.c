@@ -79,6 +79,7 @@ static void ref_equal(const sim_metric_ref *a, const sim_metric_ref *b, const ch
     if (sim_metric_scope(a->metric) == 'N') {
         EQ(sel);
         EQ(node);
+        EQ(among); EQ(among_nodes); EQ(among_names);
     }
 }
 
