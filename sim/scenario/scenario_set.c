@@ -31,23 +31,26 @@ static bool next_is_endpoint(const scn_parser *p)
 {
     const scn_tok *t = scn_peek(p);
     bool client;
-    return t && (scn_ep_number(t, &client) != 0 || scn_tok_is(t, "all"));
+    return t && (scn_ep_number(t, &client) != 0 || scn_tok_is(t, "all") ||
+                 scn_tok_is(t, "leader") || scn_tok_is(t, "follower") || scn_name_slot(p, t) >= 0);
 }
 
 static int where(scn_parser *p)
 {
     if (!next_is_endpoint(p))
         return 0; /* the default for every link / disk */
+    const unsigned chosen = SCN_EP_LEADER | SCN_EP_FOLLOWER | SCN_EP_NAME; /* at run time */
     if (ACT->param == SIM_PARAM_FSYNC)
-        return scn_target(p, SCN_EP_NODE | SCN_EP_ALL, "a node (n1 or all)", &ACT->target);
-    const char *what = "a node or client (n1, c1)";
-    int rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT, what, &ACT->target);
+        return scn_target(p, SCN_EP_NODE | SCN_EP_ALL | chosen, "a node (n1, leader or all)",
+                          &ACT->target);
+    const char *what = "a node or client (n1, c1, leader, follower, a name)";
+    int rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT | chosen, what, &ACT->target);
     if (rc || (rc = scn_keyword(p, "->")))
         return rc;
     uint32_t col = scn_here(p);
-    if ((rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT, what, &ACT->target2)))
+    if ((rc = scn_target(p, SCN_EP_NODE | SCN_EP_CLIENT | chosen, what, &ACT->target2)))
         return rc;
-    if (ACT->target.ep == ACT->target2.ep)
+    if (ACT->target.kind == ACT->target2.kind && ACT->target.ep == ACT->target2.ep)
         return scn_error(p, col, "expected two different endpoints");
     return 0;
 }

@@ -195,7 +195,8 @@ static bool execute(sim *s, sim_action *done)
     if (done->bind)
         s->bound[done->bind - 1] = t;
     sim_ep t2 = 0;
-    if (done->kind == SIM_ACT_CUT || done->kind == SIM_ACT_UNCUT) {
+    if (done->kind == SIM_ACT_CUT || done->kind == SIM_ACT_UNCUT ||
+        (done->kind == SIM_ACT_SET && done->target2.kind != SIM_TARGET_NONE)) {
         t2 = resolve(s, &done->target2);
         if (!t2 || t2 == t)
             return false;

@@ -150,3 +150,29 @@ Test(scenario_faults, reliable_client_links_keep_their_reliability_through_sets_
     sim_free(s);
     scenario_free(&sc);
 }
+
+/* `set` on a link whose ends are chosen at run time: the leader and a
+ * bound name, resolved when the action fires. */
+Test(scenario_faults, set_takes_leader_follower_and_names_resolved_when_it_fires)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "at 1s crash follower as gone\nat 2s restart gone\n"
+                         "at 2s set latency leader -> gone const 30ms\n"
+                         "at 2s set fsync leader const 5ms\n",
+                    &sc, 1, 2100 * SIM_NS_PER_MS);
+    sim_ep gone = s->bound[0];
+    size_t n;
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 4);
+    sim_ep leader = done[2].target.ep;
+    cr_assert(gone >= 1 && gone <= 3 && leader >= 1 && leader <= 3 && leader != gone);
+    cr_expect_eq(done[2].target2.kind, SIM_TARGET_EP, "recorded resolved, for a replay");
+    cr_expect_eq(done[2].target2.ep, gone);
+    cr_expect_eq(link_params(s, leader, gone)->latency.a_ns, 30 * SIM_NS_PER_MS);
+    cr_expect_eq(link_params(s, gone, leader)->latency.a_ns, 30 * SIM_NS_PER_MS);
+    sim_ep other = 6 - leader - gone;
+    cr_expect_eq(link_params(s, leader, other)->latency.a_ns, SIM_NS_PER_MS, "other links: 1 ms");
+    cr_expect_eq(s->nodes[leader].dk.params.fsync.a_ns, 5 * SIM_NS_PER_MS);
+    sim_free(s);
+    scenario_free(&sc);
+}
