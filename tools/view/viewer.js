@@ -78,22 +78,13 @@ function sv(tag, attrs, text) {
   return x;
 }
 
-/* The Raft rule each invariant guards, with its source. */
-const RULES = {
-  "election-safety": "Election Safety: at most one leader per term (Raft paper §5.2, Figure 3)",
-  "leader-append-only": "Leader Append-Only: a leader never overwrites or deletes its entries (paper §5.3, Figure 3)",
-  "log-matching": "Log Matching: logs with an entry of the same index and term are identical up to it (paper §5.3, Figure 3)",
-  "leader-completeness": "Leader Completeness: a committed entry is in every later leader's log (paper §5.4, Figure 3)",
-  "state-machine-safety": "State Machine Safety: no two servers apply different entries at one index (paper §5.4.3, Figure 3)",
-  "commit-decreased": "commitIndex only grows: a committed entry stays committed (paper Figure 2, §5.4)",
-  "commit-past-log": "A server commits only entries it holds (paper Figure 2, AppendEntries rule 5)",
-  "applied-past-commit": "Apply only committed entries: lastApplied <= commitIndex (paper Figure 2, Rules for Servers)",
-  "acked-write-lost": "An acknowledged write is committed and never lost (paper §5.4 Leader Completeness; §8 clients)",
-  "digest-mismatch": "State Machine Safety: every server's state machine holds the same entries (paper §5.4.3)",
-  "history": "Linearizability: every operation takes effect once, between invoke and response (paper §8; thesis §6.3)",
-  "liveness": "Liveness: once the network heals a leader is elected and the logs converge (paper §5.2, §9.3)",
-  "event-limit": "The run hit the event limit (max-events) before its end",
-};
+/* The Raft rule a violation broke, with its source, as raftsim wrote it in
+ * the trace's end line (one table, sim/world/names.c, for the report and
+ * the page alike); "" if the run broke none. */
+function violationRule(kind) {
+  const v = T.end && T.end.violation;
+  return v && v.kind === kind && v.rule ? v.rule : "";
+}
 
 /* ---- one pass: messages, heartbeats, timeline segments, client ops ---- */
 const M = new Map();               // id -> message
@@ -283,7 +274,7 @@ function eventText(e) {
     case "retry": return `${e.cname || epName(e.client)} retries seq ${e.seq} at ${epName(e.to)}`;
     case "complete": return `${e.cname || epName(e.client)}'s ${e.op} seq ${e.seq} completes` + (e.index ? ` (index ${e.index})` : "");
     case "heal": return "the liveness phase begins: every fault is healed";
-    case "violation": return `VIOLATION of ${e.kind} on ${n}` + (e.index ? ` at index ${e.index}` : "") + "\n" + (RULES[e.kind] || "");
+    case "violation": return `VIOLATION of ${e.kind} on ${n}` + (e.index ? ` at index ${e.index}` : "") + "\n" + violationRule(e.kind);
   }
   return JSON.stringify(e);
 }
@@ -316,7 +307,7 @@ function drawVerdict() {
   if (vio) {
     const d = el("div", { id: "violation" });
     d.append(el("p", {}, `Violation: ${vio.kind} at ${fmtTime(vio.t)} — ${vio.detail}`));
-    d.append(el("p", {}, "Broken rule: " + (vio.rule || RULES[vio.kind] || vio.kind)));
+    d.append(el("p", {}, "Broken rule: " + (violationRule(vio.kind) || vio.kind)));
     const b = el("button", { id: "jump-violation" }, "jump to the failing event");
     b.onclick = () => go(violationStep);
     d.append(b);
