@@ -16,5 +16,7 @@ bool liveness_connected_check(sim *s, uint64_t gen);
 /* The nodes of every mutually connected majority of up, unpaused nodes,
  * now (bit id - 1; 0 if no majority is connected). */
 uint64_t sim_connected_nodes(const sim *s);
+/* "" or how long connected majorities went unjudged and why (the summary). */
+void liveness_connected_summary(const sim *s, char *buf, size_t cap);
 
 #endif

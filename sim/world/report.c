@@ -203,6 +203,10 @@ void sim_print_summary(const sim *s, FILE *out)
                 !s->live_decided ? "undecided"
                 : s->live_ok     ? "converged"
                                  : "FAILED");
+    char unjudged[512];
+    liveness_connected_summary(s, unjudged, sizeof unjudged);
+    if (*unjudged)
+        fprintf(out, "  connected majority: %s\n", unjudged);
     if (s->violated)
         fprintf(out, "  invariants: VIOLATION %s\n", sim_violation_name(s->v.kind));
     else

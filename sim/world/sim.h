@@ -23,6 +23,12 @@
 
 #define SIM_MAX_NODES 64
 #define SIM_MAX_CLIENTS 64
+/* Raft's timing requirement, paper §5.6: broadcastTime << electionTimeout,
+ * "an order of magnitude"; the randomized part of the timeout must keep
+ * candidates apart (§5.2, §9.3). The connected-majority check judges a
+ * majority only where the timeout's spread is at least this many broadcast
+ * times (liveness_majority.c). */
+#define SIM_TIMING_FACTOR 10
 #define SIM_MAX_ENDPOINTS (SIM_MAX_NODES + SIM_MAX_CLIENTS)
 #define SIM_MAX_GROUPS 8
 #define SIM_MAX_NAMES 16      /* names a scenario binds with `as NAME` */
@@ -174,7 +180,9 @@ typedef struct sim_config {
      * the nodes is up, unpaused and mutually connected, a leader among them
      * must hold office and commit client writes, judged every
      * connected_within_ns (0: 10 maximal election timeouts). On by default;
-     * off where a scenario's faults never allow it. */
+     * off where a scenario's faults never allow it. Judged only where Raft
+     * promises it: among them the election timeout's spread is at least
+     * SIM_TIMING_FACTOR broadcast times, among other conditions. */
     bool connected_liveness;
     uint64_t connected_within_ns;
     /* Names bound at run time by `... as NAME` (SIM_TARGET_NAME, sim_action.bind):

@@ -161,6 +161,15 @@ enum {
     SIM_ATTN_STOP = 8,     /* s->stop_before is set: the loop may stop at an event */
 };
 
+/* What Raft promises a connected majority (liveness_majority.c). */
+enum cm_mode {
+    CM_FULL,          /* a leader must emerge, stay and commit */
+    CM_AFTER_LEADER,  /* once a leader emerged, it (or a successor) must stay and commit */
+    CM_OFF_TIMING,    /* not judged: the timeout spread is under SIM_TIMING_FACTOR broadcast times */
+    CM_OFF_DISRUPTED, /* not judged: PreVote and CheckQuorum off, disruptors reach it */
+    CM__COUNT
+};
+
 /* The connected-majority liveness check's state (liveness_majority.c). */
 typedef struct sim_cm {
     bool ready;          /* on, and the nodes have started */
@@ -173,7 +182,15 @@ typedef struct sim_cm {
     raft_id lead;        /* a leader in `set` (0 = none), leading since lead_since */
     uint64_t lead_since;
     uint64_t committed, elections; /* at the period's start */
-    bool writing;        /* client writes outstanding at the period's start */
+    bool writing;        /* writes outstanding at the period's start, from clients in reach */
+    uint64_t clients;    /* clients reaching every node of `set` both ways (bit idx) */
+    uint8_t mode;        /* enum cm_mode (liveness_majority.c): what Raft promises `set` */
+    bool awaiting;       /* CM_AFTER_LEADER: the period starts when a leader emerges */
+    uint64_t checked;                /* periods judged */
+    uint64_t unchecked[CM__COUNT];   /* connected majorities not judged, by mode */
+    uint64_t unchecked_ns[CM__COUNT]; /* how long they lasted, by mode */
+    uint64_t mode_since;            /* when `set` got its current mode */
+    uint64_t broadcast_ns;          /* the largest broadcast time that failed the timing rule */
 } sim_cm;
 
 struct sim {
