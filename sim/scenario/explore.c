@@ -34,6 +34,7 @@ typedef struct draw {
     uint64_t chaos_ns, duration_ns, within_ns;
     /* What the feasibility rules (feasible_load) need from earlier draws. */
     uint64_t per_msg, pipeline, max_bytes, latency_ns, delay_ns, fsync_ns, bandwidth;
+    uint64_t hold_ns, fsync_mean_ns; /* means, for the broadcast time (derived_timing) */
     uint64_t chunk, written_bytes, largest_payload;
     at_line at[EXPLORE_MAX_SCRIPTED];
     uint32_t n_at;
@@ -182,6 +183,7 @@ static void network_and_disks(draw *d)
         uint32_t ppm = (uint32_t)pick(&r, part(d, EXD_REORDER, 0));
         uint64_t delay = pick_duration(&r, part(d, EXD_REORDER, 1));
         d->delay_ns += ppm * (delay / 2) / 1000000;
+        d->hold_ns = ppm * (delay / 2) / 1000000;
         fputs("reorder ", d->out);
         scn_write_percent(d->out, ppm);
         put_duration(d->out, " ", delay);
@@ -201,6 +203,7 @@ static void network_and_disks(draw *d)
     if (is_on(d, EXD_FSYNC))
         pick_duration_pair(&r, part(d, EXD_FSYNC, 0), &f_lo, &f_hi);
     d->fsync_ns = f_hi;
+    d->fsync_mean_ns = f_lo + (f_hi - f_lo) / 2;
     put_duration(d->out, f_lo == f_hi ? "fsync const " : "fsync uniform ", f_lo);
     if (f_lo != f_hi)
         put_duration(d->out, " ", f_hi);
@@ -379,6 +382,20 @@ static void derived_timing(draw *d)
         et -= et % MS;
         uint64_t max = et + et / 1000 * (spread / 1000), hb = et / 3 - (et / 3) % MS;
         max -= max % MS;
+        /* The narrowest spread drawn: two broadcast times (paper §5.6: out and
+         * back on average, 2 x (mean latency + mean reorder hold-back), plus
+         * the mean fsync; a bandwidth limit's wire time is in the floor
+         * above). Below one, every candidate's RequestVote is still in flight
+         * when the others time out and split votes can outlast the liveness
+         * phase (explore 72783, 73283: 6 nodes, spreads of 19-20 ms under
+         * broadcast times of 72-76 ms). With 7 nodes over 5-10 ms links
+         * (broadcast 15.7 ms) no leader for 1 s in 48 of 300 seeds at an 8 ms
+         * spread, 1 at 16 ms, none at 24 or 32 ms. Narrow spreads still split
+         * votes; the connected-majority check judges only spreads of
+         * SIM_TIMING_FACTOR broadcast times. */
+        uint64_t narrowest = 2 * (2 * (d->latency_ns + d->hold_ns) + d->fsync_mean_ns);
+        if (max - et < narrowest)
+            max = et + narrowest + (MS - narrowest % MS) % MS;
         put_duration(d->out, "election-timeout ", et);
         put_duration(d->out, " ", max > et ? max : et + MS);
         put_duration(d->out, "\nheartbeat ", hb ? hb : MS);

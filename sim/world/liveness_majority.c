@@ -380,7 +380,8 @@ bool liveness_connected_check(sim *s, uint64_t gen)
     char names[SIM_MAX_NODES * 4];
     set_names(s, m->set, names, sizeof names);
     unsigned long long since_ms = (s->now - m->since_ns) / SIM_NS_PER_MS;
-    unsigned long long elections = elections_in(s, m->set) - m->elections;
+    uint64_t now_elections = elections_in(s, m->set);
+    unsigned long long elections = now_elections > m->elections ? now_elections - m->elections : 0;
     const char *after = m->mode == CM_AFTER_LEADER ? " since a leader emerged" : "";
     if (m->best_ns < bound / 5) {
         sim_fail(s, SIM_V_CONNECTED_LIVENESS, m->lead, 0,
