@@ -216,6 +216,11 @@ struct raft_node {
     uint64_t recv_term;
     uint8_t *recv_data;
     uint64_t recv_total, recv_off;
+    /* Chunks of that transfer that arrived ahead of recv_off (reordered, or
+     * past a lost one), already written at their offsets: [start, end),
+     * at most RAFT_MAX_WINDOW of them (what a leader keeps in flight). */
+    uint32_t recv_pieces;
+    struct { uint64_t start, end; } recv_piece[RAFT_MAX_WINDOW];
 };
 
 

@@ -298,6 +298,7 @@ static void recv_reset(raft_node *r)
     r->recv_from = RAFT_NONE;
     r->recv_term = 0;
     r->recv_total = r->recv_off = 0;
+    r->recv_pieces = 0;
 }
 
 /* The chunk continues the snapshot being received: the same leader, in the
@@ -355,11 +356,50 @@ static bool install(raft_node *r)
     return true;
 }
 
+/* The chunk at recv_off arrived: the pieces it reaches continue it. */
+static void join_pieces(raft_node *r)
+{
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (uint32_t i = 0; i < r->recv_pieces; i++) {
+            if (r->recv_piece[i].start > r->recv_off)
+                continue;
+            if (r->recv_piece[i].end > r->recv_off) {
+                r->recv_off = r->recv_piece[i].end;
+                moved = true;
+            }
+            r->recv_piece[i--] = r->recv_piece[--r->recv_pieces];
+        }
+    }
+    assert(r->recv_off <= r->recv_total);
+}
+
+/* A chunk ahead of recv_off: written at its offset and remembered, unless
+ * it is already held or RAFT_MAX_WINDOW pieces are (then it is refused and
+ * the leader resends it). */
+static bool keep_piece(raft_node *r, const raft_msg *m)
+{
+    uint64_t start = m->is.offset, end = start + m->is.len;
+    for (uint32_t i = 0; i < r->recv_pieces; i++)
+        if (r->recv_piece[i].start <= start && end <= r->recv_piece[i].end)
+            return true; /* a duplicate */
+    if (r->recv_pieces == RAFT_MAX_WINDOW)
+        return false;
+    if (m->is.len)
+        memcpy(r->recv_data + start, m->is.data, m->is.len);
+    r->recv_piece[r->recv_pieces].start = start;
+    r->recv_piece[r->recv_pieces].end = end;
+    r->recv_pieces++;
+    return true;
+}
+
 /* Start or continue assembling; false if the chunk cannot be used. Paper
  * Figure 13 (InstallSnapshot, receiver 2-4): offset 0 starts a new snapshot
- * and chunks are written at their offset; here only chunks of one leader's
- * transfer in one term (recv_ours) are put together: another leader's chunks
- * of the same index could carry other bytes. */
+ * and chunks are written at their offset, so a chunk that overtook another
+ * (reordering) or follows a lost one is kept, not refused and sent again;
+ * here only chunks of one leader's transfer in one term (recv_ours) are put
+ * together: another leader's chunks of the same index could carry other
+ * bytes. */
 static bool assemble(raft_node *r, const raft_msg *m)
 {
     bool same = recv_ours(r, m);
@@ -380,11 +420,16 @@ static bool assemble(raft_node *r, const raft_msg *m)
         r->recv_total = m->is.total_len;
         same = true;
     }
-    if (!same || m->is.offset != r->recv_off || m->is.len > r->recv_total - r->recv_off)
+    if (!same || m->is.len > r->recv_total || m->is.offset > r->recv_total - m->is.len)
         return false;
+    if (m->is.offset > r->recv_off)
+        return keep_piece(r, m);
+    if (m->is.offset != r->recv_off)
+        return false; /* already held */
     if (m->is.len)
         memcpy(r->recv_data + r->recv_off, m->is.data, m->is.len);
     r->recv_off += m->is.len;
+    join_pieces(r);
     return true;
 }
 
@@ -408,13 +453,8 @@ void raft__recv_install_snapshot(raft_node *r, const raft_msg *m)
         reply_snapshot(r, m->from, m->is.last_index, recv_ours(r, m) ? r->recv_off : 0, false);
         return;
     }
-    if (!m->is.done) {
+    if (r->recv_off != r->recv_total) { /* the whole snapshot, in whatever order */
         reply_snapshot(r, m->from, m->is.last_index, r->recv_off, false);
-        return;
-    }
-    if (r->recv_off != r->recv_total) {
-        recv_reset(r);
-        reply_snapshot(r, m->from, m->is.last_index, 0, false);
         return;
     }
     bool installed = install(r);
