@@ -404,6 +404,24 @@ static void derived_timing(draw *d)
     uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
     uint64_t need = d->written_bytes / (within / round_trip_ns(d) / 4 + 1) + 1;
     uint64_t chunk = d->chunk > need ? d->chunk : need;
+    /* On a bandwidth-limited link one chunk must cross within a heartbeat
+     * interval (et / 3): links are FIFO, so a heartbeat queued behind a
+     * chunk waits its wire time, and a follower receiving a snapshot hears
+     * nothing else meanwhile. A chunk longer on the wire than the election
+     * timeout makes the follower campaign during every chunk, and each new
+     * term restarts the transfer (chunks of another term are never
+     * assembled): seed 97921 drew 1,635,969 B at 7,511,317 B/s = 218 ms
+     * against a 150 ms timeout, 47799 1,173,924 B at 2,391,490 B/s =
+     * 491 ms against 150 ms, 7970 176,431 B at 303,791 B/s = 581 ms against
+     * 127 ms. Capped at bandwidth x et / 3, a chunk delays a heartbeat by
+     * at most one interval. Shipping the state stays feasible: its bytes
+     * are the bytes written, and feasible_load caps the open-loop write
+     * load at a quarter of the bandwidth (closed-loop writers are clocked
+     * by the link); smaller chunks only add per-chunk round trips, which
+     * the chunk window (inflight-bytes / chunk, up to the pipeline) overlaps. */
+    uint64_t beat_cap = (uint64_t)((unsigned __int128)d->bandwidth * (et / 3) / SIM_NS_PER_S);
+    if (d->bandwidth && chunk > beat_cap)
+        chunk = beat_cap ? beat_cap : 1;
     fputs("snapshot-chunk ", d->out);
     scn_write_size(d->out, chunk < UINT32_MAX ? chunk : UINT32_MAX);
     fputc('\n', d->out);
