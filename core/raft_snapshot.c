@@ -103,24 +103,34 @@ static bool chunks_in_flight(const raft_peer *p)
     return p->snap_last_sent || p->snap_next > p->snap_offset;
 }
 
-/* The chunk at snap_next. */
-static void send_chunk(raft_node *r, raft_id id, raft_peer *p)
+/* The chunk at `off`: sent, nothing recorded; its length goes to *len. */
+static bool put_chunk(raft_node *r, raft_id id, const raft_peer *p, uint64_t off, uint64_t *len)
 {
     const raft_snapbuf *s = p->sending;
-    assert(s && p->snap_offset <= p->snap_next && p->snap_next <= s->len);
-    uint64_t left = s->len - p->snap_next;
+    assert(s && off <= s->len);
+    uint64_t left = s->len - off;
     uint64_t chunk = left < r->cfg.snapshot_chunk_bytes ? left : r->cfg.snapshot_chunk_bytes;
     raft_msg m = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = r->cfg.id, .term = r->term};
     m.is.last_index = s->meta.index;
     m.is.last_term = s->meta.term;
-    m.is.offset = p->snap_next;
+    m.is.offset = off;
     m.is.total_len = s->len;
-    m.is.done = p->snap_next + chunk == s->len;
+    m.is.done = off + chunk == s->len;
     m.is.len = (uint32_t)chunk;
-    m.is.data = chunk ? s->data + p->snap_next : NULL;
+    m.is.data = chunk ? s->data + off : NULL;
+    raft__send(r, id, &m);
+    *len = chunk;
+    return m.is.done;
+}
+
+/* The chunk at snap_next. */
+static void send_chunk(raft_node *r, raft_id id, raft_peer *p)
+{
+    assert(p->snap_offset <= p->snap_next);
     if (!chunks_in_flight(p))
         p->snap_sent_ns = raft__now(r); /* the timer starts with the window */
-    raft__send(r, id, &m);
+    uint64_t chunk;
+    bool done = put_chunk(r, id, p, p->snap_next, &chunk);
     if (p->snap_next >= p->snap_high) { /* sent for the first time */
         p->snap_high = p->snap_next + chunk;
         if (!p->snap_timed_end) { /* Karn's rule: only such a chunk is timed */
@@ -129,7 +139,7 @@ static void send_chunk(raft_node *r, raft_id id, raft_peer *p)
         }
     }
     p->snap_next += chunk;
-    p->snap_last_sent = m.is.done;
+    p->snap_last_sent = done;
 }
 
 /* The transfer's retransmission timeout (RFC 6298 §2, as progress.h): from
@@ -167,6 +177,18 @@ static void resend_oldest(raft_node *r, raft_id id, raft_peer *p)
     p->snap_dups = 0;
     p->snap_timed_end = 0; /* Karn: a timed chunk may now be sent twice */
     send_chunk(r, id, p);
+}
+
+/* Fast retransmit: resend the one chunk at the confirmed offset and leave
+ * the rest of the window as it is: what follows it is in flight or already
+ * kept by the follower (it keeps chunks ahead of a gap), so rewinding would
+ * send it all again, and those duplicates would bring back replies at the
+ * same offset that look like more losses. */
+static void resend_hole(raft_node *r, raft_id id, raft_peer *p)
+{
+    uint64_t chunk;
+    put_chunk(r, id, p, p->snap_offset, &chunk);
+    p->snap_timed_end = 0; /* Karn: the timed chunk's reply may now be the hole's */
 }
 
 /* Send what the window allows: chunks in order from snap_next, at most
@@ -264,7 +286,7 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
          * back at once to resend it, once per progress. */
         if (next == p->snap_offset && p->snap_next - next > r->cfg.snapshot_chunk_bytes &&
             ++p->snap_dups == 2)
-            resend_oldest(r, m->from, p);
+            resend_hole(r, m->from, p);
         return;
     }
     p->snap_offset = next;

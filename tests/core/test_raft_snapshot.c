@@ -509,3 +509,22 @@ Test(raft_snapshot, kept_chunks_belong_to_one_transfer)
     cr_assert_eq(r.isr.next_offset, 16, "the old term's chunk at 16 is not used");
     cr_assert_eq(H.n_restores, 0);
 }
+
+Test(raft_snapshot, a_fast_retransmit_resends_the_missing_chunk_and_leaves_the_window)
+{
+    sending_window_of_four(); /* chunks 0, 8, 16, 24 in flight */
+    snap_reply(8);            /* chunk 0 arrived, chunk 8 lost: 32 goes out */
+    snap_reply(8);            /* 16 and 24 arrive ahead of the gap: kept */
+    fh_clear(&H);
+    snap_reply(8);
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1, "the missing chunk");
+    raft_msg is;
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 8);
+    fh_clear(&H);
+    snap_reply(16); /* the hole filled; 16.. still on its way */
+    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1,
+                 "only the slot freed: 16, 24 and 32 are not sent again");
+    cr_assert(fh_last(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2, &is));
+    cr_assert_eq(is.is.offset, 40);
+}
