@@ -58,7 +58,7 @@ static int parse_space(const char *text, scenario *sc)
 
 Test(explore, a_bad_space_is_a_file_line_col_error_with_status_2_and_nothing_written)
 {
-    scratch_file(fx.dir, "empty.scn", "explore {\n    nodes 100% 7..3\n    chaos-phase 100% 1s\n}\n");
+    free(scratch_file(fx.dir, "empty.scn", "explore {\n    nodes 100% 7..3\n    chaos-phase 100% 1s\n}\n"));
     cli_out o = cli_run(fx.dir, ARGS("explore", "empty.scn", "--seeds", "1-3", "--out", "f"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "empty.scn:2:16: error: expected a range LO..HI with LO <= HI"),
@@ -66,13 +66,13 @@ Test(explore, a_bad_space_is_a_file_line_col_error_with_status_2_and_nothing_wri
     char *f = path_in(fx.dir, "f");
     cr_assert_eq(count_files(f, ".results"), 0, "no results file for a bad space");
     cli_out_free(&o);
-    scratch_file(fx.dir, "range.scn", "explore {\n    nodes 100% 1..99\n    chaos-phase 100% 1s\n}\n");
+    free(scratch_file(fx.dir, "range.scn", "explore {\n    nodes 100% 1..99\n    chaos-phase 100% 1s\n}\n"));
     o = cli_run(fx.dir, ARGS("explore", "range.scn", "--seeds", "1-3", "--out", "f"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "range.scn:2:19: error: expected a cluster size from 1 to 64"),
               "stderr: %s", o.err);
     cli_out_free(&o);
-    scratch_file(fx.dir, "imp.scn", "explore {\n    nodes 100% 3\n}\n");
+    free(scratch_file(fx.dir, "imp.scn", "explore {\n    nodes 100% 3\n}\n"));
     o = cli_run(fx.dir, ARGS("explore", "imp.scn", "--seeds", "1-3", "--out", "f"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "imp.scn:3:1: error: expected a 'chaos-phase' line"), "stderr: %s",
@@ -87,7 +87,7 @@ Test(explore, a_scenario_is_not_a_space_and_a_space_is_not_a_scenario)
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "ok.scn:1:1: error: expected an explore space"), "%s", o.err);
     cli_out_free(&o);
-    scratch_file(fx.dir, "space.scn", small_space);
+    free(scratch_file(fx.dir, "space.scn", small_space));
     o = cli_run(fx.dir, ARGS("run", "space.scn"));
     cr_assert_eq(o.status, 2);
     cr_assert(strstr(o.err, "space.scn:1:1: error: expected a scenario, got an explore space"),
@@ -200,7 +200,7 @@ Test(explore, with_bandwidth_on_the_writers_bytes_fit_a_quarter_of_it_and_heartb
 
 Test(explore, a_failing_seed_is_a_replay_file_that_reproduces_and_names_its_dimensions)
 {
-    scratch_file(fx.dir, "fail.scn", failing_space);
+    free(scratch_file(fx.dir, "fail.scn", failing_space));
     cli_out o = cli_run(fx.dir, ARGS("explore", "fail.scn", "--seeds", "1-3", "-j", "2",
                                      "--out", "f"));
     cr_assert_eq(o.status, 1, "stdout: %s\nstderr: %s", o.out, o.err);
@@ -237,7 +237,7 @@ Test(explore, a_failing_seed_is_a_replay_file_that_reproduces_and_names_its_dime
 
 Test(explore, two_runs_of_the_same_seeds_record_the_same_trace_hashes_and_a_rerun_resumes)
 {
-    scratch_file(fx.dir, "space.scn", small_space);
+    free(scratch_file(fx.dir, "space.scn", small_space));
     cli_out a = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1-12", "-j", "2",
                                      "--out", "a"));
     cli_out b = cli_run(fx.dir, ARGS("explore", "space.scn", "--seeds", "1-12", "-j", "1",
