@@ -9,25 +9,7 @@
 #include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 #include "../../sim/world/world.h"
-
-static void parse_ok(const char *text, scenario *sc)
-{
-    char err[512];
-    int rc = scenario_parse("t.scn", text, strlen(text), sc, err, sizeof err);
-    cr_assert_eq(rc, 0, "parse failed: %s", err);
-}
-
-static sim *run_to(const char *text, scenario *sc, uint64_t seed, uint64_t t_ns)
-{
-    char err[256];
-    parse_ok(text, sc);
-    sim *s = sim_new(&sc->cfg, seed, err, sizeof err);
-    cr_assert(s, "%s", err);
-    for (size_t i = 0; i < sc->n_actions; i++)
-        cr_assert_eq(sim_add_action(s, &sc->actions[i]), 0, "action %zu refused", i);
-    sim_run_until(s, t_ns);
-    return s;
-}
+#include "scn_parse.h"
 
 static int64_t metric(const sim *s, enum sim_metric m)
 {
@@ -98,25 +80,7 @@ Test(scenario_faults, a_replay_of_a_run_that_changes_class_faults_has_the_same_t
     const char *text = PLAN "drop 10% replies\nreorder 5% delay 20ms..200ms\n"
                             "at 1s set duplicate 20% append\nat 2s set reorder 30% vote delay 5ms\n"
                             "at 2s set drop 0% replies\nat 3s set reorder-delay pareto 1ms 9ms\n";
-    scenario sc, re;
-    parse_ok(text, &sc);
-    run_options opt = { 0 };
-    run_result a, b;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 5, &opt, &a, err, sizeof err), 0, "%s", err);
-    char *buf = NULL;
-    size_t len;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(scenario_write(f, &sc, a.executed, a.n_executed, 5, "faults"), 0);
-    fclose(f);
-    parse_ok(buf, &re);
-    cr_assert_eq(run_scenario(&re, 5, &opt, &b, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", buf);
-    free(buf);
-    run_result_free(&a);
-    run_result_free(&b);
-    scenario_free(&sc);
-    scenario_free(&re);
+    replay_gives_same_trace(text, 5);
 }
 
 static const sim_link_params *link_params(const sim *s, sim_ep from, sim_ep to)

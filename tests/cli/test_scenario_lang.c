@@ -13,36 +13,12 @@
 #include "../../sim/world/world.h"
 #include "scn_parse.h"
 
-/* Parse, start a simulator with every action scheduled, run to t. */
-static sim *run_to(const char *text, scenario *sc, uint64_t seed, uint64_t t_ns)
-{
-    char err[256];
-    parse_ok(text, sc);
-    sim *s = sim_new(&sc->cfg, seed, err, sizeof err);
-    cr_assert(s, "%s", err);
-    for (size_t i = 0; i < sc->n_actions; i++)
-        cr_assert_eq(sim_add_action(s, &sc->actions[i]), 0, "action %zu refused", i);
-    sim_run_until(s, t_ns);
-    return s;
-}
-
-static char *write_text(const scenario *sc, const sim_action *a, size_t n)
-{
-    char *buf = NULL;
-    size_t len;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert(f);
-    cr_assert_eq(scenario_write(f, sc, a, n, 1, "lang"), 0);
-    fclose(f);
-    return buf;
-}
-
 /* parse -> write -> parse -> write: the same text twice, and the plan back. */
 static void round_trip(const char *text)
 {
     scenario x, y;
     parse_ok(text, &x);
-    char *once = write_text(&x, x.actions, x.n_actions);
+    char *once = write_text(&x, x.actions, x.n_actions, 1);
     parse_ok(once, &y);
     cr_assert_eq(y.n_actions, x.n_actions, "%s", once);
     for (size_t i = 0; i < x.n_actions; i++) {
@@ -61,7 +37,7 @@ static void round_trip(const char *text)
             cr_expect_eq(a->sym_group[k], b->sym_group[k]);
         }
     }
-    char *twice = write_text(&y, y.actions, y.n_actions);
+    char *twice = write_text(&y, y.actions, y.n_actions, 1);
     cr_expect_str_eq(twice, once, "writing is a fixed point");
     free(once);
     free(twice);
@@ -248,21 +224,7 @@ Test(scenario_lang, a_replay_of_a_run_with_names_has_the_same_trace)
     const char *text = PLAN "at 1s crash leader as old\nat 1s isolate-peers follower as f\n"
                             "at 2s restart old\nat 2s partition {old f} {leader c1}\n"
                             "at 3s reconnect f\nat 3s cut leader <-> follower\n";
-    scenario sc, re;
-    parse_ok(text, &sc);
-    run_options opt = { 0 };
-    run_result a, b;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 9, &opt, &a, err, sizeof err), 0, "%s", err);
-    char *replay = write_text(&sc, a.executed, a.n_executed);
-    parse_ok(replay, &re);
-    cr_assert_eq(run_scenario(&re, 9, &opt, &b, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", replay);
-    free(replay);
-    run_result_free(&a);
-    run_result_free(&b);
-    scenario_free(&sc);
-    scenario_free(&re);
+    replay_gives_same_trace(text, 9);
 }
 
 /* ---- control: repeat blocks and guards ---- */
@@ -365,22 +327,7 @@ Test(scenario_lang, repeats_and_guards_round_trip_and_replay)
                             "at 50ms if up < 4 restart all\nat 100ms restart old\n}\n"
                             "at +0 if term on any > 1 restart all\n";
     round_trip(text);
-    scenario sc, re;
-    parse_ok(text, &sc);
-    run_options opt = { 0 };
-    run_result a, b;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 4, &opt, &a, err, sizeof err), 0, "%s", err);
-    cr_expect_gt(a.n_executed, 20);
-    char *replay = write_text(&sc, a.executed, a.n_executed);
-    parse_ok(replay, &re);
-    cr_assert_eq(run_scenario(&re, 4, &opt, &b, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", replay);
-    free(replay);
-    run_result_free(&a);
-    run_result_free(&b);
-    scenario_free(&sc);
-    scenario_free(&re);
+    cr_expect_gt(replay_gives_same_trace(text, 4), 20);
 }
 
 /* ---- observables and metric arithmetic ---- */
@@ -488,7 +435,7 @@ Test(scenario_lang, arithmetic_and_new_metrics_round_trip_through_the_writer)
                   "expect messages.append + messages.vote - bytes.client.replies <= 42 "
                   "between 2s 3s\nexpect vote n1 == snapshot-term n2 + log-bytes on all\n",
              &x);
-    char *once = write_text(&x, x.actions, x.n_actions);
+    char *once = write_text(&x, x.actions, x.n_actions, 1);
     parse_ok(once, &y);
     cr_assert_eq(y.n_expects, 2);
     for (size_t i = 0; i < 2; i++) {
@@ -505,7 +452,7 @@ Test(scenario_lang, arithmetic_and_new_metrics_round_trip_through_the_writer)
             cr_expect_eq(a->rhs_more.ref[k].sel, b->rhs_more.ref[k].sel);
     }
     cr_expect_eq(y.actions[0].guard.metric, SIM_M_LOG_RETAINED);
-    char *twice = write_text(&y, y.actions, y.n_actions);
+    char *twice = write_text(&y, y.actions, y.n_actions, 1);
     cr_expect_str_eq(twice, once);
     cr_expect(strstr(once, "messages.append + messages.vote - bytes.client.replies <= 42"), "%s",
               once);
