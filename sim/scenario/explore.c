@@ -207,7 +207,8 @@ static void network_and_disks(draw *d)
     put_duration(d->out, f_lo == f_hi ? "fsync const " : "fsync uniform ", f_lo);
     if (f_lo != f_hi)
         put_duration(d->out, " ", f_hi);
-    fprintf(d->out, "\ntorn-writes %s\n", is_on(d, EXD_TORN_WRITES) ? "on" : "off");
+    fprintf(d->out, "\ntorn-writes %s\nclient-links like-peers  # as the space was designed\n",
+            is_on(d, EXD_TORN_WRITES) ? "on" : "off");
 }
 
 typedef struct writer {

@@ -137,6 +137,7 @@ static void scenario_init(scenario *sc)
 {
     memset(sc, 0, sizeof *sc);
     sim_config_default(&sc->cfg);
+    sc->cfg.client_links_reliable = true; /* the language's default (issue 17) */
 }
 
 int scenario_parse(const char *path, const char *text, size_t len, scenario *out, char *err,

@@ -146,8 +146,8 @@ static void write_net_disk(FILE *out, const sim_config *c)
     scn_write_dist(out, &c->disk.fsync);
     fputc('\n', out);
     write_onoff(out, "torn-writes", c->disk.torn_writes);
-    if (c->client_links_reliable)
-        fputs("client-links reliable\n", out);
+    if (!c->client_links_reliable) /* reliable is the language's default */
+        fputs("client-links like-peers\n", out);
 }
 
 static void write_client(FILE *out, uint32_t i, const sim_client_config *c)

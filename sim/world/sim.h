@@ -156,7 +156,9 @@ typedef struct sim_config {
      * duplicate or reorder unless an action names the client (`set drop
      * c1 -> n1 5%`): the configuration's probabilities, `set` on every link
      * and the faults by message class leave them alone, and a liveness heal
-     * restores them to reliable. Off: clients' links are like the others. */
+     * restores them to reliable. Off (`client-links like-peers`): clients'
+     * links are like the others. The language's default is on (a scenario
+     * starts reliable); sim_config_default leaves it off. */
     bool client_links_reliable;
     uint32_t n_msg_faults;     /* faults restricted to a message class */
     sim_msg_fault msg_faults[SIM_MAX_MSG_FAULTS];

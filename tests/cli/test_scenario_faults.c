@@ -115,6 +115,54 @@ Test(scenario_faults, reliable_client_links_keep_their_reliability_through_sets_
     scenario_free(&sc);
 }
 
+/* Issue 17: client links are reliable unless the scenario says
+ * `client-links like-peers`; then the configuration's drop reaches them. */
+Test(scenario_faults, client_links_are_reliable_by_default_and_like_peers_makes_them_lossy)
+{
+    scenario sc;
+    sim *s = run_to(PLAN "drop 10%\n", &sc, 1, 500 * SIM_NS_PER_MS);
+    cr_expect(sc.cfg.client_links_reliable, "the language's default");
+    cr_expect_eq(link_params(s, 4, 1)->drop_ppm, 0, "client link: reliable");
+    cr_expect_eq(link_params(s, 1, 4)->drop_ppm, 0);
+    cr_expect_eq(link_params(s, 1, 2)->drop_ppm, 100000, "peers: the configuration's drop");
+    sim_free(s);
+    scenario_free(&sc);
+    s = run_to(PLAN "drop 10%\nclient-links like-peers\n", &sc, 1, 500 * SIM_NS_PER_MS);
+    cr_expect(!sc.cfg.client_links_reliable);
+    cr_expect_eq(link_params(s, 4, 1)->drop_ppm, 100000, "client link: like the peers'");
+    cr_expect_eq(link_params(s, 1, 4)->drop_ppm, 100000);
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+/* The writer states `client-links like-peers` (not the default) and nothing
+ * for reliable links; both parse back to the same setting. */
+static void client_links_round_trip(const char *text, bool reliable, bool written)
+{
+    scenario sc, re;
+    parse_ok(text, &sc);
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(scenario_write(f, &sc, NULL, 0, 1, "links"), 0);
+    fclose(f);
+    cr_expect_eq(strstr(buf, "client-links like-peers") != NULL, written, "%s", buf);
+    cr_expect_null(strstr(buf, "client-links reliable"), "the default is not written: %s", buf);
+    parse_ok(buf, &re);
+    cr_expect_eq(sc.cfg.client_links_reliable, reliable);
+    cr_expect_eq(re.cfg.client_links_reliable, reliable, "%s", buf);
+    free(buf);
+    scenario_free(&sc);
+    scenario_free(&re);
+}
+
+Test(scenario_faults, the_writer_states_like_peers_client_links_and_omits_the_default)
+{
+    client_links_round_trip(PLAN "drop 10%\n", true, false);
+    client_links_round_trip(PLAN "drop 10%\nclient-links reliable\n", true, false);
+    client_links_round_trip(PLAN "drop 10%\nclient-links like-peers\n", false, true);
+}
+
 /* `set` on a link whose ends are chosen at run time: the leader and a
  * bound name, resolved when the action fires. */
 Test(scenario_faults, set_takes_leader_follower_and_names_resolved_when_it_fires)
