@@ -61,6 +61,12 @@ void run_progress_init(run_progress *p, bool forced);
 void run_progress_cb(void *arg, uint64_t now_ns, uint64_t end_ns, uint64_t events); /* run_progress_fn */
 /* The run is over: a last line if any was shown (or forced). */
 void run_progress_done(run_progress *p, uint64_t now_ns, uint64_t end_ns, uint64_t events);
+/* One run of sc with this seed under *opt (`raftsim run`, `replay`), its
+ * progress on stderr when `show` (forced: from the start): 0, or EXIT_USAGE
+ * after "FILE: error: ..." on stderr when the run cannot start. *res is
+ * zeroed first; the caller frees it. */
+int run_with_progress(const scenario *sc, uint64_t seed, run_options *opt, bool show,
+                      bool forced, const char *file, run_result *res);
 
 bool parse_u64(const char *s, uint64_t *out);
 bool parse_seed_range(const char *s, uint64_t *first, uint64_t *last);

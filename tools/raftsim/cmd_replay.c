@@ -104,23 +104,13 @@ static int replay_loaded(const scenario *sc, const replay_header *h, const repla
         .trace = a->trace ? tf.fp : NULL, .summary = a->verbosity < 0 ? NULL : stdout,
         .diag = stderr, .verbosity = a->verbosity, .until_event = a->until,
     };
-    run_progress prog;
-    run_progress_init(&prog, false);
-    if (a->verbosity >= 0) {
-        opt.progress = run_progress_cb;
-        opt.progress_arg = &prog;
-    }
     run_result res;
-    char err[512], key[64];
-    memset(&res, 0, sizeof res);
-    if (run_scenario(sc, sc->seed, &opt, &res, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: error: %s\n", a->file, err);
+    char key[64];
+    if (run_with_progress(sc, sc->seed, &opt, a->verbosity >= 0, false, a->file, &res) != 0) {
         if (a->trace)
             atomic_abort(&tf);
         return EXIT_USAGE;
     }
-    if (opt.progress)
-        run_progress_done(&prog, res.end_ns, sc->cfg.duration_ns, res.events);
     int rc = a->trace && atomic_commit(&tf) != 0 ? EXIT_USAGE : EXIT_PASS;
     report_verdict(sc, sc->seed, &res, key, sizeof key);
     if (res.cut_short) {

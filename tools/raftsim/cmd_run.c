@@ -189,7 +189,7 @@ static int rerun_matches(const scenario *sc, uint64_t seed, const run_result *fi
 static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *g)
 {
     uint64_t seed = a->has_seed ? a->seed : sc->has_seed ? sc->seed : 1;
-    char hint[2048], err[512], key[64];
+    char hint[2048], key[64];
     replay_command(hint, sizeof hint, g, a, seed);
     run_outputs out;
     if (outputs_open(&out, a) != 0)
@@ -202,21 +202,12 @@ static int run_loaded(const scenario *sc, const run_args *a, const cli_globals *
         .verbosity = a->verbosity,
         .replay_hint = hint,
     };
-    run_progress prog;
-    run_progress_init(&prog, a->progress);
-    if (a->progress || a->verbosity >= 0) {
-        opt.progress = run_progress_cb;
-        opt.progress_arg = &prog;
-    }
     run_result res;
-    memset(&res, 0, sizeof res);
-    if (run_scenario(sc, seed, &opt, &res, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: error: %s\n", a->file, err);
+    if (run_with_progress(sc, seed, &opt, a->progress || a->verbosity >= 0, a->progress,
+                          a->file, &res) != 0) {
         outputs_abort(&out);
         return EXIT_USAGE;
     }
-    if (opt.progress)
-        run_progress_done(&prog, res.end_ns, sc->cfg.duration_ns, res.events);
     int rc = res.passed ? EXIT_PASS : EXIT_FAIL;
     if (outputs_commit(&out) != 0)
         rc = EXIT_USAGE;

@@ -57,3 +57,28 @@ void run_progress_done(run_progress *p, uint64_t now_ns, uint64_t end_ns, uint64
     if (p->tty)
         fputc('\n', stderr);
 }
+
+int run_with_progress(const scenario *sc, uint64_t seed, run_options *opt, bool show,
+                      bool forced, const char *file, run_result *res)
+{
+    run_progress prog;
+    run_progress_init(&prog, forced);
+    if (show) {
+        opt->progress = run_progress_cb;
+        opt->progress_arg = &prog;
+    }
+    char err[512];
+    memset(res, 0, sizeof *res);
+    int rc = run_scenario(sc, seed, opt, res, err, sizeof err);
+    if (show) {
+        opt->progress = NULL; /* prog ends here */
+        opt->progress_arg = NULL;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "%s: error: %s\n", file, err);
+        return EXIT_USAGE;
+    }
+    if (show)
+        run_progress_done(&prog, res->end_ns, sc->cfg.duration_ns, res->events);
+    return 0;
+}
