@@ -11,31 +11,16 @@
 
 #include "../../sim/world/liveness_majority.h"
 #include "../../sim/world/world.h"
+#include "sim_fixture.h"
 
 /* 5 nodes, a writer, 1-5 ms links, PreVote off; n4 reaches only n2 and n5
  * only n3 from 500 ms on (scenarios/partial-partition-livelock.scn). */
 static sim_config partial(bool check_quorum, uint64_t secs)
 {
-    sim_config cfg;
-    sim_config_default(&cfg);
-    cfg.n_nodes = 5;
-    raft_config_default(&cfg.raft, 1, 5);
+    sim_config cfg = fixture_cluster(5, secs, 32, 1000000, 5000000);
     cfg.raft.prevote = false;
     cfg.raft.check_quorum = check_quorum;
-    cfg.n_clients = 1;
-    cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_OPEN, .rate_per_s = 200,
-                                         .payload_bytes = 32};
-    cfg.net.latency = (sim_dist){.kind = SIM_DIST_UNIFORM, .a_ns = 1000000, .b_ns = 5000000};
-    cfg.duration_ns = secs * SIM_NS_PER_S;
     return cfg;
-}
-
-static sim *make(const sim_config *cfg, uint64_t seed)
-{
-    char err[128];
-    sim *s = sim_new(cfg, seed, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
-    return s;
 }
 
 static void cut(sim *s, uint64_t at_ms, sim_ep a, sim_ep b)
@@ -84,7 +69,7 @@ static void churn(sim *s, uint64_t from_ms, uint64_t to_ms, uint64_t every_ms)
 Test(liveness_majority, a_leader_lost_again_and_again_fails_and_names_the_majority)
 {
     sim_config cfg = three(8);
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     churn(s, 300, 8000, 120);
     cr_assert(!sim_run(s), "the churn went unnoticed");
     cr_assert_eq(s->v.kind, SIM_V_CONNECTED_LIVENESS, "%s: %s",
@@ -103,7 +88,7 @@ Test(liveness_majority, a_narrow_timeout_spread_is_not_judged_and_the_summary_sa
     sim_config cfg = three(8);
     cfg.raft.election_timeout_min_ns = 150 * SIM_NS_PER_MS; /* spread 10 ms < 10 x 7 ms */
     cfg.raft.election_timeout_max_ns = 160 * SIM_NS_PER_MS;
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     churn(s, 300, 8000, 120);
     cr_assert(sim_run(s), "judged although Raft promises nothing: %s", s->v.detail);
     cr_assert_eq(s->cm.mode, CM_OFF_TIMING);
@@ -119,12 +104,12 @@ Test(liveness_majority, a_lossy_network_is_not_connected)
 {
     sim_config cfg = three(1);
     cfg.net.drop_ppm = 500000; /* a drop burst: half the messages lost */
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     cr_assert(sim_run_until(s, 500 * SIM_NS_PER_MS));
     cr_assert_eq(s->cm.set, 0, "a 50%%-lossy majority counted as connected");
     sim_free(s);
     cfg.net.drop_ppm = 50000; /* 5%: still connected */
-    s = make(&cfg, 1);
+    s = fixture_sim(&cfg, 1);
     cr_assert(sim_run_until(s, 500 * SIM_NS_PER_MS));
     cr_assert_eq(s->cm.set, 0x7);
     cr_assert_eq(s->cm.mode, CM_FULL);
@@ -134,7 +119,7 @@ Test(liveness_majority, a_lossy_network_is_not_connected)
 Test(liveness_majority, without_prevote_and_checkquorum_disruptors_void_the_promise)
 {
     sim_config cfg = partial(false, 8); /* thesis §9.6: n4, n5 depose leaders, as they may */
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     partial_cuts(s);
     cr_assert(sim_run(s), "judged although Raft promises nothing: %s", s->v.detail);
     cr_assert_eq(s->cm.mode, CM_OFF_DISRUPTED);
@@ -148,13 +133,13 @@ Test(liveness_majority, without_prevote_and_checkquorum_disruptors_void_the_prom
 Test(liveness_majority, with_checkquorum_a_leader_that_emerged_must_stay)
 {
     sim_config cfg = partial(true, 8);
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     partial_cuts(s);
     cr_assert(sim_run_until(s, 600 * SIM_NS_PER_MS));
     cr_assert_eq(s->cm.set, 0x7);
     cr_assert_eq(s->cm.mode, CM_AFTER_LEADER, "PreVote off, n4 and n5 reach n2 and n3");
     sim_free(s);
-    s = make(&cfg, 1);
+    s = fixture_sim(&cfg, 1);
     partial_cuts(s);
     churn(s, 600, 8000, 120);
     cr_assert(!sim_run(s), "the churn went unnoticed");
@@ -167,7 +152,7 @@ Test(liveness_majority, with_checkquorum_a_leader_that_emerged_must_stay)
 Test(liveness_majority, a_writer_cut_off_from_the_majority_is_not_waited_for)
 {
     sim_config cfg = three(8); /* two periods after the partition: 3.5 s, 6.5 s */
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     /* the writer (endpoint 4) with n1, away from n2 and n3 */
     sim_action p = {.at_ns = 500 * SIM_NS_PER_MS, .kind = SIM_ACT_PARTITION, .n_groups = 2};
     epset_add(&p.groups[0], 1);
@@ -186,7 +171,7 @@ Test(liveness_majority, a_writer_cut_off_from_the_majority_is_not_waited_for)
 Test(liveness_majority, a_leader_that_stays_under_the_same_partition_passes)
 {
     sim_config cfg = partial(true, 8);
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     partial_cuts(s);
     cr_assert(sim_run(s), "%s", s->v.detail);
     cr_assert_geq(s->cm.gen, 1, "a connected majority was judged");
@@ -197,7 +182,7 @@ Test(liveness_majority, the_check_is_off_when_the_configuration_says_so)
 {
     sim_config cfg = partial(false, 8);
     cfg.connected_liveness = false;
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     partial_cuts(s);
     cr_assert(sim_run(s), "%s", s->v.detail);
     sim_free(s);
@@ -207,7 +192,7 @@ Test(liveness_majority, the_bound_is_configurable)
 {
     sim_config cfg = three(8);
     cfg.connected_within_ns = 2 * SIM_NS_PER_S;
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     churn(s, 300, 8000, 120);
     cr_assert(!sim_run(s));
     cr_assert_eq(s->v.kind, SIM_V_CONNECTED_LIVENESS, "%s", s->v.detail);
@@ -221,7 +206,7 @@ Test(liveness_majority, the_bound_is_configurable)
 Test(liveness_majority, the_majority_is_recomputed_on_crashes_and_cuts_only_from_live_links)
 {
     sim_config cfg = partial(true, 3);
-    sim *s = make(&cfg, 2);
+    sim *s = fixture_sim(&cfg, 2);
     cut(s, 500, 1, 2);
     sim_action crash = {.at_ns = 700 * SIM_NS_PER_MS, .kind = SIM_ACT_CRASH};
     crash.target = (sim_target){.kind = SIM_TARGET_EP, .ep = 5};
@@ -240,7 +225,7 @@ Test(liveness_majority, the_majority_is_recomputed_on_crashes_and_cuts_only_from
 Test(liveness_majority, no_connected_majority_means_nothing_is_judged)
 {
     sim_config cfg = partial(false, 5);
-    sim *s = make(&cfg, 3);
+    sim *s = fixture_sim(&cfg, 3);
     sim_action p = {.at_ns = 200 * SIM_NS_PER_MS, .kind = SIM_ACT_PARTITION, .n_groups = 3};
     for (sim_ep e = 1; e <= 5; e++)
         epset_add(&p.groups[e <= 2 ? 0 : e <= 4 ? 1 : 2], e);

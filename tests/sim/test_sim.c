@@ -5,27 +5,12 @@
 #include <string.h>
 
 #include "../../sim/world/node.h"
+#include "sim_fixture.h"
 
+/* 0.5-1.5 ms links, 64-byte writes. */
 static sim_config base(uint32_t nodes, uint64_t secs)
 {
-    sim_config cfg;
-    sim_config_default(&cfg);
-    cfg.n_nodes = nodes;
-    raft_config_default(&cfg.raft, 1, nodes);
-    cfg.n_clients = 1;
-    cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_OPEN, .rate_per_s = 200,
-                                         .payload_bytes = 64};
-    cfg.net.latency = (sim_dist){.kind = SIM_DIST_UNIFORM, .a_ns = 500000, .b_ns = 1500000};
-    cfg.duration_ns = secs * SIM_NS_PER_S;
-    return cfg;
-}
-
-static sim *make(const sim_config *cfg, uint64_t seed)
-{
-    char err[128];
-    sim *s = sim_new(cfg, seed, err, sizeof err);
-    cr_assert_not_null(s, "%s", err);
-    return s;
+    return fixture_cluster(nodes, secs, 64, 500000, 1500000);
 }
 
 static int64_t metric(sim *s, enum sim_metric m, enum sim_node_sel sel)
@@ -39,7 +24,7 @@ static int64_t metric(sim *s, enum sim_metric m, enum sim_node_sel sel)
 static void elects_and_commits(uint32_t nodes)
 {
     sim_config cfg = base(nodes, 3);
-    sim *s = make(&cfg, 11);
+    sim *s = fixture_sim(&cfg, 11);
     cr_assert(sim_run(s), "%s", s->v.detail);
     cr_assert_neq(metric(s, SIM_M_LEADER, SIM_SEL_ALL), 0, "a leader is in office");
     cr_assert_gt(metric(s, SIM_M_ACKED, SIM_SEL_ALL), 400, "writes are acknowledged");
@@ -55,7 +40,7 @@ Test(sim, every_acknowledged_write_is_in_the_committed_truth_at_its_index)
 {
     sim_config cfg = base(3, 2);
     cfg.net.drop_ppm = 20000;
-    sim *s = make(&cfg, 3);
+    sim *s = fixture_sim(&cfg, 3);
     cr_assert(sim_run(s));
     size_t checked = 0;
     for (size_t i = 0; i < s->hist.n; i++) {
@@ -74,7 +59,7 @@ static uint64_t hash_of(uint64_t seed)
 {
     sim_config cfg = base(3, 1);
     cfg.net.drop_ppm = 10000;
-    sim *s = make(&cfg, seed);
+    sim *s = fixture_sim(&cfg, seed);
     sim_run(s);
     uint64_t h = sim_trace_hash(s);
     sim_free(s);
@@ -90,7 +75,7 @@ Test(sim, the_same_seed_gives_the_same_trace_hash_and_different_seeds_differ)
 Test(sim, tracing_to_a_file_does_not_change_the_trace_hash)
 {
     sim_config cfg = base(3, 1);
-    sim *a = make(&cfg, 8), *b = make(&cfg, 8);
+    sim *a = fixture_sim(&cfg, 8), *b = fixture_sim(&cfg, 8);
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -117,7 +102,7 @@ static sim_action act(uint64_t at_ms, enum sim_action_kind kind, enum sim_target
 Test(sim, a_crashed_leader_is_replaced_and_recovers_and_catches_up_after_restart)
 {
     sim_config cfg = base(3, 4);
-    sim *s = make(&cfg, 21);
+    sim *s = fixture_sim(&cfg, 21);
     sim_run_until(s, 1000 * SIM_NS_PER_MS);
     raft_id old = s->leader;
     cr_assert_neq(old, 0);
@@ -149,7 +134,7 @@ Test(sim, liveness_mode_converges_after_healing_a_partition_and_a_crash)
     cfg.liveness = true;
     cfg.heal_at_ns = 2 * SIM_NS_PER_S;
     cfg.converge_within_ns = 5 * SIM_NS_PER_S;
-    sim *s = make(&cfg, 4);
+    sim *s = fixture_sim(&cfg, 4);
     sim_action p = act(500, SIM_ACT_PARTITION, SIM_TARGET_NONE, 0);
     p.n_groups = 2;
     for (sim_ep e = 1; e <= 5; e++)
@@ -170,7 +155,7 @@ Test(sim, liveness_failure_without_a_connected_quorum_names_the_reason)
     cfg.liveness = true;
     cfg.heal_at_ns = 1 * SIM_NS_PER_S;
     cfg.converge_within_ns = 1 * SIM_NS_PER_S;
-    sim *s = make(&cfg, 4);
+    sim *s = fixture_sim(&cfg, 4);
     for (sim_ep e = 1; e <= 3; e++) { /* scripted (not chaos): survives the heal */
         sim_action iso = act(1000, SIM_ACT_ISOLATE, SIM_TARGET_EP, e);
         sim_add_action(s, &iso);
@@ -184,7 +169,7 @@ Test(sim, liveness_failure_without_a_connected_quorum_names_the_reason)
 Test(sim, a_violation_report_names_the_invariant_and_shows_recent_trace_events)
 {
     sim_config cfg = base(3, 1);
-    sim *s = make(&cfg, 2);
+    sim *s = fixture_sim(&cfg, 2);
     sim_run_until(s, 500 * SIM_NS_PER_MS);
     sim_fail(s, SIM_V_DIGEST_MISMATCH, 2, 7, "fabricated for the report test");
     sim_step(s);
@@ -210,7 +195,7 @@ Test(sim, a_closed_loop_writer_keeps_k_operations_outstanding_and_a_reader_reads
     cfg.clients[0] = (sim_client_config){.kind = SIM_CLIENT_CLOSED, .outstanding = 4,
                                          .payload_bytes = 16};
     cfg.clients[1] = (sim_client_config){.kind = SIM_CLIENT_READER, .rate_per_s = 50};
-    sim *s = make(&cfg, 9);
+    sim *s = fixture_sim(&cfg, 9);
     cr_assert(sim_run(s), "%s", s->v.detail);
     cr_assert_leq(s->clients[0].busy, 4);
     cr_assert_gt(metric(s, SIM_M_ACKED, SIM_SEL_ALL), 100);
@@ -221,7 +206,7 @@ Test(sim, a_closed_loop_writer_keeps_k_operations_outstanding_and_a_reader_reads
 Test(sim, the_metrics_csv_has_its_header_and_latency_rows)
 {
     sim_config cfg = base(3, 1);
-    sim *s = make(&cfg, 2);
+    sim *s = fixture_sim(&cfg, 2);
     sim_run(s);
     char *text = NULL;
     size_t len = 0;
@@ -238,7 +223,7 @@ Test(sim, the_metrics_csv_has_its_header_and_latency_rows)
 Test(sim, a_paused_node_processes_nothing_until_it_resumes_then_catches_up)
 {
     sim_config cfg = base(3, 3);
-    sim *s = make(&cfg, 12);
+    sim *s = fixture_sim(&cfg, 12);
     sim_run_until(s, 1000 * SIM_NS_PER_MS);
     raft_id f = s->leader % 3 + 1; /* a follower */
     sim_action p = act(1000, SIM_ACT_PAUSE, SIM_TARGET_EP, f);
@@ -258,7 +243,7 @@ Test(sim, the_naive_baseline_runs_under_the_same_network_disks_and_clients)
 {
     sim_config cfg = base(3, 1);
     cfg.protocol = SIM_PROTO_NAIVE;
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     sim_run(s);
     cr_assert_gt(metric(s, SIM_M_ACKED, SIM_SEL_ALL), 100);
     sim_free(s);
@@ -268,7 +253,7 @@ Test(sim, drift_makes_a_node_clock_run_fast_by_its_ppm)
 {
     sim_config cfg = base(3, 1);
     cfg.n_clients = 0;
-    sim *s = make(&cfg, 1);
+    sim *s = fixture_sim(&cfg, 1);
     sim_action d = act(0, SIM_ACT_DRIFT, SIM_TARGET_EP, 2);
     d.value = 100000; /* +10% */
     sim_add_action(s, &d);
@@ -282,7 +267,7 @@ Test(sim, drift_makes_a_node_clock_run_fast_by_its_ppm)
 Test(sim, a_follower_target_resolves_to_a_live_non_leader_and_is_recorded_concretely)
 {
     sim_config cfg = base(5, 2);
-    sim *s = make(&cfg, 6);
+    sim *s = fixture_sim(&cfg, 6);
     sim_run_until(s, 1000 * SIM_NS_PER_MS);
     raft_id leader = s->leader;
     cr_assert_neq(leader, 0);
@@ -301,7 +286,7 @@ Test(sim, a_follower_target_resolves_to_a_live_non_leader_and_is_recorded_concre
 Test(sim, an_action_aimed_at_the_leader_is_skipped_when_there_is_none)
 {
     sim_config cfg = base(3, 1);
-    sim *s = make(&cfg, 6);
+    sim *s = fixture_sim(&cfg, 6);
     sim_action c = act(0, SIM_ACT_CRASH, SIM_TARGET_LEADER, 0); /* before any election */
     cr_assert_eq(sim_add_action(s, &c), 0);
     sim_run_until(s, 1);
@@ -317,7 +302,7 @@ Test(sim, messages_in_flight_to_a_crashed_node_never_reach_its_next_incarnation)
     sim_config cfg = base(3, 2);
     cfg.net.latency = (sim_dist){.kind = SIM_DIST_CONST, .a_ns = 2 * SIM_NS_PER_MS};
     cfg.clients[0].rate_per_s = 2000; /* plenty of AppendEntries in flight */
-    sim *s = make(&cfg, 5);
+    sim *s = fixture_sim(&cfg, 5);
     sim_run_until(s, 1000 * SIM_NS_PER_MS);
     raft_id f = s->leader % 3 + 1;
     sim_action crash = act(1000, SIM_ACT_CRASH, SIM_TARGET_EP, f);

@@ -5,6 +5,7 @@
 
 #include "../../sim/world/rng.h"
 #include "../../sim/world/sim.h"
+#include "sim_fixture.h"
 
 static void add_chaos(sim *s, uint64_t seed, uint64_t dur_ns)
 {
@@ -56,9 +57,7 @@ Test(soak, five_seeds_of_chaos_with_clients_find_no_violation_and_converge, .tim
         cfg.duration_ns = 3 * SIM_NS_PER_S;
         cfg.liveness = true;
         cfg.converge_within_ns = 10 * SIM_NS_PER_S;
-        char err[128];
-        sim *s = sim_new(&cfg, seed, err, sizeof err);
-        cr_assert_not_null(s, "%s", err);
+        sim *s = fixture_sim(&cfg, seed);
         add_chaos(s, seed, cfg.duration_ns);
         bool ok = sim_run(s);
         if (!ok)
