@@ -67,6 +67,13 @@ sim *study_sim_new(const sim_config *cfg, uint64_t seed)
     return s;
 }
 
+sim *study_sim_drifting(const sim_config *cfg, uint64_t seed)
+{
+    sim *s = study_sim_new(cfg, seed);
+    study_drift_all(s, seed, cfg->n_nodes, STUDY_DRIFT_PPM);
+    return s;
+}
+
 void study_sim_free(sim *s)
 {
     const sim_violation *v = sim_violation_get(s);

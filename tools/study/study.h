@@ -43,6 +43,9 @@ void study_progress(const study_args *a, const char *what, uint64_t done, uint64
  * the connected-majority liveness check, which would end a long leaderless
  * stretch as a violation, is off; every safety check stays on. */
 sim *study_sim_new(const sim_config *cfg, uint64_t seed);
+/* study_sim_new, then every node's clock drifts by up to STUDY_DRIFT_PPM
+ * (study_drift_all from `seed`): the world most studies measure. */
+sim *study_sim_drifting(const sim_config *cfg, uint64_t seed);
 /* Free a simulator; exits with status 1, naming the violation, if its run
  * broke an invariant: no study may report figures from a broken run. */
 void study_sim_free(sim *s);

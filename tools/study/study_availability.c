@@ -92,8 +92,7 @@ int main(int argc, char **argv)
         cfg.clients[k].timeout_ns = MS(200);
     }
     cfg.duration_ns = END_NS;
-    run_state st = {.s = study_sim_new(&cfg, 4004), .next_bucket = BUCKET_NS};
-    study_drift_all(st.s, 4004, cfg.n_nodes, STUDY_DRIFT_PPM);
+    run_state st = {.s = study_sim_drifting(&cfg, 4004), .next_bucket = BUCKET_NS};
     st.csv = study_open_csv(&args, "");
     st.events = study_open_csv(&args, "_events");
     fprintf(st.csv, "t_ms,acked,leader,term\n");

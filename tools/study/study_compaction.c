@@ -38,8 +38,7 @@ static void run_point(FILE *csv, bool snapshots, uint32_t down_s)
     cfg.clients[0] = study_open_writer(1000, 256);
     cfg.clients[0].start_ns = MS(500);
     cfg.duration_ns = CRASH_NS + (uint64_t)down_s * SIM_NS_PER_S + GIVE_UP_NS;
-    sim *s = study_sim_new(&cfg, 5005 + down_s);
-    study_drift_all(s, 5005 + down_s, cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, 5005 + down_s);
     study_colocate_client(s, CLIENT);
     sim_run_until(s, CRASH_NS - 1);
     sim_ep leader = (sim_ep)study_metric(s, SIM_M_LEADER);

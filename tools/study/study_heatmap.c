@@ -63,8 +63,7 @@ static void run_cell(FILE *csv, uint32_t drop_pct, uint32_t period_ms, uint64_t 
     cfg.clients[0].start_ns = MS(500);
     cfg.clients[0].timeout_ns = MS(100);
     cfg.duration_ns = end_ns;
-    sim *s = study_sim_new(&cfg, seed);
-    study_drift_all(s, seed, cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, seed);
     study_colocate_client(s, CLIENT);
     schedule_partitions(s, MS(period_ms), end_ns, seed);
     sim_run_until(s, MEASURE_FROM_NS);

@@ -51,8 +51,7 @@ static sim *make_sim(const setting *st, uint64_t duration_ns, uint64_t seed)
     cfg.clients[0].start_ns = SIM_NS_PER_S;
     cfg.clients[0].timeout_ns = MS(100);
     cfg.duration_ns = duration_ns;
-    sim *s = study_sim_new(&cfg, seed);
-    study_drift_all(s, seed, cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, seed);
     study_colocate_client(s, CLIENT);
     return s;
 }

@@ -35,8 +35,7 @@ static void run_config(FILE *csv, bool prevote, bool check_quorum)
     cfg.clients[0].start_ns = MS(500);
     cfg.clients[0].timeout_ns = MS(200);
     cfg.duration_ns = END_NS;
-    sim *s = study_sim_new(&cfg, 6006);
-    study_drift_all(s, 6006, cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, 6006);
     study_colocate_client(s, CLIENT);
     char label[32];
     snprintf(label, sizeof label, "prevote=%s checkquorum=%s", prevote ? "on" : "off",

@@ -35,8 +35,7 @@ int main(int argc, char **argv)
     cfg.clients[0].start_ns = MS(300);
     cfg.clients[0].timeout_ns = MS(100);
     cfg.duration_ns = END_NS;
-    sim *s = study_sim_new(&cfg, 7007);
-    study_drift_all(s, 7007, cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, 7007);
     sim_set_trace(s, trace);
     sim_run_until(s, MS(600) - 1);
     sim_ep leader = (sim_ep)study_metric(s, SIM_M_LEADER);

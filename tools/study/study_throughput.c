@@ -43,8 +43,7 @@ static void run_point(FILE *csv, bool reorder, bool batching, uint32_t window, u
     cfg.clients[0].start_ns = LOAD_START_NS;
     cfg.clients[0].timeout_ns = SIM_NS_PER_S;
     cfg.duration_ns = end_ns;
-    sim *s = study_sim_new(&cfg, 3000 + rate + window * 100000 + (batching ? 1 : 0));
-    study_drift_all(s, 3000 + rate + window * 100000 + (batching ? 1 : 0), cfg.n_nodes, STUDY_DRIFT_PPM);
+    sim *s = study_sim_drifting(&cfg, 3000 + rate + window * 100000 + (batching ? 1 : 0));
     study_colocate_client(s, CLIENT);
     sim_run_until(s, MEASURE_FROM_NS);
     int64_t acked0 = study_metric(s, SIM_M_ACKED);
