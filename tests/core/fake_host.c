@@ -2,6 +2,7 @@
 #include "fake_host.h"
 
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,18 @@ raft_msg fh_vote_req(raft_id from, uint64_t term, uint64_t last_index, uint64_t 
     m.rv.last_index = last_index;
     m.rv.last_term = last_term;
     return m;
+}
+
+raft_msg fh_request_vote(fhost *h, raft_id from, uint64_t term, uint64_t last_index,
+                         uint64_t last_term)
+{
+    raft_msg rv = fh_vote_req(from, term, last_index, last_term);
+    fh_deliver(h, &rv);
+    fh_persist_all(h);
+    raft_msg r;
+    cr_assert(fh_last(h, RAFT_MSG_REQUEST_VOTE_RESP, from, &r), "no reply to n%" PRIu64,
+              (uint64_t)from);
+    return r;
 }
 
 raft_msg fh_vote_resp(raft_id from, uint64_t term, bool granted)

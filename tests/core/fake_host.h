@@ -122,6 +122,11 @@ raft_msg fh_append(raft_id from, uint64_t term, uint64_t prev_index, uint64_t pr
                    uint64_t commit, const raft_entry *e, uint32_t n);
 raft_msg fh_append_ok(raft_id from, uint64_t term, uint64_t seq, uint64_t match);
 
+/* Deliver a RequestVote from `from`, make every write durable, and return
+ * the node's reply to it (the test fails if there is none). */
+raft_msg fh_request_vote(fhost *h, raft_id from, uint64_t term, uint64_t last_index,
+                         uint64_t last_term);
+
 /* Put entries of the given terms on the fake disk (before fh_start). */
 void fh_seed_log(fhost *h, uint64_t hs_term, const uint64_t *terms, size_t n);
 /* Put a snapshot on the fake disk (before fh_seed_log and fh_start). */

@@ -33,23 +33,13 @@ static void follow(raft_id from, uint64_t term, const uint64_t *terms, uint32_t 
     fh_clear(&H);
 }
 
-static bool last_vote_granted(raft_id to)
-{
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, to, &r));
-    return r.rvr.granted;
-}
-
 Test(raft_bugs, no_uptodate_check_grants_a_vote_to_an_outdated_log)
 {
     with_bug(RAFT_BUG(NO_UPTODATE_CHECK));
     fh_start(&H);
     uint64_t terms[] = {1, 2};
     follow(2, 2, terms, 2);
-    raft_msg rv = fh_vote_req(3, 3, 1, 1);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    cr_assert(last_vote_granted(3));
+    cr_assert(fh_request_vote(&H, 3, 3, 1, 1).rvr.granted);
 }
 
 Test(raft_bugs, commit_old_term_commits_a_previous_term_entry_by_counting)
@@ -81,16 +71,11 @@ Test(raft_bugs, forget_vote_votes_again_in_the_same_term_after_a_restart)
 {
     with_bug(RAFT_BUG(FORGET_VOTE));
     fh_start(&H);
-    raft_msg rv = fh_vote_req(2, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
+    cr_assert(fh_request_vote(&H, 2, 1, 0, 0).rvr.granted);
     fh_crash(&H);
     fh_clear(&H);
     fh_start(&H);
-    rv = fh_vote_req(3, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    cr_assert(last_vote_granted(3));
+    cr_assert(fh_request_vote(&H, 3, 1, 0, 0).rvr.granted);
 }
 
 Test(raft_bugs, stale_truncate_cuts_a_matching_suffix)

@@ -80,11 +80,7 @@ Test(raft_election, vote_refused_to_a_candidate_whose_last_term_is_older)
     fh_start(&H);
     uint64_t terms[] = {1, 2};
     follow_log(terms, 2);
-    raft_msg rv = fh_vote_req(3, 3, 5, 1); /* longer log, but older last term */
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    raft_msg r = fh_request_vote(&H, 3, 3, 5, 1); /* longer log, but older last term */
     cr_assert_not(r.rvr.granted);
     cr_assert_eq(r.term, 3, "adopts the higher term even when refusing");
     cr_assert(fh_has_event(&H, RAFT_EV_VOTE_REFUSED, 3, 2));
@@ -95,16 +91,9 @@ Test(raft_election, vote_refused_to_a_candidate_with_the_same_last_term_but_a_sh
     fh_start(&H);
     uint64_t terms[] = {1, 1, 1};
     follow_log(terms, 3);
-    raft_msg rv = fh_vote_req(3, 2, 2, 1);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    raft_msg r = fh_request_vote(&H, 3, 2, 2, 1);
     cr_assert_not(r.rvr.granted);
-    rv = fh_vote_req(3, 2, 3, 1); /* equally long: up to date */
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    r = fh_request_vote(&H, 3, 2, 3, 1); /* equally long: up to date */
     cr_assert(r.rvr.granted);
 }
 
@@ -136,14 +125,8 @@ Test(raft_election, vote_reply_is_never_sent_if_the_vote_never_becomes_durable)
 Test(raft_election, no_second_vote_in_the_same_term)
 {
     fh_start(&H);
-    raft_msg rv = fh_vote_req(2, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    rv = fh_vote_req(3, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    cr_assert(fh_request_vote(&H, 2, 1, 0, 0).rvr.granted);
+    raft_msg r = fh_request_vote(&H, 3, 1, 0, 0);
     cr_assert_not(r.rvr.granted);
     cr_assert(fh_has_event(&H, RAFT_EV_VOTE_REFUSED, 3, 1));
 }
@@ -151,23 +134,14 @@ Test(raft_election, no_second_vote_in_the_same_term)
 Test(raft_election, no_second_vote_in_the_same_term_after_a_restart_from_persisted_state)
 {
     fh_start(&H);
-    raft_msg rv = fh_vote_req(2, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
+    cr_assert(fh_request_vote(&H, 2, 1, 0, 0).rvr.granted);
     fh_crash(&H);
     fh_clear(&H);
     fh_start(&H);
     cr_assert_eq(raft_term(H.node), 1);
-    rv = fh_vote_req(3, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    raft_msg r = fh_request_vote(&H, 3, 1, 0, 0);
     cr_assert_not(r.rvr.granted, "the recovered vote for 2 still binds");
-    rv = fh_vote_req(2, 1, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 2, &r));
+    r = fh_request_vote(&H, 2, 1, 0, 0);
     cr_assert(r.rvr.granted, "a repeated request from the same candidate is granted again");
 }
 
@@ -190,14 +164,8 @@ Test(raft_election, granting_a_vote_resets_the_election_timer_and_refusing_does_
 Test(raft_election, stale_request_vote_is_refused_with_the_current_term)
 {
     fh_start(&H);
-    raft_msg rv = fh_vote_req(2, 4, 0, 0);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    rv = fh_vote_req(3, 2, 9, 9);
-    fh_deliver(&H, &rv);
-    fh_persist_all(&H);
-    raft_msg r;
-    cr_assert(fh_last(&H, RAFT_MSG_REQUEST_VOTE_RESP, 3, &r));
+    cr_assert(fh_request_vote(&H, 2, 4, 0, 0).rvr.granted);
+    raft_msg r = fh_request_vote(&H, 3, 2, 9, 9);
     cr_assert_not(r.rvr.granted);
     cr_assert_eq(r.term, 4);
     cr_assert_eq(raft_term(H.node), 4);
