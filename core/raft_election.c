@@ -199,14 +199,8 @@ void raft__recv_request_vote_resp(raft_node *r, const raft_msg *m)
         recv_prevote_resp(r, m);
         return;
     }
-    if (m->term > r->term) {
-        if (r->role == RAFT_LEADER && BUG(r, NO_STEPDOWN))
-            return;
-        if (r->role != RAFT_FOLLOWER)
-            raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
-        raft__become_follower(r, m->term, RAFT_NONE);
+    if (raft__reply_term_is_higher(r, m))
         return;
-    }
     if (m->term < r->term || r->role != RAFT_CANDIDATE || !m->rvr.granted)
         return;
     raft__count_vote(r, m->from);

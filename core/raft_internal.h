@@ -291,6 +291,7 @@ void raft__clamp_durable(raft_node *r, uint64_t last_kept);
 uint32_t raft__majority(const raft_node *r);
 void raft__set_term(raft_node *r, uint64_t term);
 void raft__become_follower(raft_node *r, uint64_t term, raft_id leader);
+bool raft__reply_term_is_higher(raft_node *r, const raft_msg *m);
 void raft__become_precandidate(raft_node *r);
 void raft__become_candidate(raft_node *r);
 void raft__become_leader(raft_node *r);

@@ -406,14 +406,8 @@ static void on_append_reject(raft_node *r, raft_id id, raft_peer *p, const raft_
  * (seq restarts at 0, the term does not repeat), duplicates and reordering. */
 void raft__recv_append_resp(raft_node *r, const raft_msg *m)
 {
-    if (m->term > r->term) {
-        if (r->role == RAFT_LEADER && BUG(r, NO_STEPDOWN))
-            return;
-        if (r->role != RAFT_FOLLOWER)
-            raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
-        raft__become_follower(r, m->term, RAFT_NONE);
+    if (raft__reply_term_is_higher(r, m))
         return;
-    }
     if (m->term < r->term || r->role != RAFT_LEADER) {
         raft__event(r, RAFT_EV_STALE_MESSAGE, m->type, m->from);
         return;

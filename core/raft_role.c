@@ -54,6 +54,23 @@ void raft__become_follower(raft_node *r, uint64_t term, raft_id leader)
         raft__reset_election_timer(r);
 }
 
+/* Paper Figure 2, all servers (§5.1): a reply carrying a higher term makes
+ * this node a follower of that term. True if the term was higher: the
+ * caller is then done with the reply. */
+bool raft__reply_term_is_higher(raft_node *r, const raft_msg *m)
+{
+    if (m->term <= r->term)
+        return false;
+    if (r->role == RAFT_LEADER && BUG(r, NO_STEPDOWN))
+        return true; /* the bug: a leader ignores the higher term */
+    if (r->role != RAFT_FOLLOWER)
+        raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
+    raft__become_follower(r, m->term, RAFT_NONE);
+    assert(r->role == RAFT_FOLLOWER);
+    assert(r->term == m->term);
+    return true;
+}
+
 /* ---- candidates: the vote tally ---- */
 
 uint32_t raft__votes_counted(const raft_node *r)
