@@ -44,7 +44,7 @@ TESTS    = $(BUILD)/test_core $(BUILD)/test_sim $(BUILD)/test_cli
 # The default scenario that `make run` plays.
 SCENARIO ?= scenarios/default.scn
 
-.PHONY: all run test check test-purity test-units test-scenarios asan bugs determinism bench report \
+.PHONY: all run test check test-layering test-purity test-units test-scenarios asan bugs determinism bench report \
         report-check fuzz bugcheck clean deps help tests-bin test-help FORCE
 
 all: $(RAFTSIM) ## build raftsim (build/raftsim)
@@ -122,10 +122,16 @@ test-purity: $(CORE_LIB) ## core/ calls no clock, file, socket, thread or global
 	@$(if $(LTO),$(MAKE) --no-print-directory -s BUILD=$(BUILD)/purity LTO= $(PURITY_LIB))
 	@tools/check-core-purity.sh $(PURITY_LIB)
 
+# The include rules of docs/ARCHITECTURE.md: every #include goes down a floor
+# (core/ below sim/world/ below sim/scenario/ below tools/), and core/ uses only pure C
+# standard headers.
+test-layering: ## every #include follows docs/ARCHITECTURE.md's floors (core never includes sim or tools, ...)
+	@tools/check-layering.sh
+
 # check: what every build variant must pass (the sanitizer build runs this).
 # Every stage runs even when one before it failed; the failed ones are
 # listed at the end.
-CHECK_STAGES = test-help test-purity test-units test-scenarios
+CHECK_STAGES = test-help test-layering test-purity test-units test-scenarios
 check: deps tests-bin ## the tests every build variant must pass (make test runs these)
 	@failed=""; for t in $(CHECK_STAGES); do \
 	    $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
