@@ -22,12 +22,16 @@
 #include <assert.h>
 #include <string.h>
 
+#define RAFT_LOG_ENTRY_OVERHEAD 24u /* bytes of one record, beside its payload */
+
 typedef struct raft_log_ent {
     uint64_t term;
     uint64_t off; /* stream offset of the payload */
     uint32_t len;
     uint32_t type;
 } raft_log_ent;
+
+_Static_assert(sizeof(raft_log_ent) == RAFT_LOG_ENTRY_OVERHEAD, "log.h's record size");
 
 typedef struct raft_log {
     raft_log_ent *ents;

@@ -61,6 +61,7 @@ const char *raft_limit_name(enum raft_limit limit)
     case RAFT_LIMIT_WRITES: return "writes";
     case RAFT_LIMIT_READS: return "reads";
     case RAFT_LIMIT_SNAPSHOT: return "snapshot";
+    case RAFT_LIMIT_TRANSFER_LOG: return "transfer-log";
     case RAFT_LIMIT__COUNT: break;
     }
     return "?";

@@ -58,12 +58,19 @@ enum raft_limit {
     RAFT_LIMIT_READS,    /* pending ReadIndex requests: raft_read_index refused */
     RAFT_LIMIT_SNAPSHOT, /* an InstallSnapshot of more than RAFT_MAX_SNAPSHOT
                             bytes: refused (the receive buffer is never allocated) */
+    RAFT_LIMIT_TRANSFER_LOG, /* log a leader keeps past the compaction policy for
+                            snapshot transfers in progress (RAFT_MAX_TRANSFER_LOG
+                            bytes): compacted anyway; that follower will need a
+                            newer snapshot */
     RAFT_LIMIT__COUNT
 };
 #define RAFT_MAX_OUTBOX 4096u          /* powers of two: the queues double from 16 */
 #define RAFT_MAX_PENDING_WRITES 65536u
 #define RAFT_MAX_READS 4096u
 #define RAFT_MAX_SNAPSHOT (UINT64_C(1) << 30) /* bytes of one snapshot received */
+/* Log bytes (payload + RAFT_LOG_ENTRY_OVERHEAD per entry) a leader keeps past
+ * its compaction policy's point while a snapshot transfer is in progress */
+#define RAFT_MAX_TRANSFER_LOG (UINT64_C(64) << 20)
 const char *raft_limit_name(enum raft_limit limit);
 
 enum raft_role { RAFT_FOLLOWER, RAFT_PRECANDIDATE, RAFT_CANDIDATE, RAFT_LEADER };

@@ -442,6 +442,7 @@ void raft__peer_release_snapshot(raft_peer *p);
 void raft__snapshot_durable(raft_node *r);
 bool raft__snapshot_heartbeat(raft_node *r, raft_id id);
 void raft__send_snapshot_chunk(raft_node *r, raft_id id);
+void raft__snapshot_transfer_end(raft_node *r, raft_id id);
 void raft__recv_install_snapshot(raft_node *r, const raft_msg *m);
 void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);
 

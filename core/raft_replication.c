@@ -112,10 +112,16 @@ void raft__replicate_send(raft_node *r, raft_id id)
 }
 
 /* An empty AppendEntries at what is known to match: keeps the follower's
- * timer quiet, tells it the commit index, confirms leadership (ReadIndex). */
+ * timer quiet, tells it the commit index, confirms leadership (ReadIndex).
+ * During a transfer it checks the snapshot's index instead (while the log
+ * holds it: compaction_point keeps it), so that the follower's success
+ * shows the snapshot installed even if the last chunk's reply was lost
+ * (etcd: an append response in StateSnapshot past the pending snapshot). */
 static void send_heartbeat(raft_node *r, raft_id id, raft_peer *p)
 {
     uint64_t match = r->match[id - 1];
+    if (p->pr.state == PROGRESS_SNAPSHOT && p->sending && p->sending->meta.index > match)
+        match = p->sending->meta.index;
     uint64_t prev = match >= r->log.base_index ? match : 0;
     raft_msg m;
     append_msg(r, &m);
@@ -352,6 +358,8 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
         *pm = match;
     if (p->pr.next <= *pm)
         p->pr.next = *pm + 1;
+    if (p->pr.state == PROGRESS_SNAPSHOT && p->sending && *pm >= p->sending->meta.index)
+        raft__snapshot_transfer_end(r, id); /* it holds the snapshot's index: installed */
     if (p->pr.state != PROGRESS_SNAPSHOT) {
         raft_progress_acked(&p->pr, *pm, now);
         if (p->pr.state == PROGRESS_PROBE && *pm + 1 >= p->pr.next)

@@ -59,9 +59,45 @@ void raft__take_snapshot(raft_node *r)
     r->taking_token = raft__persist_snapshot(r, r->taking, data, len, true);
 }
 
+/* Where compaction may go, given the policy's point `upto`: not past the
+ * index of a snapshot a transfer in progress is sending (thesis §5.4.1, as
+ * etcd keeps entries for a follower being sent a snapshot): that follower,
+ * once it installs it, catches up by AppendEntries from the next entry. If
+ * the log compacted past it instead, a log compacted faster than one
+ * transfer completes would need a newer snapshot after every transfer,
+ * forever (issue 15, swarm5 seed 68981). Bounded: a transfer holds
+ * compaction back by fewer than one snapshot interval (snapshot_threshold
+ * entries, so the log stays within two intervals and the trailing entries)
+ * and by at most RAFT_MAX_TRANSFER_LOG bytes; beyond that compaction
+ * proceeds to the policy's point (reported) and that follower will need a
+ * newer snapshot. */
+static uint64_t compaction_point(raft_node *r, uint64_t upto)
+{
+    if (r->role != RAFT_LEADER)
+        return upto;
+    uint64_t keep = upto;
+    for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
+        const raft_peer *p = &r->peers[id - 1];
+        if (id != r->cfg.id && p->sending && p->sending->meta.index < keep)
+            keep = p->sending->meta.index;
+    }
+    if (keep < r->log.base_index)
+        keep = r->log.base_index;
+    if (keep >= upto)
+        return upto;
+    uint64_t kept = raft_log_bytes_between(&r->log, keep + 1, upto) +
+                    (upto - keep) * RAFT_LOG_ENTRY_OVERHEAD;
+    if (upto - keep >= r->cfg.snapshot_threshold || kept > RAFT_MAX_TRANSFER_LOG) {
+        raft__limit_hit(r, RAFT_LIMIT_TRANSFER_LOG, kept);
+        return upto;
+    }
+    return keep;
+}
+
 /* The snapshot being taken is durable: it replaces the old one, and the log
  * prefix it covers is dropped, keeping snapshot_trailing entries for
- * followers that are only slightly behind. */
+ * followers that are only slightly behind, and what transfers in progress
+ * need (compaction_point). */
 void raft__snapshot_durable(raft_node *r)
 {
     assert(r->taking_token && r->taking_token <= r->persisted_token);
@@ -79,6 +115,8 @@ void raft__snapshot_durable(raft_node *r)
     raft__event(r, RAFT_EV_SNAPSHOT_TAKEN, r->snap.index, r->snap.term);
     uint64_t trailing = r->cfg.snapshot_trailing;
     uint64_t upto = r->snap.index > trailing ? r->snap.index - trailing : 0;
+    if (upto > r->log.base_index)
+        upto = compaction_point(r, upto);
     if (upto > r->log.base_index)
         raft_log_compact(&r->log, upto);
 }
@@ -246,6 +284,18 @@ bool raft__snapshot_heartbeat(raft_node *r, raft_id id)
     return true;
 }
 
+/* Peer `id` holds the snapshot being sent (matchIndex reached its index):
+ * the transfer ends; probe from just after matchIndex. */
+void raft__snapshot_transfer_end(raft_node *r, raft_id id)
+{
+    raft_peer *p = &r->peers[id - 1];
+    assert(p->pr.state == PROGRESS_SNAPSHOT && p->sending);
+    assert(r->match[id - 1] >= p->sending->meta.index);
+    raft__peer_release_snapshot(p);
+    p->pr.backoff = 0;
+    raft__peer_reset_probe(r, id);
+}
+
 /* Paper §7 (leader side) with a bounded window: only a reply that reports
  * progress past what the follower confirmed moves the window on, so
  * duplicated and delayed replies never start a second chain; one that
@@ -266,9 +316,7 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
         chunk_rtt(r, p, p->sending->len);
         if (p->sending->meta.index > r->match[m->from - 1])
             r->match[m->from - 1] = p->sending->meta.index;
-        raft__peer_release_snapshot(p);
-        p->pr.backoff = 0;
-        raft__peer_reset_probe(r, m->from);
+        raft__snapshot_transfer_end(r, m->from);
         raft__leader_advance_commit(r);
         if (r->role != RAFT_LEADER)
             return;
