@@ -142,7 +142,7 @@ static int act_isolate_peers(scn_parser *p)
                       "bound with `as`)", &ACT->target);
 }
 
-static int act_heal(scn_parser *p)
+static int act_no_arguments(scn_parser *p) /* heal, skipped */
 {
     (void)p;
     return 0;
@@ -182,7 +182,7 @@ static const scn_command action_commands[] = {
     { "cut", act_link, "at 4s cut n1 -> n2", false },
     { "uncut", act_link, "at 5s uncut n1 -> n2", false },
     { "isolate", act_isolate, "at 2s isolate n3", false },
-    { "heal", act_heal, "at 6s heal", false },
+    { "heal", act_no_arguments, "at 6s heal", false },
     { "drift", act_drift, "at 1s drift n4 +200ppm", false },
     { "clock-jump", act_clock_jump, "at 2s clock-jump n2 +1s", false },
     { "set", scn_action_set, "at 3s set drop 5%", false },
@@ -191,6 +191,7 @@ static const scn_command action_commands[] = {
     { "client-start", act_client, "at 6s client-start c1", false },
     { "reconnect", act_isolate, "at 7s reconnect n3", false },
     { "isolate-peers", act_isolate_peers, "at 2s isolate-peers leader as old", false },
+    { "skipped", act_no_arguments, "at 6s skipped", false },
 };
 
 const scn_command *scn_action_commands(size_t *n)

@@ -182,7 +182,7 @@ void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a)
     fprintf(out, " %s", sim_action_name(a->kind));
     switch (a->kind) {
     case SIM_ACT_PARTITION: write_groups(out, cfg, a); break;
-    case SIM_ACT_HEAL: break;
+    case SIM_ACT_HEAL: case SIM_ACT_SKIPPED: break;
     case SIM_ACT_SET: write_set(out, cfg, a); break;
     case SIM_ACT_TRANSFER:
         fputc(' ', out);

@@ -47,7 +47,7 @@ static bool action_valid(const sim *s, const sim_action *a)
         return ep_valid(s, &a->target, false);
     case SIM_ACT_ISOLATE_PEERS:
         return ep_valid(s, &a->target, true);
-    case SIM_ACT_HEAL:
+    case SIM_ACT_HEAL: case SIM_ACT_SKIPPED:
         return true;
     case SIM_ACT_SET:
         if (a->param == SIM_PARAM_LATENCY || a->param == SIM_PARAM_FSYNC ||
@@ -229,6 +229,7 @@ static bool execute(sim *s, sim_action *done)
     case SIM_ACT_CLIENT_START:
         client_set_stopped(s, t - s->cfg.n_nodes - 1, false);
         return true;
+    case SIM_ACT_SKIPPED: return false; /* a replay's record of a skip: skipped again */
     case SIM_ACT__COUNT: break;
     }
     return false;
@@ -270,17 +271,29 @@ static void trace_action_detail(sim *s, const sim_action *a)
     }
 }
 
+/* An action that did not fire is still an event of the run (it counts
+ * toward max-events and `--until`, and the connected-majority check looks at
+ * the topology after it), so it is recorded as `skipped` at its time: the
+ * replay file spells it out and the replay takes the same events. */
+static void record_skipped(sim *s, uint64_t at_ns)
+{
+    record(s, &(sim_action){ .at_ns = at_ns, .kind = SIM_ACT_SKIPPED });
+}
+
 void action_run(sim *s, size_t index)
 {
     assert(index < s->n_actions);
     sim_action done = s->actions[index];
-    if (s->healed && done.from_chaos)
-        return; /* liveness phase: chaos is over */
+    if (s->healed && done.from_chaos) {
+        record_skipped(s, done.at_ns); /* liveness phase: chaos is over */
+        return;
+    }
     bool held = !done.guarded || action_guard_holds(s, &done);
     done.guarded = false; /* recorded as it ran: a replay needs no guard */
     if (!held || !execute(s, &done)) {
         if (done.bind)
             s->bound[done.bind - 1] = 0; /* nobody to bind: the name is unbound */
+        record_skipped(s, done.at_ns);
         return;
     }
     /* A run-time `A <-> B` is recorded as the two one-way actions a replay

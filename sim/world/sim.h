@@ -301,7 +301,8 @@ typedef struct sim_target {
     X(SIM_ACT_CLIENT_STOP, "client-stop") /* target = client */          \
     X(SIM_ACT_CLIENT_START, "client-start")                              \
     X(SIM_ACT_RECONNECT, "reconnect")     /* target: its cuts removed, out of the partition */ \
-    X(SIM_ACT_ISOLATE_PEERS, "isolate-peers") /* target cut from every other node; clients still reach it */
+    X(SIM_ACT_ISOLATE_PEERS, "isolate-peers") /* target cut from every other node; clients still reach it */ \
+    X(SIM_ACT_SKIPPED, "skipped")         /* an action that did not fire, as a replay file spells it */
 #define SIM_ACT_ENUM(name, text) name,
 enum sim_action_kind { SIM_ACTIONS(SIM_ACT_ENUM) SIM_ACT__COUNT };
 #undef SIM_ACT_ENUM
