@@ -48,6 +48,7 @@ const char *raft_event_name(enum raft_event_kind kind)
         [RAFT_EV_TIMEOUT_NOW] = "timeout_now",
         [RAFT_EV_STALE_MESSAGE] = "stale_message",
         [RAFT_EV_LIMIT] = "limit",
+        [RAFT_EV_CAMPAIGN] = "campaign",
     };
     if ((unsigned)kind >= RAFT_EV__COUNT || !names[kind])
         return "?";

@@ -155,6 +155,8 @@ enum raft_event_kind {
     RAFT_EV_TIMEOUT_NOW,       /* received TimeoutNow: election started at once */
     RAFT_EV_STALE_MESSAGE,     /* ignored a message of an older term (a = type) */
     RAFT_EV_LIMIT,             /* a queue hit its bound: a = enum raft_limit, b = length */
+    RAFT_EV_CAMPAIGN,          /* an election started: a = its term, b = the role it was
+                                  started from (a candidate's retry too; not a pre-vote) */
     RAFT_EV__COUNT
 };
 typedef struct raft_event {

@@ -109,11 +109,13 @@ static void votes_reset(raft_node *r, bool prevote)
  * self, reset the election timer (the caller asks everyone). */
 void raft__become_candidate(raft_node *r)
 {
+    enum raft_role from = r->role;
     raft__set_term(r, r->term + 1);
     r->vote = r->cfg.id;
     raft__persist_hs(r);
-    raft__set_role(r, RAFT_CANDIDATE);
+    raft__set_role(r, RAFT_CANDIDATE); /* no role event for a candidate's retry */
     r->elections_started++;
+    raft__event(r, RAFT_EV_CAMPAIGN, r->term, (uint64_t)from);
     votes_reset(r, false);
     raft__reset_election_timer(r);
 }

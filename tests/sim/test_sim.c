@@ -291,8 +291,9 @@ Test(sim, an_action_aimed_at_the_leader_is_skipped_when_there_is_none)
     cr_assert_eq(sim_add_action(s, &c), 0);
     sim_run_until(s, 1);
     size_t n;
-    sim_executed_actions(s, &n);
-    cr_assert_eq(n, 0);
+    const sim_action *done = sim_executed_actions(s, &n);
+    cr_assert_eq(n, 1, "recorded as skipped, so a replay takes the same event");
+    cr_assert_eq(done[0].kind, SIM_ACT_SKIPPED);
     cr_assert_eq(metric(s, SIM_M_UP, SIM_SEL_SUM), 3);
     sim_free(s);
 }
@@ -349,4 +350,58 @@ Test(sim, times_for_people_carry_their_unit_and_drop_trailing_zeros)
         sim_format_time(cases[i].ns, buf, sizeof buf);
         cr_assert_str_eq(buf, cases[i].want, "%llu ns", (unsigned long long)cases[i].ns);
     }
+}
+
+/* Every node cut off from the start, so every election it starts times out
+ * undecided: elections and terms of each node after a 2 s run. */
+static sim *lonely_candidates(bool prevote)
+{
+    sim_config cfg = base(3, 2);
+    cfg.raft.prevote = prevote;
+    cfg.n_clients = 0;
+    sim *s = fixture_sim(&cfg, 3);
+    for (sim_ep ep = 1; ep <= 3; ep++) {
+        sim_action iso = act(0, SIM_ACT_ISOLATE, SIM_TARGET_EP, ep);
+        cr_assert_eq(sim_add_action(s, &iso), 0);
+    }
+    sim_run(s);
+    return s;
+}
+
+static int64_t node_elections(sim *s, raft_id id)
+{
+    sim_metric_ref r = {.metric = SIM_M_NODE_ELECTIONS, .sel = SIM_SEL_NODE, .node = id};
+    int64_t v = -1;
+    cr_assert(sim_metric(s, &r, &v));
+    return v;
+}
+
+/* Paper Figure 2, candidates: an election timeout with no winner starts a new
+ * election (term + 1) — a candidate campaigning again, no role change. Each
+ * term a node campaigns in is one election: alone, every term is one. */
+Test(sim, every_term_a_candidate_campaigns_in_counts_as_an_election)
+{
+    sim *s = lonely_candidates(false);
+    int64_t sum = 0;
+    for (raft_id id = 1; id <= 3; id++) {
+        int64_t term = (int64_t)s->nodes[id].term;
+        cr_assert_gt(term, 3, "n%u campaigned again and again", id);
+        cr_assert_eq(node_elections(s, id), term, "n%u: one election per term", id);
+        sum += term;
+    }
+    cr_assert_eq(metric(s, SIM_M_ELECTIONS, SIM_SEL_ALL), sum);
+    sim_free(s);
+}
+
+/* Thesis §9.6: a pre-vote round that finds no majority starts no election
+ * (no term is begun), so it does not count. */
+Test(sim, prevote_rounds_that_win_no_majority_are_not_elections)
+{
+    sim *s = lonely_candidates(true);
+    for (raft_id id = 1; id <= 3; id++) {
+        cr_assert_eq(s->nodes[id].term, 0);
+        cr_assert_eq(node_elections(s, id), 0);
+    }
+    cr_assert_eq(metric(s, SIM_M_ELECTIONS, SIM_SEL_ALL), 0);
+    sim_free(s);
 }
