@@ -105,3 +105,16 @@ Test(replay_events, a_skipped_action_is_one_event_that_changes_nothing)
     cli_out_free(&a);
     cli_out_free(&b);
 }
+
+/* sweep --check-determinism reruns a failing seed from the replay file it
+ * wrote: the limit stop after skipped actions must come out the same. */
+Test(replay_events, check_determinism_reruns_a_failing_seed_from_its_replay_file)
+{
+    free(scratch_file(fx.dir, "skips.scn", skips_scn));
+    cli_out o = cli_run(fx.dir, ARGS("sweep", "skips.scn", "--seeds", "1-3",
+                                     "--check-determinism", "--out", "f"));
+    cr_assert_eq(o.status, 1, "seed 1 fails (event limit); stdout: %s", o.out);
+    cr_assert(strstr(o.out, "event-limit"), "stdout: %s", o.out);
+    cr_assert_null(strstr(o.out, "nondeterminism"), "stdout: %s stderr: %s", o.out, o.err);
+    cli_out_free(&o);
+}

@@ -27,24 +27,35 @@ static bool wants_determinism_check(const sweep_config *cfg, uint64_t seed)
     return hash_mix64(seed ^ UINT64_C(0x5eed)) % 1000000 < cfg->det_ppm;
 }
 
-static void check_determinism(const scenario *sc, uint64_t seed, seed_result *r)
+/* Run the seed again and compare the trace hash and the event count. A
+ * failing seed is rerun from the replay file it wrote (`replay`, NULL if
+ * none), so the check also proves that the file reproduces the run. */
+static void check_determinism(const scenario *sc, uint64_t seed, const char *replay,
+                              seed_result *r)
 {
     run_options opt = { .verbosity = -1 };
     run_result again;
     char err[256];
     memset(&again, 0, sizeof again);
-    if (run_scenario(sc, seed, &opt, &again, err, sizeof err) != 0) {
+    scenario re;
+    bool from_file = replay && scenario_load(replay, &re, err, sizeof err) == 0;
+    if (run_scenario(from_file ? &re : sc, from_file ? re.seed : seed, &opt, &again, err,
+                     sizeof err) != 0 || (replay && !from_file)) {
         again.trace_hash = 0;
         again.events = 0;
     }
+    if (from_file)
+        scenario_free(&re);
     r->trace_hash2 = again.trace_hash;
     if (again.trace_hash != r->trace_hash || again.events != r->events) {
         r->nondeterministic = 1;
         r->passed = 0;
         snprintf(r->key, sizeof r->key, "nondeterminism");
         snprintf(r->reason, sizeof r->reason,
-                 "two runs of seed %" PRIu64 " gave trace hashes 0x%016" PRIx64
-                 " and 0x%016" PRIx64, seed, r->trace_hash, again.trace_hash);
+                 "%s of seed %" PRIu64 " gave trace hashes 0x%016" PRIx64 " (%" PRIu64
+                 " events) and 0x%016" PRIx64 " (%" PRIu64 " events)",
+                 replay ? "the run and its replay file" : "two runs", seed, r->trace_hash,
+                 r->events, again.trace_hash, again.events);
     }
     run_result_free(&again);
 }
@@ -81,14 +92,15 @@ static void run_one(const sweep_config *cfg, const scenario *sc, uint64_t seed, 
     snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, res.reason);
     if (strlen(res.reason) >= sizeof r->reason) /* cut to fit a pipe write: say so */
         memcpy(r->reason + sizeof r->reason - 4, "...", 4);
+    char path[4200];
+    bool written = false;
     if (!res.passed) {
-        char path[4200];
         sweep_replay_path(cfg, seed, path, sizeof path);
-        replay_write(path, sc, seed, &res, r->key, cfg->bugs, cfg->prog);
+        written = replay_write(path, sc, seed, &res, r->key, cfg->bugs, cfg->prog) == 0;
     }
     /* Failing seeds too: a failure that does not reproduce is worth less. */
     if (wants_determinism_check(cfg, seed))
-        check_determinism(sc, seed, r);
+        check_determinism(sc, seed, written ? path : NULL, r);
     run_result_free(&res);
 }
 
