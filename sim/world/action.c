@@ -72,11 +72,29 @@ static bool action_valid(const sim *s, const sim_action *a)
     return false;
 }
 
+static int add_one(sim *s, const sim_action *a);
+
 int sim_add_action(sim *s, const sim_action *a)
 {
     if (a->at_ns < s->now || (unsigned)a->kind >= SIM_ACT__COUNT || !action_valid(s, a) ||
-        a->bind > SIM_MAX_NAMES || (a->guarded && !action_guard_valid(s, a)))
+        a->bind > SIM_MAX_NAMES || (a->guarded && !action_guard_valid(s, a)) || a->way_back ||
+        (a->both && a->kind != SIM_ACT_CUT && a->kind != SIM_ACT_UNCUT))
         return -1;
+    if (add_one(s, a) != 0)
+        return -1;
+    if (!a->both)
+        return 0;
+    /* The way back: the next event (queued right after), its ends set when
+     * the first half fires, no guard or binding of its own. */
+    sim_action back = *a;
+    back.both = back.guarded = false;
+    back.bind = 0;
+    back.way_back = true;
+    return add_one(s, &back);
+}
+
+static int add_one(sim *s, const sim_action *a)
+{
     if (s->n_actions == s->cap_actions) {
         size_t cap = s->cap_actions ? s->cap_actions * 2 : 64;
         sim_action *p = realloc(s->actions, cap * sizeof *p);
@@ -216,8 +234,6 @@ static bool execute(sim *s, sim_action *done)
         return true;
     case SIM_ACT_CUT: case SIM_ACT_UNCUT:
         net_set_cut(&s->nw, t, t2, done->kind == SIM_ACT_CUT);
-        if (done->both)
-            net_set_cut(&s->nw, t2, t, done->kind == SIM_ACT_CUT);
         return true;
     case SIM_ACT_RECONNECT: action_reconnect(s, t); return true;
     case SIM_ACT_ISOLATE_PEERS: action_isolate_peers(s, t); return true;
@@ -280,37 +296,50 @@ static void record_skipped(sim *s, uint64_t at_ns)
     record(s, &(sim_action){ .at_ns = at_ns, .kind = SIM_ACT_SKIPPED });
 }
 
+/* The first half of a run-time `A <-> B` has fired (`done`, its ends now
+ * concrete) or was skipped (NULL): the way back, queued next, follows it. */
+static void settle_way_back(sim *s, size_t index, const sim_action *done)
+{
+    assert(index + 1 < s->n_actions && s->actions[index + 1].way_back);
+    sim_action *back = &s->actions[index + 1];
+    if (!done) {
+        back->kind = SIM_ACT_SKIPPED;
+        return;
+    }
+    back->target = done->target2;
+    back->target2 = done->target;
+}
+
 void action_run(sim *s, size_t index)
 {
     assert(index < s->n_actions);
     sim_action done = s->actions[index];
     if (s->healed && done.from_chaos) {
+        if (done.both)
+            settle_way_back(s, index, NULL);
         record_skipped(s, done.at_ns); /* liveness phase: chaos is over */
         return;
     }
+    assert(!done.way_back || done.kind == SIM_ACT_SKIPPED ||
+           (done.target.kind == SIM_TARGET_EP && done.target2.kind == SIM_TARGET_EP));
     bool held = !done.guarded || action_guard_holds(s, &done);
     done.guarded = false; /* recorded as it ran: a replay needs no guard */
     if (!held || !execute(s, &done)) {
         if (done.bind)
             s->bound[done.bind - 1] = 0; /* nobody to bind: the name is unbound */
+        if (done.both)
+            settle_way_back(s, index, NULL);
         record_skipped(s, done.at_ns);
         return;
     }
-    /* A run-time `A <-> B` is recorded as the two one-way actions a replay
-     * file spells out, so the replay's trace is the same. */
-    bool both = done.both;
-    done.both = false;
+    /* A run-time `A <-> B` runs as the two one-way actions a replay file
+     * spells out, each its own event: the replay takes the same events. */
+    if (done.both)
+        settle_way_back(s, index, &done);
+    done.both = done.way_back = false;
     record(s, &done);
     if (s->tr.out)
         trace_action_detail(s, &done);
     trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
                (uint64_t)done.value, 0);
-    if (both) {
-        sim_target a = done.target;
-        done.target = done.target2;
-        done.target2 = a;
-        record(s, &done);
-        trace_emit(&s->tr, s->now, TR_ACTION, done.target.ep, done.target2.ep, done.kind,
-                   (uint64_t)done.value, 0);
-    }
 }

@@ -323,9 +323,12 @@ typedef struct sim_action {
     /* `as NAME`: bind the node the target resolved to (slot bind - 1; 0 = no
      * binding). A skipped action unbinds the name. */
     uint8_t bind;
-    /* cut/uncut A <-> B where A or B is resolved at run time: both ways at once
-     * (executed and recorded as two one-way actions). */
-    bool both;
+    /* cut/uncut A <-> B where A or B is resolved at run time: resolved once,
+     * cut both ways. sim_add_action makes it two events at its time, A -> B
+     * then the way back (way_back: its ends are the first's, reversed), the
+     * two one-way actions a replay file spells out, so a replay takes the
+     * same events. */
+    bool both, way_back;
     /* partition members resolved at run time: sym[i] joins group sym_group[i] */
     uint8_t n_sym;
     uint8_t sym_group[SIM_MAX_GROUP_SYMS];

@@ -2,7 +2,8 @@
  * written from, so a run that stops at its event limit (max-events) stops at
  * the same event, with the same trace hash, when replayed: also when some of
  * its actions did not fire (a target that resolved to nobody, a guard that
- * failed, a chaos fault's end at the liveness heal). */
+ * failed, a chaos fault's end at the liveness heal), and after a run-time
+ * `cut leader <-> follower` (two one-way cuts in the replay file). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,16 @@ static const char plain_scn[] = "nodes 3\n"
                                 "at 600ms isolate n1\n"
                                 "at 900ms heal\n"
                                 "expect no violations\n";
+
+/* Both ends resolved when the action fires: one scenario line, two one-way
+ * cuts (two events) in the run and in its replay file. */
+static const char both_ways_scn[] = "nodes 3\n"
+                                    "client c1 writer rate 200/s payload 16\n"
+                                    "duration 2s\n"
+                                    "max-events 2500\n"
+                                    "at 600ms cut leader <-> follower\n"
+                                    "at 900ms uncut leader <-> follower\n"
+                                    "expect no violations\n";
 
 /* The number after `label` in text, or -1. */
 static long long number_after(const char *text, const char *label)
@@ -88,6 +99,11 @@ Test(replay_events,
               "each action that did not fire keeps its place: %s", text);
     free(text);
     free(replay);
+}
+
+Test(replay_events, a_limit_stop_after_a_run_time_two_way_cut_replays_to_the_same_hash_and_event)
+{
+    limit_stop_replays_exactly("both", both_ways_scn);
 }
 
 Test(replay_events, a_skipped_action_is_one_event_that_changes_nothing)
