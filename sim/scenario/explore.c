@@ -517,7 +517,22 @@ static void chaos_block(draw *d)
  * jumps. */
 static void scripted_faults(draw *d)
 {
-    rng r = dim_stream(d, EXD_PARTIAL_PARTITION);
+    /* A deaf node: every peer's link into it cut one way, so it hears no
+     * leader but its requests still reach the others (thesis §4.2.3, §9.6). */
+    rng r = dim_stream(d, EXD_DEAF);
+    if (is_on(d, EXD_DEAF) && d->n_nodes >= 2) {
+        uint64_t t = rng_below(&r, d->chaos_ns / 4 + 1), len = pick_duration(&r, part(d, EXD_DEAF, 0));
+        uint32_t x = 1 + (uint32_t)rng_below(&r, d->n_nodes);
+        for (uint32_t i = 1; i <= d->n_nodes; i++) {
+            char cut[48];
+            snprintf(cut, sizeof cut, "uncut n%" PRIu32 " -> n%" PRIu32, i, x);
+            if (i != x)
+                add_at(d, t, cut + 2); /* "cut ..." */
+            if (i != x && t + len < d->chaos_ns)
+                add_at(d, t + len, cut);
+        }
+    }
+    r = dim_stream(d, EXD_PARTIAL_PARTITION);
     if (is_on(d, EXD_PARTIAL_PARTITION) && d->n_nodes >= 3) {
         uint64_t mean = pick_duration(&r, part(d, EXD_PARTIAL_PARTITION, 0));
         for (uint64_t t = rng_range(&r, mean / 2, mean + mean / 2); t < d->chaos_ns;

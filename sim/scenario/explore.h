@@ -54,7 +54,8 @@
     X(FSYNC, "fsync", false)                              \
     X(TORN_WRITES, "torn-writes", false)                  \
     X(CHAOS_PHASE, "chaos-phase", true)                   \
-    X(LIVENESS, "liveness", false)
+    X(LIVENESS, "liveness", false)                        \
+    X(DEAF, "deaf", false)
 
 #define EXPLORE_DIM_ENUM(id, name, req) EXD_##id,
 enum explore_dim { EXPLORE_DIMS(EXPLORE_DIM_ENUM) EXD__COUNT };

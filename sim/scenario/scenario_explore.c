@@ -107,6 +107,7 @@ static const explore_dim_spec specs[EXD__COUNT] = {
     [EXD_LIVENESS] = { "liveness", false, 1,
                        { P("within", EXK_DURATION, EXPLORE_MIN_LIVENESS_NS, HOUR,
                            "a convergence deadline") } },
+    [EXD_DEAF] = { "deaf", false, 1, { P("for", EXK_DURATION, 1, HOUR, "a duration") } },
 };
 #undef P
 
