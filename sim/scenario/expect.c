@@ -48,6 +48,11 @@ static void add_points(expect_eval *ev, uint32_t i)
         ev->n_points += 2;
         break;
     }
+    case EXPECT_FROM_FIRST:
+        p[0] = (expect_point){ key_after(e->t1_ns), i, PT_OPEN };
+        p[1] = (expect_point){ key_after(e->t2_ns), i, PT_CLOSE };
+        ev->n_points += 2;
+        break;
     case EXPECT_AT_END:
         break;
     }
@@ -143,7 +148,10 @@ static void broken(expect_eval *ev, const sim *s, uint32_t i, int64_t l, int64_t
     char now[32], last[32], tail[128];
     words(sim_now(s), now, sizeof now);
     words(slot->held_ns, last, sizeof last);
-    if (slot->held_once)
+    if (ev->sc->expects[i].when == EXPECT_FROM_FIRST)
+        snprintf(tail, sizeof tail, ", at %s (event %" PRIu64 "); it first held at %s", now,
+                 sim_event_count(s), last);
+    else if (slot->held_once)
         snprintf(tail, sizeof tail, ", at %s (event %" PRIu64 "); it last held at %s", now,
                  sim_event_count(s), last);
     else
@@ -183,9 +191,14 @@ static void check_open(expect_eval *ev, const sim *s, uint32_t i)
                  sim_event_count(s));
         settle(ev, i, true, l, r, tail);
         close_window(ev, i);
-    } else if (e->when == EXPECT_BETWEEN && !ok) {
-        broken(ev, s, i, l, r);
+    } else if (!ok && (e->when == EXPECT_BETWEEN || (e->when == EXPECT_FROM_FIRST &&
+                                                     slot->held_once))) {
+        broken(ev, s, i, l, r); /* `always`, or `from first` after it first held */
         close_window(ev, i);
+    } else if (ok && e->when == EXPECT_FROM_FIRST) {
+        if (!slot->held_once)
+            slot->held_ns = sim_now(s); /* the first time: kept */
+        slot->held_once = true;
     } else if (ok) {
         slot->held_once = true;
         slot->held_ns = sim_now(s);
@@ -205,7 +218,7 @@ static void open_point(expect_eval *ev, const sim *s, uint32_t i)
     }
     slot->open = true;
     ev->active[ev->n_active++] = i;
-    if (e->when == EXPECT_WITHIN)
+    if (e->when == EXPECT_WITHIN || e->when == EXPECT_FROM_FIRST)
         check_open(ev, s, i);
 }
 
@@ -229,12 +242,18 @@ static void close_point(expect_eval *ev, const sim *s, uint32_t i)
         return;
     }
     bool ok = expect_holds(e->op, l, r);
-    if (!ok && e->when == EXPECT_BETWEEN) {
+    if (!ok && (e->when == EXPECT_BETWEEN || (e->when == EXPECT_FROM_FIRST && slot->held_once))) {
         broken(ev, s, i, l, r);
         close_window(ev, i);
         return;
     }
-    if (e->when == EXPECT_WITHIN)
+    if (e->when == EXPECT_FROM_FIRST && ok) {
+        char first[32];
+        words(slot->held_once ? slot->held_ns : sim_now(s), first, sizeof first);
+        snprintf(tail, sizeof tail, ", first held at %s and at every event to %s", first, to);
+    } else if (e->when == EXPECT_FROM_FIRST)
+        snprintf(tail, sizeof tail, ", at %s; it never held from %s on", to, from);
+    else if (e->when == EXPECT_WITHIN)
         snprintf(tail, sizeof tail, ", at %s, the end of the window; it never held from %s on",
                  to, from);
     else

@@ -46,6 +46,8 @@ enum expect_when {
     EXPECT_BETWEEN,     /* change of the metric over [t1, t2] (counters), or must hold
                            throughout (gauges: `always`) */
     EXPECT_WITHIN,      /* must become true at some time in [t1, t1 + t2] */
+    EXPECT_FROM_FIRST,  /* must become true at some time in [t1, t2] and then hold
+                           after every event up to t2 (`from first [after t1] until t2`) */
 };
 
 enum expect_kind {

@@ -7,6 +7,7 @@
  *   expect messages AppendEntries <= 42 between 1s 2s   change over a window
  *   expect always up n1 == 1 between 2s 4s       at every event in a window
  *   expect leader within 1s after 5s             becomes true by a deadline
+ *   expect leader from first until 5s            once true, holds until then
  *   expect no leader-change between 1s 3s        sugar: leader-changes == 0
  *   expect read-only n1 at 4s                    sugar: read-only n1 == 1
  *   expect term n2 == term n3 at 3s              metric against metric
@@ -244,6 +245,29 @@ static int rhs(scn_parser *p, expectation *e)
     return rc ? rc : more_terms(p, &e->rhs_more);
 }
 
+/* At `from`: `from first [after T0] until T` — watched from T0 (default: the
+ * start); once it holds it must keep holding after every event up to T. */
+static int from_first(scn_parser *p, expectation *e)
+{
+    int rc;
+    p->pos++;
+    if ((rc = scn_keyword(p, "first")))
+        return rc;
+    e->when = EXPECT_FROM_FIRST;
+    if (scn_peek_is(p, "after")) {
+        p->pos++;
+        if ((rc = scn_duration(p, "a start time (e.g. 2s)", &e->t1_ns)))
+            return rc;
+    }
+    if ((rc = scn_keyword(p, "until")) ||
+        (rc = scn_duration(p, "an end time (e.g. 5s)", &e->t2_ns)))
+        return rc;
+    if (e->t2_ns < e->t1_ns)
+        return scn_error(p, p->ln->tok[p->pos - 1].col,
+                         "expected an end time at or after the start time");
+    return 0;
+}
+
 static int when(scn_parser *p, expectation *e)
 {
     int rc = 0;
@@ -277,6 +301,8 @@ static int when(scn_parser *p, expectation *e)
         p->pos++;
         return scn_duration(p, "a start time (e.g. 5s)", &e->t1_ns);
     }
+    if (scn_peek_is(p, "from"))
+        return from_first(p, e);
     return 0;
 }
 

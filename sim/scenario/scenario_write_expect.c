@@ -1,6 +1,7 @@
 /* scenario_write_expect.c — an expectation in canonical form:
  *   expect [always] METRIC [ARG|NODE] OP (NUMBER|METRIC) [at T | between T1 T2 |
- *          within D after T]          or   expect violation NAME */
+ *          within D after T | from first [after T0] until T]
+ *   or   expect violation NAME */
 #include <assert.h>
 #include <inttypes.h>
 
@@ -89,6 +90,15 @@ static void write_when(FILE *out, const expectation *e)
         scn_write_duration(out, e->t2_ns);
         fputs(" after ", out);
         scn_write_duration(out, e->t1_ns);
+        break;
+    case EXPECT_FROM_FIRST:
+        fputs(" from first", out);
+        if (e->t1_ns) {
+            fputs(" after ", out);
+            scn_write_duration(out, e->t1_ns);
+        }
+        fputs(" until ", out);
+        scn_write_duration(out, e->t2_ns);
         break;
     }
 }
