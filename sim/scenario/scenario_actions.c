@@ -192,6 +192,7 @@ static const scn_command action_commands[] = {
     { "reconnect", act_isolate, "at 7s reconnect n3", false },
     { "isolate-peers", act_isolate_peers, "at 2s isolate-peers leader as old", false },
     { "skipped", act_no_arguments, "at 6s skipped", false },
+    { "write", act_client, "at 2s write c1 as w1", false },
 };
 
 const scn_command *scn_action_commands(size_t *n)

@@ -11,13 +11,25 @@
 static const char *const reserved[] = { "leader", "follower", "all", "as", "any", "sum",
                                         "on", "chaos", "if", "repeat", "every", "up" };
 
-int scn_name_slot(const scn_parser *p, const scn_tok *t)
+static int any_slot(const scn_parser *p, const scn_tok *t)
 {
     const sim_config *cfg = &p->sc->cfg;
     for (uint32_t i = 0; i < cfg->n_names; i++)
         if (scn_tok_is(t, cfg->names[i]))
             return (int)i;
     return -1;
+}
+
+int scn_name_slot(const scn_parser *p, const scn_tok *t)
+{
+    int slot = any_slot(p, t);
+    return slot >= 0 && (p->write_names >> slot & 1) ? -1 : slot;
+}
+
+int scn_write_slot(const scn_parser *p, const scn_tok *t)
+{
+    int slot = any_slot(p, t);
+    return slot >= 0 && (p->write_names >> slot & 1) ? slot : -1;
 }
 
 /* A lower-case letter, then letters, digits or '-'; not n3/c1 or a keyword. */
@@ -53,7 +65,7 @@ int scn_parse_bind(scn_parser *p, sim_action *a)
     switch (a->kind) {
     case SIM_ACT_CRASH: case SIM_ACT_RESTART: case SIM_ACT_PAUSE: case SIM_ACT_RESUME:
     case SIM_ACT_ISOLATE: case SIM_ACT_ISOLATE_PEERS: case SIM_ACT_RECONNECT:
-    case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP:
+    case SIM_ACT_DRIFT: case SIM_ACT_CLOCK_JUMP: case SIM_ACT_WRITE:
         break;
     default: single = false;
     }
@@ -68,7 +80,12 @@ int scn_parse_bind(scn_parser *p, sim_action *a)
                          "letters, digits or '-', at most %d characters; not n1, c1 or a "
                          "keyword), got '%.*s'", SIM_NAME_MAX - 1, (int)t->len, t->s);
     sim_config *cfg = &p->sc->cfg;
-    int slot = scn_name_slot(p, t);
+    int slot = any_slot(p, t);
+    bool write = a->kind == SIM_ACT_WRITE;
+    if (slot >= 0 && (p->write_names >> slot & 1) != write)
+        return scn_error(p, t->col, "expected a new name or one that already names a %s; "
+                         "'%.*s' names a %s", write ? "write" : "node", (int)t->len, t->s,
+                         write ? "node" : "write");
     if (slot < 0) {
         if (cfg->n_names == SIM_MAX_NAMES)
             return scn_error(p, t->col, "expected at most %d names", SIM_MAX_NAMES);
@@ -77,5 +94,7 @@ int scn_parse_bind(scn_parser *p, sim_action *a)
         cfg->names[slot][t->len] = '\0';
     }
     a->bind = (uint8_t)(slot + 1);
+    if (write)
+        p->write_names |= (uint16_t)(1u << slot);
     return 0;
 }

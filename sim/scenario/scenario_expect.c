@@ -26,6 +26,8 @@ bool scn_metric_is_counter(enum sim_metric m)
     case SIM_M_COMMIT: case SIM_M_APPLIED: case SIM_M_LOG_LENGTH: case SIM_M_READ_ONLY:
     case SIM_M_IS_LEADER: case SIM_M_UP: case SIM_M_SNAPSHOT_INDEX:
     case SIM_M_VOTE: case SIM_M_LOG_RETAINED: case SIM_M_LOG_BYTES: case SIM_M_SNAPSHOT_TERM:
+    case SIM_M_WRITE_INDEX: case SIM_M_WRITE_COMMITTED: case SIM_M_WRITE_APPLIED_ON:
+    case SIM_M_WRITE_ACKED:
         return false;
     default:
         return true;
@@ -173,12 +175,32 @@ static bool dotted_group(const scn_tok *t, sim_metric_ref *r)
     return false;
 }
 
+/* After a write's name (`w1 applied-on`): what is asked of it. */
+static int write_observable(scn_parser *p, int slot, sim_metric_ref *r)
+{
+    static const struct { const char *w; enum sim_metric m; } obs[] = {
+        { "index", SIM_M_WRITE_INDEX }, { "committed", SIM_M_WRITE_COMMITTED },
+        { "applied-on", SIM_M_WRITE_APPLIED_ON }, { "acked", SIM_M_WRITE_ACKED },
+    };
+    for (size_t i = 0; i < sizeof obs / sizeof *obs; i++)
+        if (scn_peek_is(p, obs[i].w)) {
+            p->pos++;
+            *r = (sim_metric_ref){ .metric = obs[i].m, .arg = slot };
+            return 0;
+        }
+    return scn_error(p, scn_here(p), "expected what to ask of the write: index, committed, "
+                     "applied-on or acked");
+}
+
 static int metric_ref(scn_parser *p, sim_metric_ref *r)
 {
     const scn_tok *t = scn_next(p);
     const char *what = "a metric (e.g. committed, term n1, messages AppendEntries)";
     if (!t)
         return scn_error(p, scn_here(p), "expected %s", what);
+    int slot = scn_write_slot(p, t);
+    if (slot >= 0) /* `w1 applied-on`: a write named with `write c1 as w1` */
+        return write_observable(p, slot, r);
     int m = metric_name(t);
     if (m < 0 && scn_tok_is(t, "leaders")) { /* nodes in the leader role, summed */
         *r = (sim_metric_ref){ .metric = SIM_M_IS_LEADER, .sel = SIM_SEL_SUM };
@@ -315,7 +337,8 @@ static int sugar_truth(scn_parser *p, expectation *e, uint32_t col)
         e->value = 0;
         return 0;
     }
-    if (m == SIM_M_READ_ONLY || m == SIM_M_IS_LEADER || m == SIM_M_UP) {
+    if (m == SIM_M_READ_ONLY || m == SIM_M_IS_LEADER || m == SIM_M_UP ||
+        m == SIM_M_WRITE_COMMITTED || m == SIM_M_WRITE_ACKED) {
         e->op = EXPECT_EQ;
         e->value = 1;
         return 0;

@@ -59,6 +59,7 @@ typedef struct scn_parser {
     uint32_t client_line[SIM_MAX_CLIENTS], client_payload_col[SIM_MAX_CLIENTS];
     sim_action act;        /* the action the current `at` line builds */
     bool guard_sum;        /* in `if`: a per-node metric without selector is summed */
+    uint16_t write_names;  /* bit k: name slot k names a write (`write c1 as w1`), not a node */
     /* `repeat N every D { ... }` (scenario_control.c): the block being read */
     bool in_repeat;
     uint32_t repeat_line, repeat_col;
@@ -138,7 +139,8 @@ uint32_t scn_ep_number(const scn_tok *t, bool *is_client);
 int scn_cmd_explore(scn_parser *p);
 int scn_explore_line(scn_parser *p);
 /* ---- names bound with `as` (scenario_bind.c) ---- */
-int scn_name_slot(const scn_parser *p, const scn_tok *t); /* -1 if not bound */
+int scn_name_slot(const scn_parser *p, const scn_tok *t); /* a node's name; -1 if not bound */
+int scn_write_slot(const scn_parser *p, const scn_tok *t); /* a write's name; -1 if none */
 bool scn_name_word(const scn_tok *t);                     /* could be a name */
 int scn_parse_bind(scn_parser *p, sim_action *a);         /* at `as`: `as NAME` */
 

@@ -393,6 +393,9 @@ int scn_target(scn_parser *p, unsigned flags, const char *what, sim_target *out)
         out->kind = SIM_TARGET_ALL;
     else if ((flags & SCN_EP_NAME) && scn_name_slot(p, t) >= 0)
         *out = (sim_target){ SIM_TARGET_NAME, (sim_ep)scn_name_slot(p, t) };
+    else if ((flags & SCN_EP_NAME) && scn_write_slot(p, t) >= 0)
+        return scn_error(p, t->col, "expected %s; '%.*s' names a write, not a node", what,
+                         (int)t->len, t->s);
     else if ((flags & SCN_EP_NAME) && scn_name_word(t))
         return scn_error(p, t->col, "expected %s; '%.*s' is not a name bound by an earlier "
                          "`as`", what, (int)t->len, t->s);

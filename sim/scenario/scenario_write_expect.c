@@ -4,12 +4,18 @@
  *   or   expect violation NAME */
 #include <assert.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "../../core/msg.h"
 #include "scenario_int.h"
 
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
 {
+    if (sim_metric_scope(r->metric) == 'W') { /* `w1 applied-on` */
+        assert(r->arg >= 0 && (uint32_t)r->arg < cfg->n_names);
+        fprintf(out, "%s %s", cfg->names[r->arg], sim_metric_name(r->metric) + strlen("write-"));
+        return;
+    }
     fputs(sim_metric_name(r->metric), out);
     if (sim_metric_scope(r->metric) == 'T' && r->arg >= SIM_MSG_GROUP) {
         const char *g = sim_msg_group_name(r->arg - SIM_MSG_GROUP);

@@ -63,7 +63,7 @@ static bool action_valid(const sim *s, const sim_action *a)
         return a->target.kind != SIM_TARGET_EP || ep_valid(s, &a->target, false);
     case SIM_ACT_TRANSFER:
         return ep_valid(s, &a->target2, true);
-    case SIM_ACT_CLIENT_STOP: case SIM_ACT_CLIENT_START:
+    case SIM_ACT_CLIENT_STOP: case SIM_ACT_CLIENT_START: case SIM_ACT_WRITE:
         return a->target.kind == SIM_TARGET_EP && a->target.ep > s->cfg.n_nodes &&
                a->target.ep <= s->cfg.n_nodes + s->cfg.n_clients;
     case SIM_ACT__COUNT:
@@ -246,6 +246,14 @@ static bool execute(sim *s, sim_action *done)
         client_set_stopped(s, t - s->cfg.n_nodes - 1, false);
         return true;
     case SIM_ACT_SKIPPED: return false; /* a replay's record of a skip: skipped again */
+    case SIM_ACT_WRITE: {
+        size_t op = client_write(s, t - s->cfg.n_nodes - 1);
+        if (done->bind) { /* the name is the write's, not the client's */
+            s->bound[done->bind - 1] = 0;
+            s->write_op[done->bind - 1] = op;
+        }
+        return op != 0;
+    }
     case SIM_ACT__COUNT: break;
     }
     return false;
@@ -325,8 +333,10 @@ void action_run(sim *s, size_t index)
     bool held = !done.guarded || action_guard_holds(s, &done);
     done.guarded = false; /* recorded as it ran: a replay needs no guard */
     if (!held || !execute(s, &done)) {
-        if (done.bind)
-            s->bound[done.bind - 1] = 0; /* nobody to bind: the name is unbound */
+        if (done.bind) { /* nobody to bind: the name is unbound */
+            s->bound[done.bind - 1] = 0;
+            s->write_op[done.bind - 1] = 0;
+        }
         if (done.both)
             settle_way_back(s, index, NULL);
         record_skipped(s, done.at_ns);

@@ -214,11 +214,12 @@ static void attempt(sim *s, sim_client *c, uint32_t slot)
         sim_fail(s, SIM_V_EVENT_LIMIT, c->ep, 0, "out of memory queueing a client timeout");
 }
 
-static bool invoke(sim *s, sim_client *c, enum hist_kind kind)
+/* A new operation; its op slot, or UINT32_MAX when none could be had. */
+static uint32_t invoke(sim *s, sim_client *c, enum hist_kind kind)
 {
     uint32_t slot = take_slot(s, c);
     if (slot == UINT32_MAX)
-        return false;
+        return slot;
     sim_cop *op = &c->ops[slot];
     op->seq++;
     op->failures = 0;
@@ -233,7 +234,18 @@ static bool invoke(sim *s, sim_client *c, enum hist_kind kind)
         s->outstanding_writes++;
     trace_emit(&s->tr, s->now, TR_INVOKE, c->ep, op->session, kind, op->seq, 0);
     attempt(s, c, slot);
-    return true;
+    return slot;
+}
+
+size_t client_write(sim *s, uint32_t idx)
+{
+    sim_client *c = &s->clients[idx];
+    if (s->healed)
+        return 0; /* the liveness phase lets nothing new in */
+    uint32_t slot = invoke(s, c, HIST_APPEND);
+    if (slot == UINT32_MAX || c->ops[slot].hist_id == SIZE_MAX)
+        return 0;
+    return c->ops[slot].hist_id + 1;
 }
 
 static bool may_invoke(const sim *s, const sim_client *c)
@@ -263,14 +275,14 @@ bool client_next(sim *s, uint32_t idx, uint64_t gen)
     case SIM_CLIENT_READER:
         if (c->cfg.rate_per_s == 0)
             return false;
-        invoke(s, c, c->cfg.kind == SIM_CLIENT_OPEN ? HIST_APPEND : HIST_READ);
+        (void)invoke(s, c, c->cfg.kind == SIM_CLIENT_OPEN ? HIST_APPEND : HIST_READ);
         sim_push(s, s->now + interval_ns(c), EV_CLIENT_NEXT, idx, c->tick_gen, 0);
         return true;
     case SIM_CLIENT_CLOSED: {
         uint32_t k = c->cfg.outstanding ? c->cfg.outstanding : 1;
         bool any = false;
         while (c->busy < k && may_invoke(s, c))
-            any = invoke(s, c, HIST_APPEND) || any;
+            any = invoke(s, c, HIST_APPEND) != UINT32_MAX || any;
         return any;
     }
     }

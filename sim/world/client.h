@@ -14,5 +14,8 @@ bool client_timer(sim *s, uint32_t idx);
 /* A message delivered to client endpoint `to` (network slot `slot`). */
 void client_deliver(sim *s, uint32_t slot);
 void client_set_stopped(sim *s, uint32_t idx, bool stopped);
+/* One write now, beside the client's workload (`at T write c1 as w1`), even
+ * if stopped; none in the liveness phase. Its history op + 1, or 0. */
+size_t client_write(sim *s, uint32_t idx);
 
 #endif

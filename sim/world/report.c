@@ -1,5 +1,6 @@
 /* report.c — sim_metric (every SIM_M_* with its selectors) and the printed
  * reports: summary, violation, node dumps, coverage, metrics CSV. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,12 +123,40 @@ static bool counter_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
     }
 }
 
+/* A write named by `write cK as NAME`, against the checker's truth: the
+ * index where the first state machine stored its (session, seq) — only
+ * committed entries are applied, and every node's decision there must agree
+ * (exactly-once) — and the up nodes whose applied index has reached it. */
+static bool write_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
+{
+    *out = 0;
+    if (r->arg < 0 || r->arg >= SIM_MAX_NAMES)
+        return false;
+    size_t op = s->write_op[r->arg];
+    if (!op)
+        return true; /* not written (yet, or its action was skipped) */
+    assert(op - 1 < s->hist.n);
+    const hist_op *o = &s->hist.ops[op - 1];
+    uint64_t index = hist_stored_at(&s->hist, o->session, o->seq);
+    switch (r->metric) {
+    case SIM_M_WRITE_INDEX: *out = (int64_t)index; return true;
+    case SIM_M_WRITE_COMMITTED: *out = index != 0; return true;
+    case SIM_M_WRITE_ACKED: *out = o->outcome == HIST_OK; return true;
+    case SIM_M_WRITE_APPLIED_ON:
+        for (raft_id id = 1; index && id <= s->cfg.n_nodes; id++)
+            *out += s->nodes[id].up && s->chk.nodes[id].applied >= index;
+        return true;
+    default: return false;
+    }
+}
+
 bool sim_metric(const sim *s, const sim_metric_ref *r, int64_t *out)
 {
     if ((unsigned)r->metric >= SIM_M__COUNT)
         return false;
     switch (sim_metric_scope(r->metric)) {
     case 'N': return node_metric(s, r, out);
+    case 'W': return write_metric(s, r, out);
     case 'T':
         if (r->arg >= SIM_MSG_GROUP) {
             uint32_t types = sim_msg_group_types(r->arg - SIM_MSG_GROUP);

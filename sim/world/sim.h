@@ -198,7 +198,8 @@ void sim_config_default(sim_config *cfg); /* 3 nodes, raft defaults, 1 ms links,
 /* ---- Metrics: everything an expectation can name ---- */
 /* Scope: C = cluster-wide counter/gauge; N = per node (select a node, or
  * all = minimum, any = maximum, sum); T = takes a message type argument;
- * V = takes a coverage or violation id argument. */
+ * V = takes a coverage or violation id argument; W = takes a named write
+ * (the slot of a name bound by SIM_ACT_WRITE). */
 #define SIM_METRICS(X)                                                          \
     X(SIM_M_COMMITTED, "committed", 'C')        /* highest index committed anywhere */ \
     X(SIM_M_ACKED, "acked", 'C')                /* client appends acknowledged */ \
@@ -234,7 +235,12 @@ void sim_config_default(sim_config *cfg); /* 3 nodes, raft defaults, 1 ms links,
     X(SIM_M_VOTE, "vote", 'N')                  /* node voted for in its term (0 = none) */ \
     X(SIM_M_LOG_RETAINED, "log-retained", 'N')  /* entries held (after the snapshot) */ \
     X(SIM_M_LOG_BYTES, "log-bytes", 'N')        /* payload bytes of those entries */ \
-    X(SIM_M_SNAPSHOT_TERM, "snapshot-term", 'N') /* term of the last snapshotted entry */
+    X(SIM_M_SNAPSHOT_TERM, "snapshot-term", 'N') /* term of the last snapshotted entry */ \
+    /* A write named by `write cK as NAME` (arg = the name's slot; 0 while unbound): */ \
+    X(SIM_M_WRITE_INDEX, "write-index", 'W')    /* where a state machine stored it (0 = not yet) */ \
+    X(SIM_M_WRITE_COMMITTED, "write-committed", 'W') /* 1 once stored: it was committed */ \
+    X(SIM_M_WRITE_APPLIED_ON, "write-applied-on", 'W') /* up nodes that have applied it */ \
+    X(SIM_M_WRITE_ACKED, "write-acked", 'W')    /* 1 once the client had its answer */
 #define SIM_M_ENUM(name, text, scope) name,
 enum sim_metric { SIM_METRICS(SIM_M_ENUM) SIM_M__COUNT };
 #undef SIM_M_ENUM
@@ -302,7 +308,8 @@ typedef struct sim_target {
     X(SIM_ACT_CLIENT_START, "client-start")                              \
     X(SIM_ACT_RECONNECT, "reconnect")     /* target: its cuts removed, out of the partition */ \
     X(SIM_ACT_ISOLATE_PEERS, "isolate-peers") /* target cut from every other node; clients still reach it */ \
-    X(SIM_ACT_SKIPPED, "skipped")         /* an action that did not fire, as a replay file spells it */
+    X(SIM_ACT_SKIPPED, "skipped")         /* an action that did not fire, as a replay file spells it */ \
+    X(SIM_ACT_WRITE, "write")             /* target = client: one extra write now (bind: name it) */
 #define SIM_ACT_ENUM(name, text) name,
 enum sim_action_kind { SIM_ACTIONS(SIM_ACT_ENUM) SIM_ACT__COUNT };
 #undef SIM_ACT_ENUM

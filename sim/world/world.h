@@ -213,6 +213,7 @@ struct sim {
     sim_action *actions, *executed;
     size_t n_actions, cap_actions, n_executed, cap_executed;
     sim_ep bound[SIM_MAX_NAMES]; /* `as NAME` bindings (0 = unbound) */
+    size_t write_op[SIM_MAX_NAMES]; /* `write cK as NAME`: its history op + 1 (0 = none) */
     uint64_t coverage[SIM_COV__COUNT];
     /* cluster view */
     raft_id leader;
