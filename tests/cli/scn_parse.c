@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../sim/scenario/expect.h"
 #include "../../sim/scenario/runner.h"
 #include "scn_parse.h"
 
@@ -67,4 +68,31 @@ size_t replay_gives_same_trace(const char *text, uint64_t seed)
     scenario_free(&sc);
     scenario_free(&re);
     return executed;
+}
+
+bool run_passes(const char *text, uint64_t seed, char *why, size_t cap)
+{
+    scenario sc;
+    parse_ok(text, &sc);
+    run_options opt = { 0 };
+    run_result res;
+    char err[256];
+    cr_assert_eq(run_scenario(&sc, seed, &opt, &res, err, sizeof err), 0, "%s", err);
+    snprintf(why, cap, "%s", res.reason);
+    bool passed = res.passed;
+    run_result_free(&res);
+    scenario_free(&sc);
+    return passed;
+}
+
+int64_t expect_now(const sim *s, const char *plan, const char *expect_line)
+{
+    scenario sc;
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s\n", plan, expect_line);
+    parse_ok(text, &sc);
+    int64_t l, r;
+    cr_assert(expect_sides(&sc.expects[0], s, &l, &r), "%s", expect_line);
+    scenario_free(&sc);
+    return l - r;
 }

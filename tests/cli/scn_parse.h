@@ -3,6 +3,7 @@
 #ifndef TESTS_SCN_PARSE_H
 #define TESTS_SCN_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,9 @@ char *write_text(const scenario *sc, const sim_action *a, size_t n, uint64_t see
  * run the replay with the same seed: the trace hashes must be equal.
  * Returns how many actions the first run executed. */
 size_t replay_gives_same_trace(const char *text, uint64_t seed);
+/* Run the text with this seed: did it pass? `why` gets the reason if not. */
+bool run_passes(const char *text, uint64_t seed, char *why, size_t cap);
+/* lhs - rhs of the first expectation of plan + expect_line, on s now. */
+int64_t expect_now(const sim *s, const char *plan, const char *expect_line);
 
 #endif

@@ -340,14 +340,7 @@ Test(scenario_lang, repeats_and_guards_round_trip_and_replay)
 
 static int64_t metric_now(const sim *s, const char *expect_line)
 {
-    scenario sc;
-    char text[256];
-    snprintf(text, sizeof text, PLAN "%s\n", expect_line);
-    parse_ok(text, &sc);
-    int64_t l, r;
-    cr_assert(expect_sides(&sc.expects[0], s, &l, &r), "%s", expect_line);
-    scenario_free(&sc);
-    return l - r;
+    return expect_now(s, PLAN, expect_line);
 }
 
 Test(scenario_lang, per_node_term_vote_log_and_snapshot_read_the_node)

@@ -6,27 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 #include "scn_parse.h"
 
 #define PLAN "nodes 5\nclient c1 writer rate 100/s\nduration 4s\n"
-
-/* Run text with seed 1; the verdict and the reason of the first failure. */
-static bool run_text(const char *text, char *reason, size_t cap)
-{
-    scenario sc;
-    parse_ok(text, &sc);
-    run_options opt = { 0 };
-    run_result res;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 1, &opt, &res, err, sizeof err), 0, "%s", err);
-    snprintf(reason, cap, "%s", res.reason);
-    bool passed = res.passed;
-    run_result_free(&res);
-    scenario_free(&sc);
-    return passed;
-}
 
 Test(scenario_waits, from_first_parses_its_window)
 {
@@ -54,39 +37,39 @@ Test(scenario_waits, from_first_parses_its_window)
 Test(scenario_waits, a_leader_that_emerges_and_stays_passes)
 {
     char why[256];
-    cr_expect(run_text(PLAN "expect leader from first until 3.5s\n", why, sizeof why), "%s", why);
+    cr_expect(run_passes(PLAN "expect leader from first until 3.5s\n", 1, why, sizeof why), "%s", why);
     /* a calm cluster's terms agree once its first election is over (at 0
      * they agree too, at 0, and then a candidate moves ahead: the start
      * counts as a first time) */
-    cr_expect_not(run_text(PLAN "expect term on all == term on any from first until 3s\n", why,
+    cr_expect_not(run_passes(PLAN "expect term on all == term on any from first until 3s\n", 1, why,
                            sizeof why));
     cr_expect(strstr(why, "it first held at 0 ms"), "%s", why);
-    cr_expect(run_text(PLAN "expect term on all == term on any from first after 1s until 3s\n", why,
+    cr_expect(run_passes(PLAN "expect term on all == term on any from first after 1s until 3s\n", 1, why,
                        sizeof why), "%s", why);
 }
 
 Test(scenario_waits, a_leader_lost_after_it_first_held_fails_there)
 {
     char why[256];
-    cr_expect_not(run_text(PLAN "at 2s crash leader\nexpect leader from first until 3s\n", why,
+    cr_expect_not(run_passes(PLAN "at 2s crash leader\nexpect leader from first until 3s\n", 1, why,
                            sizeof why));
     cr_expect(strstr(why, "saw 0, needs != 0, at 2.000 s"), "%s", why);
     cr_expect(strstr(why, "it first held at"), "%s", why);
     /* the same crash, watched from after the new election: it holds */
-    cr_expect(run_text(PLAN "at 2s crash leader\nexpect leader from first after 2s until 3.5s\n",
-                       why, sizeof why), "%s", why);
+    cr_expect(run_passes(PLAN "at 2s crash leader\nexpect leader from first after 2s until 3.5s\n",
+                       1, why, sizeof why), "%s", why);
 }
 
 Test(scenario_waits, never_true_before_the_end_fails)
 {
     char why[256];
-    cr_expect_not(run_text(PLAN "expect committed >= 100000 from first until 2s\n", why,
+    cr_expect_not(run_passes(PLAN "expect committed >= 100000 from first until 2s\n", 1, why,
                            sizeof why));
     cr_expect(strstr(why, "it never held from 0 ms on"), "%s", why);
     /* true only after T: too late */
-    cr_expect_not(run_text(PLAN "at 2s crash leader\n"
+    cr_expect_not(run_passes(PLAN "at 2s crash leader\n"
                                 "expect leader-changes >= 2 from first after 2s until 2.05s\n",
-                           why, sizeof why));
+                           1, why, sizeof why));
     cr_expect(strstr(why, "it never held from 2.000 s on"), "%s", why);
 }
 
@@ -97,9 +80,9 @@ Test(scenario_waits, within_is_not_enough_where_from_first_fails)
     const char *crash = PLAN "at 2s crash all\n";
     char text[512];
     snprintf(text, sizeof text, "%sexpect leader within 3s\n", crash);
-    cr_expect(run_text(text, why, sizeof why), "%s", why);
+    cr_expect(run_passes(text, 1, why, sizeof why), "%s", why);
     snprintf(text, sizeof text, "%sexpect leader from first until 3s\n", crash);
-    cr_expect_not(run_text(text, why, sizeof why), "the majority crashed: no leader from 2s");
+    cr_expect_not(run_passes(text, 1, why, sizeof why), "the majority crashed: no leader from 2s");
 }
 
 Test(scenario_waits, from_first_round_trips_through_the_writer)
@@ -107,11 +90,7 @@ Test(scenario_waits, from_first_round_trips_through_the_writer)
     scenario x, y;
     parse_ok(PLAN "expect leader from first until 3s\n"
                   "expect term n1 == term n2 from first after 1500ms until 2s\n", &x);
-    char *buf = NULL;
-    size_t len;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(scenario_write(f, &x, x.actions, x.n_actions, 1, "waits"), 0);
-    fclose(f);
+    char *buf = write_text(&x, x.actions, x.n_actions, 1);
     cr_expect(strstr(buf, "expect leader != 0 from first until 3s\n"), "%s", buf);
     cr_expect(strstr(buf, "expect term n1 == term n2 from first after 1500ms until 2s\n"), "%s",
               buf);

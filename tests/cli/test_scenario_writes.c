@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../../sim/scenario/expect.h"
-#include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 #include "../../sim/world/world.h"
 #include "scn_parse.h"
@@ -16,18 +15,6 @@
 /* c1's own workload starts after the run: the named write is its only op */
 #define PLAN "nodes 5\nclient c1 writer rate 1/s from 1h\nclient c2 writer rate 50/s\n" \
              "duration 4s\n"
-
-static sim *run_to(const char *text, scenario *sc, uint64_t t_ns)
-{
-    char err[256];
-    parse_ok(text, sc);
-    sim *s = sim_new(&sc->cfg, 3, err, sizeof err);
-    cr_assert(s, "%s", err);
-    for (size_t i = 0; i < sc->n_actions; i++)
-        cr_assert_eq(sim_add_action(s, &sc->actions[i]), 0, "action %zu refused", i);
-    sim_run_until(s, t_ns);
-    return s;
-}
 
 /* The value of expectation i's left side now. */
 static int64_t lhs(const scenario *sc, size_t i, const sim *s)
@@ -83,7 +70,7 @@ Test(scenario_writes, a_committed_write_has_the_index_its_client_was_told_and_ev
 {
     scenario sc;
     sim *s = run_to(PLAN "at 1s write c1 as w1\nexpect w1 index == 0\nexpect w1 committed\n"
-                         "expect w1 applied-on == 0\nexpect w1 acked\n", &sc, 2 * SIM_NS_PER_S);
+                         "expect w1 applied-on == 0\nexpect w1 acked\n", &sc, 3, 2 * SIM_NS_PER_S);
     size_t op = s->write_op[0];
     cr_assert_gt(op, 0, "the write was issued");
     const hist_op *o = &s->hist.ops[op - 1];
@@ -106,7 +93,7 @@ Test(scenario_writes, applied_on_counts_only_up_nodes_that_reached_the_index)
     /* n4 and n5 down before the write: 3 of 5 apply it; back at 2s, they catch up */
     const char *text = PLAN "at 500ms crash n4\nat 500ms crash n5\nat 1s write c1 as w1\n"
                             "at 2s restart n4\nat 2s restart n5\nexpect w1 applied-on == 0\n";
-    sim *s = run_to(text, &sc, 1500 * SIM_NS_PER_MS);
+    sim *s = run_to(text, &sc, 3, 1500 * SIM_NS_PER_MS);
     cr_expect_eq(lhs(&sc, 0, s), 3);
     sim_run_until(s, 3500 * SIM_NS_PER_MS);
     cr_expect_eq(lhs(&sc, 0, s), 5, "the restarted nodes caught up");
@@ -121,7 +108,7 @@ Test(scenario_writes, a_write_without_a_majority_is_not_committed_until_one_retu
                             "at 1s write c1 as w1\nat 2.5s restart all\n"
                             "expect w1 committed\nexpect w1 index == 0\nexpect w1 acked\n"
                             "expect w1 applied-on == 0\n";
-    sim *s = run_to(text, &sc, 2 * SIM_NS_PER_S);
+    sim *s = run_to(text, &sc, 3, 2 * SIM_NS_PER_S);
     cr_assert_gt(s->write_op[0], 0, "issued, though nobody can commit it");
     for (size_t i = 0; i < 4; i++)
         cr_expect_eq(lhs(&sc, i, s), 0, "%s", sc.expects[i].text);
@@ -137,20 +124,15 @@ Test(scenario_writes, a_write_without_a_majority_is_not_committed_until_one_retu
 Test(scenario_writes, an_unwritten_name_reads_zero_and_a_run_judges_the_write)
 {
     scenario sc;
-    sim *s = run_to(PLAN "at 3s write c1 as w1\nexpect w1 index == 0\n", &sc, 2 * SIM_NS_PER_S);
+    sim *s = run_to(PLAN "at 3s write c1 as w1\nexpect w1 index == 0\n", &sc, 3, 2 * SIM_NS_PER_S);
     cr_expect_eq(s->write_op[0], 0);
     cr_expect_eq(lhs(&sc, 0, s), 0, "not written yet");
     sim_free(s);
     scenario_free(&sc);
-    parse_ok(PLAN "at 1s write c1 as w1\nexpect w1 applied-on == 5 at 2s\n"
-                  "expect w1 applied-on == 4 at 3.5s\nat 3s crash n2\n", &sc);
-    run_options opt = { 0 };
-    run_result res;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 1, &opt, &res, err, sizeof err), 0, "%s", err);
-    cr_expect(res.passed, "%s", res.reason);
-    run_result_free(&res);
-    scenario_free(&sc);
+    char why[256];
+    cr_expect(run_passes(PLAN "at 1s write c1 as w1\nexpect w1 applied-on == 5 at 2s\n"
+                              "expect w1 applied-on == 4 at 3.5s\nat 3s crash n2\n", 1, why,
+                         sizeof why), "%s", why);
 }
 
 Test(scenario_writes, named_writes_round_trip_and_replay_with_the_same_trace)
@@ -159,29 +141,22 @@ Test(scenario_writes, named_writes_round_trip_and_replay_with_the_same_trace)
                             "at 2.5s write c2 as w2\nat 3s if w2 committed crash n1\n"
                             "expect w1 applied-on >= 3 at 3s\nexpect w2 committed\n"
                             "expect w2 index > w1 index\n";
+    char why[256];
+    cr_expect(run_passes(text, 5, why, sizeof why), "%s", why);
+    cr_expect_eq(replay_gives_same_trace(text, 5), 5, "3 writes, 1 more, the guarded crash");
     scenario sc, re;
     parse_ok(text, &sc);
-    run_options opt = { 0 };
-    run_result a, b;
-    char err[256];
-    cr_assert_eq(run_scenario(&sc, 5, &opt, &a, err, sizeof err), 0, "%s", err);
-    cr_expect(a.passed, "%s", a.reason);
-    char *buf = NULL;
-    size_t len;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(scenario_write(f, &sc, a.executed, a.n_executed, 5, "writes"), 0);
-    fclose(f);
+    char *buf = write_text(&sc, sc.actions, sc.n_actions, 5);
     cr_expect(strstr(buf, "at 2500ms write c2 as w2\n"), "%s", buf);
+    cr_expect(strstr(buf, "at 3s if w2 committed == 1 crash n1\n"), "%s", buf);
     cr_expect(strstr(buf, "expect w1 applied-on >= 3 at 3s\n"), "%s", buf);
     cr_expect(strstr(buf, "expect w2 committed == 1\n"), "%s", buf);
     cr_expect(strstr(buf, "expect w2 index > w1 index\n"), "%s", buf);
     parse_ok(buf, &re);
-    cr_assert_eq(run_scenario(&re, 5, &opt, &b, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(a.trace_hash, b.trace_hash, "replay:\n%s", buf);
-    cr_expect(b.passed, "%s", b.reason);
+    char *again = write_text(&re, re.actions, re.n_actions, 5);
+    cr_expect_str_eq(again, buf, "writing is a fixed point");
     free(buf);
-    run_result_free(&a);
-    run_result_free(&b);
+    free(again);
     scenario_free(&sc);
     scenario_free(&re);
 }
