@@ -82,6 +82,18 @@ static void seg_path(char *buf, size_t cap, uint64_t seq)
     snprintf(buf, cap, "%s/%s", dir, name);
 }
 
+/* A closed store holding entries 1..n of term 1 in one segment: that
+ * segment's sequence number, its path into path. */
+static uint64_t closed_segment(size_t n, char *path, size_t cap)
+{
+    store *st = open_ok();
+    append(st, 1, n, 1);
+    uint64_t seq = st->seg_seq;
+    store_close(st);
+    seg_path(path, cap, seq);
+    return seq;
+}
+
 static off_t file_size(const char *path)
 {
     struct stat sb;
@@ -160,15 +172,11 @@ Test(store, one_sync_covers_every_queued_write)
 
 Test(store, a_torn_last_record_is_truncated_and_reported)
 {
-    store *st = open_ok();
-    append(st, 1, 10, 1);
-    uint64_t seq = st->seg_seq;
-    store_close(st);
     char path[512];
-    seg_path(path, sizeof path, seq);
+    closed_segment(10, path, sizeof path);
     off_t size = file_size(path);
     cr_assert_eq(truncate(path, size - 3), 0); /* the last record cut short */
-    st = open_ok();
+    store *st = open_ok();
     cr_assert_eq(store_last_index(st), 9);
     expect_entry(st, 9, 1);
     cr_assert_gt(st->stats.torn_bytes_truncated, 0);
@@ -186,14 +194,10 @@ Test(store, a_torn_last_record_is_truncated_and_reported)
 
 Test(store, zero_filled_garbage_after_the_last_record_is_a_torn_tail)
 {
-    store *st = open_ok();
-    append(st, 1, 4, 1);
-    uint64_t seq = st->seg_seq;
-    store_close(st);
     char path[512];
-    seg_path(path, sizeof path, seq);
+    closed_segment(4, path, sizeof path);
     cr_assert_eq(truncate(path, file_size(path) + 4096), 0);
-    st = open_ok();
+    store *st = open_ok();
     cr_assert_eq(store_last_index(st), 4);
     cr_assert_eq(st->stats.torn_bytes_truncated, 4096);
     store_close(st);
@@ -201,12 +205,8 @@ Test(store, zero_filled_garbage_after_the_last_record_is_a_torn_tail)
 
 Test(store, a_corrupt_record_in_the_middle_stops_recovery)
 {
-    store *st = open_ok();
-    append(st, 1, 10, 1);
-    uint64_t seq = st->seg_seq;
-    store_close(st);
     char path[512];
-    seg_path(path, sizeof path, seq);
+    closed_segment(10, path, sizeof path);
     off_t size = file_size(path);
     flip_byte(path, STORE_SEG_HEADER + (size - STORE_SEG_HEADER) / 3); /* in record 4 */
     char err[STORE_ERR_CAP];
@@ -217,12 +217,8 @@ Test(store, a_corrupt_record_in_the_middle_stops_recovery)
 
 Test(store, damage_in_a_segment_that_is_not_the_last_stops_recovery)
 {
-    store *st = open_ok();
-    append(st, 1, 10, 1);
-    uint64_t seq = st->seg_seq;
-    store_close(st);
     char path[512], next[512];
-    seg_path(path, sizeof path, seq);
+    uint64_t seq = closed_segment(10, path, sizeof path);
     seg_path(next, sizeof next, seq + 1);
     uint8_t hdr[STORE_SEG_HEADER];
     store_seg_header(hdr);
