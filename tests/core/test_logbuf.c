@@ -9,6 +9,15 @@
 #include "../../core/log.h"
 #include "../../core/logbuf.h"
 
+/* A buffer of at most max_records records and max_bytes payload bytes
+ * (the test fails if it cannot be made). */
+static logbuf *new_buf(size_t max_records, size_t max_bytes)
+{
+    logbuf *lb = logbuf_new(max_records, max_bytes);
+    cr_assert_not_null(lb);
+    return lb;
+}
+
 /* Apply one command built from its parts at `index`; asserts success. */
 static logbuf_result apply_cmd(logbuf *lb, uint64_t index, uint64_t client, uint64_t seq,
                                uint64_t ts, const char *payload)
@@ -94,8 +103,7 @@ Test(logbuf, command_encoding_round_trips_and_rejects_bad_lengths)
 
 Test(logbuf, ring_evicts_the_oldest_records_when_the_record_count_bound_is_reached)
 {
-    logbuf *lb = logbuf_new(4, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(4, 1 << 20);
     fill(lb, 10, 8);
     logbuf_counters c = counters(lb);
     cr_assert_eq(c.applied_index, 10);
@@ -112,8 +120,7 @@ Test(logbuf, ring_evicts_the_oldest_records_when_the_record_count_bound_is_reach
 
 Test(logbuf, ring_evicts_the_oldest_records_when_the_byte_bound_is_reached)
 {
-    logbuf *lb = logbuf_new(1000, 100);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(1000, 100);
     fill(lb, 50, 30); /* 3 records of 30 bytes fit in 100 */
     logbuf_counters c = counters(lb);
     cr_assert_eq(c.records_stored, 3);
@@ -130,8 +137,7 @@ Test(logbuf, ring_evicts_the_oldest_records_when_the_byte_bound_is_reached)
 
 Test(logbuf, payload_bytes_stay_intact_across_many_wrap_arounds_of_the_arena)
 {
-    logbuf *lb = logbuf_new(7, 250);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(7, 250);
     for (uint64_t i = 1; i <= 3000; i++) {
         char payload[80];
         uint32_t size = (uint32_t)(i * 37 % 79);
@@ -174,8 +180,7 @@ Test(logbuf, payloads_larger_than_a_chunk_and_across_chunk_ends_survive_eviction
 
 Test(logbuf, record_ring_grows_past_its_first_capacity_while_wrapped_and_keeps_order)
 {
-    logbuf *lb = logbuf_new(200, 200);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(200, 200);
     fill(lb, 30, 10); /* the byte bound evicts: the ring's head moves off slot 0 */
     cr_assert_gt(counters(lb).records_evicted, 0);
     for (uint64_t i = 31; i <= 230; i++) {
@@ -195,8 +200,7 @@ Test(logbuf, record_ring_grows_past_its_first_capacity_while_wrapped_and_keeps_o
 
 Test(logbuf, arena_grows_to_its_limit_and_payloads_survive_growth_and_compaction)
 {
-    logbuf *lb = logbuf_new(10000, 10000);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10000, 10000);
     fill(lb, 500, 97); /* 48 KiB through a 10 KB bound: grows, then compacts */
     logbuf_counters c = counters(lb);
     cr_assert_eq(c.records_stored, 10000 / 97);
@@ -210,8 +214,7 @@ Test(logbuf, arena_grows_to_its_limit_and_payloads_survive_growth_and_compaction
 
 Test(logbuf, sessions_of_many_clients_arriving_in_any_order_are_each_found)
 {
-    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(1000, 1 << 20), *b = new_buf(1000, 1 << 20);
     for (uint64_t i = 1; i <= 100; i++) {
         uint64_t client = (i * 37) % 101; /* a permutation of 1..100 */
         apply_cmd(a, i, client, 5, i, "x");
@@ -283,8 +286,7 @@ Test(logbuf, sessions_from_a_counter_out_of_order_and_far_apart_snapshot_in_id_o
      * array), mixed. */
     enum { N = 1200 };
     static uint64_t ids[N], index_of[N];
-    logbuf *a = logbuf_new(1u << 16, 1u << 24), *b = logbuf_new(1u << 16, 1u << 24);
-    cr_assert(a && b);
+    logbuf *a = new_buf(1u << 16, 1u << 24), *b = new_buf(1u << 16, 1u << 24);
     size_t n = 0;
     uint64_t index = 0;
     for (uint64_t k = 0; k < 1000; k++) {
@@ -344,8 +346,7 @@ Test(logbuf, sessions_below_the_first_id_applied_and_in_decreasing_order_are_eac
      * snapshot lists them in id order, and a restored copy agrees. */
     enum { N = 400 };
     static uint64_t ids[N], index_of[N];
-    logbuf *a = logbuf_new(1u << 16, 1u << 24), *b = logbuf_new(1u << 16, 1u << 24);
-    cr_assert(a && b);
+    logbuf *a = new_buf(1u << 16, 1u << 24), *b = new_buf(1u << 16, 1u << 24);
     uint64_t index = 0;
     for (uint64_t id = 300; id >= 1; id--) {
         index++;
@@ -381,8 +382,7 @@ Test(logbuf, sessions_below_the_first_id_applied_and_in_decreasing_order_are_eac
 
 Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
 {
-    logbuf *lb = logbuf_new(10, 16);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 16);
     apply_cmd(lb, 1, 1, 1, 1, "small");
     apply_cmd(lb, 2, 1, 2, 2, "this payload is longer than sixteen bytes");
     cr_assert_eq(counters(lb).records_stored, 1);
@@ -405,8 +405,7 @@ Test(logbuf, a_record_larger_than_the_byte_bound_is_kept_alone)
 
 Test(logbuf, index_query_returns_an_inclusive_range_and_skips_evicted_records)
 {
-    logbuf *lb = logbuf_new(5, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(5, 1 << 20);
     fill(lb, 12, 4); /* stored: 8..12 */
     seen s = {0};
     cr_assert_eq(logbuf_query_index(lb, 3, 9, collect, &s), 2);
@@ -423,8 +422,7 @@ Test(logbuf, index_query_returns_an_inclusive_range_and_skips_evicted_records)
 
 Test(logbuf, index_query_skips_indexes_that_were_no_ops)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     apply_cmd(lb, 1, 1, 1, 5, "a");
     cr_assert_eq(logbuf_apply_noop(lb, 2), 0);
     apply_cmd(lb, 3, 1, 2, 6, "b");
@@ -438,8 +436,7 @@ Test(logbuf, index_query_skips_indexes_that_were_no_ops)
 
 Test(logbuf, time_query_with_monotonic_timestamps_returns_the_inclusive_window)
 {
-    logbuf *lb = logbuf_new(6, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(6, 1 << 20);
     fill(lb, 10, 3); /* stored: 5..10 at ts 50..100 */
     seen s = {0};
     cr_assert_eq(logbuf_query_time(lb, 0, 65, collect, &s), 2);
@@ -454,8 +451,7 @@ Test(logbuf, time_query_with_monotonic_timestamps_returns_the_inclusive_window)
 
 Test(logbuf, time_query_with_out_of_order_timestamps_finds_every_match_in_log_order)
 {
-    logbuf *lb = logbuf_new(4, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(4, 1 << 20);
     const uint64_t ts[] = {500, 10, 300, 20, 250, 30};
     for (uint64_t i = 0; i < 6; i++)
         apply_cmd(lb, i + 1, 1, i + 1, ts[i], "x");
@@ -475,8 +471,7 @@ Test(logbuf, time_query_with_out_of_order_timestamps_finds_every_match_in_log_or
 
 Test(logbuf, last_n_returns_the_newest_records_oldest_first_and_all_when_n_is_larger)
 {
-    logbuf *lb = logbuf_new(8, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(8, 1 << 20);
     cr_assert_eq(logbuf_query_last(lb, 5, NULL, NULL), 0);
     fill(lb, 5, 2);
     seen s = {0};
@@ -492,8 +487,7 @@ Test(logbuf, last_n_returns_the_newest_records_oldest_first_and_all_when_n_is_la
 
 Test(logbuf, a_retried_client_seq_is_counted_not_stored_and_reports_the_first_index)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     logbuf_result r = apply_cmd(lb, 1, 42, 1, 100, "first");
     cr_assert_not(r.duplicate);
     cr_assert_eq(r.index, 1);
@@ -520,8 +514,7 @@ Test(logbuf, a_retried_client_seq_is_counted_not_stored_and_reports_the_first_in
 
 Test(logbuf, out_of_order_apply_is_rejected_and_changes_nothing)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     fill(lb, 3, 4);
     uint64_t d = logbuf_digest(lb);
     logbuf_counters before = counters(lb);
@@ -540,8 +533,7 @@ Test(logbuf, out_of_order_apply_is_rejected_and_changes_nothing)
 
 Test(logbuf, a_no_op_advances_the_applied_index_and_the_digest_but_stores_nothing)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     uint64_t d0 = logbuf_digest(lb);
     cr_assert_eq(logbuf_apply_noop(lb, 1), 0);
     cr_assert_neq(logbuf_digest(lb), d0);
@@ -554,8 +546,7 @@ Test(logbuf, a_no_op_advances_the_applied_index_and_the_digest_but_stores_nothin
 
 Test(logbuf, a_malformed_command_is_counted_skipped_and_still_advances_the_applied_index)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     const uint8_t junk[5] = {1, 2, 3, 4, 5};
     cr_assert_eq(logbuf_apply(lb, 1, junk, sizeof junk, NULL), 0);
     logbuf_counters c = counters(lb);
@@ -567,8 +558,7 @@ Test(logbuf, a_malformed_command_is_counted_skipped_and_still_advances_the_appli
 
 Test(logbuf, commit_notes_only_move_the_commit_counter_forward)
 {
-    logbuf *lb = logbuf_new(10, 1 << 20);
-    cr_assert_not_null(lb);
+    logbuf *lb = new_buf(10, 1 << 20);
     logbuf_note_commit(lb, 9);
     logbuf_note_commit(lb, 4);
     cr_assert_eq(counters(lb).commit_index, 9);
@@ -589,16 +579,14 @@ static void feed(logbuf *lb, const char *variant)
 
 Test(logbuf, equal_histories_give_equal_digests_and_any_difference_changes_it)
 {
-    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20),
-           *c = logbuf_new(1000, 1 << 20);
-    cr_assert(a && b && c);
+    logbuf *a = new_buf(1000, 1 << 20), *b = new_buf(1000, 1 << 20),
+           *c = new_buf(1000, 1 << 20);
     feed(a, "payload");
     feed(b, "payload");
     feed(c, "payloaD");
     cr_assert_eq(logbuf_digest(a), logbuf_digest(b));
     cr_assert_neq(logbuf_digest(a), logbuf_digest(c));
-    logbuf *d = logbuf_new(1000, 1 << 20), *e = logbuf_new(1000, 1 << 20);
-    cr_assert(d && e);
+    logbuf *d = new_buf(1000, 1 << 20), *e = new_buf(1000, 1 << 20);
     cr_assert_eq(logbuf_apply_noop(d, 1), 0);
     apply_cmd(e, 1, 1, 1, 1, ""); /* a data entry is not a no-op */
     cr_assert_neq(logbuf_digest(d), logbuf_digest(e));
@@ -609,8 +597,7 @@ Test(logbuf, equal_histories_give_equal_digests_and_any_difference_changes_it)
  * longer counts, and what is in it does. */
 Test(logbuf, the_digest_is_of_the_state_histories_differing_only_in_evicted_records_agree)
 {
-    logbuf *a = logbuf_new(3, 1 << 20), *b = logbuf_new(3, 1 << 20), *big = logbuf_new(1000, 1 << 20);
-    cr_assert(a && b && big);
+    logbuf *a = new_buf(3, 1 << 20), *b = new_buf(3, 1 << 20), *big = new_buf(1000, 1 << 20);
     apply_cmd(a, 1, 1, 1, 10, "first, soon evicted");
     apply_cmd(b, 1, 1, 1, 10, "FIRST, soon evicted");
     apply_cmd(big, 1, 1, 1, 10, "first, soon evicted");
@@ -635,8 +622,7 @@ Test(logbuf, the_digest_is_of_the_state_histories_differing_only_in_evicted_reco
  * (the counter), a no-op (the applied index). */
 Test(logbuf, the_digest_covers_sessions_and_counters)
 {
-    logbuf *a = logbuf_new(1000, 1 << 20), *b = logbuf_new(1000, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(1000, 1 << 20), *b = new_buf(1000, 1 << 20);
     apply_cmd(a, 1, 7, 1, 10, "x");
     apply_cmd(b, 1, 7, 1, 10, "x");
     cr_assert_eq(logbuf_digest(a), logbuf_digest(b));
@@ -731,8 +717,7 @@ Test(logbuf, records_span_many_chunks_through_eviction_restore_and_more_appends)
 {
     /* 48-byte records, 64-KiB chunks: ~1365 records a chunk. The count
      * bound keeps 3000 (three chunks) while 20000 pass through. */
-    logbuf *a = logbuf_new(3000, 1 << 24), *b = logbuf_new(3000, 1 << 24);
-    cr_assert(a && b);
+    logbuf *a = new_buf(3000, 1 << 24), *b = new_buf(3000, 1 << 24);
     apply_run(a, 1, 20000, 5);
     expect_newest(a, 20000, 3000);
     /* restored, the records are renumbered from 0: appends continue */
@@ -747,8 +732,7 @@ Test(logbuf, records_span_many_chunks_through_eviction_restore_and_more_appends)
     assert_same_state(a, b);
     logbuf_free(a), logbuf_free(b);
     /* A byte bound that keeps ~2000 records of 10 bytes, 30000 through. */
-    logbuf *c = logbuf_new(1u << 20, 20000);
-    cr_assert_not_null(c);
+    logbuf *c = new_buf(1u << 20, 20000);
     apply_run(c, 1, 30000, 10);
     expect_newest(c, 30000, 2000);
     logbuf_free(c);
@@ -756,8 +740,7 @@ Test(logbuf, records_span_many_chunks_through_eviction_restore_and_more_appends)
 
 Test(logbuf, restore_of_a_snapshot_reproduces_digest_counters_records_and_sessions)
 {
-    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(12, 1 << 20), *b = new_buf(12, 1 << 20);
     feed(a, "payload");
     apply_cmd(a, 41, 1, 1, 1, "a duplicate"); /* counted in duplicates */
     logbuf_note_commit(a, 45);
@@ -778,8 +761,7 @@ enum { SNAP_HEAD = 8 + 10 * 8, SNAP_SESSION = 24, SNAP_RECORD_HEAD = 36 };
  * the restore recomputes the digest from the state it restored. */
 Test(logbuf, restore_recomputes_the_digest_and_refuses_an_altered_state)
 {
-    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20), *ref = logbuf_new(12, 1 << 20);
-    cr_assert(a && b && ref);
+    logbuf *a = new_buf(12, 1 << 20), *b = new_buf(12, 1 << 20), *ref = new_buf(12, 1 << 20);
     feed(a, "payload");
     apply_cmd(a, 41, 1, 1, 1, "a duplicate");
     fill(b, 2, 3);
@@ -812,8 +794,7 @@ Test(logbuf, restore_recomputes_the_digest_and_refuses_an_altered_state)
 
 Test(logbuf, restored_buffer_continues_exactly_like_the_original)
 {
-    logbuf *a = logbuf_new(5, 100), *b = logbuf_new(5, 100);
-    cr_assert(a && b);
+    logbuf *a = new_buf(5, 100), *b = new_buf(5, 100);
     fill(a, 9, 20);
     size_t len;
     uint8_t *snap = snapshot(a, &len);
@@ -830,8 +811,7 @@ Test(logbuf, restored_buffer_continues_exactly_like_the_original)
 
 Test(logbuf, every_truncated_prefix_of_a_snapshot_is_rejected_and_leaves_the_buffer_unchanged)
 {
-    logbuf *a = logbuf_new(6, 1 << 20), *b = logbuf_new(6, 1 << 20), *ref = logbuf_new(6, 1 << 20);
-    cr_assert(a && b && ref);
+    logbuf *a = new_buf(6, 1 << 20), *b = new_buf(6, 1 << 20), *ref = new_buf(6, 1 << 20);
     feed(a, "payload");
     fill(b, 3, 5);
     fill(ref, 3, 5);
@@ -858,8 +838,7 @@ Test(logbuf, every_truncated_prefix_of_a_snapshot_is_rejected_and_leaves_the_buf
 
 Test(logbuf, snapshots_with_a_bad_version_or_inconsistent_contents_are_rejected)
 {
-    logbuf *a = logbuf_new(6, 1 << 20), *b = logbuf_new(6, 1 << 20), *small = logbuf_new(2, 64);
-    cr_assert(a && b && small);
+    logbuf *a = new_buf(6, 1 << 20), *b = new_buf(6, 1 << 20), *small = new_buf(2, 64);
     feed(a, "payload");
     size_t len;
     uint8_t *snap = snapshot(a, &len);
@@ -881,8 +860,7 @@ Test(logbuf, snapshots_with_a_bad_version_or_inconsistent_contents_are_rejected)
 
 Test(logbuf, a_snapshot_of_a_restored_buffer_is_byte_identical)
 {
-    logbuf *a = logbuf_new(9, 300), *b = logbuf_new(9, 300);
-    cr_assert(a && b);
+    logbuf *a = new_buf(9, 300), *b = new_buf(9, 300);
     feed(a, "payload");
     size_t la, lb_len;
     uint8_t *sa = snapshot(a, &la);
@@ -988,8 +966,7 @@ Test(raft_log_chunks, payloads_stay_intact_across_chunks_truncation_compaction_a
 
 Test(logbuf_bugs, restore_bad_record_corrupts_timestamps_and_the_state_digest_refuses_it)
 {
-    logbuf *a = logbuf_new(12, 1 << 20), *b = logbuf_new(12, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(12, 1 << 20), *b = new_buf(12, 1 << 20);
     feed(a, "payload");
     size_t len;
     uint8_t *snap = snapshot(a, &len);
@@ -1007,8 +984,7 @@ Test(logbuf_bugs, restore_bad_record_corrupts_timestamps_and_the_state_digest_re
  * is called a duplicate there, and stored everywhere else. */
 Test(logbuf_bugs, dedup_fast_path_takes_another_clients_session_past_a_gap_when_restored)
 {
-    logbuf *a = logbuf_new(100, 1 << 20), *b = logbuf_new(100, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(100, 1 << 20), *b = new_buf(100, 1 << 20);
     apply_cmd(a, 1, 1, 4, 10, "one");
     apply_cmd(a, 2, 3, 4, 20, "three"); /* no client 2: a gap in the ids */
     apply_cmd(a, 3, 4, 9, 30, "four");
@@ -1030,8 +1006,7 @@ Test(logbuf_bugs, dedup_fast_path_takes_another_clients_session_past_a_gap_when_
 
 Test(logbuf_bugs, read_counts_noops_reports_no_ops_as_records_but_stores_the_truth)
 {
-    logbuf *a = logbuf_new(100, 1 << 20), *b = logbuf_new(100, 1 << 20);
-    cr_assert(a && b);
+    logbuf *a = new_buf(100, 1 << 20), *b = new_buf(100, 1 << 20);
     logbuf_set_bugs(b, RAFT_BUG(READ_COUNTS_NOOPS));
     for (logbuf *x = a; x; x = x == a ? b : NULL) {
         cr_assert_eq(logbuf_apply_noop(x, 1), 0);
