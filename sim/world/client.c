@@ -475,8 +475,7 @@ void client_deliver(sim *s, uint32_t slot)
     uint32_t len = m->len;
     uint8_t type = m->type;
     assert(!sim_is_node(s, to));
-    if (s->tr.out) /* the message's id on the next line (trace.h) */
-        trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)trace_msg_id(&s->tr, slot));
+    trace_extra_msg_id(&s->tr, slot);
     trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
     client_receive(s, to, buf, len);
     net_release(&s->nw, slot);

@@ -218,13 +218,6 @@ static __attribute__((noinline)) void receive_vote_request(sim *s, sim_node *n, 
     chk_vote_request(&s->chk, n->id, RAFT_NONE, 0);
 }
 
-/* Tracing to a file: the message's id on the next line (trace.h). */
-static inline void trace_msg_id_field(sim *s, uint32_t slot)
-{
-    if (s->tr.out)
-        trace_extra(&s->tr, "\"id\":%llu", (unsigned long long)trace_msg_id(&s->tr, slot));
-}
-
 void node_deliver(sim *s, uint32_t slot)
 {
     net_msg *m = net_slot(&s->nw, slot);
@@ -236,7 +229,7 @@ void node_deliver(sim *s, uint32_t slot)
     /* to is a node: sim.c hands clients' messages to client_deliver */
     sim_node *n = &s->nodes[to];
     if (!n->up || m->dst_gen != n->gen) {
-        trace_msg_id_field(s, slot);
+        trace_extra_msg_id(&s->tr, slot);
         trace_emit(&s->tr, s->now, TR_DROP, from, to, type, len,
                    n->up ? TR_DROP_STALE : TR_DROP_DOWN);
         net_release(&s->nw, slot);
@@ -246,7 +239,7 @@ void node_deliver(sim *s, uint32_t slot)
         hold(s, n, slot);
         return;
     }
-    trace_msg_id_field(s, slot);
+    trace_extra_msg_id(&s->tr, slot);
     trace_emit(&s->tr, s->now, TR_DELIVER, from, to, type, len, 0);
     if (dup)
         sim_cover(s, SIM_COV_DUPLICATE_DELIVERED);

@@ -163,6 +163,13 @@ void trace_extra(trace *tr, const char *fmt, ...) __attribute__((format(printf, 
 static inline uint64_t trace_msg_new(trace *tr) { return ++tr->next_msg_id; }
 int trace_msg_bind(trace *tr, uint32_t slot, uint64_t id); /* 0, or -1 out of memory */
 uint64_t trace_msg_id(const trace *tr, uint32_t slot);      /* 0 if never bound */
+/* Annotate "id": the id of the message in `slot` (the next line's message),
+ * if a file is set. */
+static inline void trace_extra_msg_id(trace *tr, uint32_t slot)
+{
+    if (tr->out)
+        trace_extra(tr, "\"id\":%llu", (unsigned long long)trace_msg_id(tr, slot));
+}
 /* Annotate "KEY":[ids of the messages in slots] (as many as fit; the count
  * left out, if any, as "KEY_more"). Only when tr->out is set. */
 void trace_extra_slot_ids(trace *tr, const char *key, const uint32_t *slots, size_t n);
