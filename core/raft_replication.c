@@ -62,14 +62,19 @@ static void send_to_peer(raft_node *r, raft_id id, raft_peer *p, const raft_msg 
     p->append_sent = true;
 }
 
-/* The header of an AppendEntries. The caller sets every field of m.ae:
- * zeroing all of the message first cost more than those stores, on every
- * AppendEntries sent. */
-static inline void append_msg(const raft_node *r, raft_msg *m)
+/* An AppendEntries whose consistency check is the entry at prev, with the
+ * commit index and the next seq; the caller sets n_entries and entries, the
+ * rest of m.ae. Every field is stored: zeroing all of the message first
+ * cost more than those stores, on every AppendEntries sent. */
+static inline void append_msg(raft_node *r, raft_msg *m, uint64_t prev)
 {
     m->type = RAFT_MSG_APPEND_ENTRIES;
     m->from = r->cfg.id;
     m->term = r->term;
+    m->ae.prev_index = prev;
+    m->ae.prev_term = raft_log_term_at(&r->log, prev);
+    m->ae.leader_commit = r->commit;
+    m->ae.seq = ++r->seq;
 }
 
 /* Paper Figure 2 (leaders): send entries from nextIndex, with the entry
@@ -80,11 +85,7 @@ static void send_append(raft_node *r, raft_id id, raft_peer *p)
     assert(prev >= r->log.base_index);
     uint64_t bytes;
     raft_msg m;
-    append_msg(r, &m);
-    m.ae.prev_index = prev;
-    m.ae.prev_term = raft_log_term_at(&r->log, prev);
-    m.ae.leader_commit = r->commit;
-    m.ae.seq = ++r->seq;
+    append_msg(r, &m, prev);
     m.ae.n_entries = batch_fill(r, p->pr.next, &bytes);
     m.ae.entries = r->batch;
     send_to_peer(r, id, p, &m);
@@ -124,11 +125,7 @@ static void send_heartbeat(raft_node *r, raft_id id, raft_peer *p)
         match = p->sending->meta.index;
     uint64_t prev = match >= r->log.base_index ? match : 0;
     raft_msg m;
-    append_msg(r, &m);
-    m.ae.prev_index = prev;
-    m.ae.prev_term = raft_log_term_at(&r->log, prev);
-    m.ae.leader_commit = r->commit;
-    m.ae.seq = ++r->seq;
+    append_msg(r, &m, prev);
     m.ae.n_entries = 0;
     m.ae.entries = NULL;
     send_to_peer(r, id, p, &m);
