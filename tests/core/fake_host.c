@@ -394,6 +394,14 @@ raft_msg fh_append_ok(raft_id from, uint64_t term, uint64_t seq, uint64_t match)
     return m;
 }
 
+void fh_become_candidate(fhost *h)
+{
+    fh_start(h);
+    fh_fire(h);
+    fh_persist_all(h);
+    cr_assert_eq(raft_role(h->node), RAFT_CANDIDATE);
+}
+
 void fh_make_leader(fhost *h)
 {
     fh_fire(h);

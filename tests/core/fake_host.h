@@ -134,6 +134,9 @@ void fh_seed_snapshot(fhost *h, uint64_t index, uint64_t term, size_t len);
 /* Acknowledge the last AppendEntries sent to `peer` (success, its seq, prev + n). */
 void fh_ack_last(fhost *h, raft_id peer);
 
+/* Start the node and let its election timer fire; once its new term and
+ * self-vote are durable it is a candidate (asserted), its RequestVotes sent. */
+void fh_become_candidate(fhost *h);
 /* Drive a node to leadership in its next term with votes from every peer;
  * persists everything; the sent list then holds what the new leader sent. */
 void fh_make_leader(fhost *h);

@@ -203,9 +203,7 @@ Test(raft_bugs, duplicate_votes_wins_with_one_peer_voting_twice)
     with_bug(RAFT_BUG(DUPLICATE_VOTES));
     fh_init(&H, 1, 5);
     with_bug(RAFT_BUG(DUPLICATE_VOTES));
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     raft_msg v = fh_vote_resp(2, 1, true);
     fh_deliver(&H, &v);
     fh_deliver(&H, &v);

@@ -176,9 +176,7 @@ Test(raft_election, stale_request_vote_is_refused_with_the_current_term)
 Test(raft_election, candidate_with_a_majority_becomes_leader_sends_at_once_and_appends_a_noop)
 {
     fh_init(&H, 1, 5);
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     fh_clear(&H);
     raft_msg v = fh_vote_resp(2, 1, true);
     fh_deliver(&H, &v);
@@ -203,9 +201,7 @@ Test(raft_election, candidate_with_a_majority_becomes_leader_sends_at_once_and_a
 Test(raft_election, a_duplicate_vote_from_one_peer_is_counted_once)
 {
     fh_init(&H, 1, 5);
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     raft_msg v = fh_vote_resp(2, 1, true);
     fh_deliver(&H, &v);
     fh_deliver(&H, &v);
@@ -215,9 +211,7 @@ Test(raft_election, a_duplicate_vote_from_one_peer_is_counted_once)
 
 Test(raft_election, refused_votes_do_not_count)
 {
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     raft_msg v = fh_vote_resp(2, 1, false);
     fh_deliver(&H, &v);
     cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE);
@@ -225,9 +219,7 @@ Test(raft_election, refused_votes_do_not_count)
 
 Test(raft_election, candidate_returns_to_follower_on_append_entries_of_its_term)
 {
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     raft_msg ae = fh_append(2, 1, 0, 0, 0, NULL, 0);
     fh_deliver(&H, &ae);
     cr_assert_eq(raft_role(H.node), RAFT_FOLLOWER);
@@ -237,9 +229,7 @@ Test(raft_election, candidate_returns_to_follower_on_append_entries_of_its_term)
 
 Test(raft_election, unanswered_candidate_starts_a_new_election_with_a_higher_term)
 {
-    fh_start(&H);
-    fh_fire(&H);
-    fh_persist_all(&H);
+    fh_become_candidate(&H);
     fh_fire(&H);
     cr_assert_eq(raft_role(H.node), RAFT_CANDIDATE);
     cr_assert_eq(raft_term(H.node), 2);
