@@ -417,6 +417,26 @@ void fh_make_leader(fhost *h)
     fh_persist_all(h);
 }
 
+void fh_leader_over_snapshot(fhost *h, uint32_t chunk_bytes, uint32_t window, size_t snap_bytes)
+{
+    h->cfg.snapshot_chunk_bytes = chunk_bytes;
+    h->cfg.pipeline_window = window;
+    fh_seed_snapshot(h, 10, 1, snap_bytes);
+    fh_start(h);
+    fh_make_leader(h);
+    cr_assert_eq(raft_term(h->node), 2);
+    cr_assert_eq(raft_last_index(h->node), 11);
+}
+
+void fh_empty_peer_rejects_the_probe(fhost *h, raft_id from)
+{
+    raft_msg rej = fh_append_ok(from, raft_term(h->node), 1, 0);
+    rej.aer.success = false;
+    rej.aer.match_index = 10;   /* the rejected prevLogIndex */
+    rej.aer.conflict_index = 1; /* the peer's log is empty */
+    fh_deliver(h, &rej);
+}
+
 void fh_seed_log(fhost *h, uint64_t hs_term, const uint64_t *terms, size_t n)
 {
     h->disk_hs.term = hs_term;

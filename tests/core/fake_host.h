@@ -131,6 +131,13 @@ raft_msg fh_request_vote(fhost *h, raft_id from, uint64_t term, uint64_t last_in
 void fh_seed_log(fhost *h, uint64_t hs_term, const uint64_t *terms, size_t n);
 /* Put a snapshot on the fake disk (before fh_seed_log and fh_start). */
 void fh_seed_snapshot(fhost *h, uint64_t index, uint64_t term, size_t len);
+/* A leader of term 2 (its no-op at 11) over a snapshot of snap_bytes at
+ * index 10 of term 1, which it sends in chunks of chunk_bytes with `window`
+ * in flight (any other h->cfg field set before). */
+void fh_leader_over_snapshot(fhost *h, uint32_t chunk_bytes, uint32_t window, size_t snap_bytes);
+/* Peer `from`, its log empty, rejects the leader's probe at index 10 (seq 1,
+ * conflict index 1): the leader has to send it the snapshot at 10. */
+void fh_empty_peer_rejects_the_probe(fhost *h, raft_id from);
 /* Acknowledge the last AppendEntries sent to `peer` (success, its seq, prev + n). */
 void fh_ack_last(fhost *h, raft_id peer);
 

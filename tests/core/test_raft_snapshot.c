@@ -74,17 +74,9 @@ Test(raft_snapshot, snapshot_is_taken_at_the_threshold_and_the_prefix_dropped_on
 
 Test(raft_snapshot, leader_sends_a_snapshot_in_chunks_to_a_follower_behind_the_compaction_point)
 {
-    H.cfg.snapshot_chunk_bytes = 16;
-    H.cfg.pipeline_window = 1; /* one chunk in flight */
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H); /* term 2, no-op at 11 */
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10; /* the rejected prevLogIndex */
-    rej.aer.conflict_index = 1; /* the follower is empty */
+    fh_leader_over_snapshot(&H, 16, 1, 40);
     fh_clear(&H);
-    fh_deliver(&H, &rej);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_SENT, 2, 10));
     raft_msg is;
     uint64_t offsets[] = {0, 16, 32};
@@ -111,16 +103,8 @@ Test(raft_snapshot, leader_sends_a_snapshot_in_chunks_to_a_follower_behind_the_c
 
 Test(raft_snapshot, an_unanswered_chunk_is_resent_on_the_heartbeat)
 {
-    H.cfg.snapshot_chunk_bytes = 16;
-    H.cfg.pipeline_window = 1; /* one chunk in flight */
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10; /* the rejected prevLogIndex */
-    rej.aer.conflict_index = 1;
-    fh_deliver(&H, &rej);
+    fh_leader_over_snapshot(&H, 16, 1, 40);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     fh_clear(&H);
     fh_advance(&H, 50 * MS);
     raft_msg is;
@@ -227,17 +211,9 @@ Test(raft_snapshot, restart_from_a_snapshot_and_suffix_sets_commit_to_the_snapsh
 
 Test(raft_snapshot, a_transfer_in_progress_continues_with_its_snapshot_after_a_newer_one_is_taken)
 {
-    H.cfg.snapshot_chunk_bytes = 16;
-    H.cfg.pipeline_window = 1; /* one chunk in flight */
     H.cfg.snapshot_threshold = 2;
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H); /* term 2, no-op at 11 */
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10; /* the rejected prevLogIndex */
-    rej.aer.conflict_index = 1;
-    fh_deliver(&H, &rej); /* peer 2 gets the snapshot at 10, chunk 0 in flight */
+    fh_leader_over_snapshot(&H, 16, 1, 40);
+    fh_empty_peer_rejects_the_probe(&H, 2); /* peer 2 gets the snapshot at 10, chunk 0 in flight */
     raft_propose(H.node, "n", 1, NULL, NULL);
     fh_persist_all(&H);
     fh_ack_last(&H, 3); /* the no-op */
@@ -262,17 +238,9 @@ Test(raft_snapshot, a_transfer_in_progress_continues_with_its_snapshot_after_a_n
  * chunks; chunk 0 is in flight and the sent list is cleared. */
 static void sending_snapshot(void)
 {
-    H.cfg.snapshot_chunk_bytes = 16;
-    if (H.cfg.pipeline_window == 4) /* the default: make it one chunk at a time */
-        H.cfg.pipeline_window = 1;
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10; /* the rejected prevLogIndex */
-    rej.aer.conflict_index = 1;
-    fh_deliver(&H, &rej);
+    /* the default window of 4: make it one chunk at a time */
+    fh_leader_over_snapshot(&H, 16, H.cfg.pipeline_window == 4 ? 1 : H.cfg.pipeline_window, 40);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1);
     fh_clear(&H);
 }
@@ -341,17 +309,9 @@ Test(raft_snapshot, a_follower_that_lost_its_copy_is_resent_from_its_offset_at_t
 
 Test(raft_snapshot, a_window_of_chunks_is_bounded_and_a_timeout_goes_back_to_the_confirmed_offset)
 {
-    H.cfg.pipeline_window = 2;
-    H.cfg.snapshot_chunk_bytes = 8;
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10;
-    rej.aer.conflict_index = 1;
+    fh_leader_over_snapshot(&H, 8, 2, 40);
     fh_clear(&H);
-    fh_deliver(&H, &rej);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 2, "a window of two chunks");
     snap_reply(8);
     snap_reply(8); /* duplicated */
@@ -368,16 +328,8 @@ Test(raft_snapshot, a_window_of_chunks_is_bounded_and_a_timeout_goes_back_to_the
 
 Test(raft_snapshot, chunks_refused_past_a_lost_one_trigger_one_fast_retransmit)
 {
-    H.cfg.pipeline_window = 4;
-    H.cfg.snapshot_chunk_bytes = 8;
-    fh_seed_snapshot(&H, 10, 1, 64);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10;
-    rej.aer.conflict_index = 1;
-    fh_deliver(&H, &rej); /* chunks at 0, 8, 16, 24 */
+    fh_leader_over_snapshot(&H, 8, 4, 64);
+    fh_empty_peer_rejects_the_probe(&H, 2); /* chunks at 0, 8, 16, 24 */
     snap_reply(8);        /* chunk 0 arrived; chunk 8 was lost */
     fh_clear(&H);
     snap_reply(8); /* chunk 16 refused: the follower still expects 8 */
@@ -401,16 +353,8 @@ Test(raft_snapshot, chunks_refused_past_a_lost_one_trigger_one_fast_retransmit)
  * window of 4 in flight (0, 8, 16, 24), the sent list cleared. */
 static void sending_window_of_four(void)
 {
-    H.cfg.pipeline_window = 4;
-    H.cfg.snapshot_chunk_bytes = 8;
-    fh_seed_snapshot(&H, 10, 1, 64);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10;
-    rej.aer.conflict_index = 1;
-    fh_deliver(&H, &rej);
+    fh_leader_over_snapshot(&H, 8, 4, 64);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 4);
     fh_clear(&H);
 }

@@ -18,18 +18,10 @@ TestSuite(raft_snapshot_catchup, .init = setup3, .fini = teardown);
  * policy keeping `trailing` behind it. */
 static void sending_snapshot_trailing(uint64_t trailing)
 {
-    H.cfg.snapshot_chunk_bytes = 16;
-    H.cfg.pipeline_window = 4;
     H.cfg.snapshot_threshold = 5;
     H.cfg.snapshot_trailing = trailing;
-    fh_seed_snapshot(&H, 10, 1, 40);
-    fh_start(&H);
-    fh_make_leader(&H);
-    raft_msg rej = fh_append_ok(2, 2, 1, 0);
-    rej.aer.success = false;
-    rej.aer.match_index = 10; /* the rejected prevLogIndex */
-    rej.aer.conflict_index = 1; /* the follower is empty */
-    fh_deliver(&H, &rej);
+    fh_leader_over_snapshot(&H, 16, 4, 40);
+    fh_empty_peer_rejects_the_probe(&H, 2);
     cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_SENT, 2, 10));
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 3);
 }
