@@ -98,34 +98,25 @@ bool expect_holds(enum expect_op op, int64_t l, int64_t r)
     return false;
 }
 
-/* a + b - c: the terms after the first, added to *acc. */
-static bool add_terms(const sim *s, const expect_terms *t, int64_t *acc)
-{
-    for (uint32_t k = 0; k < t->n; k++) {
-        int64_t v;
-        if (!sim_metric(s, &t->ref[k], &v))
-            return false;
-        *acc += t->sign[k] * v;
-    }
-    return true;
-}
-
-bool expect_sides(const expectation *e, const sim *s, int64_t *l, int64_t *r)
-{
-    *r = e->value;
-    return sim_metric(s, &e->lhs, l) && add_terms(s, &e->lhs_more, l) &&
-           (!e->rhs_is_metric || (sim_metric(s, &e->rhs, r) && add_terms(s, &e->rhs_more, r)));
-}
-
-/* Sample both sides now. False (and a reason) if the sim rejects a metric. */
-static bool sample(expect_eval *ev, const sim *s, uint32_t i, int64_t *l, int64_t *r)
+/* Sample both sides now (as the change since the window's start when base
+ * is given). False (and a reason) if the sim rejects a metric; a zero
+ * divisor is noted in the slot, and the comparison does not hold then. */
+static bool sample(expect_eval *ev, const sim *s, uint32_t i, const expect_raw *base,
+                   int64_t *l, int64_t *r)
 {
     const expectation *e = &ev->sc->expects[i];
-    if (expect_sides(e, s, l, r))
+    int rc = expect_eval_sides(e, s, base, l, r);
+    ev->slots[i].zero = rc == EXPECT_EVAL_DIV_ZERO;
+    if (rc != EXPECT_EVAL_NO_METRIC)
         return true;
     snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");
     ev->slots[i].status = EXPECT_FAILED;
     return false;
+}
+
+static bool holds(const expect_eval *ev, uint32_t i, int64_t l, int64_t r)
+{
+    return !ev->slots[i].zero && expect_holds(ev->sc->expects[i].op, l, r);
 }
 
 /* Decide slot i: ok or not, "saw L[, needs OP R]" then `tail` (where, when). */
@@ -134,7 +125,7 @@ static void settle(expect_eval *ev, uint32_t i, bool ok, int64_t l, int64_t r,
 {
     expect_slot *slot = &ev->slots[i];
     slot->status = ok ? EXPECT_HELD : EXPECT_FAILED;
-    size_t n = expect_saw(slot->why, sizeof slot->why, &ev->sc->expects[i], ok, l, r);
+    size_t n = expect_saw(slot->why, sizeof slot->why, &ev->sc->expects[i], ok, slot->zero, l, r);
     if (n < sizeof slot->why)
         snprintf(slot->why + n, sizeof slot->why - n, "%s", tail);
 }
@@ -178,11 +169,11 @@ static void check_open(expect_eval *ev, const sim *s, uint32_t i)
 {
     const expectation *e = &ev->sc->expects[i];
     int64_t l, r;
-    if (!sample(ev, s, i, &l, &r)) {
+    if (!sample(ev, s, i, NULL, &l, &r)) {
         close_window(ev, i);
         return;
     }
-    bool ok = expect_holds(e->op, l, r);
+    bool ok = holds(ev, i, l, r);
     expect_slot *slot = &ev->slots[i];
     char now[32], tail[128];
     words(sim_now(s), now, sizeof now);
@@ -209,11 +200,11 @@ static void open_point(expect_eval *ev, const sim *s, uint32_t i)
 {
     const expectation *e = &ev->sc->expects[i];
     expect_slot *slot = &ev->slots[i];
-    if (e->when == EXPECT_BETWEEN && !e->always) { /* a counter: remember its value */
-        if (!sample(ev, s, i, &slot->base_lhs, &slot->base_rhs))
-            return;
-        if (!e->rhs_is_metric)
-            slot->base_rhs = 0;
+    if (e->when == EXPECT_BETWEEN && !e->always) { /* counters: remember their values */
+        if (!expect_raw_sample(e, s, &slot->base)) {
+            snprintf(slot->why, sizeof slot->why, "the simulator has no such metric");
+            slot->status = EXPECT_FAILED;
+        }
         return;
     }
     slot->open = true;
@@ -227,21 +218,20 @@ static void close_point(expect_eval *ev, const sim *s, uint32_t i)
     const expectation *e = &ev->sc->expects[i];
     expect_slot *slot = &ev->slots[i];
     int64_t l, r;
-    if (!sample(ev, s, i, &l, &r)) {
+    bool change = e->when == EXPECT_BETWEEN && !e->always;
+    if (!sample(ev, s, i, change ? &slot->base : NULL, &l, &r)) {
         close_window(ev, i);
         return;
     }
     char from[32], to[32], tail[128];
     words(e->t1_ns, from, sizeof from);
     words(sim_now(s), to, sizeof to);
-    if (e->when == EXPECT_BETWEEN && !e->always) {
-        l -= slot->base_lhs;
-        r -= slot->base_rhs;
+    if (change) {
         snprintf(tail, sizeof tail, " as the change from %s to %s", from, to);
-        settle(ev, i, expect_holds(e->op, l, r), l, r, tail);
+        settle(ev, i, holds(ev, i, l, r), l, r, tail);
         return;
     }
-    bool ok = expect_holds(e->op, l, r);
+    bool ok = holds(ev, i, l, r);
     if (!ok && (e->when == EXPECT_BETWEEN || (e->when == EXPECT_FROM_FIRST && slot->held_once))) {
         broken(ev, s, i, l, r);
         close_window(ev, i);
@@ -272,12 +262,11 @@ static void run_point(expect_eval *ev, const sim *s, const expect_point *p)
         close_point(ev, s, p->slot);
     else {
         int64_t l, r;
-        enum expect_op op = ev->sc->expects[p->slot].op;
         char tail[48], now[32];
         words(sim_now(s), now, sizeof now);
         snprintf(tail, sizeof tail, ", at %s", now);
-        if (sample(ev, s, p->slot, &l, &r))
-            settle(ev, p->slot, expect_holds(op, l, r), l, r, tail);
+        if (sample(ev, s, p->slot, NULL, &l, &r))
+            settle(ev, p->slot, holds(ev, p->slot, l, r), l, r, tail);
     }
 }
 

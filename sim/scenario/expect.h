@@ -24,10 +24,16 @@
 
 enum expect_status { EXPECT_PENDING, EXPECT_HELD, EXPECT_FAILED, EXPECT_SKIPPED };
 
+/* Every metric an expectation reads, as sampled: [side][term][metric, divisor]. */
+typedef struct expect_raw {
+    int64_t v[2][EXPECT_MAX_TERMS][2];
+} expect_raw;
+
 typedef struct expect_slot {
     enum expect_status status;
     bool open;                /* window open: checked after every event */
-    int64_t base_lhs, base_rhs; /* counters sampled just before t1 */
+    bool zero;                /* the last sample divided by zero */
+    expect_raw base;          /* counters sampled just before t1 */
     bool held_once;           /* a window: it held at some event ... */
     uint64_t held_ns;         /* ... `within`: first at this time; `always`: last */
     char why[160];            /* what it saw and when ("saw 3, needs <= 2, at 2.5 s ...") */
@@ -68,11 +74,19 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v);
 /* l OP r. */
 bool expect_holds(enum expect_op op, int64_t l, int64_t r);
 /* Both sides of a comparison now, metric arithmetic included (a + b - c);
- * false if the simulator has no such metric. */
+ * false if the simulator has no such metric or a divisor is 0. */
 bool expect_sides(const expectation *e, const sim *s, int64_t *l, int64_t *r);
-/* "saw L, needs OP R" (with `needs` only when it failed): what an expectation
- * saw, the start of every message about it. Returns the length written. */
-size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, int64_t l, int64_t r);
+/* The same, each metric's change since `base` was sampled (NULL: now):
+ * EXPECT_EVAL_OK, _NO_METRIC or _DIV_ZERO (the comparison cannot hold). */
+enum { EXPECT_EVAL_OK, EXPECT_EVAL_NO_METRIC, EXPECT_EVAL_DIV_ZERO };
+int expect_eval_sides(const expectation *e, const sim *s, const expect_raw *base, int64_t *l,
+                      int64_t *r);
+bool expect_raw_sample(const expectation *e, const sim *s, expect_raw *raw); /* false: no metric */
+/* "saw L, needs OP R" (with `needs` only when it failed; "a divisor was 0"
+ * when zero): what an expectation saw, the start of every message about it.
+ * Returns the length written. */
+size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, bool zero, int64_t l,
+                  int64_t r);
 /* Index of the first failed expectation, or -1. */
 int expect_first_failed(const expect_eval *ev);
 /* One line per expectation (all = also the ones that held). */

@@ -36,27 +36,29 @@ void expect_finish(expect_eval *ev, const sim *s, const sim_violation *v)
             ev->slots[i].status != EXPECT_PENDING)
             continue;
         int64_t l, r;
-        bool ok = expect_sides(e, s, &l, &r);
+        int rc = expect_eval_sides(e, s, NULL, &l, &r);
         ev->slots[i].status = EXPECT_FAILED;
-        if (!ok) {
+        if (rc == EXPECT_EVAL_NO_METRIC) {
             snprintf(ev->slots[i].why, sizeof ev->slots[i].why, "the simulator has no such metric");
             continue;
         }
-        bool held = expect_holds(e->op, l, r);
+        bool zero = rc == EXPECT_EVAL_DIV_ZERO, held = !zero && expect_holds(e->op, l, r);
         ev->slots[i].status = held ? EXPECT_HELD : EXPECT_FAILED;
         char end[32];
         sim_format_time(sim_now(s), end, sizeof end);
-        size_t n = expect_saw(ev->slots[i].why, sizeof ev->slots[i].why, e, held, l, r);
+        size_t n = expect_saw(ev->slots[i].why, sizeof ev->slots[i].why, e, held, zero, l, r);
         if (n < sizeof ev->slots[i].why)
             snprintf(ev->slots[i].why + n, sizeof ev->slots[i].why - n, ", at the end (%s)",
                      end);
     }
 }
 
-size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, int64_t l, int64_t r)
+size_t expect_saw(char *buf, size_t cap, const expectation *e, bool ok, bool zero, int64_t l,
+                  int64_t r)
 {
     static const char *ops[] = { "<", "<=", "==", "!=", ">=", ">" };
-    int n = ok ? snprintf(buf, cap, "saw %" PRId64, l)
+    int n = zero ? snprintf(buf, cap, "a divisor was 0, so it cannot hold")
+          : ok   ? snprintf(buf, cap, "saw %" PRId64, l)
                : snprintf(buf, cap, "saw %" PRId64 ", needs %s %" PRId64, l, ops[e->op], r);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }

@@ -63,6 +63,24 @@ typedef struct expect_terms {
     sim_metric_ref ref[EXPECT_MAX_TERMS - 1];
 } expect_terms;
 
+/* What a term has beside its metric: `K * METRIC`, `METRIC / D` (D a metric
+ * or a number above 0), `K * METRIC / D` (= (K x METRIC) / D, integer
+ * division toward zero: `100 * acked / committed` is a percentage), or a
+ * number alone (`acked + 1`: the term is K, its metric unused). All zero:
+ * the plain metric. A zero divisor at run time: the comparison cannot be
+ * made, so it does not hold (a guard: the action is skipped). */
+enum { EXPECT_DIV_NONE, EXPECT_DIV_NUMBER, EXPECT_DIV_METRIC };
+typedef struct expect_term {
+    bool has_mul;     /* K written */
+    bool number;      /* a number alone: K */
+    uint8_t div;      /* EXPECT_DIV_* */
+    int64_t mul;
+    int64_t div_value;
+    sim_metric_ref div_ref;
+} expect_term;
+/* Every metric an expectation reads (sides, terms, divisors). */
+#define EXPECT_MAX_REFS (2 * EXPECT_MAX_TERMS * 2)
+
 typedef struct expectation {
     enum expect_kind kind;
     sim_metric_ref lhs;
@@ -71,6 +89,9 @@ typedef struct expectation {
     sim_metric_ref rhs;
     expect_terms rhs_more;  /* rhs + rhs_more... (rhs_is_metric) */
     int64_t value;
+    /* term k of each side (0 = lhs / rhs, k = lhs_more / rhs_more k - 1):
+     * factors, divisors, numbers (rhs_term only when rhs_is_metric) */
+    expect_term lhs_term[EXPECT_MAX_TERMS], rhs_term[EXPECT_MAX_TERMS];
     enum expect_op op;
     enum expect_when when;
     bool always;        /* BETWEEN on a gauge: holds at every event in the window */
@@ -94,6 +115,10 @@ typedef struct scenario {
     bool chaos_expanded;        /* replay files: chaos already spelled out as actions */
     struct explore_space *explore; /* a space file for `raftsim explore` (sim/scenario/explore.h) */
 } scenario;
+
+/* The metric refs an expectation reads, into out[EXPECT_MAX_REFS] (for
+ * renumbering nodes, or asking whether one is named). Returns how many. */
+size_t expect_refs(expectation *e, sim_metric_ref **out);
 
 /* Parse. On error returns 2 and writes "path:line:col: error: ..." into err;
  * nothing is allocated in *out then. Returns 0 on success. */

@@ -27,7 +27,7 @@ bool scn_metric_is_counter(enum sim_metric m)
     case SIM_M_IS_LEADER: case SIM_M_UP: case SIM_M_SNAPSHOT_INDEX:
     case SIM_M_VOTE: case SIM_M_LOG_RETAINED: case SIM_M_LOG_BYTES: case SIM_M_SNAPSHOT_TERM:
     case SIM_M_WRITE_INDEX: case SIM_M_WRITE_COMMITTED: case SIM_M_WRITE_APPLIED_ON:
-    case SIM_M_WRITE_ACKED:
+    case SIM_M_WRITE_ACKED: case SIM_M_HEARD_LEADER:
         return false;
     default:
         return true;
@@ -192,7 +192,7 @@ static int write_observable(scn_parser *p, int slot, sim_metric_ref *r)
                      "applied-on or acked");
 }
 
-static int metric_ref(scn_parser *p, sim_metric_ref *r)
+int scn_metric_ref(scn_parser *p, sim_metric_ref *r)
 {
     const scn_tok *t = scn_next(p);
     const char *what = "a metric (e.g. committed, term n1, messages AppendEntries)";
@@ -227,44 +227,6 @@ static int comparison(scn_parser *p, enum expect_op *op)
             return 0;
         }
     return 1;
-}
-
-/* `+ METRIC` / `- METRIC`, up to EXPECT_MAX_TERMS terms in a side. */
-static int more_terms(scn_parser *p, expect_terms *t)
-{
-    while (scn_peek_is(p, "+") || scn_peek_is(p, "-")) {
-        const scn_tok *op = scn_next(p);
-        if (t->n == EXPECT_MAX_TERMS - 1)
-            return scn_error(p, op->col, "expected at most %d metrics on a side",
-                             EXPECT_MAX_TERMS);
-        t->sign[t->n] = op->s[0] == '+' ? 1 : -1;
-        int rc = metric_ref(p, &t->ref[t->n]);
-        if (rc)
-            return rc;
-        t->n++;
-    }
-    return 0;
-}
-
-/* The right-hand side: a number (with a unit: 50ms, 64KiB) or a metric. */
-static int rhs(scn_parser *p, expectation *e)
-{
-    const scn_tok *t = scn_peek(p);
-    if (!t)
-        return scn_error(p, scn_here(p), "expected a number or a metric");
-    bool neg = t->s[0] == '-' && t->len > 1;
-    uint64_t v;
-    if (scn_parse_size_word(t->s + neg, t->len - neg, &v) ||
-        scn_parse_duration_word(t->s + neg, t->len - neg, &v)) {
-        if (v > (uint64_t)INT64_MAX)
-            return scn_error(p, t->col, "expected a number below 2^63");
-        e->value = neg ? -(int64_t)v : (int64_t)v;
-        p->pos++;
-        return 0;
-    }
-    e->rhs_is_metric = true;
-    int rc = metric_ref(p, &e->rhs);
-    return rc ? rc : more_terms(p, &e->rhs_more);
 }
 
 /* At `from`: `from first [after T0] until T` — watched from T0 (default: the
@@ -368,16 +330,19 @@ static int compare(scn_parser *p, expectation *e)
         p->pos++;
         e->always = true;
     }
-    int rc = metric_ref(p, &e->lhs);
-    if (rc || (rc = more_terms(p, &e->lhs_more)))
+    int rc = scn_parse_side(p, &e->lhs, e->lhs_term, &e->lhs_more);
+    if (rc)
         return rc;
-    if (no && e->lhs_more.n)
+    bool plain = scn_side_is_plain(e->lhs_term, &e->lhs_more);
+    if (no && !plain)
         return scn_error(p, p->ln->tok[1].col, "expected `no` before one metric only");
     if (no) {
         e->op = EXPECT_EQ;
         e->value = 0;
     } else if (comparison(p, &e->op) == 0) {
-        rc = rhs(p, e);
+        rc = scn_parse_rhs(p, e);
+    } else if (!plain) {
+        rc = scn_error(p, scn_here(p), "expected a comparison (<, <=, ==, !=, >=, >)");
     } else {
         rc = sugar_truth(p, e, scn_here(p));
     }
@@ -385,45 +350,57 @@ static int compare(scn_parser *p, expectation *e)
         return rc;
     if (e->always && e->when != EXPECT_BETWEEN)
         return scn_error(p, p->ln->tok[1].col, "expected `always` only with `between`");
-    bool gauge = !scn_metric_is_counter(e->lhs.metric);
-    for (uint32_t k = 0; k < e->lhs_more.n; k++)
-        gauge |= !scn_metric_is_counter(e->lhs_more.ref[k].metric);
+    bool gauge = scn_side_has_gauge(&e->lhs, e->lhs_term, &e->lhs_more) ||
+                 (e->rhs_is_metric && scn_side_has_gauge(&e->rhs, e->rhs_term, &e->rhs_more));
     if (e->when == EXPECT_BETWEEN && gauge)
         e->always = true; /* a gauge has no "change": it must hold throughout */
     return 0;
 }
 
-/* `if [no] METRIC [OP NUMBER]` of a guarded action (scenario_control.c). */
-int scn_parse_guard(scn_parser *p, sim_action *a)
+/* `if [no] METRIC [OP NUMBER | OP METRIC]` of a guarded action
+ * (scenario_control.c). */
+static int guard(scn_parser *p, expectation *e)
 {
-    expectation e = { .kind = EXPECT_COMPARE };
     bool no = scn_peek_is(p, "no");
     if (no)
         p->pos++;
-    p->guard_sum = true; /* `if up < 3` is `if up on sum < 3` */
-    int rc = metric_ref(p, &e.lhs);
-    p->guard_sum = false;
+    int rc = scn_metric_ref(p, &e->lhs);
     if (rc)
         return rc;
     if (no) {
-        e.op = EXPECT_EQ;
-        e.value = 0;
-    } else if (comparison(p, &e.op) == 0) {
-        if ((rc = rhs(p, &e)))
+        e->op = EXPECT_EQ;
+        e->value = 0;
+    } else if (comparison(p, &e->op) == 0) {
+        uint32_t col = scn_here(p);
+        if ((rc = scn_parse_rhs(p, e)))
             return rc;
-        if (e.rhs_is_metric)
-            return scn_error(p, p->ln->tok[p->pos - 1].col, "expected a number after the "
-                             "comparison in `if` (a guard compares a metric with a number)");
-    } else if (e.lhs.metric == SIM_M_UP && e.lhs.sel == SIM_SEL_SUM) {
+        if (e->rhs_is_metric && !scn_side_is_plain(e->rhs_term, &e->rhs_more))
+            return scn_error(p, col, "expected one metric or a number after the comparison "
+                             "in `if` (a guard does no arithmetic)");
+    } else if (e->lhs.metric == SIM_M_UP && e->lhs.sel == SIM_SEL_SUM) {
         return scn_error(p, scn_here(p), "expected a comparison (<, <=, ==, !=, >=, >) "
                          "after `if up`");
-    } else if ((rc = sugar_truth(p, &e, scn_here(p)))) {
-        return rc;
+    } else {
+        return sugar_truth(p, e, scn_here(p));
     }
+    return 0;
+}
+
+int scn_parse_guard(scn_parser *p, sim_action *a)
+{
+    expectation e = { .kind = EXPECT_COMPARE };
+    p->guard_sum = true; /* `if up < 3` is `if up on sum < 3` */
+    int rc = guard(p, &e);
+    p->guard_sum = false;
+    if (rc)
+        return rc;
     a->guarded = true;
     a->guard = e.lhs;
     a->guard_op = (uint8_t)e.op;
     a->guard_value = e.value;
+    a->guard_rhs_metric = e.rhs_is_metric;
+    if (e.rhs_is_metric)
+        a->guard_rhs = e.rhs;
     return 0;
 }
 

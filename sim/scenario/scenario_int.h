@@ -150,6 +150,13 @@ int scn_cmd_repeat(scn_parser *p);             /* `repeat N every D [from T] {` 
 int scn_repeat_line(scn_parser *p);            /* a line inside the block */
 int scn_repeat_unclosed(scn_parser *p, uint32_t last_line); /* at the end: 0 or 2 */
 int scn_parse_guard(scn_parser *p, sim_action *a); /* after `if` (scenario_expect.c) */
+int scn_metric_ref(scn_parser *p, sim_metric_ref *r); /* one metric (scenario_expect.c) */
+/* ---- the sides of a comparison: metric arithmetic (scenario_sides.c) ---- */
+int scn_parse_side(scn_parser *p, sim_metric_ref *first, expect_term *terms, expect_terms *more);
+int scn_parse_rhs(scn_parser *p, expectation *e); /* a plain number, or a side */
+bool scn_side_is_plain(const expect_term *terms, const expect_terms *more); /* one metric */
+bool scn_side_has_gauge(const sim_metric_ref *first, const expect_term *terms,
+                        const expect_terms *more);
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r);
 
 /* ---- network faults by message class, reordering (scenario_faults.c) ---- */

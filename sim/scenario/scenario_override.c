@@ -60,21 +60,18 @@ static bool remap_nodes(scenario *sc, const remap *m)
     for (size_t i = 0; i < sc->n_actions; i++) {
         sim_action *a = &sc->actions[i];
         if (!remap_target(m, &a->target) || !remap_target(m, &a->target2) ||
-            (a->guarded && !remap_ref(m, &a->guard)))
+            (a->guarded && !remap_ref(m, &a->guard)) ||
+            (a->guarded && a->guard_rhs_metric && !remap_ref(m, &a->guard_rhs)))
             return false;
         for (int g = 0; g < a->n_groups; g++)
             if (!remap_set(m, &a->groups[g]))
                 return false;
     }
     for (size_t i = 0; i < sc->n_expects; i++) {
-        expectation *e = &sc->expects[i];
-        if (!remap_ref(m, &e->lhs) || (e->rhs_is_metric && !remap_ref(m, &e->rhs)))
-            return false;
-        for (uint32_t k = 0; k < e->lhs_more.n; k++)
-            if (!remap_ref(m, &e->lhs_more.ref[k]))
-                return false;
-        for (uint32_t k = 0; k < e->rhs_more.n; k++)
-            if (!remap_ref(m, &e->rhs_more.ref[k]))
+        sim_metric_ref *refs[EXPECT_MAX_REFS];
+        size_t n = expect_refs(&sc->expects[i], refs);
+        for (size_t k = 0; k < n; k++)
+            if (!remap_ref(m, refs[k]))
                 return false;
     }
     return true;

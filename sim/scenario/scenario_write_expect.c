@@ -64,17 +64,37 @@ void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref
     }
 }
 
-static void write_terms(FILE *out, const sim_config *cfg, const expect_terms *t)
+/* `[K * ]METRIC[ / D]` or a number alone. */
+static void write_term(FILE *out, const sim_config *cfg, const sim_metric_ref *r,
+                       const expect_term *t)
 {
-    for (uint32_t k = 0; k < t->n; k++) {
-        fputs(t->sign[k] > 0 ? " + " : " - ", out);
-        scn_write_metric_ref(out, cfg, &t->ref[k]);
+    if (t->number || t->has_mul)
+        fprintf(out, t->number ? "%" PRId64 : "%" PRId64 " * ", t->mul);
+    if (t->number)
+        return;
+    scn_write_metric_ref(out, cfg, r);
+    if (t->div == EXPECT_DIV_NUMBER)
+        fprintf(out, " / %" PRId64, t->div_value);
+    else if (t->div == EXPECT_DIV_METRIC) {
+        fputs(" / ", out);
+        scn_write_metric_ref(out, cfg, &t->div_ref);
+    }
+}
+
+static void write_side(FILE *out, const sim_config *cfg, const sim_metric_ref *first,
+                       const expect_term *terms, const expect_terms *more)
+{
+    write_term(out, cfg, first, &terms[0]);
+    for (uint32_t k = 0; k < more->n; k++) {
+        fputs(more->sign[k] > 0 ? " + " : " - ", out);
+        write_term(out, cfg, &more->ref[k], &terms[k + 1]);
     }
 }
 
 static bool is_time_metric(enum sim_metric m)
 {
-    return m == SIM_M_UNAVAILABLE || (m >= SIM_M_LATENCY_P50 && m <= SIM_M_LATENCY_MAX);
+    return m == SIM_M_UNAVAILABLE || (m >= SIM_M_LATENCY_P50 && m <= SIM_M_LATENCY_MAX) ||
+           m == SIM_M_HEARD_LEADER;
 }
 
 static void write_when(FILE *out, const expectation *e)
@@ -119,13 +139,10 @@ void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *
     }
     assert(e->op <= EXPECT_GT);
     fputs(e->always ? "expect always " : "expect ", out);
-    scn_write_metric_ref(out, cfg, &e->lhs);
-    write_terms(out, cfg, &e->lhs_more);
+    write_side(out, cfg, &e->lhs, e->lhs_term, &e->lhs_more);
     fprintf(out, " %s ", ops[e->op]);
-    if (e->rhs_is_metric) {
-        scn_write_metric_ref(out, cfg, &e->rhs);
-        write_terms(out, cfg, &e->rhs_more);
-    }
+    if (e->rhs_is_metric)
+        write_side(out, cfg, &e->rhs, e->rhs_term, &e->rhs_more);
     else if (is_time_metric(e->lhs.metric) && e->value > 0)
         scn_write_duration(out, (uint64_t)e->value);
     else

@@ -177,7 +177,11 @@ void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a)
         static const char *ops[] = { "<", "<=", "==", "!=", ">=", ">" };
         fputs(" if ", out);
         scn_write_metric_ref(out, cfg, &a->guard);
-        fprintf(out, " %s %" PRId64, a->guard_op < 6 ? ops[a->guard_op] : "?", a->guard_value);
+        fprintf(out, " %s ", a->guard_op < 6 ? ops[a->guard_op] : "?");
+        if (a->guard_rhs_metric)
+            scn_write_metric_ref(out, cfg, &a->guard_rhs);
+        else
+            fprintf(out, "%" PRId64, a->guard_value);
     }
     fprintf(out, " %s", sim_action_name(a->kind));
     switch (a->kind) {

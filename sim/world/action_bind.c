@@ -95,13 +95,14 @@ void action_isolate_peers(sim *s, sim_ep ep)
 bool action_guard_valid(const sim *s, const sim_action *a)
 {
     int64_t v;
-    return a->guard_op <= 5 && sim_metric(s, &a->guard, &v);
+    return a->guard_op <= 5 && sim_metric(s, &a->guard, &v) &&
+           (!a->guard_rhs_metric || sim_metric(s, &a->guard_rhs, &v));
 }
 
 bool action_guard_holds(const sim *s, const sim_action *a)
 {
     int64_t l, r = a->guard_value;
-    if (!sim_metric(s, &a->guard, &l))
+    if (!sim_metric(s, &a->guard, &l) || (a->guard_rhs_metric && !sim_metric(s, &a->guard_rhs, &r)))
         return false;
     switch (a->guard_op) {
     case 0: return l < r;

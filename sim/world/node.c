@@ -248,6 +248,12 @@ void node_deliver(sim *s, uint32_t slot)
             receive_vote_request(s, n, from, buf, len);
         else
             s->ops->receive(n->proto, from, buf, len);
+        /* a leader reached it: its message is of the term the node is in
+         * after taking it (paper §5.2: a leader's AppendEntries, heartbeats
+         * included, keep followers from starting elections) */
+        if ((type == RAFT_MSG_APPEND_ENTRIES || type == RAFT_MSG_INSTALL_SNAPSHOT) &&
+            len >= PEEK_MIN_LEN && peek_u64(buf + PEEK_TERM) == n->term)
+            n->heard_leader_ns = s->now;
     } else
         node_client_request(s, n, from, buf, len);
     net_release(&s->nw, slot);

@@ -29,6 +29,9 @@ static bool node_value(const sim *s, enum sim_metric m, raft_id id, int64_t *out
     case SIM_M_UP: *out = n->up; return true;
     case SIM_M_SNAPSHOT_INDEX: *out = (int64_t)c->base; return true;
     case SIM_M_NODE_ELECTIONS: *out = (int64_t)n->elections; return true;
+    case SIM_M_HEARD_LEADER:
+        *out = n->up && n->role == RAFT_LEADER ? 0 : (int64_t)(s->now - n->heard_leader_ns);
+        return true;
     case SIM_M_READ_ONLY:
         *out = 0;
         if (n->proto) {

@@ -236,6 +236,7 @@ void sim_config_default(sim_config *cfg); /* 3 nodes, raft defaults, 1 ms links,
     X(SIM_M_LOG_RETAINED, "log-retained", 'N')  /* entries held (after the snapshot) */ \
     X(SIM_M_LOG_BYTES, "log-bytes", 'N')        /* payload bytes of those entries */ \
     X(SIM_M_SNAPSHOT_TERM, "snapshot-term", 'N') /* term of the last snapshotted entry */ \
+    X(SIM_M_HEARD_LEADER, "heard-leader", 'N')  /* ns since a leader of its term reached it (0: leads) */ \
     /* A write named by `write cK as NAME` (arg = the name's slot; 0 while unbound): */ \
     X(SIM_M_WRITE_INDEX, "write-index", 'W')    /* where a state machine stored it (0 = not yet) */ \
     X(SIM_M_WRITE_COMMITTED, "write-committed", 'W') /* 1 once stored: it was committed */ \
@@ -347,6 +348,8 @@ typedef struct sim_action {
     uint8_t guard_op;
     sim_metric_ref guard;
     int64_t guard_value;
+    bool guard_rhs_metric; /* `if term n1 < term n2`: compared with guard_rhs, not the value */
+    sim_metric_ref guard_rhs;
     /* SIM_ACT_SET of drop / duplicate / reorder / delay restricted to a
      * message class: group index + 1 (0 = every message, per link); value =
      * ppm, dist = the delay. Target NONE: every link. */

@@ -99,6 +99,9 @@ typedef struct sim_node {
     size_t reads_n, reads_cap;
     uint64_t next_req;
     pending_writes pend;     /* client writes in our log, not applied (leader only) */
+    /* when it last got an AppendEntries or InstallSnapshot of its own term
+     * (from that term's leader), in virtual time: the metric heard-leader */
+    uint64_t heard_leader_ns;
 } sim_node;
 _Static_assert(offsetof(sim_node, clk_l0) == 64 && offsetof(sim_node, props_n) == 128 &&
                    offsetof(sim_node, dk) == 192,

@@ -96,3 +96,13 @@ int64_t expect_now(const sim *s, const char *plan, const char *expect_line)
     scenario_free(&sc);
     return l - r;
 }
+
+char *write_parse_write(const scenario *x, scenario *y)
+{
+    char *once = write_text(x, x->actions, x->n_actions, 1);
+    parse_ok(once, y);
+    char *twice = write_text(y, y->actions, y->n_actions, 1);
+    cr_expect_str_eq(twice, once, "writing is a fixed point");
+    free(twice);
+    return once;
+}

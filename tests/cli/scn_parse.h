@@ -25,6 +25,9 @@ char *write_text(const scenario *sc, const sim_action *a, size_t n, uint64_t see
  * run the replay with the same seed: the trace hashes must be equal.
  * Returns how many actions the first run executed. */
 size_t replay_gives_same_trace(const char *text, uint64_t seed);
+/* x written (seed 1), parsed into y, y written again: the same text (a
+ * fixed point). Returns the text; the caller frees it and y. */
+char *write_parse_write(const scenario *x, scenario *y);
 /* Run the text with this seed: did it pass? `why` gets the reason if not. */
 bool run_passes(const char *text, uint64_t seed, char *why, size_t cap);
 /* lhs - rhs of the first expectation of plan + expect_line, on s now. */

@@ -298,8 +298,8 @@ Test(scenario_lang, guards_parse_into_a_metric_an_operator_and_a_number)
     scenario_free(&sc);
     parse_fails(PLAN "at 1s if crash n1\n", "t.scn:4:10: error: expected a metric");
     parse_fails(PLAN "at 1s if up crash n1\n", "t.scn:4:13: error: expected a comparison");
-    parse_fails(PLAN "at 1s if term n1 < term n2 crash n1\n", "t.scn:4:25: error: expected a "
-                "number after the comparison in `if`");
+    parse_fails(PLAN "at 1s if term n1 < term n2 + 1 crash n1\n", "t.scn:4:20: error: expected "
+                "one metric or a number after the comparison in `if`");
     parse_fails(PLAN "at 1s if leader\n", "t.scn:4:17: error: expected an action");
 }
 

@@ -53,6 +53,16 @@ static void config_equal(const sim_config *a, const sim_config *b, const char *w
     }
 }
 
+static void ref_equal(const sim_metric_ref *a, const sim_metric_ref *b, const char *what)
+{
+    EQ(metric); EQ(arg);
+    if (sim_metric_scope(a->metric) == 'N') {
+        EQ(sel);
+        EQ(node);
+        EQ(among); EQ(among_nodes); EQ(among_names);
+    }
+}
+
 static void action_equal(const sim_action *a, const sim_action *b, const char *what)
 {
     EQ(at_ns); EQ(kind); EQ(target.kind); EQ(target.ep); EQ(target2.kind); EQ(target2.ep);
@@ -60,6 +70,11 @@ static void action_equal(const sim_action *a, const sim_action *b, const char *w
     for (int k = 0; k < a->n_sym; k++) {
         EQ(sym[k].kind); EQ(sym[k].ep); EQ(sym_group[k]);
     }
+    EQ(guarded); EQ(guard_op); EQ(guard_value); EQ(guard_rhs_metric);
+    if (a->guarded)
+        ref_equal(&a->guard, &b->guard, what);
+    if (a->guard_rhs_metric)
+        ref_equal(&a->guard_rhs, &b->guard_rhs, what);
     if (a->kind == SIM_ACT_SET) {
         EQ(param);
         EQ(msg_class);
@@ -73,13 +88,15 @@ static void action_equal(const sim_action *a, const sim_action *b, const char *w
     }
 }
 
-static void ref_equal(const sim_metric_ref *a, const sim_metric_ref *b, const char *what)
+/* factors, divisors and numbers of a side's terms 0..n */
+static void terms_equal(const expect_term *x, const expect_term *y, uint32_t n, const char *what)
 {
-    EQ(metric); EQ(arg);
-    if (sim_metric_scope(a->metric) == 'N') {
-        EQ(sel);
-        EQ(node);
-        EQ(among); EQ(among_nodes); EQ(among_names);
+    for (uint32_t k = 0; k <= n; k++) {
+        cr_expect(x[k].has_mul == y[k].has_mul && x[k].number == y[k].number &&
+                  x[k].mul == y[k].mul && x[k].div == y[k].div &&
+                  x[k].div_value == y[k].div_value, "%s: term %u differs", what, k);
+        if (x[k].div == EXPECT_DIV_METRIC)
+            ref_equal(&x[k].div_ref, &y[k].div_ref, what);
     }
 }
 
@@ -94,6 +111,10 @@ static void expect_equal(const expectation *a, const expectation *b, const char 
     ref_equal(&a->lhs, &b->lhs, what);
     if (a->rhs_is_metric)
         ref_equal(&a->rhs, &b->rhs, what);
+    EQ(lhs_more.n); EQ(rhs_more.n);
+    terms_equal(a->lhs_term, b->lhs_term, a->lhs_more.n, what);
+    if (a->rhs_is_metric)
+        terms_equal(a->rhs_term, b->rhs_term, a->rhs_more.n, what);
 }
 
 static void chaos_equal(const sim_chaos *a, const sim_chaos *b, const char *what)

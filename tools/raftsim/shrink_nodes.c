@@ -32,14 +32,10 @@ static bool ref_names(const sim_metric_ref *ref, sim_ep node)
 static bool node_is_named(const shrinker *s, sim_ep node)
 {
     for (size_t i = 0; i < s->sc->n_expects; i++) {
-        const expectation *e = &s->sc->expects[i];
-        if (ref_names(&e->lhs, node) || (e->rhs_is_metric && ref_names(&e->rhs, node)))
-            return true;
-        for (uint32_t k = 0; k < e->lhs_more.n; k++)
-            if (ref_names(&e->lhs_more.ref[k], node))
-                return true;
-        for (uint32_t k = 0; k < e->rhs_more.n; k++)
-            if (ref_names(&e->rhs_more.ref[k], node))
+        sim_metric_ref *refs[EXPECT_MAX_REFS];
+        size_t n = expect_refs(&s->sc->expects[i], refs);
+        for (size_t k = 0; k < n; k++)
+            if (ref_names(refs[k], node))
                 return true;
     }
     for (size_t i = 0; i < s->n_best; i++)
