@@ -122,11 +122,13 @@ test-purity: $(CORE_LIB) ## core/ calls no clock, file, socket, thread or global
 	@$(if $(LTO),$(MAKE) --no-print-directory -s BUILD=$(BUILD)/purity LTO= $(PURITY_LIB))
 	@tools/check-core-purity.sh $(PURITY_LIB)
 
-# The include rules of docs/ARCHITECTURE.md: every #include goes down a floor
-# (core/ below sim/world/ below sim/scenario/ below tools/), and core/ uses only pure C
-# standard headers.
-test-layering: ## every #include follows docs/ARCHITECTURE.md's floors (core never includes sim or tools, ...)
+# The layers of docs/ARCHITECTURE.md: every #include goes down a floor
+# (core/ below sim/world/ below sim/scenario/ below tools/), core/ uses only
+# pure C standard headers, and the calls between the files of core/ and of
+# sim/world/ go down their order (read from the objects' symbol tables).
+test-layering: $(CORE_LIB) $(SIM_LIB) ## includes follow docs/ARCHITECTURE.md's floors, calls the files' order
 	@tools/check-layering.sh
+	@tools/check-calls.sh $(BUILD)
 
 # check: what every build variant must pass (the sanitizer build runs this).
 # Every stage runs even when one before it failed; the failed ones are
