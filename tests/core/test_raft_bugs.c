@@ -154,37 +154,35 @@ Test(raft_bugs, no_backtrack_keeps_next_index_after_a_rejection)
     cr_assert_eq(ae.ae.prev_index, 3);
 }
 
-static void install_chunk(uint64_t index, uint64_t term)
+/* With `bug` on, a follower holding entries 1..6 of term 1 installs a
+ * one-chunk snapshot at index 3 of snap_term from the leader of term 2:
+ * its last index after. */
+static uint64_t last_index_after_a_snapshot_at_3(uint64_t bug, uint64_t snap_term)
 {
+    with_bug(bug);
+    fh_start(&H);
+    uint64_t terms[] = {1, 1, 1, 1, 1, 1};
+    follow(2, 1, terms, 6);
     uint8_t data[4] = {0};
     raft_msg c = {.type = RAFT_MSG_INSTALL_SNAPSHOT, .from = 2, .term = 2};
-    c.is.last_index = index;
-    c.is.last_term = term;
+    c.is.last_index = 3;
+    c.is.last_term = snap_term;
     c.is.len = 4;
     c.is.total_len = 4;
     c.is.done = true;
     c.is.data = data;
     fh_deliver(&H, &c);
+    return raft_last_index(H.node);
 }
 
 Test(raft_bugs, snap_drop_suffix_discards_a_matching_suffix)
 {
-    with_bug(RAFT_BUG(SNAP_DROP_SUFFIX));
-    fh_start(&H);
-    uint64_t terms[] = {1, 1, 1, 1, 1, 1};
-    follow(2, 1, terms, 6);
-    install_chunk(3, 1);
-    cr_assert_eq(raft_last_index(H.node), 3);
+    cr_assert_eq(last_index_after_a_snapshot_at_3(RAFT_BUG(SNAP_DROP_SUFFIX), 1), 3);
 }
 
 Test(raft_bugs, snap_keep_conflict_keeps_a_conflicting_suffix)
 {
-    with_bug(RAFT_BUG(SNAP_KEEP_CONFLICT));
-    fh_start(&H);
-    uint64_t terms[] = {1, 1, 1, 1, 1, 1};
-    follow(2, 1, terms, 6);
-    install_chunk(3, 2);
-    cr_assert_eq(raft_last_index(H.node), 6);
+    cr_assert_eq(last_index_after_a_snapshot_at_3(RAFT_BUG(SNAP_KEEP_CONFLICT), 2), 6);
 }
 
 Test(raft_bugs, count_self_early_commits_before_the_leaders_write_is_durable)
