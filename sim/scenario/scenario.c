@@ -219,5 +219,6 @@ void scenario_free(scenario *sc)
     free(sc->actions);
     free(sc->expects);
     free(sc->explore);
+    free(sc->repeats);
     memset(sc, 0, sizeof *sc);
 }

@@ -101,6 +101,15 @@ typedef struct expectation {
     char text[160];     /* the source text of the expectation, for reports */
 } expectation;
 
+/* A `repeat` block as written. The plan holds it unrolled: `rounds` rounds
+ * of `per_round` actions from actions[first], round k at from + k x every;
+ * the writer writes it back as the block while the actions it is given are
+ * still exactly that (scenario_write_repeat.c). */
+typedef struct scn_repeat {
+    size_t first, per_round;
+    uint64_t rounds, every_ns, from_ns;
+} scn_repeat;
+
 typedef struct scenario {
     char *path;                 /* as given (for messages) */
     char *text;                 /* the source, NUL-terminated */
@@ -114,6 +123,8 @@ typedef struct scenario {
     uint64_t seed;
     bool chaos_expanded;        /* replay files: chaos already spelled out as actions */
     struct explore_space *explore; /* a space file for `raftsim explore` (sim/scenario/explore.h) */
+    scn_repeat *repeats;        /* the file's repeat blocks, in file order */
+    size_t n_repeats;
 } scenario;
 
 /* The metric refs an expectation reads, into out[EXPECT_MAX_REFS] (for

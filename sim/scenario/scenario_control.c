@@ -78,6 +78,14 @@ static int close_block(scn_parser *p)
     free(round);
     p->in_repeat = false;
     p->last_at_ns = p->repeat_from_ns + p->repeat_rounds * p->repeat_every_ns;
+    if (rc == 0) { /* remembered, so the writer can write the block back */
+        scn_repeat *r = realloc(sc->repeats, (sc->n_repeats + 1) * sizeof *r);
+        if (!r)
+            return scn_error(p, col, "out of memory");
+        sc->repeats = r;
+        r[sc->n_repeats++] = (scn_repeat){ p->repeat_first, n, p->repeat_rounds,
+                                           p->repeat_every_ns, p->repeat_from_ns };
+    }
     return rc ? rc : scn_end(p);
 }
 

@@ -200,6 +200,10 @@ void scn_write_ep(FILE *out, const sim_config *cfg, sim_ep ep);
 void scn_write_target(FILE *out, const sim_config *cfg, const sim_target *t);
 void scn_write_expectation(FILE *out, const sim_config *cfg, const expectation *e);
 void scn_write_action(FILE *out, const sim_config *cfg, const sim_action *a);
+/* If a[i] starts one of sc's repeat blocks and a[i..] still is exactly its
+ * unrolled rounds, write the block and return how many actions it covers;
+ * else write nothing and return 0 (scenario_write_repeat.c). */
+size_t scn_write_repeat(FILE *out, const scenario *sc, const sim_action *a, size_t n, size_t i);
 
 /* Is this metric a counter (compared by its change over a window) rather
  * than a gauge (compared at every event in the window)? */

@@ -207,9 +207,10 @@ void scn_write_chaos(FILE *out, const sim_chaos *ch);
 
 /* `at` times never go backwards in a scenario, so write the actions sorted
  * by time, stably (actions sharing a time keep the order they were given). */
-static int write_actions_in_time_order(FILE *out, const sim_config *c, const sim_action *a,
+static int write_actions_in_time_order(FILE *out, const scenario *sc, const sim_action *a,
                                        size_t n)
 {
+    const sim_config *c = &sc->cfg;
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     if (!order)
         return -1;
@@ -221,8 +222,15 @@ static int write_actions_in_time_order(FILE *out, const sim_config *c, const sim
         }
         order[j] = i;
     }
+    bool sorted = true; /* as parsed: then a repeat block may be written as one */
     for (size_t i = 0; i < n; i++)
-        scn_write_action(out, c, &a[order[i]]);
+        sorted &= order[i] == i;
+    for (size_t i = 0; i < n;) {
+        size_t block = sorted && a == sc->actions ? scn_write_repeat(out, sc, a, n, i) : 0;
+        if (!block)
+            scn_write_action(out, c, &a[order[i]]);
+        i += block ? block : 1;
+    }
     free(order);
     return 0;
 }
@@ -248,7 +256,7 @@ int scenario_write(FILE *out, const scenario *sc, const sim_action *actions, siz
         scn_write_chaos(out, &sc->chaos);
         fputs("chaos-expanded\n", out);
     }
-    if (write_actions_in_time_order(out, c, actions, n_actions) != 0)
+    if (write_actions_in_time_order(out, sc, actions, n_actions) != 0)
         return -1;
     for (size_t i = 0; i < sc->n_expects; i++)
         scn_write_expectation(out, c, &sc->expects[i]);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../sim/scenario/runner.h"
 #include "../../sim/scenario/scenario_int.h"
 
 #define EQ(field) cr_expect_eq(a->field, b->field, "%s: %s differs", what, #field)
@@ -210,4 +211,62 @@ Test(scenario_roundtrip, a_plan_using_every_action_kind_survives_write_then_pars
 Test(scenario_roundtrip, faults_by_message_class_and_free_reordering_survive_write_then_parse)
 {
     round_trip("tests/cli/data/net-faults.scn");
+}
+
+/* A plan written as parsed keeps its repeat blocks: the same actions, the
+ * same trace; a plan that is no longer its blocks' rounds is unrolled. */
+Test(scenario_roundtrip, repeat_blocks_are_written_back_as_blocks)
+{
+    const char *path = "tests/cli/data/repeat-blocks.scn";
+    scenario x, y;
+    char err[512];
+    cr_assert_eq(scenario_load(path, &x, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(x.n_repeats, 2);
+    size_t len;
+    char *text = write_plan(&x, x.actions, x.n_actions, 3, &len);
+    cr_expect(strstr(text, "repeat 5 every 250ms from 1s {\n"
+                           "    at 0 if leader != 0 crash leader as old\n"
+                           "    at 100ms if up on sum < 3 restart all\n"
+                           "    at 200ms restart old\n}\nat 2250ms restart all\n"), "%s", text);
+    cr_expect(strstr(text, "repeat 3 every 400ms from 3s {\n    at 0 write c1 as w\n"), "%s",
+              text);
+    cr_assert_eq(scenario_parse(path, text, len, &y, err, sizeof err), 0, "%s\n%s", err, text);
+    cr_assert_eq(y.n_actions, x.n_actions);
+    for (size_t i = 0; i < x.n_actions; i++)
+        action_equal(&x.actions[i], &y.actions[i], path);
+    cr_expect_eq(y.n_repeats, 2);
+    size_t len2;
+    char *again = write_plan(&y, y.actions, y.n_actions, 3, &len2);
+    cr_expect_str_eq(again, text, "writing is a fixed point");
+    run_options opt = { 0 };
+    run_result a, b;
+    cr_assert_eq(run_scenario(&x, 3, &opt, &a, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(run_scenario(&y, 3, &opt, &b, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(a.trace_hash, b.trace_hash);
+    cr_expect_eq(a.events, b.events);
+    run_result_free(&a);
+    run_result_free(&b);
+    free(again);
+    free(text);
+    /* round 3's crash aimed elsewhere: the first block is unrolled, the second kept */
+    x.actions[1 + 3 * 3].target = (sim_target){ SIM_TARGET_EP, 2 };
+    text = write_plan(&x, x.actions, x.n_actions, 3, &len);
+    cr_expect(!strstr(text, "repeat 5 every"), "%s", text);
+    cr_expect(strstr(text, "at 1750ms if leader != 0 crash n2 as old\n"), "%s", text);
+    cr_expect(strstr(text, "repeat 3 every 400ms from 3s {\n"), "%s", text);
+    scenario_free(&y);
+    cr_assert_eq(scenario_parse(path, text, len, &y, err, sizeof err), 0, "%s\n%s", err, text);
+    cr_assert_eq(y.n_actions, x.n_actions);
+    for (size_t i = 0; i < x.n_actions; i++)
+        action_equal(&x.actions[i], &y.actions[i], path);
+    free(text);
+    /* a copy of the actions (a replay's, a drawn schedule): one line each */
+    sim_action *copy = malloc(x.n_actions * sizeof *copy);
+    memcpy(copy, x.actions, x.n_actions * sizeof *copy);
+    text = write_plan(&x, copy, x.n_actions, 3, &len);
+    cr_expect(!strstr(text, "repeat"), "%s", text);
+    free(text);
+    free(copy);
+    scenario_free(&x);
+    scenario_free(&y);
 }
