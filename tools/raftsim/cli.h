@@ -130,6 +130,9 @@ int replay_write(const char *path, const scenario *sc, uint64_t seed, const run_
 /* Scan the leading comment block of a replay/scenario file. Returns 0, or
  * EXIT_USAGE after printing a message (unknown bug name; none if path is NULL). */
 int replay_header_read(const char *path, const char *text, replay_header *h);
+/* Why a replay's trace hash is not the recorded one: both hashes and the
+ * likely causes, on stderr (under the caller's first line). */
+void replay_hash_mismatch(uint64_t recorded, uint64_t replayed);
 
 /* ---- cmd_common.c: steps several commands share ---- */
 /* The command's one file argument: `word` into *file, or a message naming

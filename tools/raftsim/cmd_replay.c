@@ -86,12 +86,8 @@ static int verify_hash(const replay_header *h, const run_result *res)
                res->trace_hash);
         return EXIT_PASS;
     }
-    fprintf(stderr,
-            "raftsim replay: REPLAY MISMATCH: this is not the recorded run!\n"
-            "  recorded trace-hash 0x%016" PRIx64 "\n"
-            "  replayed trace-hash 0x%016" PRIx64 "\n"
-            "  (a different build, different --bug flags, or a determinism bug)\n",
-            h->trace_hash, res->trace_hash);
+    fprintf(stderr, "raftsim replay: REPLAY MISMATCH: this is not the recorded run!\n");
+    replay_hash_mismatch(h->trace_hash, res->trace_hash);
     return EXIT_FAIL;
 }
 

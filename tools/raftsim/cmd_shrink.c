@@ -342,14 +342,12 @@ static int check_recorded_hash(const shrinker *s, const replay_header *h, const 
     if (s->orig_crashed)
         fprintf(stderr, "raftsim shrink: %s: the recorded run (trace-hash 0x%016" PRIx64
                         ") does not replay: it now crashes\n", a->file, h->trace_hash);
-    else
+    else {
         fprintf(stderr,
                 "raftsim shrink: %s: the recorded trace-hash does not replay: this is not "
-                "the recorded run\n"
-                "  recorded trace-hash 0x%016" PRIx64 "\n"
-                "  replayed trace-hash 0x%016" PRIx64 "\n"
-                "  (a different build, different --bug flags, or a determinism bug)\n",
-                a->file, h->trace_hash, s->orig_hash);
+                "the recorded run\n", a->file);
+        replay_hash_mismatch(h->trace_hash, s->orig_hash);
+    }
     if (a->ignore_hash) {
         fprintf(stderr, "raftsim shrink: --ignore-hash: shrinking the run as it is now\n");
         return 0;

@@ -178,3 +178,12 @@ int replay_header_read(const char *path, const char *text, replay_header *h)
     }
     return 0;
 }
+
+void replay_hash_mismatch(uint64_t recorded, uint64_t replayed)
+{
+    fprintf(stderr,
+            "  recorded trace-hash 0x%016" PRIx64 "\n"
+            "  replayed trace-hash 0x%016" PRIx64 "\n"
+            "  (a different build, different --bug flags, or a determinism bug)\n",
+            recorded, replayed);
+}
