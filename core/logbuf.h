@@ -51,7 +51,10 @@ typedef struct logbuf_counters {
 /* Result of applying one command. */
 typedef struct logbuf_result {
     bool duplicate;       /* the session had already applied this (client, seq) */
-    uint64_t index;       /* index where the record was first stored */
+    /* Where the record was stored; for a duplicate, where the session's NEWEST
+     * seq was stored, which is this record's index only if it is that seq
+     * (the session keeps one index: logbuf.c, logbuf_apply). */
+    uint64_t index;
 } logbuf_result;
 
 logbuf *logbuf_new(size_t max_records, size_t max_bytes);

@@ -30,7 +30,7 @@ $(RAFTD): $(call obj,$(RAFTD_SRC) $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC)) $(CORE
 $(RAFTCTL): $(call obj,$(RAFTCTL_SRC) $(RAFTD_COMMON_SRC))
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c) $(CORE_LIB) | deps
+$(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c tools/raftd/client_ack.c) $(CORE_LIB) | deps
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
 $(call obj,$(TRAFTD_SRC)): | deps

@@ -154,11 +154,14 @@ void clients_applied(raftd *d, uint64_t index, const raft_entry *e, const logbuf
         return;
     }
     pending_append *pa = p.pa;
-    pa->index[p.k] = res->duplicate ? res->index : index;
+    /* a duplicate of an older seq than the session's newest: 0, looked up */
+    pa->index[p.k] = ack_index(d->lb, pa->client_id, pa->first_seq + p.k, index, res);
     pa->inflight--;
     pa->waiting--;
-    if (pa->waiting == 0 && !pa->done)
+    if (pa->waiting == 0 && !pa->done) {
+        ack_lookup_stored(d->lb, pa->client_id, pa->first_seq, pa->count, pa->index);
         append_answer(d, pa);
+    }
     append_free_if_idle(d, pa);
 }
 
@@ -205,38 +208,6 @@ static int propose_record(raftd *d, pending_append *pa, uint64_t client, uint64_
     return 0;
 }
 
-typedef struct stored_scan {
-    pending_append *pa;
-    uint64_t client, first_seq;
-} stored_scan;
-
-static void stored_visit(void *arg, const logbuf_record *r)
-{
-    stored_scan *sc = arg;
-    if (r->client_id == sc->client && r->client_seq >= sc->first_seq &&
-        r->client_seq - sc->first_seq < sc->pa->count &&
-        sc->pa->index[r->client_seq - sc->first_seq] == 0)
-        sc->pa->index[r->client_seq - sc->first_seq] = r->index;
-}
-
-/* Records of a retried request that an earlier attempt stored before the
- * session's last one: the session keeps only its last index, so find the
- * others in the buffer (one scan, on this rare path; 0 if evicted). */
-static void lookup_stored(raftd *d, pending_append *pa, const cp_request *rq)
-{
-    bool missing = false;
-    uint64_t last_seq, last_index;
-    if (!logbuf_session(d->lb, rq->append.client_id, &last_seq, &last_index))
-        return;
-    for (uint32_t k = 0; k < pa->count && !missing; k++)
-        missing = pa->index[k] == 0 && rq->append.first_seq + k < last_seq;
-    if (!missing || pa->done)
-        return;
-    stored_scan sc = {.pa = pa, .client = rq->append.client_id,
-                      .first_seq = rq->append.first_seq};
-    logbuf_query_index(d->lb, 0, UINT64_MAX, stored_visit, &sc);
-}
-
 static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
 {
     if (raft_role(d->node) != RAFT_LEADER) {
@@ -249,7 +220,9 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
         client_reply_status(d, cc, CP_APPEND, rq->req_id, CP_RETRY, 0);
         return;
     }
-    *pa = (pending_append){.next = d->appends, .cc = cc, .req_id = rq->req_id, .count = count};
+    *pa = (pending_append){.next = d->appends, .cc = cc, .req_id = rq->req_id,
+                           .client_id = rq->append.client_id,
+                           .first_seq = rq->append.first_seq, .count = count};
     d->appends = pa;
     brd recs = rq->append.recs;
     for (uint32_t k = 0; k < count && !pa->done; k++) {
@@ -271,9 +244,10 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
             append_fail(d, pa, (uint8_t)st, st == CP_NOT_LEADER ? client_leader_hint(d) : 0);
         }
     }
-    lookup_stored(d, pa, rq);
-    if (!pa->done && pa->waiting == 0)
+    if (!pa->done && pa->waiting == 0) {
+        ack_lookup_stored(d->lb, pa->client_id, pa->first_seq, pa->count, pa->index);
         append_answer(d, pa);
+    }
     append_free_if_idle(d, pa);
 }
 

@@ -4,6 +4,7 @@
 #ifndef RAFTD_CLIENT_INT_H
 #define RAFTD_CLIENT_INT_H
 
+#include "client_ack.h"
 #include "client_proto.h"
 #include "raftd.h"
 
@@ -13,6 +14,7 @@ typedef struct pending_append {
     struct pending_append *next;
     client_conn *cc; /* NULL once the connection closed */
     uint64_t req_id;
+    uint64_t client_id, first_seq; /* record k is the client's seq first_seq + k */
     uint32_t count;
     uint32_t waiting;  /* records not yet applied */
     uint32_t inflight; /* proposals of it in d->props */
