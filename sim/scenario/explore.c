@@ -129,7 +129,7 @@ static void cluster_and_raft(draw *d)
     fprintf(d->out, "\npipeline %" PRIu64 "\n", d->pipeline);
     r = dim_stream(d, EXD_SNAPSHOT);
     if (is_on(d, EXD_SNAPSHOT)) {
-        uint64_t every = pick(&r, part(d, EXD_SNAPSHOT, 0));
+        uint64_t every = pick_wide(&r, part(d, EXD_SNAPSHOT, 0)); /* log-uniform */
         uint64_t keep = pick(&r, part(d, EXD_SNAPSHOT, 1));
         fprintf(d->out, "snapshot every %" PRIu64 " keep %" PRIu64 "\n", every,
                 keep < every ? keep : every - 1);

@@ -467,6 +467,26 @@ void chk_apply(checker *c, raft_id n, uint64_t index, uint64_t digest)
                  (unsigned long long)index, (unsigned long long)t->digest);
 }
 
+/* InstallSnapshot (paper Figure 13, step 6): a follower whose log holds the
+ * snapshot's last entry keeps the entries after it. Only the leader of the
+ * node's current term sends it a snapshot in that term, and that leader's
+ * log matches everything the node acknowledged in the term (§5.3), so a
+ * node that discards its whole log while it has acknowledged entries above
+ * the snapshot in its current term loses entries it promised to keep. The
+ * restart check (check_durable.c) sees that loss only if the node crashes
+ * before the leader resends them; this sees it when it happens. */
+static bool dropped_acknowledged_suffix(checker *c, raft_id n, uint64_t index)
+{
+    const chk_durable *d = &c->dur[n];
+    if (!d->ack_term || d->ack_term != c->nodes[n].term || d->ack_index <= index)
+        return false;
+    chk_fail(c, SIM_V_DURABILITY, n, 0, d->ack_index, d->ack_term,
+             "n%u installed the snapshot at %llu and dropped its log, which it had "
+             "acknowledged up to %llu in term %llu", n, (unsigned long long)index,
+             (unsigned long long)d->ack_index, (unsigned long long)d->ack_term);
+    return true;
+}
+
 void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term,
                             uint64_t last_after, uint64_t digest)
 {
@@ -491,6 +511,8 @@ void chk_snapshot_installed(checker *c, raft_id n, uint64_t index, uint64_t term
                  (unsigned long long)index);
         return;
     }
+    if (!kept && dropped_acknowledged_suffix(c, n, index))
+        return;
     if (kept) {
         nd->base = index;
         nd->last = last_after;

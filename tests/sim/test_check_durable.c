@@ -195,3 +195,38 @@ Test(durable, a_vote_answering_a_request_of_an_older_term_is_flagged)
     chk_vote(&c, 2, 1, 7);         /* ... answered with a vote in term 7 */
     expect(SIM_V_VOTE, "RequestVote of term 5 (a stale request)");
 }
+
+/* n1 and n2 hold entries 1..4 of term 1, 1..2 committed, and n2 has
+ * acknowledged 1..4 in term 1. */
+static void acknowledged_four_committed_two(void)
+{
+    for (uint64_t i = 1; i <= 4; i++) {
+        chk_append(&c, 1, i, 1, eh(1, (uint8_t)i));
+        chk_append(&c, 2, i, 1, eh(1, (uint8_t)i));
+    }
+    chk_commit(&c, 1, 2, term_one, NULL);
+    chk_term(&c, 2, 1);
+    chk_sent_ack(&c, 2, 1, 4);
+}
+
+Test(durable, a_snapshot_install_that_drops_an_acknowledged_suffix_is_flagged)
+{
+    acknowledged_four_committed_two();
+    chk_snapshot_installed(&c, 2, 2, 1, 2, 0); /* discards 3..4 (Figure 13, step 6) */
+    expect(SIM_V_DURABILITY, "dropped its log, which it had acknowledged up to 4");
+}
+
+Test(durable, a_snapshot_install_that_keeps_the_acknowledged_suffix_raises_nothing)
+{
+    acknowledged_four_committed_two();
+    chk_snapshot_installed(&c, 2, 2, 1, 4, 0);
+    cr_assert(!c.violated, "%s", c.v.detail);
+}
+
+Test(durable, a_snapshot_install_may_drop_a_suffix_acknowledged_in_an_earlier_term)
+{
+    acknowledged_four_committed_two();
+    chk_term(&c, 2, 2); /* term 2's leader may hold another 3..4 */
+    chk_snapshot_installed(&c, 2, 2, 1, 2, 0);
+    cr_assert(!c.violated, "%s", c.v.detail);
+}
