@@ -217,6 +217,7 @@ Test(raft_bugs, bad_conflict_hint_treats_the_hint_as_a_match_point)
     fh_make_leader(&H);
     raft_msg r = fh_append_ok(2, 2, 1, 0);
     r.aer.success = false;
+    r.aer.match_index = 3;    /* the refused prevLogIndex: the probe sent after the election */
     r.aer.conflict_index = 3; /* the follower holds 1..2, possibly from another leader */
     fh_deliver(&H, &r);
     char buf[512];
