@@ -7,79 +7,14 @@
  * stream, so switching one dimension on or off never changes another's
  * values. The draw is written as scenario text: every setting explicit (a
  * dimension that is off is written as the feature off or the fault absent),
- * random faults as a chaos block, one-off faults as `at` lines. */
+ * random faults as a chaos block, one-off faults as `at` lines. What the draw
+ * implies for the load and the timing is explore_timing.c's. */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "explore.h"
-#include "../world/rng.h"
-#include "scenario_int.h"
-
-#define MS SIM_NS_PER_MS
-#define US UINT64_C(1000)
-
-typedef struct at_line {
-    uint64_t t_ns;
-    uint32_t order; /* ties keep the order they were drawn in */
-    char text[96];
-} at_line;
-
-typedef struct draw {
-    const explore_space *sp;
-    uint64_t seed, on;
-    FILE *out;
-    uint32_t n_nodes;
-    uint64_t chaos_ns, duration_ns, within_ns;
-    /* What the feasibility rules (feasible_load) need from earlier draws. */
-    uint64_t per_msg, pipeline, max_bytes, latency_ns, delay_ns, fsync_ns, bandwidth;
-    uint64_t hold_ns, fsync_mean_ns; /* means, for the broadcast time (derived_timing) */
-    uint64_t chunk, written_bytes, largest_payload;
-    at_line at[EXPLORE_MAX_SCRIPTED];
-    uint32_t n_at;
-} draw;
-
-static bool is_on(const draw *d, int dim) { return (d->on >> dim) & 1; }
-
-static const explore_range *part(const draw *d, int dim, int i)
-{
-    return &d->sp->dim[dim].part[i];
-}
-
-static rng dim_stream(const draw *d, int dim)
-{
-    rng r;
-    rng_init(&r, d->seed, RNG_STREAM_EXPLORE + 1 + (uint64_t)dim);
-    return r;
-}
-
-static uint64_t pick(rng *r, const explore_range *x) { return rng_range(r, x->lo, x->hi); }
-
-/* A range over more than EXPLORE_LOG_RATIO (lo > 0) is drawn log-uniformly:
- * one doubling of lo chosen uniformly, then a value inside it, so 5ms..1s
- * gives downtimes under 40ms a third of the time instead of 3%. */
-static uint64_t pick_wide(rng *r, const explore_range *x)
-{
-    if (x->lo == 0 || x->hi / x->lo < EXPLORE_LOG_RATIO)
-        return pick(r, x);
-    uint32_t doublings = 0;
-    while ((x->lo << (doublings + 1)) <= x->hi && doublings < 62)
-        doublings++;
-    uint64_t j = rng_below(r, doublings + 1), lo = x->lo << j;
-    uint64_t hi = j == doublings ? x->hi : (x->lo << (j + 1)) - 1;
-    return rng_range(r, lo, hi < x->hi ? hi : x->hi);
-}
-
-/* A duration from a range, rounded to a readable unit when the range is wide
- * (a replay file says 1.234s rather than 1234567891ns). */
-static uint64_t pick_duration(rng *r, const explore_range *x)
-{
-    uint64_t v = pick_wide(r, x), span = x->hi - x->lo;
-    uint64_t g = span >= 100 * MS ? MS : span >= 100 * US ? US : 1;
-    v -= v % g;
-    return v < x->lo ? v + g : v;
-}
+#include "explore_int.h"
 
 /* Two durations from a range, as LO..HI of a chaos line. */
 static void pick_duration_pair(rng *r, const explore_range *x, uint64_t *lo, uint64_t *hi)
@@ -87,12 +22,6 @@ static void pick_duration_pair(rng *r, const explore_range *x, uint64_t *lo, uin
     uint64_t a = pick_duration(r, x), b = pick_duration(r, x);
     *lo = a < b ? a : b;
     *hi = a < b ? b : a;
-}
-
-static void put_duration(FILE *out, const char *before, uint64_t ns)
-{
-    fputs(before, out);
-    scn_write_duration(out, ns);
 }
 
 static void add_at(draw *d, uint64_t t_ns, const char *text)
@@ -211,82 +140,6 @@ static void network_and_disks(draw *d)
             is_on(d, EXD_TORN_WRITES) ? "on" : "off");
 }
 
-typedef struct writer {
-    uint64_t rate, outstanding, payload;
-} writer;
-
-/* Round trip of one replication step: out and back (with the average extra
- * delay drops and reordering add), the follower's fsync, and a margin. */
-static uint64_t round_trip_ns(const draw *d)
-{
-    return 2 * (d->latency_ns + d->delay_ns) + d->fsync_ns + MS;
-}
-
-/* Bytes an entry or a message carries beyond its payload (the encodings'
- * headers, rounded up). */
-#define FRAME_BYTES 64
-
-/* Feasibility: the liveness phase demands every write acknowledged, and the
- * writers invoke nothing new once it starts, so what the chaos phase left
- * unacknowledged must drain inside it. The open-loop load is therefore
- * capped at a quarter of what the drawn configuration can replicate:
- *  - in entries: entries per message x pipeline window per round trip;
- *  - in bytes, with bandwidth on: sum over writers of rate x (payload +
- *    framing) <= bandwidth / 4 on every link (each follower's link carries
- *    every entry once). A chaos phase of C seconds with no progress at all
- *    then leaves C/4 seconds of link time to drain (at most 2 s for the 8 s
- *    chaos phases of default.scn), well inside a liveness phase of 8 s or
- *    more. The bytes are summed per writer: an average payload over writers
- *    (as before) let a 60 KiB writer beside two small ones through at 60-75%
- *    of the link (explore seeds 37720, 42082, 42840, 92499, 93520).
- * Each writer keeps its share of the quarter in proportion to its drawn
- * bytes; a rate is never cut below 1/s, and a writer over its share at 1/s
- * gets a smaller payload instead (a share below the 64 B framing can leave
- * it over by at most 65 B/s). Closed-loop writers are
- * self-clocked (N in flight) and leave at most N writes behind. */
-static void feasible_load(draw *d, writer *w, uint64_t n)
-{
-    uint64_t open = 0, closed = 0, payload = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        open += w[i].rate;
-        closed += w[i].outstanding;
-        payload += w[i].payload;
-    }
-    if (n == 0)
-        return;
-    payload = payload / n + FRAME_BYTES;
-    uint64_t per_msg = d->max_bytes / payload;
-    per_msg = per_msg < 1 ? 1 : per_msg > d->per_msg ? d->per_msg : per_msg;
-    uint64_t rtt = round_trip_ns(d);
-    uint64_t cap = per_msg * d->pipeline * SIM_NS_PER_S / rtt / 4;
-    cap = cap < n ? n : cap;
-    for (uint64_t i = 0; open > cap && i < n; i++)
-        if (w[i].rate)
-            w[i].rate = w[i].rate * cap / open ? w[i].rate * cap / open : 1;
-    uint64_t budget = d->bandwidth / 4, bytes = 0;
-    for (uint64_t i = 0; i < n; i++)
-        bytes += w[i].rate * (w[i].payload + FRAME_BYTES);
-    for (uint64_t i = 0; d->bandwidth && bytes > budget && i < n; i++) {
-        if (!w[i].rate)
-            continue;
-        uint64_t size = w[i].payload + FRAME_BYTES;
-        uint64_t mine = (uint64_t)((unsigned __int128)budget * (w[i].rate * size) / bytes);
-        w[i].rate = mine / size;
-        if (!w[i].rate) { /* one write a second is over its share: a smaller payload */
-            w[i].rate = 1;
-            w[i].payload = mine > FRAME_BYTES ? mine - FRAME_BYTES : 1;
-        }
-    }
-    open = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        open += w[i].rate;
-        d->largest_payload = w[i].payload > d->largest_payload ? w[i].payload
-                                                                : d->largest_payload;
-    }
-    uint64_t per_s = open + closed * SIM_NS_PER_S / rtt;
-    d->written_bytes = per_s * payload * (d->chaos_ns / SIM_NS_PER_S + 1);
-}
-
 static void clients(draw *d)
 {
     uint32_t c = 0;
@@ -309,7 +162,7 @@ static void clients(draw *d)
         if (i == 0 && is_on(d, EXD_BIG_PAYLOAD))
             w[i].payload = pick(&big, part(d, EXD_BIG_PAYLOAD, 0));
     }
-    feasible_load(d, w, writers);
+    explore_feasible_load(d, w, writers);
     for (uint64_t i = 0; i < writers; i++) {
         fprintf(d->out, "client c%" PRIu32 " writer ", ++c);
         if (w[i].outstanding)
@@ -333,100 +186,6 @@ static void clients(draw *d)
     }
 }
 
-/* How long a heartbeat can wait on a bandwidth-limited link behind what
- * flow control lets the leader queue ahead of it. A message holds at most
- * max-bytes of entries, or one entry alone when it is larger; the core
- * stops sending to a follower once its in-flight bytes reach inflight-bytes
- * (so at most inflight-bytes + one message) or its window of pipeline
- * messages is full. The draw sets inflight-bytes to twice the link's
- * bandwidth-delay product (all a window needs to keep the link busy; more
- * only queues), at least one message and at most the 256 KiB default, and
- * writes it out. 0 without bandwidth. Explore seed 93520: one 60 KB entry
- * took 248 ms on a 240 KB/s link against a 150 ms election timeout, and
- * after the heal a new leader rose every ~250 ms, truncating the last one's
- * entry. */
-static uint64_t wire_wait_ns(draw *d)
-{
-    if (!d->bandwidth)
-        return 0;
-    uint64_t payload = d->largest_payload + FRAME_BYTES;
-    uint64_t msg = (d->max_bytes > payload ? d->max_bytes : payload) + FRAME_BYTES;
-    uint64_t bdp2 = (uint64_t)((unsigned __int128)2 * d->bandwidth * round_trip_ns(d) /
-                               SIM_NS_PER_S);
-    uint64_t inflight = bdp2 < msg ? msg : bdp2 > 256 << 10 ? 256 << 10 : bdp2;
-    fputs("inflight-bytes ", d->out);
-    scn_write_size(d->out, inflight);
-    fputc('\n', d->out);
-    uint64_t queued = d->pipeline * msg < inflight + msg ? d->pipeline * msg : inflight + msg;
-    return (uint64_t)((unsigned __int128)queued * SIM_NS_PER_S / d->bandwidth);
-}
-
-/* Timing that follows from the draw: the election timeout well above the
- * broadcast time (paper §5.6: broadcastTime << electionTimeout), and an
- * InstallSnapshot chunk large enough to ship the state within the liveness
- * phase (a quarter of it, one chunk per round trip). */
-static void derived_timing(draw *d)
-{
-    uint64_t et = 150 * MS, spread = 1000000; /* the defaults: 150ms..300ms */
-    rng r = dim_stream(d, EXD_ELECTION_TIMEOUT);
-    bool drawn = is_on(d, EXD_ELECTION_TIMEOUT);
-    if (drawn) {
-        et = pick_duration(&r, part(d, EXD_ELECTION_TIMEOUT, 0));
-        spread = pick(&r, part(d, EXD_ELECTION_TIMEOUT, 1));
-    }
-    /* Four mean one-way delays (candidates may still overlap, as in
-     * tests/bugcheck/elections3.scn), ten under a heavy tail. */
-    uint64_t floor = (is_on(d, EXD_HEAVY_TAIL) ? 10 : 4) * (d->latency_ns + d->delay_ns);
-    floor += 2 * wire_wait_ns(d); /* and twice a heartbeat's wait behind the queue */
-    if (drawn || floor > et) {
-        et = floor > et ? floor : et;
-        et -= et % MS;
-        uint64_t max = et + et / 1000 * (spread / 1000), hb = et / 3 - (et / 3) % MS;
-        max -= max % MS;
-        /* The narrowest spread drawn: two broadcast times (paper §5.6: out and
-         * back on average, 2 x (mean latency + mean reorder hold-back), plus
-         * the mean fsync; a bandwidth limit's wire time is in the floor
-         * above). Below one, every candidate's RequestVote is still in flight
-         * when the others time out and split votes can outlast the liveness
-         * phase (explore 72783, 73283: 6 nodes, spreads of 19-20 ms under
-         * broadcast times of 72-76 ms). With 7 nodes over 5-10 ms links
-         * (broadcast 15.7 ms) no leader for 1 s in 48 of 300 seeds at an 8 ms
-         * spread, 1 at 16 ms, none at 24 or 32 ms. Narrow spreads still split
-         * votes; the connected-majority check judges only spreads of
-         * SIM_TIMING_FACTOR broadcast times. */
-        uint64_t narrowest = 2 * (2 * (d->latency_ns + d->hold_ns) + d->fsync_mean_ns);
-        if (max - et < narrowest)
-            max = et + narrowest + (MS - narrowest % MS) % MS;
-        put_duration(d->out, "election-timeout ", et);
-        put_duration(d->out, " ", max > et ? max : et + MS);
-        put_duration(d->out, "\nheartbeat ", hb ? hb : MS);
-        fputc('\n', d->out);
-    }
-    uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
-    uint64_t need = d->written_bytes / (within / round_trip_ns(d) / 4 + 1) + 1;
-    uint64_t chunk = d->chunk > need ? d->chunk : need;
-    /* On a bandwidth-limited link one chunk must cross within a heartbeat
-     * interval (et / 3): links are FIFO, so a heartbeat queued behind a
-     * chunk waits its wire time, and a follower receiving a snapshot hears
-     * nothing else meanwhile. A chunk longer on the wire than the election
-     * timeout makes the follower campaign during every chunk, and each new
-     * term restarts the transfer (chunks of another term are never
-     * assembled): seed 97921 drew 1,635,969 B at 7,511,317 B/s = 218 ms
-     * against a 150 ms timeout, 47799 1,173,924 B at 2,391,490 B/s =
-     * 491 ms against 150 ms, 7970 176,431 B at 303,791 B/s = 581 ms against
-     * 127 ms. Capped at bandwidth x et / 3, a chunk delays a heartbeat by
-     * at most one interval. Shipping the state stays feasible: its bytes
-     * are the bytes written, and feasible_load caps the open-loop write
-     * load at a quarter of the bandwidth (closed-loop writers are clocked
-     * by the link); smaller chunks only add per-chunk round trips, which
-     * the chunk window (inflight-bytes / chunk, up to the pipeline) overlaps. */
-    uint64_t beat_cap = (uint64_t)((unsigned __int128)d->bandwidth * (et / 3) / SIM_NS_PER_S);
-    if (d->bandwidth && chunk > beat_cap)
-        chunk = beat_cap ? beat_cap : 1;
-    fputs("snapshot-chunk ", d->out);
-    scn_write_size(d->out, chunk < UINT32_MAX ? chunk : UINT32_MAX);
-    fputc('\n', d->out);
-}
 
 static void phases(draw *d)
 {
@@ -521,15 +280,19 @@ static void scripted_faults(draw *d)
      * leader but its requests still reach the others (thesis §4.2.3, §9.6). */
     rng r = dim_stream(d, EXD_DEAF);
     if (is_on(d, EXD_DEAF) && d->n_nodes >= 2) {
-        uint64_t t = rng_below(&r, d->chaos_ns / 4 + 1), len = pick_duration(&r, part(d, EXD_DEAF, 0));
+        uint64_t t = rng_below(&r, d->chaos_ns / 4 + 1);
+        uint64_t len = pick_duration(&r, part(d, EXD_DEAF, 0));
         uint32_t x = 1 + (uint32_t)rng_below(&r, d->n_nodes);
         for (uint32_t i = 1; i <= d->n_nodes; i++) {
-            char cut[48];
-            snprintf(cut, sizeof cut, "uncut n%" PRIu32 " -> n%" PRIu32, i, x);
-            if (i != x)
-                add_at(d, t, cut + 2); /* "cut ..." */
-            if (i != x && t + len < d->chaos_ns)
-                add_at(d, t + len, cut);
+            if (i == x)
+                continue;
+            char line[48];
+            snprintf(line, sizeof line, "cut n%" PRIu32 " -> n%" PRIu32, i, x);
+            add_at(d, t, line);
+            if (t + len < d->chaos_ns) { /* else it lasts to the heal (or the end) */
+                snprintf(line, sizeof line, "uncut n%" PRIu32 " -> n%" PRIu32, i, x);
+                add_at(d, t + len, line);
+            }
         }
     }
     r = dim_stream(d, EXD_PARTIAL_PARTITION);
@@ -621,7 +384,7 @@ int explore_draw(const explore_space *sp, const char *space_path, uint64_t seed,
     network_and_disks(&d);
     phases(&d);
     clients(&d);
-    derived_timing(&d);
+    explore_derived_timing(&d);
     chaos_block(&d);
     scripted_faults(&d);
     qsort(d.at, d.n_at, sizeof *d.at, at_cmp);

@@ -68,7 +68,7 @@ typedef struct expect_terms {
  * division toward zero: `100 * acked / committed` is a percentage), or a
  * number alone (`acked + 1`: the term is K, its metric unused). All zero:
  * the plain metric. A zero divisor at run time: the comparison cannot be
- * made, so it does not hold (a guard: the action is skipped). */
+ * made, so it does not hold. Guards do no arithmetic (scn_parse_guard). */
 enum { EXPECT_DIV_NONE, EXPECT_DIV_NUMBER, EXPECT_DIV_METRIC };
 typedef struct expect_term {
     bool has_mul;     /* K written */

@@ -175,17 +175,15 @@ static bool dotted_group(const scn_tok *t, sim_metric_ref *r)
     return false;
 }
 
-/* After a write's name (`w1 applied-on`): what is asked of it. */
+/* After a write's name (`w1 applied-on`): what is asked of it, a metric of
+ * scope 'W' named without SCN_WRITE_METRIC_PREFIX. */
 static int write_observable(scn_parser *p, int slot, sim_metric_ref *r)
 {
-    static const struct { const char *w; enum sim_metric m; } obs[] = {
-        { "index", SIM_M_WRITE_INDEX }, { "committed", SIM_M_WRITE_COMMITTED },
-        { "applied-on", SIM_M_WRITE_APPLIED_ON }, { "acked", SIM_M_WRITE_ACKED },
-    };
-    for (size_t i = 0; i < sizeof obs / sizeof *obs; i++)
-        if (scn_peek_is(p, obs[i].w)) {
+    for (int m = 0; m < SIM_M__COUNT; m++)
+        if (sim_metric_scope((enum sim_metric)m) == 'W' &&
+            scn_peek_is(p, scn_write_metric_word((enum sim_metric)m))) {
             p->pos++;
-            *r = (sim_metric_ref){ .metric = obs[i].m, .arg = slot };
+            *r = (sim_metric_ref){ .metric = (enum sim_metric)m, .arg = slot };
             return 0;
         }
     return scn_error(p, scn_here(p), "expected what to ask of the write: index, committed, "

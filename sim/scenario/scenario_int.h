@@ -158,6 +158,10 @@ bool scn_side_is_plain(const expect_term *terms, const expect_terms *more); /* o
 bool scn_side_has_gauge(const sim_metric_ref *first, const expect_term *terms,
                         const expect_terms *more);
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r);
+/* A named write's metric (scope 'W') is written and read as NAME WORD, WORD
+ * its name without this prefix: `w1 applied-on` is write-applied-on of w1. */
+#define SCN_WRITE_METRIC_PREFIX "write-"
+const char *scn_write_metric_word(enum sim_metric m);
 
 /* ---- network faults by message class, reordering (scenario_faults.c) ---- */
 typedef struct scn_fault {

@@ -86,8 +86,8 @@ int scn_parse_side(scn_parser *p, sim_metric_ref *first, expect_term *terms, exp
 
 bool scn_side_is_plain(const expect_term *terms, const expect_terms *more)
 {
-    static const expect_term plain;
-    return more->n == 0 && memcmp(&terms[0], &plain, sizeof plain) == 0;
+    const expect_term *t = &terms[0];
+    return more->n == 0 && !t->has_mul && !t->number && t->div == EXPECT_DIV_NONE;
 }
 
 bool scn_side_has_gauge(const sim_metric_ref *first, const expect_term *terms,

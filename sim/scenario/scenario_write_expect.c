@@ -9,11 +9,19 @@
 #include "../../core/msg.h"
 #include "scenario_int.h"
 
+const char *scn_write_metric_word(enum sim_metric m)
+{
+    const char *name = sim_metric_name(m);
+    assert(sim_metric_scope(m) == 'W');
+    assert(strncmp(name, SCN_WRITE_METRIC_PREFIX, strlen(SCN_WRITE_METRIC_PREFIX)) == 0);
+    return name + strlen(SCN_WRITE_METRIC_PREFIX);
+}
+
 void scn_write_metric_ref(FILE *out, const sim_config *cfg, const sim_metric_ref *r)
 {
     if (sim_metric_scope(r->metric) == 'W') { /* `w1 applied-on` */
         assert(r->arg >= 0 && (uint32_t)r->arg < cfg->n_names);
-        fprintf(out, "%s %s", cfg->names[r->arg], sim_metric_name(r->metric) + strlen("write-"));
+        fprintf(out, "%s %s", cfg->names[r->arg], scn_write_metric_word(r->metric));
         return;
     }
     fputs(sim_metric_name(r->metric), out);

@@ -4,7 +4,7 @@
  * across nodes at every index, and every read's state against the committed
  * log. The swarms are those `make bugcheck` hunts the catalogue bugs with
  * (restore-bad-record, dedup-neighbour, read-counts-dups are each caught
- * there within a few seeds: notes/state.md). */
+ * there within a few seeds). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

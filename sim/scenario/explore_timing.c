@@ -1,0 +1,173 @@
+/* explore_timing.c — what follows from one seed's draw (explore.c) so that
+ * the run can pass: the open-loop write load capped at what the drawn
+ * configuration can replicate (explore_feasible_load), and the timing — the
+ * election timeout above the broadcast time, inflight-bytes, the snapshot
+ * chunk (explore_derived_timing). Integers only. */
+#include "explore_int.h"
+
+/* Round trip of one replication step: out and back (with the average extra
+ * delay drops and reordering add), the follower's fsync, and a margin. */
+static uint64_t round_trip_ns(const draw *d)
+{
+    return 2 * (d->latency_ns + d->delay_ns) + d->fsync_ns + MS;
+}
+
+/* Bytes an entry or a message carries beyond its payload (the encodings'
+ * headers, rounded up). */
+#define FRAME_BYTES 64
+
+/* Feasibility: the liveness phase demands every write acknowledged, and the
+ * writers invoke nothing new once it starts, so what the chaos phase left
+ * unacknowledged must drain inside it. The open-loop load is therefore
+ * capped at a quarter of what the drawn configuration can replicate:
+ *  - in entries: entries per message x pipeline window per round trip;
+ *  - in bytes, with bandwidth on: sum over writers of rate x (payload +
+ *    framing) <= bandwidth / 4 on every link (each follower's link carries
+ *    every entry once). A chaos phase of C seconds with no progress at all
+ *    then leaves C/4 seconds of link time to drain (at most 2 s for the 8 s
+ *    chaos phases of default.scn), well inside a liveness phase of 8 s or
+ *    more. The bytes are summed per writer: an average payload over writers
+ *    (as before) let a 60 KiB writer beside two small ones through at 60-75%
+ *    of the link (explore seeds 37720, 42082, 42840, 92499, 93520).
+ * Each writer keeps its share of the quarter in proportion to its drawn
+ * bytes; a rate is never cut below 1/s, and a writer over its share at 1/s
+ * gets a smaller payload instead (a share below the 64 B framing can leave
+ * it over by at most 65 B/s). Closed-loop writers are
+ * self-clocked (N in flight) and leave at most N writes behind. */
+void explore_feasible_load(draw *d, writer *w, uint64_t n)
+{
+    uint64_t open = 0, closed = 0, payload = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        open += w[i].rate;
+        closed += w[i].outstanding;
+        payload += w[i].payload;
+    }
+    if (n == 0)
+        return;
+    payload = payload / n + FRAME_BYTES;
+    uint64_t per_msg = d->max_bytes / payload;
+    per_msg = per_msg < 1 ? 1 : per_msg > d->per_msg ? d->per_msg : per_msg;
+    uint64_t rtt = round_trip_ns(d);
+    uint64_t cap = per_msg * d->pipeline * SIM_NS_PER_S / rtt / 4;
+    cap = cap < n ? n : cap;
+    for (uint64_t i = 0; open > cap && i < n; i++)
+        if (w[i].rate)
+            w[i].rate = w[i].rate * cap / open ? w[i].rate * cap / open : 1;
+    uint64_t budget = d->bandwidth / 4, bytes = 0;
+    for (uint64_t i = 0; i < n; i++)
+        bytes += w[i].rate * (w[i].payload + FRAME_BYTES);
+    for (uint64_t i = 0; d->bandwidth && bytes > budget && i < n; i++) {
+        if (!w[i].rate)
+            continue;
+        uint64_t size = w[i].payload + FRAME_BYTES;
+        uint64_t mine = (uint64_t)((unsigned __int128)budget * (w[i].rate * size) / bytes);
+        w[i].rate = mine / size;
+        if (!w[i].rate) { /* one write a second is over its share: a smaller payload */
+            w[i].rate = 1;
+            w[i].payload = mine > FRAME_BYTES ? mine - FRAME_BYTES : 1;
+        }
+    }
+    open = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        open += w[i].rate;
+        d->largest_payload = w[i].payload > d->largest_payload ? w[i].payload
+                                                                : d->largest_payload;
+    }
+    uint64_t per_s = open + closed * SIM_NS_PER_S / rtt;
+    d->written_bytes = per_s * payload * (d->chaos_ns / SIM_NS_PER_S + 1);
+}
+
+/* How long a heartbeat can wait on a bandwidth-limited link behind what
+ * flow control lets the leader queue ahead of it. A message holds at most
+ * max-bytes of entries, or one entry alone when it is larger; the core
+ * stops sending to a follower once its in-flight bytes reach inflight-bytes
+ * (so at most inflight-bytes + one message) or its window of pipeline
+ * messages is full. The draw sets inflight-bytes to twice the link's
+ * bandwidth-delay product (all a window needs to keep the link busy; more
+ * only queues), at least one message and at most the 256 KiB default, and
+ * writes it out. 0 without bandwidth. Explore seed 93520: one 60 KB entry
+ * took 248 ms on a 240 KB/s link against a 150 ms election timeout, and
+ * after the heal a new leader rose every ~250 ms, truncating the last one's
+ * entry. */
+static uint64_t wire_wait_ns(draw *d)
+{
+    if (!d->bandwidth)
+        return 0;
+    uint64_t payload = d->largest_payload + FRAME_BYTES;
+    uint64_t msg = (d->max_bytes > payload ? d->max_bytes : payload) + FRAME_BYTES;
+    uint64_t bdp2 = (uint64_t)((unsigned __int128)2 * d->bandwidth * round_trip_ns(d) /
+                               SIM_NS_PER_S);
+    uint64_t inflight = bdp2 < msg ? msg : bdp2 > 256 << 10 ? 256 << 10 : bdp2;
+    fputs("inflight-bytes ", d->out);
+    scn_write_size(d->out, inflight);
+    fputc('\n', d->out);
+    uint64_t queued = d->pipeline * msg < inflight + msg ? d->pipeline * msg : inflight + msg;
+    return (uint64_t)((unsigned __int128)queued * SIM_NS_PER_S / d->bandwidth);
+}
+
+/* Timing that follows from the draw: the election timeout well above the
+ * broadcast time (paper §5.6: broadcastTime << electionTimeout), and an
+ * InstallSnapshot chunk large enough to ship the state within the liveness
+ * phase (a quarter of it, one chunk per round trip). */
+void explore_derived_timing(draw *d)
+{
+    uint64_t et = 150 * MS, spread = 1000000; /* the defaults: 150ms..300ms */
+    rng r = dim_stream(d, EXD_ELECTION_TIMEOUT);
+    bool drawn = is_on(d, EXD_ELECTION_TIMEOUT);
+    if (drawn) {
+        et = pick_duration(&r, part(d, EXD_ELECTION_TIMEOUT, 0));
+        spread = pick(&r, part(d, EXD_ELECTION_TIMEOUT, 1));
+    }
+    /* Four mean one-way delays (candidates may still overlap, as in
+     * tests/bugcheck/elections3.scn), ten under a heavy tail. */
+    uint64_t floor = (is_on(d, EXD_HEAVY_TAIL) ? 10 : 4) * (d->latency_ns + d->delay_ns);
+    floor += 2 * wire_wait_ns(d); /* and twice a heartbeat's wait behind the queue */
+    if (drawn || floor > et) {
+        et = floor > et ? floor : et;
+        et -= et % MS;
+        uint64_t max = et + et / 1000 * (spread / 1000), hb = et / 3 - (et / 3) % MS;
+        max -= max % MS;
+        /* The narrowest spread drawn: two broadcast times (paper §5.6: out and
+         * back on average, 2 x (mean latency + mean reorder hold-back), plus
+         * the mean fsync; a bandwidth limit's wire time is in the floor
+         * above). Below one, every candidate's RequestVote is still in flight
+         * when the others time out and split votes can outlast the liveness
+         * phase (explore 72783, 73283: 6 nodes, spreads of 19-20 ms under
+         * broadcast times of 72-76 ms). With 7 nodes over 5-10 ms links
+         * (broadcast 15.7 ms) no leader for 1 s in 48 of 300 seeds at an 8 ms
+         * spread, 1 at 16 ms, none at 24 or 32 ms. Narrow spreads still split
+         * votes; the connected-majority check judges only spreads of
+         * SIM_TIMING_FACTOR broadcast times. */
+        uint64_t narrowest = 2 * (2 * (d->latency_ns + d->hold_ns) + d->fsync_mean_ns);
+        if (max - et < narrowest)
+            max = et + narrowest + (MS - narrowest % MS) % MS;
+        put_duration(d->out, "election-timeout ", et);
+        put_duration(d->out, " ", max > et ? max : et + MS);
+        put_duration(d->out, "\nheartbeat ", hb ? hb : MS);
+        fputc('\n', d->out);
+    }
+    uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
+    uint64_t need = d->written_bytes / (within / round_trip_ns(d) / 4 + 1) + 1;
+    uint64_t chunk = d->chunk > need ? d->chunk : need;
+    /* On a bandwidth-limited link one chunk must cross within a heartbeat
+     * interval (et / 3): links are FIFO, so a heartbeat queued behind a
+     * chunk waits its wire time, and a follower receiving a snapshot hears
+     * nothing else meanwhile. A chunk longer on the wire than the election
+     * timeout makes the follower campaign during every chunk, and each new
+     * term restarts the transfer (chunks of another term are never
+     * assembled): seed 97921 drew 1,635,969 B at 7,511,317 B/s = 218 ms
+     * against a 150 ms timeout, 47799 1,173,924 B at 2,391,490 B/s =
+     * 491 ms against 150 ms, 7970 176,431 B at 303,791 B/s = 581 ms against
+     * 127 ms. Capped at bandwidth x et / 3, a chunk delays a heartbeat by
+     * at most one interval. Shipping the state stays feasible: its bytes
+     * are the bytes written, and explore_feasible_load caps the open-loop write
+     * load at a quarter of the bandwidth (closed-loop writers are clocked
+     * by the link); smaller chunks only add per-chunk round trips, which
+     * the chunk window (inflight-bytes / chunk, up to the pipeline) overlaps. */
+    uint64_t beat_cap = (uint64_t)((unsigned __int128)d->bandwidth * (et / 3) / SIM_NS_PER_S);
+    if (d->bandwidth && chunk > beat_cap)
+        chunk = beat_cap ? beat_cap : 1;
+    fputs("snapshot-chunk ", d->out);
+    scn_write_size(d->out, chunk < UINT32_MAX ? chunk : UINT32_MAX);
+    fputc('\n', d->out);
+}
