@@ -303,12 +303,14 @@ static void scripted_faults(draw *d)
             uint32_t a = 1 + (uint32_t)rng_below(&r, d->n_nodes);
             uint32_t b = 1 + (uint32_t)rng_below(&r, d->n_nodes - 1);
             b += b >= a;
-            char cut[48];
+            char line[48];
             uint64_t len = pick_duration(&r, part(d, EXD_PARTIAL_PARTITION, 1));
-            snprintf(cut, sizeof cut, "uncut n%" PRIu32 " <-> n%" PRIu32, a, b);
-            add_at(d, t, cut + 2); /* "cut ..." */
-            if (t + len < d->chaos_ns)
-                add_at(d, t + len, cut);
+            snprintf(line, sizeof line, "cut n%" PRIu32 " <-> n%" PRIu32, a, b);
+            add_at(d, t, line);
+            if (t + len < d->chaos_ns) {
+                snprintf(line, sizeof line, "uncut n%" PRIu32 " <-> n%" PRIu32, a, b);
+                add_at(d, t + len, line);
+            }
         }
     }
     r = dim_stream(d, EXD_CLUSTER_RESTART);

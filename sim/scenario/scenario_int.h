@@ -70,6 +70,7 @@ typedef struct scn_parser {
     uint32_t n_mf_keys;
     uint16_t mf_keys[SIM_MAX_MSG_FAULTS];
 } scn_parser;
+_Static_assert(SIM_MAX_NAMES <= 16, "scn_parser.write_names holds one bit per name slot");
 
 /* A command: a first word and its handler, with an example line that the
  * README shows and a test parses. */
