@@ -60,8 +60,8 @@ void raft__take_snapshot(raft_node *r)
 }
 
 /* Where compaction may go, given the policy's point `upto`: not past the
- * index of a snapshot a transfer in progress is sending (thesis §5.4.1, as
- * etcd keeps entries for a follower being sent a snapshot): that follower,
+ * index of a snapshot a transfer in progress is sending (paper §7 leaves
+ * compaction to each server; etcd keeps the entries likewise): that follower,
  * once it installs it, catches up by AppendEntries from the next entry. If
  * the log compacted past it instead, a log compacted faster than one
  * transfer completes would need a newer snapshot after every transfer,
