@@ -30,6 +30,11 @@
  *   emerges is not bounded: the period starts when a leader of U emerges
  *   (CM_AFTER_LEADER). Without CheckQuorum either, nothing is promised
  *   (CM_OFF_DISRUPTED).
+ * - Without CheckQuorum, PreVote does not help against such a node when it
+ *   leads: a leader that hears no quorum never steps down, its heartbeats
+ *   (current-term AppendEntries, §5.2) keep resetting U's election timers,
+ *   and U's followers refuse pre-votes while they hear it, so U may never
+ *   elect (CM_OFF_DISRUPTED too).
  * Otherwise (CM_FULL) time is cut into periods of `bound`
  * (cfg.connected_within_ns, default 10 maximal election timeouts), the
  * first starting when U appeared; at the end of each period:
@@ -197,7 +202,7 @@ static enum cm_mode mode_of(sim *s, const uint64_t *adj, uint64_t set)
         s->cm.broadcast_ns = b > s->cm.broadcast_ns ? b : s->cm.broadcast_ns;
         return CM_OFF_TIMING;
     }
-    if (!rc->prevote && disruptable(s, adj, set))
+    if ((!rc->prevote || !rc->check_quorum) && disruptable(s, adj, set))
         return rc->check_quorum ? CM_AFTER_LEADER : CM_OFF_DISRUPTED;
     return CM_FULL;
 }
@@ -426,8 +431,8 @@ void liveness_connected_summary(const sim *s, char *buf, size_t cap)
              (unsigned long long)(m->broadcast_ns % SIM_NS_PER_MS / 1000));
     const char *why[CM__COUNT] = {
         [CM_OFF_TIMING] = timing,
-        [CM_OFF_DISRUPTED] = "PreVote and CheckQuorum off, a node that may not hear the leader "
-                             "reaches them (thesis §9.6)",
+        [CM_OFF_DISRUPTED] = "CheckQuorum off, a node that may not hear the leader reaches "
+                             "them (thesis §9.6; with PreVote it can lead them from outside)",
     };
     buf[0] = 0;
     uint64_t open_ns[CM__COUNT] = { 0 };

@@ -169,7 +169,7 @@ enum cm_mode {
     CM_FULL,          /* a leader must emerge, stay and commit */
     CM_AFTER_LEADER,  /* once a leader emerged, it (or a successor) must stay and commit */
     CM_OFF_TIMING,    /* not judged: the timeout spread is under SIM_TIMING_FACTOR broadcast times */
-    CM_OFF_DISRUPTED, /* not judged: PreVote and CheckQuorum off, disruptors reach it */
+    CM_OFF_DISRUPTED, /* not judged: CheckQuorum off (and PreVote, or a leader outside), disruptors reach it */
     CM__COUNT
 };
 
