@@ -253,6 +253,12 @@ static inline uint64_t raft__now(raft_node *r)
 {
     return r->now_valid ? r->now_ns : raft__now_read(r);
 }
+/* Whether a message of the current term or newer came from the peer within
+ * the last `window_ns` (CheckQuorum's test, thesis §6.2). */
+static inline bool raft__heard_within(const raft_peer *p, uint64_t now, uint64_t window_ns)
+{
+    return p->heard && now - p->last_heard_ns <= window_ns;
+}
 void raft__event(raft_node *r, enum raft_event_kind kind, uint64_t a, uint64_t b);
 void raft__limit_hit(raft_node *r, enum raft_limit limit, uint64_t length);
 /* Paper §5.2: a fresh random timeout from [min, max] on every reset (hot). */

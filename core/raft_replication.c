@@ -178,7 +178,7 @@ static uint32_t peers_heard_within(raft_node *r, uint64_t now, uint64_t window_n
     uint32_t n = 1; /* self */
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         const raft_peer *p = &r->peers[id - 1];
-        if (id != r->cfg.id && p->heard && now - p->last_heard_ns <= window_ns)
+        if (id != r->cfg.id && raft__heard_within(p, now, window_ns))
             n++;
     }
     return n;

@@ -61,24 +61,28 @@ void raft__take_snapshot(raft_node *r)
 
 /* Where compaction may go, given the policy's point `upto`: not past the
  * index of a snapshot a transfer in progress is sending (paper §7 leaves
- * compaction to each server; etcd keeps the entries likewise): that follower,
- * once it installs it, catches up by AppendEntries from the next entry. If
- * the log compacted past it instead, a log compacted faster than one
- * transfer completes would need a newer snapshot after every transfer,
- * forever (issue 15, swarm5 seed 68981). Bounded: a transfer holds
- * compaction back by fewer than one snapshot interval (snapshot_threshold
- * entries, so the log stays within two intervals and the trailing entries)
- * and by at most RAFT_MAX_TRANSFER_LOG bytes; beyond that compaction
- * proceeds to the policy's point (reported) and that follower will need a
- * newer snapshot. */
+ * compaction to each server; etcd pauses compaction while a snapshot is in
+ * flight): that follower, once it installs it, catches up by AppendEntries
+ * from the next entry. If the log compacted past it instead, a log
+ * compacted faster than one transfer completes would need a newer snapshot
+ * after every transfer, forever (issue 15, swarm5 seed 68981; issue 16,
+ * explore seeds 10720 13693 28782 46496 72783, compacting every 7-61
+ * entries). Only a transfer to a follower heard from within an election
+ * timeout holds the log (one that crashed or was cut off has no use for it
+ * until it answers again, and then gets a newer snapshot), and by at most
+ * RAFT_MAX_TRANSFER_LOG bytes past the policy's point; beyond that
+ * compaction proceeds to the policy's point (reported) and that follower
+ * will need a newer snapshot. */
 static uint64_t compaction_point(raft_node *r, uint64_t upto)
 {
     if (r->role != RAFT_LEADER)
         return upto;
+    uint64_t now = raft__now(r);
     uint64_t keep = upto;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         const raft_peer *p = &r->peers[id - 1];
-        if (id != r->cfg.id && p->sending && p->sending->meta.index < keep)
+        if (id != r->cfg.id && p->sending && p->sending->meta.index < keep &&
+            raft__heard_within(p, now, r->cfg.election_timeout_max_ns))
             keep = p->sending->meta.index;
     }
     if (keep < r->log.base_index)
@@ -87,7 +91,7 @@ static uint64_t compaction_point(raft_node *r, uint64_t upto)
         return upto;
     uint64_t kept = raft_log_bytes_between(&r->log, keep + 1, upto) +
                     (upto - keep) * RAFT_LOG_ENTRY_OVERHEAD;
-    if (upto - keep >= r->cfg.snapshot_threshold || kept > RAFT_MAX_TRANSFER_LOG) {
+    if (kept > RAFT_MAX_TRANSFER_LOG) {
         raft__limit_hit(r, RAFT_LIMIT_TRANSFER_LOG, kept);
         return upto;
     }

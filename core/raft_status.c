@@ -27,7 +27,7 @@ static uint32_t peers_connected(const raft_node *r, uint64_t now)
     uint32_t n = 0;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         const raft_peer *p = &r->peers[id - 1];
-        if (id != r->cfg.id && p->heard && now - p->last_heard_ns <= r->cfg.election_timeout_max_ns)
+        if (id != r->cfg.id && raft__heard_within(p, now, r->cfg.election_timeout_max_ns))
             n++;
     }
     return n;

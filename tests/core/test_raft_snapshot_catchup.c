@@ -5,6 +5,7 @@
 #include "fake_host.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 
 static fhost H;
 
@@ -81,10 +82,73 @@ Test(raft_snapshot_catchup, the_policy_compacts_the_log_once_the_transfer_ended)
     cr_assert(raft_entry_at(H.node, 15, &e));
 }
 
-Test(raft_snapshot_catchup, a_transfer_holds_compaction_back_by_less_than_one_interval)
+/* Issue 16, explore seeds 10720 and others: with a short interval and no
+ * trailing entries, the old bound (less than one interval) never held, so
+ * every transfer ended behind the compaction point again. */
+Test(raft_snapshot_catchup, a_transfer_holds_compaction_back_whatever_the_interval)
 {
     sending_snapshot_trailing(0); /* the snapshot at 15 compacts to 15: 5 past 10 */
     compact_past_the_transfer();
+    raft_entry e;
+    cr_assert(raft_entry_at(H.node, 11, &e), "entries after the snapshot being sent are kept");
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_LIMIT), 0);
+}
+
+/* Acknowledges the newest AppendEntries with entries sent to `peer` (not a
+ * heartbeat sent after it). */
+static void ack_entries_sent_to(raft_id peer)
+{
+    for (size_t i = H.n_sent; i-- > 0;) {
+        raft_msg ae;
+        fh_msg(&H, i, &ae);
+        if (H.sent[i].to == peer && ae.type == RAFT_MSG_APPEND_ENTRIES && ae.ae.n_entries) {
+            raft_msg ok = fh_append_ok(peer, ae.term, ae.ae.seq, ae.ae.prev_index + ae.ae.n_entries);
+            fh_deliver(&H, &ok);
+            return;
+        }
+    }
+    cr_assert_fail("no AppendEntries with entries was sent to %u", peer);
+}
+
+Test(raft_snapshot_catchup, a_transfer_to_a_silent_follower_holds_nothing)
+{
+    sending_snapshot_trailing(0);
+    for (int i = 0; i < 4; i++)
+        raft_propose(H.node, "n", 1, NULL, NULL);
+    fh_persist_all(&H);
+    fh_ack_last(&H, 3); /* the no-op */
+    /* nothing heard from peer 2 for longer than an election timeout */
+    fh_advance(&H, H.cfg.election_timeout_max_ns + MS);
+    ack_entries_sent_to(3);
+    fh_persist_all(&H);
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_TAKEN, 15, 2));
+    raft_entry e;
+    cr_assert_not(raft_entry_at(H.node, 15, &e), "compacted to the policy's point");
+    cr_assert_not(raft_entry_at(H.node, 11, &e));
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_LIMIT), 0, "not a limit: the follower is presumed gone");
+}
+
+Test(raft_snapshot_catchup, a_transfer_holds_at_most_the_transfer_log_limit)
+{
+    /* four entries of 17 MiB past the snapshot being sent: 68 MiB, more
+     * than RAFT_MAX_TRANSFER_LOG (64 MiB) */
+    H.cfg.max_entry_bytes = 17u << 20;
+    H.cfg.snapshot_threshold = 5;
+    H.cfg.snapshot_trailing = 0;
+    fh_leader_over_snapshot(&H, 16, 4, 40);
+    fh_empty_peer_rejects_the_probe(&H, 2);
+    size_t big = (size_t)17 << 20;
+    char *payload = calloc(1, big);
+    cr_assert_not_null(payload);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(raft_propose(H.node, payload, big, NULL, NULL), RAFT_OK);
+    free(payload);
+    fh_persist_all(&H);
+    for (int acks = 0; acks < 8 && raft_applied_index(H.node) < 15; acks++) {
+        fh_ack_last(&H, 3); /* one entry a message: each is larger than max-bytes */
+        fh_persist_all(&H);
+    }
+    cr_assert(fh_has_event(&H, RAFT_EV_SNAPSHOT_TAKEN, 15, 2));
     raft_entry e;
     cr_assert_not(raft_entry_at(H.node, 15, &e), "the bound reached: compacted to the policy's point");
     cr_assert_eq(fh_event_count(&H, RAFT_EV_LIMIT), 1);
