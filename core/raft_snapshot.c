@@ -306,12 +306,8 @@ void raft__snapshot_transfer_end(raft_node *r, raft_id id)
  * reports less is noted for the next timeout (raft__snapshot_heartbeat). */
 void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m)
 {
-    if (m->term > r->term) {
-        if (r->role != RAFT_FOLLOWER)
-            raft__event(r, RAFT_EV_STEPDOWN_TERM, m->from, m->term);
-        raft__become_follower(r, m->term, RAFT_NONE);
+    if (raft__reply_term_is_higher(r, m))
         return;
-    }
     raft_peer *p = &r->peers[m->from - 1];
     if (m->term < r->term || r->role != RAFT_LEADER || p->pr.state != PROGRESS_SNAPSHOT ||
         !p->sending || m->isr.last_index != p->sending->meta.index)

@@ -138,6 +138,18 @@ Test(raft_bugs, no_stepdown_keeps_leading_after_a_higher_term_reply)
     cr_assert_eq(raft_term(H.node), 1);
 }
 
+/* The bug names every reply, InstallSnapshot's too (raft_snapshot.c). */
+Test(raft_bugs, no_stepdown_keeps_leading_after_a_higher_term_snapshot_reply)
+{
+    with_bug(RAFT_BUG(NO_STEPDOWN));
+    fh_start(&H);
+    fh_make_leader(&H);
+    raft_msg r = {.type = RAFT_MSG_INSTALL_SNAPSHOT_RESP, .from = 2, .term = 7};
+    fh_deliver(&H, &r);
+    cr_assert_eq(raft_role(H.node), RAFT_LEADER);
+    cr_assert_eq(raft_term(H.node), 1);
+}
+
 Test(raft_bugs, no_backtrack_keeps_next_index_after_a_rejection)
 {
     with_bug(RAFT_BUG(NO_BACKTRACK));
