@@ -143,6 +143,58 @@ static void explain(sim *s, char *why, size_t cap)
     }
 }
 
+void liveness_note_late(sim *s, sim_ep from, sim_ep to, uint64_t delay_ns)
+{
+    if (s->now + delay_ns < s->late_until_ns)
+        return;
+    s->late_until_ns = s->now + delay_ns;
+    s->late_ns = delay_ns;
+    s->late_from = from;
+    s->late_to = to;
+}
+
+/* Paper §5.6: Raft elects and keeps a steady leader only while
+ * broadcastTime << electionTimeout. A node-to-node message that spends
+ * longer than the minimum election timeout on its link (a FIFO link stalls
+ * behind it: a heavy-tailed latency, a reordered message's hold-back) lets
+ * the node on the far end time out although the leader is alive. Without
+ * PreVote that node campaigns in a higher term, and once its link flows
+ * again the term deposes the leader through any reply (Figure 2, all
+ * servers; etcd raft.go: "this disruption is inevitable ... prevented with
+ * Pre-Vote"); its log, delayed by the same stall, is behind, so it cannot
+ * win either (explore seed 15597). So a deadline without a sole leader is
+ * not judged when such a message arrived (or is still on its way) within
+ * LATE_SETTLE_FACTOR maximal election timeouts of it (the connected-majority
+ * check's period, liveness_majority.c). Judged still: any run with PreVote
+ * on (a stalled follower cannot raise its term while the others hear the
+ * leader, thesis §9.6), and a leader in office at the deadline with a node
+ * behind it (catching up is not what the timing requirement is about). */
+enum { LATE_SETTLE_FACTOR = SIM_TIMING_FACTOR };
+
+static bool timing_broken_recently(const sim *s)
+{
+    if (s->cfg.raft.prevote || !s->late_until_ns || sole_leader(s))
+        return false;
+    uint64_t settle = LATE_SETTLE_FACTOR * s->cfg.raft.election_timeout_max_ns;
+    return s->late_until_ns > s->heal_ns && s->late_until_ns + settle > s->now;
+}
+
+const char *liveness_verdict(const sim *s, char *buf, size_t cap)
+{
+    if (!s->live_decided)
+        return "undecided";
+    if (!s->live_unjudged)
+        return s->live_ok ? "converged" : "FAILED";
+    snprintf(buf, cap,
+             "not judged: n%u -> n%u took %llu ms (over the %llu ms minimum election "
+             "timeout), arriving at %llu ms, under %u maximal election timeouts before the "
+             "deadline, with PreVote off (paper §5.6)",
+             s->late_from, s->late_to, (unsigned long long)(s->late_ns / SIM_NS_PER_MS),
+             (unsigned long long)(s->cfg.raft.election_timeout_min_ns / SIM_NS_PER_MS),
+             (unsigned long long)(s->late_until_ns / SIM_NS_PER_MS), (unsigned)LATE_SETTLE_FACTOR);
+    return buf;
+}
+
 void liveness_deadline(sim *s)
 {
     if (s->live_decided)
@@ -151,6 +203,11 @@ void liveness_deadline(sim *s)
     if (s->live_decided)
         return;
     s->live_decided = true;
+    if (timing_broken_recently(s)) {
+        s->live_ok = true;
+        s->live_unjudged = true;
+        return;
+    }
     s->live_ok = false;
     char why[200];
     explain(s, why, sizeof why);

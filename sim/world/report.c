@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../core/msg.h"
+#include "liveness.h"
 #include "liveness_majority.h"
 #include "world.h"
 
@@ -230,11 +231,10 @@ void sim_print_summary(const sim *s, FILE *out)
             (unsigned long long)m->dropped, (unsigned long long)m->duplicated);
     fprintf(out, "  events %llu, trace hash %016llx\n", (unsigned long long)s->events,
             (unsigned long long)s->tr.hash);
-    if (s->cfg.liveness)
-        fprintf(out, "  liveness: %s\n",
-                !s->live_decided ? "undecided"
-                : s->live_ok     ? "converged"
-                                 : "FAILED");
+    if (s->cfg.liveness) {
+        char why[200];
+        fprintf(out, "  liveness: %s\n", liveness_verdict(s, why, sizeof why));
+    }
     char unjudged[512];
     liveness_connected_summary(s, unjudged, sizeof unjudged);
     if (*unjudged)

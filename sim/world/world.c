@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "liveness.h"
 #include "world.h"
 
 /* sim_push when the queue is full: grow it, or fail the run. Kept out of
@@ -113,6 +114,9 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
     }
     for (uint32_t i = 0; i < plan.n; i++)
         sim_push_inline(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
+    if (plan.at_ns[0] - s->now > s->cfg.raft.election_timeout_min_ns && sim_is_node(s, from) &&
+        sim_is_node(s, to))
+        liveness_note_late(s, from, to, plan.at_ns[0] - s->now);
     if (id)
         trace_send_ids(s, &plan, id);
     if (plan.n == 2) {
