@@ -143,16 +143,6 @@ static void explain(sim *s, char *why, size_t cap)
     }
 }
 
-void liveness_note_late(sim *s, sim_ep from, sim_ep to, uint64_t delay_ns)
-{
-    if (s->now + delay_ns < s->late_until_ns)
-        return;
-    s->late_until_ns = s->now + delay_ns;
-    s->late_ns = delay_ns;
-    s->late_from = from;
-    s->late_to = to;
-}
-
 /* Paper §5.6: Raft elects and keeps a steady leader only while
  * broadcastTime << electionTimeout. A node-to-node message that spends
  * longer than the minimum election timeout on its link (a FIFO link stalls

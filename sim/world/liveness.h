@@ -7,9 +7,6 @@
 #include "world.h"
 
 void liveness_heal(sim *s);
-/* A node-to-node message was just sent that arrives delay_ns later, more
- * than the minimum election timeout (world.c, sim_send). */
-void liveness_note_late(sim *s, sim_ep from, sim_ep to, uint64_t delay_ns);
 /* The heal check's verdict in words for the run's summary. */
 const char *liveness_verdict(const sim *s, char *buf, size_t cap);
 void liveness_check(sim *s);

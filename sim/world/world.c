@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "liveness.h"
 #include "world.h"
 
 /* sim_push when the queue is full: grow it, or fail the run. Kept out of
@@ -90,6 +89,19 @@ static void trace_send_ids(sim *s, const net_plan *plan, uint64_t id)
             sim_fail(s, SIM_V_EVENT_LIMIT, 0, 0, "out of memory for the trace's message ids");
 }
 
+/* A node-to-node message arrives delay_ns from now, later than the minimum
+ * election timeout: remember the latest such arrival for the heal check
+ * (liveness.c, paper §5.6). */
+static void note_late(sim *s, sim_ep from, sim_ep to, uint64_t delay_ns)
+{
+    if (s->now + delay_ns < s->late_until_ns)
+        return;
+    s->late_until_ns = s->now + delay_ns;
+    s->late_ns = delay_ns;
+    s->late_from = from;
+    s->late_to = to;
+}
+
 void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
 {
     uint8_t type = len >= 2 ? buf[1] : 0;
@@ -116,7 +128,7 @@ void sim_send(sim *s, sim_ep from, sim_ep to, const uint8_t *buf, size_t len)
         sim_push_inline(s, plan.at_ns[i], EV_DELIVER, plan.slot[i], 0, 0);
     if (plan.at_ns[0] - s->now > s->cfg.raft.election_timeout_min_ns && sim_is_node(s, from) &&
         sim_is_node(s, to))
-        liveness_note_late(s, from, to, plan.at_ns[0] - s->now);
+        note_late(s, from, to, plan.at_ns[0] - s->now);
     if (id)
         trace_send_ids(s, &plan, id);
     if (plan.n == 2) {

@@ -227,7 +227,7 @@ struct sim {
     bool healed, live_decided, live_ok;
     uint64_t heal_ns, converged_ns, elections_at_heal;
     /* The latest delivery of a node-to-node message that spent longer than
-     * the minimum election timeout on its link (liveness_note_late): Raft's
+     * the minimum election timeout on its link (world.c, sim_send): Raft's
      * timing requirement broken until then (paper §5.6). late_ns: its delay. */
     uint64_t late_until_ns, late_ns;
     sim_ep late_from, late_to;
