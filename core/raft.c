@@ -98,7 +98,9 @@ static void tick(raft_node *r)
     uint64_t now = raft__now(r);
     if (r->role == RAFT_LEADER) {
         raft__transfer_tick(r, now);
-        if (now >= r->heartbeat_deadline_ns) {
+        if (r->read_round_due && now >= r->read_round_ns)
+            raft__read_round(r);
+        if (r->role == RAFT_LEADER && now >= r->heartbeat_deadline_ns) {
             r->heartbeat_deadline_ns = now + r->cfg.heartbeat_ns;
             raft__heartbeat_all(r);
         }
@@ -124,6 +126,8 @@ uint64_t raft_next_deadline(const raft_node *r)
     uint64_t d = r->heartbeat_deadline_ns;
     if (r->transfer_target != RAFT_NONE && r->transfer_deadline_ns < d)
         d = r->transfer_deadline_ns;
+    if (r->read_round_due && r->read_round_ns < d)
+        d = r->read_round_ns;
     return d;
 }
 

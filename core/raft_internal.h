@@ -168,6 +168,10 @@ struct raft_node {
     bool count_valid;
     uint64_t seq;     /* last AppendEntries seq sent */
     raft_fifo reads;  /* raft_read_req, ordered by seq */
+    /* A ReadIndex round is owed from read_round_ns on (raft_read_index):
+     * the next raft_tick sends it, for every read registered until then. */
+    bool read_round_due;
+    uint64_t read_round_ns;
 
     /* buffers reused for every message */
     uint8_t *enc;
@@ -454,6 +458,7 @@ void raft__recv_install_snapshot_resp(raft_node *r, const raft_msg *m);
 
 /* raft_read.c */
 void raft__reads_answer(raft_node *r);
+void raft__read_round(raft_node *r); /* raft_read.c: the round raft_read_index owes */
 /* Answer the pending ReadIndex requests a majority has confirmed (hot, mostly
  * with none pending). */
 static inline void raft__reads_check(raft_node *r)

@@ -154,6 +154,7 @@ void raft__become_leader(raft_node *r)
     }
     raft__append_local(r, RAFT_ENTRY_NOOP, NULL, 0);
     r->heartbeat_deadline_ns = now + r->cfg.heartbeat_ns;
+    r->read_round_due = false;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++)
         if (id != r->cfg.id)
             raft__replicate(r, id);

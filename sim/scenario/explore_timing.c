@@ -36,10 +36,9 @@ static uint64_t round_trip_ns(const draw *d)
  * self-clocked (N in flight) and leave at most N writes behind. */
 void explore_feasible_load(draw *d, writer *w, uint64_t n)
 {
-    uint64_t open = 0, closed = 0, payload = 0;
+    uint64_t open = 0, payload = 0;
     for (uint64_t i = 0; i < n; i++) {
         open += w[i].rate;
-        closed += w[i].outstanding;
         payload += w[i].payload;
     }
     if (n == 0)

@@ -478,6 +478,7 @@ Test(raft_replication, idle_only_still_sends_the_heartbeat_round_of_a_read_index
 {
     busy_leader(true);
     cr_assert_eq(raft_read_index(H.node, 9), RAFT_OK);
+    fh_fire(&H); /* the read's round */
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 2), 1,
                  "a read needs fresh answers, however recent the last append");
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_APPEND_ENTRIES, 3), 1);
