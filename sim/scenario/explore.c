@@ -104,8 +104,10 @@ static void network_and_disks(draw *d)
         fputs(rates[i].cmd, d->out);
         scn_write_percent(d->out, ppm);
         fputc('\n', d->out);
-        if (rates[i].dim == EXD_DROP) /* a lost message waits for a heartbeat */
+        if (rates[i].dim == EXD_DROP) { /* a lost message waits for a heartbeat */
             d->delay_ns += ppm * (50 * MS) / 1000000;
+            d->drop_ppm = ppm;
+        }
     }
     r = dim_stream(d, EXD_REORDER);
     if (is_on(d, EXD_REORDER)) {

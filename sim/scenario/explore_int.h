@@ -28,6 +28,7 @@ typedef struct draw {
     /* What the feasibility rules (explore_feasible_load) need from earlier draws. */
     uint64_t per_msg, pipeline, max_bytes, latency_ns, delay_ns, fsync_ns, bandwidth;
     uint64_t hold_ns, fsync_mean_ns; /* means, for the broadcast time (explore_derived_timing) */
+    uint64_t drop_ppm;               /* the drawn loss (a lost chunk waits for the leader's timer) */
     uint64_t chunk, written_bytes, largest_payload;
     at_line at[EXPLORE_MAX_SCRIPTED];
     uint32_t n_at;

@@ -115,6 +115,7 @@ static uint64_t wire_wait_ns(draw *d)
 void explore_derived_timing(draw *d)
 {
     uint64_t et = 150 * MS, spread = 1000000; /* the defaults: 150ms..300ms */
+    uint64_t beat = 50 * MS;                  /* the default heartbeat */
     rng r = dim_stream(d, EXD_ELECTION_TIMEOUT);
     bool drawn = is_on(d, EXD_ELECTION_TIMEOUT);
     if (drawn) {
@@ -146,7 +147,8 @@ void explore_derived_timing(draw *d)
             max = et + narrowest + (MS - narrowest % MS) % MS;
         put_duration(d->out, "election-timeout ", et);
         put_duration(d->out, " ", max > et ? max : et + MS);
-        put_duration(d->out, "\nheartbeat ", hb ? hb : MS);
+        beat = hb ? hb : MS;
+        put_duration(d->out, "\nheartbeat ", beat);
         fputc('\n', d->out);
     }
     /* A chunk's round trip: under a heavy tail FIFO links deliver each
@@ -155,8 +157,15 @@ void explore_derived_timing(draw *d)
      * 37.5 ms mean; one-way delays had a median of 148 ms and a p99 of
      * 1.95 s, and 36 KB chunks, one a round trip, could not ship 1.9 MB in
      * any leadership of the liveness phase). */
+    /* And a chunk or its reply lost (twice the drop rate) waits for the
+     * leader's retransmission timer, which its heartbeat ticks check: one
+     * to two heartbeat intervals, twice that once backed off (explore seed
+     * 21478: 4.4 % loss, a 97 ms heartbeat, a 5 MB snapshot in 32 KB
+     * chunks, one in flight: 16 losses cost 2.5 s, longer than the
+     * leadership). */
     uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
-    uint64_t chunk_rtt = (is_on(d, EXD_HEAVY_TAIL) ? 4 : 1) * round_trip_ns(d);
+    uint64_t chunk_rtt = (is_on(d, EXD_HEAVY_TAIL) ? 4 : 1) * round_trip_ns(d) +
+                         2 * d->drop_ppm * (4 * beat) / 1000000;
     uint64_t need = d->written_bytes / (within / chunk_rtt / 4 + 1) + 1;
     uint64_t chunk = d->chunk > need ? d->chunk : need;
     /* On a bandwidth-limited link one chunk must cross within a heartbeat
