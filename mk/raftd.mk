@@ -30,12 +30,13 @@ $(RAFTD): $(call obj,$(RAFTD_SRC) $(RAFTD_COMMON_SRC) $(RAFTD_STORE_SRC)) $(CORE
 $(RAFTCTL): $(call obj,$(RAFTCTL_SRC) $(RAFTD_COMMON_SRC))
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c tools/raftd/client_ack.c) $(CORE_LIB) | deps
+$(TRAFTD): $(call obj,$(TRAFTD_SRC) $(RAFTD_STORE_SRC) tools/raftd/bytes.c tools/raftd/client_ack.c \
+                    tools/raftd/client_inlog.c) $(CORE_LIB) | deps
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XLDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
 $(call obj,$(TRAFTD_SRC)): | deps
 
-test-raftd-units: $(TRAFTD) ## raftd's storage unit tests
+test-raftd-units: $(TRAFTD) ## raftd's unit tests (storage, acknowledgements, retries in the log)
 	@echo "== $(TRAFTD)"; $(TRAFTD) --jobs 2
 
 # Every test starts its own cluster on its own loopback ports and kills it.

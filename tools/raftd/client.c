@@ -9,6 +9,10 @@
  * at a proposal's index (the log was cut back under a new leader), the
  * request is answered RETRY: the client sends it again with the same
  * sequence numbers, and the session stores each record once.
+ *
+ * A retry of records the leader still holds in its log above the applied
+ * index is not proposed again: it waits for those copies to be applied
+ * (client_inlog.h, core/pending.h), and is answered with their indexes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client_inlog.h"
 #include "client_int.h"
 
 /* ---- replies ---- */
@@ -107,6 +112,23 @@ static pending_prop *prop_at(raftd *d, size_t i)
     return &d->props[(d->props_head + i) % d->props_cap];
 }
 
+static int props_reserve(raftd *d)
+{
+    if (d->props_n < d->props_cap)
+        return 0;
+    size_t cap = d->props_cap ? d->props_cap * 2 : 1024;
+    pending_prop *q = malloc(cap * sizeof *q);
+    if (!q)
+        return -1;
+    for (size_t i = 0; i < d->props_n; i++)
+        q[i] = *prop_at(d, i);
+    free(d->props);
+    d->props = q;
+    d->props_cap = cap;
+    d->props_head = 0;
+    return 0;
+}
+
 static int props_push(raftd *d, const pending_prop *p)
 {
     /* A proposal at index i means this node's log was cut back to i - 1:
@@ -116,19 +138,25 @@ static int props_push(raftd *d, const pending_prop *p)
         d->props_n--;
         prop_lost(d, &gone);
     }
-    if (d->props_n == d->props_cap) {
-        size_t cap = d->props_cap ? d->props_cap * 2 : 1024;
-        pending_prop *q = malloc(cap * sizeof *q);
-        if (!q)
-            return -1;
-        for (size_t i = 0; i < d->props_n; i++)
-            q[i] = *prop_at(d, i);
-        free(d->props);
-        d->props = q;
-        d->props_cap = cap;
-        d->props_head = 0;
-    }
+    if (props_reserve(d) != 0)
+        return -1;
     *prop_at(d, d->props_n++) = *p;
+    return 0;
+}
+
+/* A wait for an entry already in the log: after every one at <= its index
+ * (the list stays sorted; several requests may wait on one index). */
+static int props_insert(raftd *d, const pending_prop *p)
+{
+    if (props_reserve(d) != 0)
+        return -1;
+    size_t at = d->props_n;
+    while (at > 0 && prop_at(d, at - 1)->index > p->index) {
+        *prop_at(d, at) = *prop_at(d, at - 1);
+        at--;
+    }
+    *prop_at(d, at) = *p;
+    d->props_n++;
     return 0;
 }
 
@@ -146,23 +174,23 @@ void clients_applied(raftd *d, uint64_t index, const raft_entry *e, const logbuf
         pending_prop p = props_pop(d);
         prop_lost(d, &p);
     }
-    if (!d->props_n || prop_at(d, 0)->index != index)
-        return;
-    pending_prop p = props_pop(d);
-    if (p.term != e->term || e->type != RAFT_ENTRY_DATA) {
-        prop_lost(d, &p); /* another leader's entry took the index */
-        return;
+    while (d->props_n && prop_at(d, 0)->index == index) {
+        pending_prop p = props_pop(d);
+        if (p.term != e->term || e->type != RAFT_ENTRY_DATA) {
+            prop_lost(d, &p); /* another leader's entry took the index */
+            continue;
+        }
+        pending_append *pa = p.pa;
+        /* a duplicate of an older seq than the session's newest: 0, looked up */
+        pa->index[p.k] = ack_index(d->lb, pa->client_id, pa->first_seq + p.k, index, res);
+        pa->inflight--;
+        pa->waiting--;
+        if (pa->waiting == 0 && !pa->done) {
+            ack_lookup_stored(d->lb, pa->client_id, pa->first_seq, pa->count, pa->index);
+            append_answer(d, pa);
+        }
+        append_free_if_idle(d, pa);
     }
-    pending_append *pa = p.pa;
-    /* a duplicate of an older seq than the session's newest: 0, looked up */
-    pa->index[p.k] = ack_index(d->lb, pa->client_id, pa->first_seq + p.k, index, res);
-    pa->inflight--;
-    pa->waiting--;
-    if (pa->waiting == 0 && !pa->done) {
-        ack_lookup_stored(d->lb, pa->client_id, pa->first_seq, pa->count, pa->index);
-        append_answer(d, pa);
-    }
-    append_free_if_idle(d, pa);
 }
 
 void clients_snapshot_restored(raftd *d, uint64_t index)
@@ -205,7 +233,38 @@ static int propose_record(raftd *d, pending_append *pa, uint64_t client, uint64_
         pa->inflight--;
         return CP_RETRY;
     }
+    if (d->pend.term == term) /* else the next request rebuilds it from the log */
+        pending_note(&d->pend, client, seq, index, raft_applied_index(d->node));
+    return 0; /* RAFT_ENOMEM above: the table's bound, this one is not deduplicated */
+}
+
+static bool log_entry_at(void *ctx, uint64_t index, raft_entry *out)
+{
+    return raft_entry_at(ctx, index, out);
+}
+
+/* Wait for the copy of record k at `index` (of `term`) in our log instead of
+ * proposing it again. 0, or -1 (out of memory: propose it). */
+static int join_copy(raftd *d, pending_append *pa, uint64_t index, uint64_t term, uint32_t k)
+{
+    pending_prop p = {.index = index, .term = term, .pa = pa, .k = k};
+    if (props_insert(d, &p) != 0)
+        return -1;
+    pa->waiting++;
+    pa->inflight++;
+    d->appends_joined++;
     return 0;
+}
+
+void clients_role_changed(raftd *d, enum raft_role role)
+{
+    if (role != RAFT_LEADER)
+        pending_reset(&d->pend, 0);
+}
+
+void clients_free(raftd *d)
+{
+    pending_free(&d->pend);
 }
 
 static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
@@ -224,6 +283,12 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
                            .client_id = rq->append.client_id,
                            .first_seq = rq->append.first_seq, .count = count};
     d->appends = pa;
+    /* pending.h: the table describes the log of the term we lead */
+    uint64_t applied = raft_applied_index(d->node);
+    inlog_sync(&d->pend, raft_term(d->node), applied, raft_last_index(d->node), log_entry_at,
+               d->node);
+    inlog_anchor in_log = inlog_anchor_find(&d->pend, rq->append.client_id,
+                                            rq->append.first_seq, count, applied);
     brd recs = rq->append.recs;
     for (uint32_t k = 0; k < count && !pa->done; k++) {
         const uint8_t *data;
@@ -236,6 +301,11 @@ static void client_append(raftd *d, client_conn *cc, const cp_request *rq)
             d->appends_deduplicated++;
             continue; /* an index left 0 is looked up below */
         }
+        uint64_t copy_term = 0;
+        uint64_t copy = inlog_copy(&in_log, log_entry_at, d->node, client, seq, applied,
+                                   &copy_term);
+        if (copy && join_copy(d, pa, copy, copy_term, k) == 0)
+            continue; /* answered when that copy is applied */
         int st = propose_record(d, pa, client, seq, data, len, k);
         if (st == CP_ERROR) {
             pa->done = true;

@@ -48,6 +48,7 @@ void status_text(raftd *d, bbuf *b)
        d->snapshots_installed);
     kv(b, "appends_acked=%" PRIu64 "\nappends_deduplicated=%" PRIu64 "\n", d->appends_acked,
        d->appends_deduplicated);
+    kv(b, "appends_joined=%" PRIu64 "\n", d->appends_joined);
     const store_stats *ss = &d->st->stats;
     kv(b, "store_syncs=%" PRIu64 "\nstore_writes=%" PRIu64 "\nstore_bytes=%" PRIu64 "\n",
        ss->syncs, ss->writes, ss->bytes_written);

@@ -94,6 +94,7 @@ static void io_event(void *ctx, const raft_event *ev)
     switch (ev->kind) {
     case RAFT_EV_ROLE:
         LOG_INFO("role %s in term %" PRIu64, raft_role_name((enum raft_role)ev->a), ev->b);
+        clients_role_changed(d, (enum raft_role)ev->a);
         break;
     case RAFT_EV_TERM: LOG_DEBUG("term %" PRIu64, ev->a); break;
     case RAFT_EV_VOTE: LOG_INFO("voted for n%" PRIu64 " in term %" PRIu64, ev->a, ev->b); break;

@@ -47,6 +47,7 @@ int main(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : rc;
     rlog_init(d.cfg.id, d.cfg.log_level);
+    pending_init(&d.pend);
     d.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (d.epfd < 0) {
         perror("raftd: epoll_create1");
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rc = loop_run(&d);
+    clients_free(&d);
     raft_free(d.node);
     logbuf_free(d.lb);
     store_close(d.st);

@@ -10,6 +10,7 @@
  *                   apply to the log buffer, snapshots, reads, events)
  *   peer.c          TCP links between nodes: hello, frames, reconnect with backoff
  *   client.c        the client service (client_proto.h): append, query, status...
+ *   client_inlog.c  a retried append waits for its copy in the log (core/pending.h)
  *   store*.c        durable storage (store.h)
  *   conn.c, bytes.c, client_proto.c   framing and codecs, shared with raftctl
  *
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "../../core/logbuf.h"
+#include "../../core/pending.h"
 #include "../../core/raft.h"
 #include "conn.h"
 #include "rlog.h"
@@ -108,11 +110,13 @@ typedef struct raftd {
     uint64_t next_serial;
     struct pending_append *appends;
     pending_prop *props;
-    size_t props_head, props_n, props_cap;
+    size_t props_head, props_n, props_cap; /* by index; several may wait on one */
+    pending_writes pend; /* client records in our log above applied (leader only) */
     struct pending_read *reads;
     uint64_t next_read_id;
     /* counters shown by STATUS */
     uint64_t snapshots_taken, snapshots_installed, appends_acked, appends_deduplicated;
+    uint64_t appends_joined; /* records of a retry that waited for a copy in our log */
     uint64_t frames_malformed, persisted_token;
 } raftd;
 
@@ -145,6 +149,9 @@ void clients_applied(raftd *d, uint64_t index, const raft_entry *e, const logbuf
 void clients_read_ready(raftd *d, uint64_t req_id, int status, uint64_t index);
 void clients_answer_reads(raftd *d);
 void clients_snapshot_restored(raftd *d, uint64_t index);
+/* Our role is now `role` (the pending-writes table is a leader's only). */
+void clients_role_changed(raftd *d, enum raft_role role);
+void clients_free(raftd *d);
 
 /* client_ops.c: status and dump text */
 void status_text(raftd *d, bbuf *out);
