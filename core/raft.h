@@ -278,7 +278,10 @@ void raft_persisted(raft_node *node, uint64_t token);
 int raft_propose(raft_node *node, const void *data, size_t len, uint64_t *index,
                  uint64_t *term);
 
-/* Linearizable read (thesis §6.4, ReadIndex). Result via io->read_ready. */
+/* Linearizable read (thesis §6.4, ReadIndex). Result via io->read_ready.
+ * The heartbeat round that confirms it goes out at the next raft_tick,
+ * which raft_next_deadline asks for at once; one round serves every read
+ * registered before it. */
 int raft_read_index(raft_node *node, uint64_t req_id);
 
 /* Leadership transfer (thesis §3.10) to `target`. */
