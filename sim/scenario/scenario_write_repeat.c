@@ -9,11 +9,37 @@
  * into it, a block one of whose actions a shrink removed) is written one
  * line per action, as before. */
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario_int.h"
 
-static bool intact(const scn_repeat *r, const sim_action *a, size_t n)
+/* Whether `a` and `b` are written as the same line: what parsing gives back
+ * (a byte comparison of the structs would also compare their padding,
+ * whose values C leaves unspecified). False without memory. */
+static bool same_line(const sim_config *cfg, const sim_action *a, const sim_action *b)
+{
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    const sim_action *act[2] = {a, b};
+    bool ok = true;
+    for (int k = 0; k < 2; k++) {
+        FILE *mem = open_memstream(&text[k], &len[k]);
+        if (!mem) {
+            ok = false;
+            break;
+        }
+        scn_write_action(mem, cfg, act[k]);
+        ok = fclose(mem) == 0 && ok;
+    }
+    bool same = ok && text[0] && text[1] && len[0] == len[1] && memcmp(text[0], text[1], len[0]) == 0;
+    free(text[0]);
+    free(text[1]);
+    return same;
+}
+
+static bool intact(const scn_repeat *r, const sim_config *cfg, const sim_action *a, size_t n)
 {
     if (r->per_round == 0 || r->rounds == 0 || r->first + r->per_round * r->rounds > n)
         return false;
@@ -30,7 +56,7 @@ static bool intact(const scn_repeat *r, const sim_action *a, size_t n)
         for (size_t i = 0; i < r->per_round; i++) {
             sim_action want = round[i];
             want.at_ns += k * r->every_ns;
-            if (memcmp(&want, &round[k * r->per_round + i], sizeof want) != 0)
+            if (!same_line(cfg, &want, &round[k * r->per_round + i]))
                 return false;
         }
     return true;
@@ -40,7 +66,7 @@ size_t scn_write_repeat(FILE *out, const scenario *sc, const sim_action *a, size
 {
     for (size_t b = 0; b < sc->n_repeats; b++) {
         const scn_repeat *r = &sc->repeats[b];
-        if (r->first != i || !intact(r, a, n))
+        if (r->first != i || !intact(r, &sc->cfg, a, n))
             continue;
         fprintf(out, "repeat %" PRIu64 " every ", r->rounds);
         scn_write_duration(out, r->every_ns);
