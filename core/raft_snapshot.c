@@ -66,7 +66,7 @@ void raft__take_snapshot(raft_node *r)
  * from the next entry. If the log compacted past it instead, a log
  * compacted faster than one transfer completes would need a newer snapshot
  * after every transfer, forever (issue 15, swarm5 seed 68981; issue 16,
- * explore seeds 10720 13693 28782 46496 72783, compacting every 7-61
+ * explore seeds 10720 13693 28782 46496, compacting every 7-42
  * entries). Only a transfer to a follower heard from within an election
  * timeout holds the log (one that crashed or was cut off has no use for it
  * until it answers again, and then gets a newer snapshot), and by at most
