@@ -59,7 +59,8 @@ enum raft_limit {
     RAFT_LIMIT_SNAPSHOT, /* an InstallSnapshot of more than RAFT_MAX_SNAPSHOT
                             bytes: refused (the receive buffer is never allocated) */
     RAFT_LIMIT_TRANSFER_LOG, /* log a leader keeps past the compaction policy for
-                            snapshot transfers in progress (RAFT_MAX_TRANSFER_LOG
+                            snapshot transfers in progress and the catch-up
+                            after them (RAFT_MAX_TRANSFER_LOG
                             bytes): compacted anyway; that follower will need a
                             newer snapshot */
     RAFT_LIMIT__COUNT

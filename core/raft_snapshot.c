@@ -67,7 +67,10 @@ void raft__take_snapshot(raft_node *r)
  * compacted faster than one transfer completes would need a newer snapshot
  * after every transfer, forever (issue 15, swarm5 seed 68981; issue 16,
  * explore seeds 10720 13693 28782 46496, compacting every 7-42
- * entries). Only a transfer to a follower heard from within an election
+ * entries). Likewise a follower that installed it and catches up by
+ * AppendEntries holds the log above its match until it has the commit
+ * index (explore seed 113647: with `keep 1` on a slow link it was
+ * overtaken three times). Only a follower heard from within an election
  * timeout holds the log (one that crashed or was cut off has no use for it
  * until it answers again, and then gets a newer snapshot), and by at most
  * RAFT_MAX_TRANSFER_LOG bytes past the policy's point; beyond that
@@ -81,9 +84,12 @@ static uint64_t compaction_point(raft_node *r, uint64_t upto)
     uint64_t keep = upto;
     for (raft_id id = 1; id <= r->cfg.n_nodes; id++) {
         const raft_peer *p = &r->peers[id - 1];
-        if (id != r->cfg.id && p->sending && p->sending->meta.index < keep &&
-            raft__heard_within(p, now, r->cfg.election_timeout_max_ns))
-            keep = p->sending->meta.index;
+        if (id == r->cfg.id || !raft__heard_within(p, now, r->cfg.election_timeout_max_ns))
+            continue;
+        uint64_t needs = p->sending ? p->sending->meta.index
+                         : p->catching_up ? r->match[id - 1] : UINT64_MAX;
+        if (needs < keep)
+            keep = needs;
     }
     if (keep < r->log.base_index)
         keep = r->log.base_index;
@@ -296,6 +302,7 @@ void raft__snapshot_transfer_end(raft_node *r, raft_id id)
     assert(p->pr.state == PROGRESS_SNAPSHOT && p->sending);
     assert(r->match[id - 1] >= p->sending->meta.index);
     raft__peer_release_snapshot(p);
+    p->catching_up = true;
     p->pr.backoff = 0;
     raft__peer_reset_probe(r, id);
 }

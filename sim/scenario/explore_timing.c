@@ -12,6 +12,16 @@ static uint64_t round_trip_ns(const draw *d)
     return 2 * (d->latency_ns + d->delay_ns) + d->fsync_ns + MS;
 }
 
+/* The round trip replication sees: under a heavy tail FIFO links deliver
+ * each message behind the slowest one sent before it, so the typical delay
+ * is several times the mean (explore seed 72783: pareto 18.8 ms min,
+ * 37.5 ms mean; one-way delays had a median of 148 ms and a p99 of
+ * 1.95 s). */
+static uint64_t effective_rtt_ns(const draw *d)
+{
+    return (is_on(d, EXD_HEAVY_TAIL) ? 4 : 1) * round_trip_ns(d);
+}
+
 /* Bytes an entry or a message carries beyond its payload (the encodings'
  * headers, rounded up). */
 #define FRAME_BYTES 64
@@ -30,15 +40,18 @@ static uint64_t round_trip_ns(const draw *d)
  *    (as before) let a 60 KiB writer beside two small ones through at 60-75%
  *    of the link (explore seeds 37720, 42082, 42840, 92499, 93520).
  * Each writer keeps its share of the quarter in proportion to its drawn
- * bytes; a rate is never cut below 1/s, and a writer over its share at 1/s
- * gets a smaller payload instead (a share below the 64 B framing can leave
+ * bytes; a rate is never cut below 1/s (if the entries cap is below one a
+ * second for each open-loop writer, they all become closed-loop with one
+ * write in flight), and a writer over its byte share at 1/s gets a smaller
+ * payload instead (a share below the 64 B framing can leave
  * it over by at most 65 B/s). Closed-loop writers are
  * self-clocked (N in flight) and leave at most N writes behind. */
 void explore_feasible_load(draw *d, writer *w, uint64_t n)
 {
-    uint64_t open = 0, payload = 0;
+    uint64_t open = 0, open_writers = 0, payload = 0;
     for (uint64_t i = 0; i < n; i++) {
         open += w[i].rate;
+        open_writers += w[i].rate != 0;
         payload += w[i].payload;
     }
     if (n == 0)
@@ -46,9 +59,19 @@ void explore_feasible_load(draw *d, writer *w, uint64_t n)
     payload = payload / n + FRAME_BYTES;
     uint64_t per_msg = d->max_bytes / payload;
     per_msg = per_msg < 1 ? 1 : per_msg > d->per_msg ? d->per_msg : per_msg;
-    uint64_t rtt = round_trip_ns(d);
+    uint64_t rtt = effective_rtt_ns(d);
     uint64_t cap = per_msg * d->pipeline * SIM_NS_PER_S / rtt / 4;
-    cap = cap < n ? n : cap;
+    /* Below one write a second each (the rate's unit), the open-loop
+     * writers become self-clocked, one write in flight: explore seed
+     * 147984 (one entry a message, no pipelining, a pareto tail and 13 %
+     * of messages held up to 1.3 s) kept three writers at 1/s each against
+     * a quarter of what it replicates, and a follower never caught up. */
+    for (uint64_t i = 0; cap < open_writers && i < n; i++)
+        if (w[i].rate) {
+            w[i].rate = 0;
+            w[i].outstanding = 1;
+            open = 0;
+        }
     for (uint64_t i = 0; open > cap && i < n; i++)
         if (w[i].rate)
             w[i].rate = w[i].rate * cap / open ? w[i].rate * cap / open : 1;
@@ -151,20 +174,16 @@ void explore_derived_timing(draw *d)
         put_duration(d->out, "\nheartbeat ", beat);
         fputc('\n', d->out);
     }
-    /* A chunk's round trip: under a heavy tail FIFO links deliver each
-     * message behind the slowest one sent before it, so the typical delay
-     * is several times the mean (explore seed 72783: pareto 18.8 ms min,
-     * 37.5 ms mean; one-way delays had a median of 148 ms and a p99 of
-     * 1.95 s, and 36 KB chunks, one a round trip, could not ship 1.9 MB in
-     * any leadership of the liveness phase). */
-    /* And a chunk or its reply lost (twice the drop rate) waits for the
+    /* A chunk's round trip (effective_rtt_ns: 36 KB chunks, one a round
+     * trip, could not ship 1.9 MB in any leadership of explore seed
+     * 72783's liveness phase). And a chunk or its reply lost (twice the drop rate) waits for the
      * leader's retransmission timer, which its heartbeat ticks check: one
      * to two heartbeat intervals, twice that once backed off (explore seed
      * 21478: 4.4 % loss, a 97 ms heartbeat, a 5 MB snapshot in 32 KB
      * chunks, one in flight: 16 losses cost 2.5 s, longer than the
      * leadership). */
     uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
-    uint64_t chunk_rtt = (is_on(d, EXD_HEAVY_TAIL) ? 4 : 1) * round_trip_ns(d) +
+    uint64_t chunk_rtt = effective_rtt_ns(d) +
                          2 * d->drop_ppm * (4 * beat) / 1000000;
     uint64_t need = d->written_bytes / (within / chunk_rtt / 4 + 1) + 1;
     uint64_t chunk = d->chunk > need ? d->chunk : need;

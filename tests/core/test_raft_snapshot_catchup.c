@@ -72,10 +72,24 @@ Test(raft_snapshot_catchup, the_log_above_a_snapshot_being_sent_is_kept_for_appe
     cr_assert_gt(ae.ae.n_entries, 0);
 }
 
-Test(raft_snapshot_catchup, the_policy_compacts_the_log_once_the_transfer_ended)
+/* Issue 16, explore seed 113647: a follower that installed the snapshot
+ * catches up by AppendEntries from its match; compacting past that sent it
+ * a newer snapshot, three times in one leadership. */
+Test(raft_snapshot_catchup, a_follower_catching_up_after_its_install_holds_the_log_above_its_match)
+{
+    sending_snapshot();
+    snap_reply(40, true); /* installed: match 10, below the commit index to come */
+    compact_past_the_transfer();
+    raft_entry e;
+    cr_assert(raft_entry_at(H.node, 11, &e), "the entries after its match are kept");
+    cr_assert_eq(fh_event_count(&H, RAFT_EV_LIMIT), 0);
+}
+
+Test(raft_snapshot_catchup, the_policy_compacts_the_log_once_the_follower_caught_up)
 {
     sending_snapshot();
     snap_reply(40, true);
+    fh_ack_last(&H, 2); /* it holds 11, the commit index is 10: caught up */
     compact_past_the_transfer();
     raft_entry e;
     cr_assert_not(raft_entry_at(H.node, 14, &e), "no transfer in progress: compacted to 14");
