@@ -176,12 +176,12 @@ void explore_derived_timing(draw *d)
     }
     /* A chunk's round trip (effective_rtt_ns: 36 KB chunks, one a round
      * trip, could not ship 1.9 MB in any leadership of explore seed
-     * 72783's liveness phase). And a chunk or its reply lost (twice the drop rate) waits for the
-     * leader's retransmission timer, which its heartbeat ticks check: one
-     * to two heartbeat intervals, twice that once backed off (explore seed
-     * 21478: 4.4 % loss, a 97 ms heartbeat, a 5 MB snapshot in 32 KB
-     * chunks, one in flight: 16 losses cost 2.5 s, longer than the
-     * leadership). */
+     * 72783's liveness phase); and a chunk or its reply lost (twice the
+     * drop rate) waits for the leader's retransmission timer, which its
+     * heartbeat ticks check: one to two heartbeat intervals, twice that
+     * once backed off (explore seed 21478: 4.4 % loss, a 97 ms heartbeat,
+     * a 5 MB snapshot in 32 KB chunks, one in flight: 16 losses cost 2.5 s,
+     * longer than the leadership). */
     uint64_t within = d->within_ns ? d->within_ns : d->chaos_ns;
     uint64_t chunk_rtt = effective_rtt_ns(d) +
                          2 * d->drop_ppm * (4 * beat) / 1000000;
