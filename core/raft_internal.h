@@ -65,6 +65,10 @@ typedef struct raft_peer {
     bool append_sent;        /* last_append_ns is meaningful (heartbeat_idle_only) */
     bool heard;              /* ever heard from (last_heard_ns is meaningful) */
     bool timeout_now_sent;
+    /* Installed a snapshot this leadership sent and not yet acknowledged
+     * the commit index: it catches up by AppendEntries from its match,
+     * which holds compaction back (compaction_point). */
+    bool catching_up;
     /* Highest seq echoed this term (ReadIndex rounds). Only answers to this
      * leadership's requests count: a reply of our term that echoes a nonzero
      * seq answers an AppendEntries this node sent in this term (see

@@ -363,6 +363,8 @@ static void on_append_success(raft_node *r, raft_id id, raft_peer *p, const raft
             raft_progress_become_replicate(&p->pr, *pm); /* the probe found the match point */
     }
     assert(*pm + 1 <= p->pr.next); /* match <= next - 1 */
+    if (p->catching_up && *pm >= r->commit)
+        p->catching_up = false; /* caught up: compaction_point holds nothing for it */
     if (*pm > r->commit && !commit_count_short(r, old)) /* else commit cannot move */
         raft__leader_advance_commit(r);
     raft__transfer_check(r, id);

@@ -59,22 +59,23 @@ void raft__take_snapshot(raft_node *r)
     r->taking_token = raft__persist_snapshot(r, r->taking, data, len, true);
 }
 
-/* Where compaction may go, given the policy's point `upto`: not past what
- * a follower heard from within an election timeout still needs: the index
- * of a snapshot a transfer in progress is sending it, else its matchIndex
- * (paper §7 leaves compaction to each server; etcd pauses compaction while
- * a snapshot is in flight). Compacting past such a follower sends it a
- * snapshot, and a log compacted faster than the follower keeps up with
- * needs a newer snapshot after every transfer, forever: issue 15, swarm5
- * seed 68981; issue 16, explore seeds 10720 13693 28782 46496 (compacting
- * every 7-42 entries), 113647 (a follower that installed one, then caught
- * up by AppendEntries, was overtaken three times with `keep 1`) and 8663 (a
- * follower behind in ordinary replication on a slow link, overtaken again
- * and again). A follower not heard from within an election timeout (crashed
- * or cut off) holds nothing: when it answers again it gets a newer
- * snapshot. The hold is at most RAFT_MAX_TRANSFER_LOG bytes past the
- * policy's point; beyond that compaction proceeds to the policy's point
- * (reported) and the slow follower will need a snapshot. */
+/* Where compaction may go, given the policy's point `upto`: not past the
+ * index of a snapshot a transfer in progress is sending (paper §7 leaves
+ * compaction to each server; etcd pauses compaction while a snapshot is in
+ * flight): that follower, once it installs it, catches up by AppendEntries
+ * from the next entry. If the log compacted past it instead, a log
+ * compacted faster than one transfer completes would need a newer snapshot
+ * after every transfer, forever (issue 15, swarm5 seed 68981; issue 16,
+ * explore seeds 10720 13693 28782 46496, compacting every 7-42
+ * entries). Likewise a follower that installed it and catches up by
+ * AppendEntries holds the log above its match until it has the commit
+ * index (explore seed 113647: with `keep 1` on a slow link it was
+ * overtaken three times). Only a follower heard from within an election
+ * timeout holds the log (one that crashed or was cut off has no use for it
+ * until it answers again, and then gets a newer snapshot), and by at most
+ * RAFT_MAX_TRANSFER_LOG bytes past the policy's point; beyond that
+ * compaction proceeds to the policy's point (reported) and that follower
+ * will need a newer snapshot. */
 static uint64_t compaction_point(raft_node *r, uint64_t upto)
 {
     if (r->role != RAFT_LEADER)
@@ -85,7 +86,8 @@ static uint64_t compaction_point(raft_node *r, uint64_t upto)
         const raft_peer *p = &r->peers[id - 1];
         if (id == r->cfg.id || !raft__heard_within(p, now, r->cfg.election_timeout_max_ns))
             continue;
-        uint64_t needs = p->sending ? p->sending->meta.index : r->match[id - 1];
+        uint64_t needs = p->sending ? p->sending->meta.index
+                         : p->catching_up ? r->match[id - 1] : UINT64_MAX;
         if (needs < keep)
             keep = needs;
     }
@@ -264,13 +266,6 @@ void raft__send_snapshot_chunk(raft_node *r, raft_id id)
         p->snap_hint = UINT64_MAX;
         p->snap_dups = 0;
         p->snap_high = p->snap_timed_end = 0;
-        /* A new transfer starts without the backoff that AppendEntries
-         * left: it began once compaction passed a follower not heard from
-         * for an election timeout, whose AppendEntries had been backing off
-         * all that time, and inheriting it made the first chunk lost to
-         * the same cut wait that long again after the follower was back
-         * (issue 16: 400 ms, in a lab-style round cut off for 400 ms). */
-        p->pr.backoff = 0;
         raft__event(r, RAFT_EV_SNAPSHOT_SENT, id, p->sending->meta.index);
     }
     send_window(r, id, p);
@@ -307,6 +302,7 @@ void raft__snapshot_transfer_end(raft_node *r, raft_id id)
     assert(p->pr.state == PROGRESS_SNAPSHOT && p->sending);
     assert(r->match[id - 1] >= p->sending->meta.index);
     raft__peer_release_snapshot(p);
+    p->catching_up = true;
     p->pr.backoff = 0;
     raft__peer_reset_probe(r, id);
 }

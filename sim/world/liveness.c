@@ -136,7 +136,7 @@ static void explain(sim *s, char *why, size_t cap)
             snprintf(why + n, cap - n, "%sn%u at applied %llu, leader n%u at commit %llu%s",
                      n ? "; " : "", id, (unsigned long long)c->applied, leader,
                      (unsigned long long)target,
-                     behind_snap ? ": behind the leader's snapshot" : "");
+                     behind_snap ? ": stuck behind the compaction point" : "");
             return;
         }
         assert(n > 0 && "no write outstanding and no node behind: liveness_check passes");

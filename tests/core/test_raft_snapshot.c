@@ -290,22 +290,6 @@ Test(raft_snapshot, an_unanswered_chunk_is_resent_on_timeout_with_backoff)
     cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 3);
 }
 
-/* Issue 16: a transfer to a follower back from a 400 ms cut waited 400 ms
- * more for its first chunk, lost to the cut, to be resent: it had inherited
- * the backoff of the AppendEntries that went unanswered before it. */
-Test(raft_snapshot, a_transfer_starts_without_the_backoff_of_unanswered_append_entries)
-{
-    fh_leader_over_snapshot(&H, 16, 1, 40);
-    fh_advance(&H, 350 * MS); /* peer 2 silent: its probe resent at 50, 150, 350 ms */
-    fh_clear(&H);
-    fh_empty_peer_rejects_the_probe(&H, 2);
-    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1, "the first chunk");
-    fh_clear(&H);
-    fh_advance(&H, 50 * MS);
-    cr_assert_eq(fh_count_to(&H, RAFT_MSG_INSTALL_SNAPSHOT, 2), 1,
-                 "resent after one RTO of 50 ms, not the 400 ms of backoff 3");
-}
-
 Test(raft_snapshot, a_follower_that_lost_its_copy_is_resent_from_its_offset_at_the_timeout)
 {
     sending_snapshot();

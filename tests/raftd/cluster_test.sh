@@ -299,10 +299,6 @@ test_follower_down_past_a_snapshot_catches_up_by_install_snapshot() {
     f=$((l % 3 + 1))
     ctl append --count 10 >/dev/null 2>&1 || { fail "append"; return 1; }
     kill9 "$f"
-    # The leader keeps the log above a follower heard from within an
-    # election timeout (300 ms; issue 16): wait that out, so that the
-    # snapshots the appends bring compact past n$f.
-    sleep 0.5
     ctl append --count 1000 --batch 50 >/dev/null 2>&1 || { fail "append without n$f"; return 1; }
     start_node "$f"
     wait_for 100 converged || { fail "n$f did not catch up"; return 1; }
