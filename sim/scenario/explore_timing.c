@@ -114,15 +114,15 @@ void explore_feasible_load(draw *d, writer *w, uint64_t n)
      * (explore seed 72783: 1.3 MB estimated, 1.9 MB written). A
      * closed-loop writer is counted at the plain round trip (the mean
      * latency, without the heavy tail or the reordering delay): most
-     * messages take neither, so counting them made it far too slow (explore seed 8663: 54 KB records
-     * one at a time under a pareto tail and 17 % of messages held up to
-     * 1.9 s, counted at 0.7 writes a second, 310 KB; about 1.5 MB was
-     * written, and the 5 KB chunks drawn for it could not ship the
-     * snapshot in the liveness phase). */
-    uint64_t fast_rtt = 2 * d->latency_ns + d->fsync_ns + MS;
+     * messages take neither, so counting them made it far too slow
+     * (explore seed 8663: 54 KB records one at a time under a pareto tail
+     * and 17 % of messages held up to 1.9 s, counted at 0.7 writes a
+     * second, 310 KB; about 1.5 MB was written, and the 5 KB chunks drawn
+     * for it could not ship the snapshot in the liveness phase). */
+    uint64_t plain_rtt = 2 * d->latency_ns + d->fsync_ns + MS;
     uint64_t per_s_bytes = 0;
     for (uint64_t i = 0; i < n; i++) {
-        per_s_bytes += (w[i].rate + w[i].outstanding * SIM_NS_PER_S / fast_rtt) *
+        per_s_bytes += (w[i].rate + w[i].outstanding * SIM_NS_PER_S / plain_rtt) *
                        (w[i].payload + FRAME_BYTES);
         d->largest_payload = w[i].payload > d->largest_payload ? w[i].payload
                                                                 : d->largest_payload;
