@@ -272,12 +272,57 @@ static void chaos_block(draw *d)
     fputs("\n}\n", d->out);
 }
 
+/* Faults restricted to one class of Raft message (the language's `drop 5%
+ * append.replies`, `reorder 10% vote.requests delay 200ms..2s`, net.h), set
+ * at a time in the chaos phase's first quarter and lifted by the heal: a
+ * RequestVote late behind the election it belonged to, heartbeats lost
+ * while appends get through, duplicated snapshot chunks. Each fault draws
+ * its class, its kind, the share of the class's messages it hits and, for
+ * delay and reorder, an extra delay LO..HI. */
+static void class_faults(draw *d)
+{
+    static const char *const classes[] = { "vote.requests",     "vote.replies",
+                                           "append.requests",   "append.replies",
+                                           "snapshot.requests", "snapshot.replies",
+                                           "timeout-now" };
+    static const char *const kinds[] = { "drop", "duplicate", "delay", "reorder" };
+    rng r = dim_stream(d, EXD_CLASS_FAULT);
+    if (!is_on(d, EXD_CLASS_FAULT))
+        return;
+    /* The connected-majority check models each link's own faults, not
+     * these (a quarter of heartbeats late can depose every leader of a
+     * connected majority): the heal's check judges the run instead. */
+    fputs("liveness connected-majority off  # class faults: beyond its model\n", d->out);
+    uint64_t n = pick(&r, part(d, EXD_CLASS_FAULT, 0));
+    uint64_t t = rng_below(&r, d->chaos_ns / 4 + 1);
+    for (uint64_t i = 0; i < n; i++) {
+        const char *cls = classes[rng_below(&r, sizeof classes / sizeof *classes)];
+        size_t kind = rng_below(&r, sizeof kinds / sizeof *kinds);
+        uint32_t ppm = (uint32_t)pick(&r, part(d, EXD_CLASS_FAULT, 1));
+        uint64_t lo, hi;
+        pick_duration_pair(&r, part(d, EXD_CLASS_FAULT, 2), &lo, &hi);
+        char line[96] = "";
+        FILE *f = fmemopen(line, sizeof line, "w");
+        assert(f && "a fixed buffer cannot fail to open");
+        fprintf(f, "set %s ", kinds[kind]);
+        scn_write_percent(f, ppm);
+        fprintf(f, " %s", cls);
+        if (kind >= 2) { /* delay keeps the link's FIFO order, reorder leaves it */
+            put_duration(f, kind == 3 ? " delay " : " ", lo);
+            put_duration(f, "..", hi);
+        }
+        fclose(f);
+        add_at(d, t, line);
+    }
+}
+
 /* One-off faults the chaos block has no line for, as `at` lines inside the
  * chaos phase: non-transitive partial partitions (one pair cut both ways
  * while both still reach everyone else), a whole-cluster restart, clock
- * jumps. */
+ * jumps, faults of one message class. */
 static void scripted_faults(draw *d)
 {
+    class_faults(d);
     /* A deaf node: every peer's link into it cut one way, so it hears no
      * leader but its requests still reach the others (thesis §4.2.3, §9.6). */
     rng r = dim_stream(d, EXD_DEAF);

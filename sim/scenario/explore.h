@@ -55,7 +55,8 @@
     X(TORN_WRITES, "torn-writes", false)                  \
     X(CHAOS_PHASE, "chaos-phase", true)                   \
     X(LIVENESS, "liveness", false)                        \
-    X(DEAF, "deaf", false)
+    X(DEAF, "deaf", false)                                \
+    X(CLASS_FAULT, "class-fault", false)
 
 #define EXPLORE_DIM_ENUM(id, name, req) EXD_##id,
 enum explore_dim { EXPLORE_DIMS(EXPLORE_DIM_ENUM) EXD__COUNT };

@@ -108,6 +108,10 @@ static const explore_dim_spec specs[EXD__COUNT] = {
                        { P("within", EXK_DURATION, EXPLORE_MIN_LIVENESS_NS, HOUR,
                            "a convergence deadline") } },
     [EXD_DEAF] = { "deaf", false, 1, { P("for", EXK_DURATION, 1, HOUR, "a duration") } },
+    [EXD_CLASS_FAULT] = { "class-fault", false, 3,
+                          { P(NULL, EXK_COUNT, 1, SIM_MAX_MSG_FAULTS, "a number of faults"),
+                            P("rate", EXK_PPM, 0, 1000000, "a share of the class's messages"),
+                            P("delay", EXK_DURATION, 1, HOUR, "an extra delay") } },
 };
 #undef P
 
