@@ -140,18 +140,12 @@ Test(explore, the_swarm_draw_of_one_dimension_never_moves_another)
  * language has them"): each seed with class-fault on sets 1..4 of them on
  * every link, all at one time in the chaos phase's first quarter (the heal
  * lifts them), on a Raft class, and leaves the connected-majority check
- * off (it models each link's own faults, not these). Its chance moves no
- * other seed: a seed with it off draws the same run at 0% as at 40% (the
- * dimension is drawn last and writes nothing when off, so the seeds of the
- * 200,000-seed run with it off kept their traces). */
-Test(explore, class_faults_hit_one_raft_message_class_in_the_chaos_phase_and_move_no_other_draw)
+ * off (it models each link's own faults, not these). */
+Test(explore, class_faults_hit_one_raft_message_class_in_the_chaos_phase)
 {
-    scenario sp, none;
+    scenario sp;
     char err[512];
     cr_assert_eq(scenario_load("scenarios/explore/default.scn", &sp, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(scenario_load("scenarios/explore/default.scn", &none, err, sizeof err), 0, "%s",
-                 err);
-    none.explore->dim[EXD_CLASS_FAULT].on_ppm = 0;
     const uint64_t bit = UINT64_C(1) << EXD_CLASS_FAULT;
     uint32_t seeds_on = 0, seeds_off = 0, kinds_seen = 0;
     static const char *const raft_classes[] = { "vote.requests", "vote.replies",
@@ -159,17 +153,14 @@ Test(explore, class_faults_hit_one_raft_message_class_in_the_chaos_phase_and_mov
                                                 "snapshot.requests", "snapshot.replies",
                                                 "timeout-now" };
     for (uint64_t seed = 1; seed <= 300; seed++) {
-        char *text, *before;
-        uint64_t on, on_before;
+        char *text;
+        uint64_t on;
         cr_assert_eq(explore_draw(sp.explore, "default", seed, &text, &on), 0);
-        cr_assert_eq(explore_draw(none.explore, "default", seed, &before, &on_before), 0);
-        cr_assert_eq(on & ~bit, on_before, "seed %llu: other dimensions moved",
-                     (unsigned long long)seed);
         if (!(on & bit)) {
             seeds_off++;
-            cr_assert_str_eq(text, before, "seed %llu: the draw moved", (unsigned long long)seed);
+            cr_assert(!strstr(text, "connected-majority"), "seed %llu\n%s",
+                      (unsigned long long)seed, text);
             free(text);
-            free(before);
             continue;
         }
         seeds_on++;
@@ -200,12 +191,10 @@ Test(explore, class_faults_hit_one_raft_message_class_in_the_chaos_phase_and_mov
                   n, text);
         scenario_free(&sc);
         free(text);
-        free(before);
     }
     cr_assert(seeds_on > 60 && seeds_off > 60, "40%%: %u on, %u off", seeds_on, seeds_off);
     cr_assert_eq(__builtin_popcount(kinds_seen), 4, "drop, duplicate, delay and reorder drawn");
     scenario_free(&sp);
-    scenario_free(&none);
 }
 
 /* Writers and a slow link together: big payloads, up to 400 writes/s,
