@@ -189,22 +189,25 @@ static void clients(draw *d)
 }
 
 
+/* The phases' lengths; written by write_phases once the timing that may
+ * lengthen the liveness phase is known (explore_derived_timing). */
 static void phases(draw *d)
 {
     rng r = dim_stream(d, EXD_CHAOS_PHASE);
     d->chaos_ns = pick_duration(&r, part(d, EXD_CHAOS_PHASE, 0));
     r = dim_stream(d, EXD_LIVENESS);
-    if (is_on(d, EXD_LIVENESS)) {
-        uint64_t within = pick_duration(&r, part(d, EXD_LIVENESS, 0));
-        d->within_ns = within;
-        d->duration_ns = d->chaos_ns + within;
-        put_duration(d->out, "duration ", d->duration_ns);
+    d->within_ns = is_on(d, EXD_LIVENESS) ? pick_duration(&r, part(d, EXD_LIVENESS, 0)) : 0;
+    d->duration_ns = d->chaos_ns + d->within_ns;
+}
+
+static void write_phases(draw *d)
+{
+    put_duration(d->out, "duration ", d->duration_ns);
+    if (d->within_ns) {
         put_duration(d->out, "\nliveness heal-at ", d->chaos_ns);
-        put_duration(d->out, " within ", within);
+        put_duration(d->out, " within ", d->within_ns);
         fputc('\n', d->out);
     } else {
-        d->duration_ns = d->chaos_ns;
-        put_duration(d->out, "duration ", d->duration_ns);
         fputs("\nliveness off\n", d->out);
     }
 }
@@ -434,6 +437,7 @@ int explore_draw(const explore_space *sp, const char *space_path, uint64_t seed,
     phases(&d);
     clients(&d);
     explore_derived_timing(&d);
+    write_phases(&d);
     chaos_block(&d);
     scripted_faults(&d);
     qsort(d.at, d.n_at, sizeof *d.at, at_cmp);

@@ -165,7 +165,7 @@ static uint64_t wire_wait_ns(draw *d)
 void explore_derived_timing(draw *d)
 {
     uint64_t et = 150 * MS, spread = 1000000; /* the defaults: 150ms..300ms */
-    uint64_t beat = 50 * MS;                  /* the default heartbeat */
+    uint64_t et_max = 300 * MS, beat = 50 * MS; /* and the default heartbeat */
     rng r = dim_stream(d, EXD_ELECTION_TIMEOUT);
     bool drawn = is_on(d, EXD_ELECTION_TIMEOUT);
     if (drawn) {
@@ -191,15 +191,36 @@ void explore_derived_timing(draw *d)
          * (broadcast 15.7 ms) no leader for 1 s in 48 of 300 seeds at an 8 ms
          * spread, 1 at 16 ms, none at 24 or 32 ms. Narrow spreads still split
          * votes; the connected-majority check judges only spreads of
-         * SIM_TIMING_FACTOR broadcast times. */
-        uint64_t narrowest = 2 * (2 * (d->latency_ns + d->hold_ns) + d->fsync_mean_ns);
+         * SIM_TIMING_FACTOR broadcast times. Under a heavy tail the latency
+         * is the one replication sees (effective_rtt_ns: four times the
+         * mean): explore seed 60414, two nodes under a pareto tail of mean
+         * 39 ms (one-way delays had a mean of 68 ms, a p90 of 124 ms), drew
+         * 401..562 ms, the spread of two broadcast times at the mean; the
+         * follower behind after the heal could not win, and the two timed
+         * out within a one-way delay of each other for 5.6 s of the 8.5 s
+         * liveness phase. */
+        uint64_t tail = is_on(d, EXD_HEAVY_TAIL) ? 4 : 1;
+        uint64_t narrowest =
+            2 * (2 * (tail * d->latency_ns + d->hold_ns) + d->fsync_mean_ns);
         if (max - et < narrowest)
             max = et + narrowest + (MS - narrowest % MS) % MS;
+        et_max = max > et ? max : et + MS;
         put_duration(d->out, "election-timeout ", et);
-        put_duration(d->out, " ", max > et ? max : et + MS);
+        put_duration(d->out, " ", et_max);
         beat = hb ? hb : MS;
         put_duration(d->out, "\nheartbeat ", beat);
         fputc('\n', d->out);
+    }
+    /* The liveness phase lasts at least the period over which the
+     * connected-majority check judges Raft's promise (liveness_majority.c:
+     * ten maximal election timeouts): a draw whose timing the rules above
+     * made slow gets the time its elections and catch-up need (explore
+     * seed 140609: 18.9 % of messages held up to 1.93 s, 744..1,488 ms
+     * timeouts; no leader for 4.6 s after the heal, and the follower 11
+     * entries short at the drawn deadline of 8 s). */
+    if (d->within_ns && d->within_ns < SIM_TIMING_FACTOR * et_max) {
+        d->within_ns = SIM_TIMING_FACTOR * et_max;
+        d->duration_ns = d->chaos_ns + d->within_ns;
     }
     /* A chunk's round trip (effective_rtt_ns: 36 KB chunks, one a round
      * trip, could not ship 1.9 MB in any leadership of explore seed
