@@ -1,8 +1,9 @@
 /* explore_timing.c — what follows from one seed's draw (explore.c) so that
  * the run can pass: the open-loop write load capped at what the drawn
  * configuration can replicate (explore_feasible_load), and the timing — the
- * election timeout above the broadcast time, inflight-bytes, the snapshot
- * chunk (explore_derived_timing). Integers only. */
+ * election timeout above the broadcast time, inflight-bytes, the length
+ * of the liveness phase, the snapshot chunk (explore_derived_timing).
+ * Integers only. */
 #include "explore_int.h"
 
 /* Round trip of one replication step: out and back (with the average extra
@@ -159,7 +160,8 @@ static uint64_t wire_wait_ns(draw *d)
 }
 
 /* Timing that follows from the draw: the election timeout well above the
- * broadcast time (paper §5.6: broadcastTime << electionTimeout), and an
+ * broadcast time (paper §5.6: broadcastTime << electionTimeout), a
+ * liveness phase of at least ten maximal election timeouts, and an
  * InstallSnapshot chunk large enough to ship the state within the liveness
  * phase (a quarter of it, one chunk per round trip). */
 void explore_derived_timing(draw *d)
