@@ -220,8 +220,8 @@ void explore_derived_timing(draw *d)
      * seed 140609: 18.9 % of messages held up to 1.93 s, 744..1,488 ms
      * timeouts; no leader for 4.6 s after the heal, and the follower 11
      * entries short at the drawn deadline of 8 s). */
-    if (d->within_ns && d->within_ns < SIM_TIMING_FACTOR * et_max) {
-        d->within_ns = SIM_TIMING_FACTOR * et_max;
+    if (d->within_ns && d->within_ns < SIM_CONNECTED_PERIOD_TIMEOUTS * et_max) {
+        d->within_ns = SIM_CONNECTED_PERIOD_TIMEOUTS * et_max;
         d->duration_ns = d->chaos_ns + d->within_ns;
     }
     /* A chunk's round trip (effective_rtt_ns: 36 KB chunks, one a round

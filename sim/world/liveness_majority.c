@@ -254,7 +254,7 @@ static uint64_t elections_in(const sim *s, uint64_t set)
 static uint64_t cm_bound(const sim *s)
 {
     return s->cfg.connected_within_ns ? s->cfg.connected_within_ns
-                                      : 10 * s->cfg.raft.election_timeout_max_ns;
+                                      : SIM_CONNECTED_PERIOD_TIMEOUTS * s->cfg.raft.election_timeout_max_ns;
 }
 
 static raft_id leader_in(const sim *s, uint64_t set)

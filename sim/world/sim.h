@@ -29,6 +29,10 @@
  * majority only where the timeout's spread is at least this many broadcast
  * times (liveness_majority.c). */
 #define SIM_TIMING_FACTOR 10
+/* The period over which the connected-majority check judges a majority, in
+ * maximal election timeouts, when the scenario does not set one
+ * (liveness_majority.c); explore draws no liveness phase shorter. */
+#define SIM_CONNECTED_PERIOD_TIMEOUTS 10
 #define SIM_MAX_ENDPOINTS (SIM_MAX_NODES + SIM_MAX_CLIENTS)
 #define SIM_MAX_GROUPS 8
 #define SIM_MAX_NAMES 16      /* names a scenario binds with `as NAME` */
